@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# zswap-rs top-level Makefile.  Targets:
+#   make            build the test kernel (if needed) and zswap_rs.ko
+#   make run        boot the test kernel in QEMU, load zswap_rs, swap on a
+#                   virtio disk, run the demo workload, print the pool stats
+#   make run WORKLOAD=path   same, but run your own static binary or script
+#   make shell      interactive guest with zswap_rs loaded and swap on
+#   make check      all KUnit suites and in-guest tests; "N passed, N failed"
+#   make kunit      the KUnit suites only
+#   make fmt        rustfmt the Rust sources
+# Variables: DEBUG=1 (debug kernel: KASAN, lockdep, DEBUG_VM, fault
+# injection; own build directory), TIMEOUT=seconds (per guest boot),
+# TESTS="name ..." (subset of in-guest tests), KVM=auto|0|1.
+
+ifneq ($(KERNELRELEASE),)
+include $(src)/Kbuild
+else
+
+SHELL := /bin/bash
+TOP := $(CURDIR)
+export DEBUG ?= 0
+export TIMEOUT ?=
+export WORKLOAD ?=
+export TESTS ?=
+export KVM ?= auto
+
+ifeq ($(filter $(DEBUG),0 1),)
+$(error DEBUG must be 0 or 1, not '$(DEBUG)')
+endif
+ifeq ($(filter $(KVM),auto 0 1),)
+$(error KVM must be auto, 0 or 1, not '$(KVM)')
+endif
+
+.PHONY: all deps kernel module guest run shell check kunit fmt clean distclean
+
+all: module
+
+deps:
+	@$(TOP)/scripts/deps.sh
+
+kernel: deps
+	@$(TOP)/scripts/build-kernel.sh
+
+module: kernel
+	@$(TOP)/scripts/build-module.sh
+
+guest: module
+	@$(TOP)/scripts/build-guest.sh
+
+run: guest
+	@$(TOP)/scripts/run-guest.sh run
+
+shell: guest
+	@$(TOP)/scripts/run-guest.sh shell
+
+check: guest
+	@$(TOP)/scripts/check.sh
+
+kunit: guest
+	@TESTS=kunit $(TOP)/scripts/check.sh
+
+fmt:
+	@rustfmt --edition 2021 $(TOP)/rust/zswap_rs_main.rs $(TOP)/rust/zswap_rs_kunit.rs
+
+clean:
+	@rm -rf $(TOP)/build/module-* $(TOP)/build/guest-*
+	@find $(TOP)/rust \( -name '*.o' -o -name '.*.cmd' -o -name '*.d' -o -name '*_generated.rs' \) -delete
+
+distclean:
+	rm -rf $(TOP)/build
+
+endif

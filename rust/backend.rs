@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The frontswap backend: store, load, invalidate over the index and pool.
+//!
+//! # Locking (outermost first)
+//!
+//! 1. per-CPU compression context mutex (store, load; may sleep)
+//! 2. pool lock (`zbud`)
+//! 3. frame lock(s) (`zbud`)
+//! 4. XArray lock (inside the XArray calls)
+//!
+//! Loads take no pool-wide lock: the XArray lookup is lockless (RCU) and
+//! the object is read under its frame lock.  Frontswap itself serialises
+//! store, load and invalidate of one swap entry (the swap-cache page lock
+//! and the swap map), so an entry found by a load cannot be freed under
+//! it; entries that *move* (compaction) are re-validated by owner.
+
+use core::sync::atomic::Ordering;
+
+use crate::compress::{Compressors, TAG_RAW};
+use crate::index::{owner, Entry, Index};
+use crate::params::{get_bool, get_u32, KNOBS};
+use crate::stats::{dec, inc, Counters, DERIVED_STATS};
+use crate::sys::crypto::AlgName;
+use crate::sys::lock::{LockClass, SpinLock};
+use crate::sys::page::PageRef;
+use crate::sys::{Errno, Gfp, Result, EINVAL, EIO, ENODEV, ENOENT, ENOMEM, ENOSPC, PAGE_SIZE};
+use crate::zbud::{Pool, MAX_OBJECT};
+use alloc::boxed::Box;
+use core::pin::Pin;
+
+/// Why a store did not happen (each has its own counter).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Reject {
+    /// `enabled` is N, or the page kind is disabled.
+    Disabled,
+    /// The pool is at its limit.
+    PoolLimit,
+    /// The page does not compress and `store_incompressible` is N.
+    CompressPoor,
+    /// The compressor failed.
+    CompressFail,
+    /// No memory for a pool page, a frame or an index node.
+    Alloc,
+    /// Swap type out of range.
+    BadType,
+}
+
+impl Reject {
+    fn errno(self) -> Errno {
+        match self {
+            Reject::Disabled => ENODEV,
+            Reject::PoolLimit | Reject::Alloc => ENOMEM,
+            Reject::CompressPoor => ENOSPC,
+            Reject::CompressFail | Reject::BadType => EINVAL,
+        }
+    }
+}
+
+/// Holds a module reference while any page is stored, so `rmmod` fails
+/// with "in use" instead of dropping pages.  The 0 -> 1 and 1 -> 0
+/// transitions are serialised by a spinlock; others are lock-free.
+pub(crate) struct Pins {
+    count: Pin<Box<SpinLock<u64>>>,
+    hold_module: bool,
+}
+
+impl Pins {
+    fn new(hold_module: bool) -> Result<Pins> {
+        Ok(Pins { count: SpinLock::new_boxed(0, LockClass::Pin)?, hold_module })
+    }
+
+    /// Counts a new stored page; false if the module is going away.
+    fn get(&self) -> bool {
+        let mut c = self.count.lock();
+        if *c == 0 && self.hold_module && !crate::sys::ThisModule::try_get() {
+            return false;
+        }
+        *c += 1;
+        true
+    }
+
+    fn put(&self) {
+        let mut c = self.count.lock();
+        *c -= 1;
+        if *c == 0 && self.hold_module {
+            crate::sys::ThisModule::put();
+        }
+    }
+
+    /// Pages currently counted.
+    pub(crate) fn count(&self) -> u64 {
+        *self.count.lock()
+    }
+}
+
+/// The backend state.
+pub(crate) struct Backend {
+    pub(crate) pool: Pool,
+    pub(crate) index: Index,
+    pub(crate) comps: Compressors,
+    pub(crate) stats: Counters,
+    pins: Pins,
+    /// Set when the pool hit its limit; cleared below the accept threshold.
+    full: core::sync::atomic::AtomicBool,
+}
+
+impl Backend {
+    /// A backend for `types` swap types, compressing with `comp`.  With
+    /// `hold_module`, stored pages pin the module.  May sleep.
+    pub(crate) fn new(types: usize, comp: &AlgName, hold_module: bool) -> Result<Backend> {
+        let max_pages = crate::sys::totalram_pages() as usize;
+        Ok(Backend {
+            pool: Pool::new(max_pages)?,
+            index: Index::new(types)?,
+            comps: Compressors::new(comp)?,
+            stats: Counters::default(),
+            pins: Pins::new(hold_module)?,
+            full: core::sync::atomic::AtomicBool::new(false),
+        })
+    }
+
+    /// Pages currently stored.
+    pub(crate) fn stored_pages(&self) -> u64 {
+        self.pins.count()
+    }
+
+    fn limit_pages(pct: u32) -> u64 {
+        crate::sys::totalram_pages() * pct as u64 / 100
+    }
+
+    /// zswap's limit and hysteresis: once full, refuse until the pool falls
+    /// below `accept_threshold_percent` of the limit.
+    fn pool_full(&self) -> bool {
+        let pages = self.pool.counts().pages;
+        let max = Self::limit_pages(get_u32(&KNOBS.max_pool_percent));
+        if pages >= max {
+            self.full.store(true, Ordering::Relaxed);
+            return true;
+        }
+        if self.full.load(Ordering::Relaxed) {
+            let thr = max * get_u32(&KNOBS.accept_threshold_percent) as u64 / 100;
+            if pages >= thr {
+                return true;
+            }
+            self.full.store(false, Ordering::Relaxed);
+        }
+        false
+    }
+
+    fn count_reject(&self, r: Reject) {
+        let s = &self.stats;
+        inc(match r {
+            Reject::Disabled | Reject::BadType => &s.reject_disabled,
+            Reject::PoolLimit => &s.pool_limit_hit,
+            Reject::CompressPoor => &s.reject_compress_poor,
+            Reject::CompressFail => &s.reject_compress_fail,
+            Reject::Alloc => &s.reject_alloc_fail,
+        });
+    }
+
+    /// Stores `page` at (`ty`, `offset`).
+    pub(crate) fn store(&self, ty: u32, offset: u64, page: &PageRef<'_>) -> core::result::Result<(), Errno> {
+        self.try_store(ty, offset, page).map_err(|r| {
+            self.count_reject(r);
+            r.errno()
+        })
+    }
+
+    fn try_store(&self, ty: u32, offset: u64, page: &PageRef<'_>) -> core::result::Result<(), Reject> {
+        if !get_bool(&KNOBS.enabled) {
+            return Err(Reject::Disabled);
+        }
+        let area = self.index.area(ty).ok_or(Reject::BadType)?;
+        let key = owner(ty, offset);
+        let filled = if get_bool(&KNOBS.same_filled_pages_enabled) {
+            page.with_slice(crate::sys::same_filled).and_then(Entry::filled)
+        } else {
+            None
+        };
+        let entry = match filled {
+            Some(e) => e,
+            None => {
+                if !get_bool(&KNOBS.non_same_filled_pages_enabled) {
+                    return Err(Reject::Disabled);
+                }
+                if self.pool_full() {
+                    return Err(Reject::PoolLimit);
+                }
+                Entry::Object(self.compress_and_alloc(key, page)?)
+            }
+        };
+        if !self.pins.get() {
+            self.free_entry(key, entry);
+            return Err(Reject::Disabled);
+        }
+        match area.store(offset, entry.encode(), Gfp::STORE) {
+            Ok(old) => {
+                if let Some(old) = old {
+                    // Frontswap invalidates before storing again, so this
+                    // only happens if that contract changes; keep it correct.
+                    inc(&self.stats.duplicate_entry);
+                    self.release(key, Entry::decode(old));
+                }
+            }
+            Err(_) => {
+                self.pins.put();
+                self.free_entry(key, entry);
+                return Err(Reject::Alloc);
+            }
+        }
+        if let Entry::Filled(_) = entry {
+            inc(&self.stats.same_filled_pages);
+        }
+        Ok(())
+    }
+
+    fn compress_and_alloc(&self, key: u64, page: &PageRef<'_>) -> core::result::Result<crate::zbud::Handle, Reject> {
+        let incompressible_ok = get_bool(&KNOBS.store_incompressible);
+        page.with_slice(|src| {
+            self.comps.with_ctx(|ctx, tag| {
+                let (data, tag) = match ctx.compress(tag, src) {
+                    Ok(d) if d.len() < MAX_OBJECT => (d, tag),
+                    // Does not fit in less than a page (or the compressor
+                    // ran out of room): incompressible.
+                    Ok(_) | Err(ENOSPC) => {
+                        if !incompressible_ok {
+                            return Err(Reject::CompressPoor);
+                        }
+                        (src, TAG_RAW)
+                    }
+                    Err(_) => return Err(Reject::CompressFail),
+                };
+                let h = self.pool.alloc(key, tag, data).map_err(|_| Reject::Alloc)?;
+                if tag == TAG_RAW {
+                    inc(&self.stats.incompressible_pages);
+                }
+                Ok(h)
+            })
+        })
+    }
+
+    fn free_entry(&self, key: u64, e: Entry) {
+        if let Entry::Object(h) = e {
+            if self.pool.free(h, key) {
+                return;
+            }
+            crate::zpr_err!("BUG: handle {:?} of entry {:#x} not in pool", h, key);
+        }
+    }
+
+    /// Frees a published entry and its accounting.
+    fn release(&self, key: u64, e: Entry) {
+        if let Entry::Object(h) = e {
+            if self.pool.read(h, key, |_, tag| tag == TAG_RAW) == Some(true) {
+                dec(&self.stats.incompressible_pages);
+            }
+        } else {
+            dec(&self.stats.same_filled_pages);
+        }
+        self.free_entry(key, e);
+        self.pins.put();
+    }
+
+    /// Loads (`ty`, `offset`) into `page`.  `ENOENT`: not here (the caller
+    /// reads the swap device); `EIO`: here but unreadable (never garbage).
+    pub(crate) fn load(&self, ty: u32, offset: u64, page: &mut PageRef<'_>) -> Result {
+        let area = self.index.area(ty).ok_or(ENOENT)?;
+        let key = owner(ty, offset);
+        // An object that compaction moves between the lookup and the read
+        // fails the owner check; look it up again.
+        for _ in 0..16 {
+            let e = Entry::decode(area.load(offset).ok_or(ENOENT)?);
+            let h = match e {
+                Entry::Filled(w) => {
+                    page.with_slice_mut(|dst| {
+                        for c in dst.chunks_exact_mut(8) {
+                            c.copy_from_slice(&w.to_ne_bytes());
+                        }
+                    });
+                    inc(&self.stats.loads);
+                    return Ok(());
+                }
+                Entry::Object(h) => h,
+            };
+            let r = page.with_slice_mut(|dst| {
+                self.comps.with_ctx(|ctx, _| self.pool.read(h, key, |src, tag| ctx.decompress(tag, src, dst)))
+            });
+            match r {
+                None => continue,
+                Some(Ok(n)) if n == PAGE_SIZE => {
+                    inc(&self.stats.loads);
+                    return Ok(());
+                }
+                Some(res) => {
+                    inc(&self.stats.decompress_fail);
+                    if crate::sys::ratelimit() {
+                        crate::zpr_err!(
+                            "decompression failed for swap entry {}:{:#x} ({:?}); failing the read",
+                            ty,
+                            offset,
+                            res
+                        );
+                    }
+                    return Err(EIO);
+                }
+            }
+        }
+        crate::zpr_err!("swap entry {}:{:#x}: index and pool disagree; failing the read", ty, offset);
+        inc(&self.stats.decompress_fail);
+        Err(EIO)
+    }
+
+    /// Drops (`ty`, `offset`).  Never sleeps.
+    pub(crate) fn invalidate_page(&self, ty: u32, offset: u64) {
+        if let Some(area) = self.index.area(ty) {
+            if let Some(v) = area.erase(offset) {
+                self.release(owner(ty, offset), Entry::decode(v));
+            }
+        }
+    }
+
+    /// Drops every page of swap type `ty` (swapoff).  May sleep.
+    pub(crate) fn invalidate_area(&self, ty: u32) {
+        let area = match self.index.area(ty) {
+            Some(a) => a,
+            None => return,
+        };
+        let mut n = 0u32;
+        while let Some((offset, _)) = area.find(0) {
+            if let Some(v) = area.erase(offset) {
+                self.release(owner(ty, offset), Entry::decode(v));
+            }
+            n += 1;
+            if n % 64 == 0 {
+                crate::sys::cond_resched();
+            }
+        }
+    }
+
+    /// Value of debugfs statistic `id` (counters, then [`DERIVED_STATS`]).
+    pub(crate) fn stat(&self, id: usize) -> Option<u64> {
+        if let Some(v) = self.stats.get(id) {
+            return Some(v);
+        }
+        let c = self.pool.counts();
+        Some(match DERIVED_STATS.get(id - Counters::NAMES.len())? {
+            &"stored_pages" => self.pins.count(),
+            &"pool_total_size" => c.pages * PAGE_SIZE as u64,
+            &"pool_pages" => c.pages,
+            &"stored_bytes" => c.bytes,
+            &"frames_one_object" => c.one,
+            &"frames_two_objects" => c.two,
+            &"frames_whole_page" => c.whole,
+            _ => return None,
+        })
+    }
+}

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zswap_rs C glue: module entry points, parameter/debugfs/sysfs tables.
+ * See glue.h.  Each handler forwards to Rust by id.
+ */
+#include <linux/debugfs.h>
+#include <linux/kobject.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/sysfs.h>
+#include "glue.h"
+
+/* ---- module parameters ---- */
+
+static int zrs_param_set(const char *val, const struct kernel_param *kp)
+{
+	return zswap_rs_param_set((unsigned long)kp->arg, val);
+}
+
+static int zrs_param_get(char *buf, const struct kernel_param *kp)
+{
+	return zswap_rs_param_get((unsigned long)kp->arg, buf);
+}
+
+static const struct kernel_param_ops zrs_param_ops = {
+	.set = zrs_param_set,
+	.get = zrs_param_get,
+};
+
+#define ZRS_PARAM(name, id, perm, desc)					\
+	module_param_cb(name, &zrs_param_ops, (void *)(unsigned long)(id), perm); \
+	MODULE_PARM_DESC(name, desc)
+
+ZRS_PARAM(enabled, ZRS_PARAM_ENABLED, 0644,
+	  "Accept new pages (Y/N); stored pages stay loadable either way");
+ZRS_PARAM(compressor, ZRS_PARAM_COMPRESSOR, 0644,
+	  "Crypto compressor for new pages (lzo, lz4, zstd, deflate, ...)");
+ZRS_PARAM(max_pool_percent, ZRS_PARAM_MAX_POOL_PERCENT, 0644,
+	  "Pool limit in percent of RAM (0-100)");
+ZRS_PARAM(accept_threshold_percent, ZRS_PARAM_ACCEPT_THRESHOLD_PERCENT, 0644,
+	  "After hitting the limit, accept again below this percent of it (0-100)");
+ZRS_PARAM(same_filled_pages_enabled, ZRS_PARAM_SAME_FILLED_PAGES_ENABLED, 0644,
+	  "Store pages filled with one repeated word without compressing (Y/N)");
+ZRS_PARAM(non_same_filled_pages_enabled, ZRS_PARAM_NON_SAME_FILLED_PAGES_ENABLED, 0644,
+	  "Store pages that are not same-filled (Y/N)");
+ZRS_PARAM(store_incompressible, ZRS_PARAM_STORE_INCOMPRESSIBLE, 0644,
+	  "Store pages that do not compress as-is in a frame of their own (Y) or reject them (N)");
+ZRS_PARAM(compact, ZRS_PARAM_COMPACT, 0200,
+	  "Write 1 to merge half-full pool frames now");
+
+struct module *zswap_rs_this_module(void)
+{
+	return THIS_MODULE;
+}
+
+void zswap_rs_param_lock(void)
+{
+	kernel_param_lock(THIS_MODULE);
+}
+
+void zswap_rs_param_unlock(void)
+{
+	kernel_param_unlock(THIS_MODULE);
+}
+
+/* ---- debugfs: /sys/kernel/debug/zswap_rs/<stat> ---- */
+
+static int zrs_stat_get(void *data, u64 *val)
+{
+	*val = zswap_rs_stat_get((unsigned long)data);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(zrs_stat_fops, zrs_stat_get, NULL, "%llu\n");
+
+struct dentry *zswap_rs_debugfs_create(const char *const *names,
+				       unsigned int nr)
+{
+	struct dentry *dir;
+	unsigned int i;
+
+	if (!debugfs_initialized())
+		return NULL;
+	dir = debugfs_create_dir("zswap_rs", NULL);
+	if (IS_ERR(dir))
+		return NULL;
+	for (i = 0; i < nr; i++)
+		debugfs_create_file_unsafe(names[i], 0444, dir,
+					   (void *)(unsigned long)i,
+					   &zrs_stat_fops);
+	return dir;
+}
+
+void zswap_rs_debugfs_remove(struct dentry *dir)
+{
+	debugfs_remove_recursive(dir);
+}
+
+/* ---- sysfs: /sys/kernel/mm/zswap_rs/<summary>, world-readable ---- */
+
+enum { ZRS_SUM_STORED_PAGES, ZRS_SUM_POOL_TOTAL_SIZE, ZRS_SUM_STORED_BYTES,
+       ZRS_SUM_COMPRESSION_RATIO };
+
+struct zrs_attr {
+	struct kobj_attribute attr;
+	unsigned int id;
+};
+
+static ssize_t zrs_summary_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	return zswap_rs_summary_show(container_of(attr, struct zrs_attr, attr)->id,
+				     buf);
+}
+
+#define ZRS_SUMMARY(_name, _id) \
+	static struct zrs_attr zrs_attr_##_name = { \
+		.attr = __ATTR(_name, 0444, zrs_summary_show, NULL), .id = _id }
+
+ZRS_SUMMARY(stored_pages, ZRS_SUM_STORED_PAGES);
+ZRS_SUMMARY(pool_total_size, ZRS_SUM_POOL_TOTAL_SIZE);
+ZRS_SUMMARY(stored_bytes, ZRS_SUM_STORED_BYTES);
+ZRS_SUMMARY(compression_ratio, ZRS_SUM_COMPRESSION_RATIO);
+
+static struct attribute *zrs_summary_attrs[] = {
+	&zrs_attr_stored_pages.attr.attr,
+	&zrs_attr_pool_total_size.attr.attr,
+	&zrs_attr_stored_bytes.attr.attr,
+	&zrs_attr_compression_ratio.attr.attr,
+	NULL,
+};
+
+static const struct attribute_group zrs_summary_group = {
+	.attrs = zrs_summary_attrs,
+};
+
+struct kobject *zswap_rs_sysfs_create(void)
+{
+	struct kobject *kobj = kobject_create_and_add("zswap_rs", mm_kobj);
+
+	if (!kobj)
+		return NULL;
+	if (sysfs_create_group(kobj, &zrs_summary_group)) {
+		kobject_put(kobj);
+		return NULL;
+	}
+	return kobj;
+}
+
+void zswap_rs_sysfs_remove(struct kobject *kobj)
+{
+	if (kobj) {
+		sysfs_remove_group(kobj, &zrs_summary_group);
+		kobject_put(kobj);
+	}
+}
+
+/* ---- entry points ---- */
+
+static int __init zrs_module_init(void)
+{
+	return zswap_rs_init();
+}
+
+static void __exit zrs_module_exit(void)
+{
+	zswap_rs_exit();
+}
+
+module_init(zrs_module_init);
+module_exit(zrs_module_exit);
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("zswap-rs developers");
+MODULE_DESCRIPTION("Compressed in-RAM cache for swap pages (frontswap backend in Rust)");

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zswap_rs C helpers: wrappers for static inline functions and macros.
+ * See helpers.h.  Every function has the same shape: call the inline.
+ */
+#include <linux/crypto.h>
+#include <linux/err.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/pagemap.h>
+#include <linux/ratelimit.h>
+#include <linux/sched.h>
+#include <linux/smp.h>
+#include <linux/spinlock.h>
+#include <linux/xarray.h>
+#include "helpers.h"
+
+void zswap_rs_xa_init(struct xarray *xa) { xa_init(xa); }
+int zswap_rs_xa_err(void *entry) { return xa_err(entry); }
+void *zswap_rs_xa_cmpxchg(struct xarray *xa, unsigned long index, void *old,
+			  void *entry, gfp_t gfp)
+{
+	return xa_cmpxchg(xa, index, old, entry, gfp);
+}
+
+static struct lock_class_key zrs_lock_keys[ZRS_LOCK_NR];
+static const char *const zrs_lock_names[ZRS_LOCK_NR] = {
+	[ZRS_LOCK_POOL] = "zswap_rs_pool",
+	[ZRS_LOCK_FRAME] = "zswap_rs_frame",
+	[ZRS_LOCK_COMP_CTX] = "zswap_rs_comp_ctx",
+	[ZRS_LOCK_PIN] = "zswap_rs_pin",
+	[ZRS_LOCK_STATE] = "zswap_rs_state",
+};
+
+void zswap_rs_spin_lock_init(spinlock_t *lock, unsigned int class_id)
+{
+	if (WARN_ON(class_id >= ZRS_LOCK_NR))
+		class_id = 0;
+#ifdef CONFIG_DEBUG_SPINLOCK
+	__raw_spin_lock_init(spinlock_check(lock), zrs_lock_names[class_id],
+			     &zrs_lock_keys[class_id], LD_WAIT_CONFIG);
+#else
+	spin_lock_init(lock);
+#endif
+}
+void zswap_rs_spin_lock(spinlock_t *lock) { spin_lock(lock); }
+void zswap_rs_spin_lock_nested(spinlock_t *lock, int subclass)
+{
+	spin_lock_nested(lock, subclass);
+}
+void zswap_rs_spin_unlock(spinlock_t *lock) { spin_unlock(lock); }
+void zswap_rs_mutex_init(struct mutex *lock, unsigned int class_id)
+{
+	if (WARN_ON(class_id >= ZRS_LOCK_NR))
+		class_id = 0;
+	__mutex_init(lock, zrs_lock_names[class_id], &zrs_lock_keys[class_id]);
+}
+void zswap_rs_lockdep_assert_held(spinlock_t *lock)
+{
+	lockdep_assert_held(lock);
+}
+
+struct page *zswap_rs_alloc_page(gfp_t gfp) { return alloc_page(gfp); }
+void *zswap_rs_kmap_local_page(struct page *page) { return kmap_local_page(page); }
+void zswap_rs_kunmap_local(void *addr) { kunmap_local(addr); }
+void zswap_rs_get_page(struct page *page) { get_page(page); }
+void zswap_rs_put_page(struct page *page) { put_page(page); }
+bool zswap_rs_trylock_page(struct page *page) { return trylock_page(page); }
+void zswap_rs_lock_page(struct page *page) { lock_page(page); }
+void zswap_rs_unlock_page(struct page *page) { unlock_page(page); }
+unsigned long zswap_rs_page_private(struct page *page) { return page_private(page); }
+void zswap_rs_set_page_private(struct page *page, unsigned long private)
+{
+	set_page_private(page, private);
+}
+unsigned long zswap_rs_totalram_pages(void) { return totalram_pages(); }
+int zswap_rs_page_count(struct page *page) { return page_count(page); }
+
+struct crypto_comp *zswap_rs_crypto_alloc_comp(const char *name)
+{
+	return crypto_alloc_comp(name, 0, 0);
+}
+void zswap_rs_crypto_free_comp(struct crypto_comp *tfm) { crypto_free_comp(tfm); }
+bool zswap_rs_crypto_has_comp(const char *name) { return crypto_has_comp(name, 0, 0); }
+long zswap_rs_ptr_err(const void *ptr) { return IS_ERR(ptr) ? PTR_ERR(ptr) : 0; }
+
+unsigned int zswap_rs_cpu_id(void) { return raw_smp_processor_id(); }
+unsigned int zswap_rs_nr_cpu_ids(void) { return nr_cpu_ids; }
+void zswap_rs_cond_resched(void) { cond_resched(); }
+void zswap_rs_init_work(struct work_struct *work, work_func_t func)
+{
+	INIT_WORK(work, func);
+}
+bool zswap_rs_schedule_work(struct work_struct *work) { return schedule_work(work); }
+bool zswap_rs_ratelimit(void)
+{
+	static DEFINE_RATELIMIT_STATE(rs, DEFAULT_RATELIMIT_INTERVAL,
+				      DEFAULT_RATELIMIT_BURST);
+	return __ratelimit(&rs);
+}
+void zswap_rs_might_sleep(void) { might_sleep(); }
+
+bool zswap_rs_try_module_get(struct module *mod) { return try_module_get(mod); }
+void zswap_rs_module_put(struct module *mod) { module_put(mod); }

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * C helpers of zswap_rs: one wrapper per static inline function or macro
+ * the Rust code needs (bindgen cannot call those), plus the C glue that is
+ * far simpler in C than in Rust on 6.1 (module parameters, debugfs and
+ * sysfs attribute tables).  No logic lives here.
+ */
+#ifndef ZSWAP_RS_HELPERS_H
+#define ZSWAP_RS_HELPERS_H
+
+#include <linux/types.h>
+#include <linux/gfp.h>
+#include <linux/spinlock_types.h>
+#include <linux/mutex.h>
+#include <linux/workqueue.h>
+
+struct xarray;
+struct page;
+struct crypto_comp;
+struct lock_class_key;
+struct module;
+
+/* XArray */
+void zswap_rs_xa_init(struct xarray *xa);
+int zswap_rs_xa_err(void *entry);
+void *zswap_rs_xa_cmpxchg(struct xarray *xa, unsigned long index, void *old,
+			  void *entry, gfp_t gfp);
+
+/* Locks: one lockdep class per role. */
+enum zswap_rs_lock_class {
+	ZRS_LOCK_POOL,
+	ZRS_LOCK_FRAME,
+	ZRS_LOCK_COMP_CTX,
+	ZRS_LOCK_PIN,
+	ZRS_LOCK_STATE,
+	ZRS_LOCK_NR,
+};
+void zswap_rs_spin_lock_init(spinlock_t *lock, unsigned int class_id);
+void zswap_rs_spin_lock(spinlock_t *lock);
+void zswap_rs_spin_lock_nested(spinlock_t *lock, int subclass);
+void zswap_rs_spin_unlock(spinlock_t *lock);
+void zswap_rs_mutex_init(struct mutex *lock, unsigned int class_id);
+void zswap_rs_lockdep_assert_held(spinlock_t *lock);
+
+/* Pages */
+struct page *zswap_rs_alloc_page(gfp_t gfp);
+void *zswap_rs_kmap_local_page(struct page *page);
+void zswap_rs_kunmap_local(void *addr);
+void zswap_rs_get_page(struct page *page);
+void zswap_rs_put_page(struct page *page);
+bool zswap_rs_trylock_page(struct page *page);
+void zswap_rs_lock_page(struct page *page);
+void zswap_rs_unlock_page(struct page *page);
+unsigned long zswap_rs_page_private(struct page *page);
+void zswap_rs_set_page_private(struct page *page, unsigned long private);
+unsigned long zswap_rs_totalram_pages(void);
+int zswap_rs_page_count(struct page *page);
+
+/* Crypto */
+struct crypto_comp *zswap_rs_crypto_alloc_comp(const char *name);
+void zswap_rs_crypto_free_comp(struct crypto_comp *tfm);
+bool zswap_rs_crypto_has_comp(const char *name);
+long zswap_rs_ptr_err(const void *ptr);
+
+/* CPU, scheduling, work */
+unsigned int zswap_rs_cpu_id(void);
+unsigned int zswap_rs_nr_cpu_ids(void);
+void zswap_rs_cond_resched(void);
+void zswap_rs_init_work(struct work_struct *work, work_func_t func);
+bool zswap_rs_schedule_work(struct work_struct *work);
+bool zswap_rs_ratelimit(void);
+void zswap_rs_might_sleep(void);
+
+/* Module references */
+bool zswap_rs_try_module_get(struct module *mod);
+void zswap_rs_module_put(struct module *mod);
+
+#endif /* ZSWAP_RS_HELPERS_H */

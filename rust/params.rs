@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Policy knobs (module parameters): parsing, validation, current values.
+//!
+//! `glue.c` declares the parameters; every `set` and `get` comes here.
+//! An invalid value is refused with `-EINVAL` and a log line, and changes
+//! nothing.
+
+use core::fmt::Write;
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+
+use crate::sys::crypto::AlgName;
+use crate::sys::global::{ParamLockToken, ParamLocked};
+use crate::sys::{Errno, PageBuf, Result, EINVAL, ERANGE};
+
+/// Parameter ids (same order as `enum zswap_rs_param` in `glue.h`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Param {
+    /// `enabled`.
+    Enabled,
+    /// `compressor`.
+    Compressor,
+    /// `max_pool_percent`.
+    MaxPoolPercent,
+    /// `accept_threshold_percent`.
+    AcceptThresholdPercent,
+    /// `same_filled_pages_enabled`.
+    SameFilledPagesEnabled,
+    /// `non_same_filled_pages_enabled`.
+    NonSameFilledPagesEnabled,
+    /// `store_incompressible`.
+    StoreIncompressible,
+    /// `compact` (write-only trigger).
+    Compact,
+}
+
+impl Param {
+    /// All parameters, in C id order.
+    const ALL: [Param; 8] = [
+        Param::Enabled,
+        Param::Compressor,
+        Param::MaxPoolPercent,
+        Param::AcceptThresholdPercent,
+        Param::SameFilledPagesEnabled,
+        Param::NonSameFilledPagesEnabled,
+        Param::StoreIncompressible,
+        Param::Compact,
+    ];
+
+    /// From the C id.
+    pub(crate) fn from_id(id: u32) -> Option<Param> {
+        Param::ALL.get(id as usize).copied()
+    }
+
+    /// The parameter's name.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Param::Enabled => "enabled",
+            Param::Compressor => "compressor",
+            Param::MaxPoolPercent => "max_pool_percent",
+            Param::AcceptThresholdPercent => "accept_threshold_percent",
+            Param::SameFilledPagesEnabled => "same_filled_pages_enabled",
+            Param::NonSameFilledPagesEnabled => "non_same_filled_pages_enabled",
+            Param::StoreIncompressible => "store_incompressible",
+            Param::Compact => "compact",
+        }
+    }
+}
+
+const _: () = {
+    use crate::ffi::*;
+    assert!(zswap_rs_param_ZRS_PARAM_NR as usize == Param::ALL.len());
+    assert!(zswap_rs_param_ZRS_PARAM_COMPRESSOR == Param::Compressor as u32);
+    assert!(zswap_rs_param_ZRS_PARAM_STORE_INCOMPRESSIBLE == Param::StoreIncompressible as u32);
+    assert!(zswap_rs_param_ZRS_PARAM_COMPACT == Param::Compact as u32);
+};
+
+/// Current knob values (read lock-free on the hot paths).
+pub(crate) struct Knobs {
+    /// Accept new pages.
+    pub(crate) enabled: AtomicBool,
+    /// Pool limit, percent of RAM.
+    pub(crate) max_pool_percent: AtomicU32,
+    /// Re-accept threshold, percent of the limit.
+    pub(crate) accept_threshold_percent: AtomicU32,
+    /// Store same-filled pages as index values.
+    pub(crate) same_filled_pages_enabled: AtomicBool,
+    /// Store other pages.
+    pub(crate) non_same_filled_pages_enabled: AtomicBool,
+    /// Store incompressible pages as-is.
+    pub(crate) store_incompressible: AtomicBool,
+}
+
+/// The module's knobs.
+pub(crate) static KNOBS: Knobs = Knobs {
+    enabled: AtomicBool::new(true),
+    max_pool_percent: AtomicU32::new(20),
+    accept_threshold_percent: AtomicU32::new(90),
+    same_filled_pages_enabled: AtomicBool::new(true),
+    non_same_filled_pages_enabled: AtomicBool::new(true),
+    store_incompressible: AtomicBool::new(false),
+};
+
+/// Default compressor.
+pub(crate) const DEFAULT_COMPRESSOR: &[u8] = b"lzo";
+
+/// The compressor asked for (valid before the backend exists).
+pub(crate) static COMPRESSOR: ParamLocked<Option<AlgName>> = ParamLocked::new(None);
+
+/// Reads a relaxed atomic knob.
+pub(crate) fn get_bool(b: &AtomicBool) -> bool {
+    b.load(Ordering::Relaxed)
+}
+
+/// Reads a relaxed atomic knob.
+pub(crate) fn get_u32(v: &AtomicU32) -> u32 {
+    v.load(Ordering::Relaxed)
+}
+
+fn trim(v: &[u8]) -> &[u8] {
+    let mut end = v.len();
+    while end > 0 && (v[end - 1] == b'\n' || v[end - 1] == b' ') {
+        end -= 1;
+    }
+    &v[..end]
+}
+
+/// Parses a boolean like `kstrtobool()`: y/Y/1/on or n/N/0/off.
+pub(crate) fn parse_bool(v: &[u8]) -> Result<bool> {
+    match trim(v) {
+        b"y" | b"Y" | b"1" | b"on" | b"ON" | b"On" | b"yes" | b"Yes" => Ok(true),
+        b"n" | b"N" | b"0" | b"off" | b"OFF" | b"Off" | b"no" | b"No" => Ok(false),
+        _ => Err(EINVAL),
+    }
+}
+
+/// Parses a percentage: a decimal integer from 0 to 100.
+pub(crate) fn parse_percent(v: &[u8]) -> Result<u32> {
+    let v = trim(v);
+    if v.is_empty() || v.len() > 10 || !v.iter().all(|c| c.is_ascii_digit()) {
+        return Err(EINVAL);
+    }
+    let n = v.iter().fold(0u64, |n, c| n * 10 + (c - b'0') as u64);
+    if n > 100 {
+        return Err(ERANGE);
+    }
+    Ok(n as u32)
+}
+
+/// A validated new value.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Value {
+    /// A boolean knob.
+    Bool(bool),
+    /// A percentage.
+    Percent(u32),
+    /// A compressor the kernel has.
+    Compressor(AlgName),
+    /// The compaction trigger.
+    Trigger,
+}
+
+/// Parses and validates `val` for `p` (no side effects).
+pub(crate) fn parse(p: Param, val: &[u8]) -> Result<Value> {
+    match p {
+        Param::Enabled | Param::SameFilledPagesEnabled | Param::NonSameFilledPagesEnabled | Param::StoreIncompressible => {
+            parse_bool(val).map(Value::Bool)
+        }
+        Param::MaxPoolPercent | Param::AcceptThresholdPercent => parse_percent(val).map(Value::Percent),
+        Param::Compressor => {
+            let name = AlgName::new(val)?;
+            if !name.exists() {
+                return Err(crate::sys::ENOENT);
+            }
+            Ok(Value::Compressor(name))
+        }
+        Param::Compact => match parse_bool(val) {
+            Ok(true) => Ok(Value::Trigger),
+            _ => Err(EINVAL),
+        },
+    }
+}
+
+/// Explains a refused value in the log.
+pub(crate) fn log_refused(p: Param, val: &[u8], e: Errno) {
+    let shown = core::str::from_utf8(trim(val)).unwrap_or("<not text>");
+    let why = match (p, e) {
+        (Param::Compressor, crate::sys::ENOENT) => "no such compressor in this kernel (see /proc/crypto)",
+        (Param::Compressor, _) => "not a compressor name",
+        (Param::MaxPoolPercent | Param::AcceptThresholdPercent, ERANGE) => "out of range 0-100",
+        (Param::MaxPoolPercent | Param::AcceptThresholdPercent, _) => "not a number 0-100",
+        (Param::Compact, _) => "write 1 to compact",
+        (_, crate::sys::ENOSPC) => "too many distinct compressors used; reload the module",
+        _ => "expected Y or N",
+    };
+    crate::zpr_err!("{}: '{}' refused: {}", p.name(), shown, why);
+}
+
+/// Applies a validated value to the knobs (not the compressor or trigger).
+pub(crate) fn apply(p: Param, v: Value) {
+    let k = &KNOBS;
+    match (p, v) {
+        (Param::Enabled, Value::Bool(b)) => k.enabled.store(b, Ordering::Relaxed),
+        (Param::SameFilledPagesEnabled, Value::Bool(b)) => k.same_filled_pages_enabled.store(b, Ordering::Relaxed),
+        (Param::NonSameFilledPagesEnabled, Value::Bool(b)) => k.non_same_filled_pages_enabled.store(b, Ordering::Relaxed),
+        (Param::StoreIncompressible, Value::Bool(b)) => k.store_incompressible.store(b, Ordering::Relaxed),
+        (Param::MaxPoolPercent, Value::Percent(n)) => k.max_pool_percent.store(n, Ordering::Relaxed),
+        (Param::AcceptThresholdPercent, Value::Percent(n)) => k.accept_threshold_percent.store(n, Ordering::Relaxed),
+        _ => {}
+    }
+}
+
+/// Formats the current value of `p` (`kernel_param_ops::get`).
+pub(crate) fn show(p: Param, t: &ParamLockToken, out: &mut PageBuf<'_>) {
+    let k = &KNOBS;
+    let yn = |b: &AtomicBool| if get_bool(b) { 'Y' } else { 'N' };
+    let _ = match p {
+        Param::Enabled => writeln!(out, "{}", yn(&k.enabled)),
+        Param::SameFilledPagesEnabled => writeln!(out, "{}", yn(&k.same_filled_pages_enabled)),
+        Param::NonSameFilledPagesEnabled => writeln!(out, "{}", yn(&k.non_same_filled_pages_enabled)),
+        Param::StoreIncompressible => writeln!(out, "{}", yn(&k.store_incompressible)),
+        Param::MaxPoolPercent => writeln!(out, "{}", get_u32(&k.max_pool_percent)),
+        Param::AcceptThresholdPercent => writeln!(out, "{}", get_u32(&k.accept_threshold_percent)),
+        Param::Compressor => {
+            let name = COMPRESSOR.get(t).map(|n| n);
+            match name {
+                Some(n) => writeln!(out, "{}", n.as_str()),
+                None => writeln!(out, "{}", core::str::from_utf8(DEFAULT_COMPRESSOR).unwrap_or("")),
+            }
+        }
+        Param::Compact => writeln!(out, "0"),
+    };
+}

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Spinlocks and mutexes that own the data they protect.
+//!
+//! C header: `include/linux/spinlock.h`, `include/linux/mutex.h`.
+//!
+//! Both must be initialised in place with `init`, once they have reached
+//! their final address (they are `!Unpin`): `init` takes `Pin<&mut Self>`,
+//! so no guard can exist while it runs.  Using a lock before `init` is a bug
+//! that debug kernels report (spinlock "bad magic", lockdep); on production
+//! kernels a zeroed lock is a valid unlocked lock.
+
+use alloc::boxed::Box;
+use core::cell::UnsafeCell;
+use core::marker::PhantomPinned;
+use core::mem::MaybeUninit;
+use core::ops::{Deref, DerefMut};
+use core::pin::Pin;
+
+use crate::ffi;
+
+/// Lockdep class of a lock (one per role; see `helpers.h`).
+#[derive(Clone, Copy)]
+pub(crate) enum LockClass {
+    /// The pool lock (free lists, frame allocation).
+    Pool = ffi::zswap_rs_lock_class_ZRS_LOCK_POOL as isize,
+    /// A frame lock (the frame's page and object table).
+    Frame = ffi::zswap_rs_lock_class_ZRS_LOCK_FRAME as isize,
+    /// A per-CPU compression context.
+    CompCtx = ffi::zswap_rs_lock_class_ZRS_LOCK_COMP_CTX as isize,
+    /// The module pin count.
+    Pin = ffi::zswap_rs_lock_class_ZRS_LOCK_PIN as isize,
+    /// Module-wide state changes (compressor switch).
+    State = ffi::zswap_rs_lock_class_ZRS_LOCK_STATE as isize,
+}
+
+/// A `spinlock_t` that protects a `T`.
+///
+/// # Invariants
+///
+/// `data` is only accessed through a [`SpinLockGuard`], i.e. with `lock` held.
+pub(crate) struct SpinLock<T> {
+    lock: UnsafeCell<MaybeUninit<ffi::spinlock_t>>,
+    data: UnsafeCell<T>,
+    _pin: PhantomPinned,
+}
+
+// SAFETY: The lock gives exclusive access to `T` to one thread at a time,
+// so sharing the lock is fine when `T` may be sent between threads.
+unsafe impl<T: Send> Sync for SpinLock<T> {}
+// SAFETY: The lock holds no thread-bound state when not held.
+unsafe impl<T: Send> Send for SpinLock<T> {}
+
+impl<T> SpinLock<T> {
+    /// A new lock around `data`; call [`SpinLock::init`] before using it.
+    pub(crate) fn new(data: T) -> Self {
+        SpinLock {
+            lock: UnsafeCell::new(MaybeUninit::zeroed()),
+            data: UnsafeCell::new(data),
+            _pin: PhantomPinned,
+        }
+    }
+
+    /// A new, initialised lock in its own allocation (`GFP_KERNEL`).
+    pub(crate) fn new_boxed(data: T, class: LockClass) -> super::Result<Pin<Box<Self>>> {
+        let mut b = Pin::from(super::try_box(Self::new(data))?);
+        b.as_mut().init(class);
+        Ok(b)
+    }
+
+    /// Initialises the lock in place (`spin_lock_init`) with lockdep class `class`.
+    pub(crate) fn init(self: Pin<&mut Self>, class: LockClass) {
+        // SAFETY: `self` is pinned and exclusively borrowed: no guard exists
+        // and the lock will not move again, so `spin_lock_init` may write it.
+        unsafe { ffi::zswap_rs_spin_lock_init(self.lock.get().cast(), class as u32) };
+    }
+
+    /// Acquires the lock (spins; never sleeps).
+    pub(crate) fn lock(&self) -> SpinLockGuard<'_, T> {
+        // SAFETY: The lock was initialised in place (type documentation) and
+        // is valid for the lifetime of `self`.
+        unsafe { ffi::zswap_rs_spin_lock(self.lock.get().cast()) };
+        // INVARIANT: The lock is held until the guard is dropped.
+        SpinLockGuard { lock: self }
+    }
+
+    /// Acquires a second lock of the same class (lockdep subclass 1); the
+    /// caller must order such nested acquisitions (e.g. by frame id).
+    pub(crate) fn lock_nested(&self) -> SpinLockGuard<'_, T> {
+        // SAFETY: As in `lock`.
+        unsafe { ffi::zswap_rs_spin_lock_nested(self.lock.get().cast(), 1) };
+        // INVARIANT: The lock is held until the guard is dropped.
+        SpinLockGuard { lock: self }
+    }
+}
+
+/// Proof that a [`SpinLock`] is held; gives access to the data.
+pub(crate) struct SpinLockGuard<'a, T> {
+    lock: &'a SpinLock<T>,
+}
+
+impl<T> Deref for SpinLockGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: The guard holds the lock, so no other reference to the data exists.
+        unsafe { &*self.lock.data.get() }
+    }
+}
+
+impl<T> DerefMut for SpinLockGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: The guard holds the lock, and `&mut self` makes this the only access.
+        unsafe { &mut *self.lock.data.get() }
+    }
+}
+
+impl<T> Drop for SpinLockGuard<'_, T> {
+    fn drop(&mut self) {
+        // SAFETY: The guard's existence means we hold the lock.
+        unsafe { ffi::zswap_rs_spin_unlock(self.lock.lock.get().cast()) };
+    }
+}
+
+/// A `struct mutex` that protects a `T`; may sleep.
+///
+/// # Invariants
+///
+/// `data` is only accessed through a [`MutexGuard`], i.e. with `lock` held.
+pub(crate) struct Mutex<T> {
+    lock: UnsafeCell<MaybeUninit<ffi::mutex>>,
+    data: UnsafeCell<T>,
+    _pin: PhantomPinned,
+}
+
+// SAFETY: As for `SpinLock`.
+unsafe impl<T: Send> Sync for Mutex<T> {}
+// SAFETY: As for `SpinLock`.
+unsafe impl<T: Send> Send for Mutex<T> {}
+
+impl<T> Mutex<T> {
+    /// A new mutex around `data`; call [`Mutex::init`] before using it.
+    pub(crate) fn new(data: T) -> Self {
+        Mutex {
+            lock: UnsafeCell::new(MaybeUninit::zeroed()),
+            data: UnsafeCell::new(data),
+            _pin: PhantomPinned,
+        }
+    }
+
+    /// A new, initialised mutex in its own allocation (`GFP_KERNEL`).
+    #[allow(dead_code)]
+    pub(crate) fn new_boxed(data: T, class: LockClass) -> super::Result<Pin<Box<Self>>> {
+        let mut b = Pin::from(super::try_box(Self::new(data))?);
+        b.as_mut().init(class);
+        Ok(b)
+    }
+
+    /// Initialises the mutex in place with lockdep class `class`.
+    pub(crate) fn init(self: Pin<&mut Self>, class: LockClass) {
+        // SAFETY: Pinned and exclusively borrowed, as in `SpinLock::init`.
+        unsafe { ffi::zswap_rs_mutex_init(self.lock.get().cast(), class as u32) };
+    }
+
+    /// Acquires the mutex; may sleep.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
+        // SAFETY: Initialised in place (type documentation); callers run in
+        // sleepable context (`mutex_lock` checks it on debug kernels).
+        unsafe { ffi::mutex_lock(self.lock.get().cast()) };
+        // INVARIANT: Held until the guard is dropped.
+        MutexGuard { lock: self }
+    }
+}
+
+/// Proof that a [`Mutex`] is held.
+pub(crate) struct MutexGuard<'a, T> {
+    lock: &'a Mutex<T>,
+}
+
+impl<T> Deref for MutexGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: The guard holds the mutex.
+        unsafe { &*self.lock.data.get() }
+    }
+}
+
+impl<T> DerefMut for MutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: The guard holds the mutex, and `&mut self` makes this the only access.
+        unsafe { &mut *self.lock.data.get() }
+    }
+}
+
+impl<T> Drop for MutexGuard<'_, T> {
+    fn drop(&mut self) {
+        // SAFETY: We hold the mutex.
+        unsafe { ffi::mutex_unlock(self.lock.lock.get().cast()) };
+    }
+}

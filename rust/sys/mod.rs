@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Safe abstractions over the 6.1 C API that zswap_rs needs.
+//!
+//! This is the only layer with `unsafe` code (besides the `extern "C"`
+//! entry points in the crate roots).  The 6.1 `kernel` crate offers almost
+//! nothing (allocator, printing, `Error` with only `ENOMEM`), so the
+//! wrappers here sit on module-private bindings (`crate::ffi`) and the C
+//! helpers in `helpers.c`.
+
+// The layer is shared by two crates (zswap_rs and zswap_rs_kunit); not
+// every crate uses every wrapper.
+#![allow(dead_code)]
+
+pub(crate) mod arena;
+pub(crate) mod crypto;
+pub(crate) mod global;
+pub(crate) mod lock;
+pub(crate) mod page;
+pub(crate) mod xarray;
+
+use core::ffi::c_int;
+use core::fmt;
+
+use crate::ffi;
+
+/// A kernel error number (positive value; the C return value is its negation).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Errno(pub(crate) c_int);
+
+impl Errno {
+    /// The value to return to C (`-errno`).
+    pub(crate) fn to_c(self) -> c_int {
+        -self.0
+    }
+}
+
+/// `-EIO`.
+pub(crate) const EIO: Errno = Errno(5);
+/// `-ENOMEM`.
+pub(crate) const ENOMEM: Errno = Errno(12);
+/// `-EBUSY`.
+pub(crate) const EBUSY: Errno = Errno(16);
+/// `-EEXIST`.
+pub(crate) const EEXIST: Errno = Errno(17);
+/// `-ENODEV`.
+pub(crate) const ENODEV: Errno = Errno(19);
+/// `-EINVAL`.
+pub(crate) const EINVAL: Errno = Errno(22);
+/// `-ENOSPC`.
+pub(crate) const ENOSPC: Errno = Errno(28);
+/// `-ENOENT`.
+pub(crate) const ENOENT: Errno = Errno(2);
+/// `-ERANGE`.
+pub(crate) const ERANGE: Errno = Errno(34);
+
+/// Result type of the sys layer and above.
+pub(crate) type Result<T = ()> = core::result::Result<T, Errno>;
+
+/// Page size in bytes.
+pub(crate) const PAGE_SIZE: usize = 4096;
+
+const _: () = assert!(ffi::ZRS_PAGE_SIZE as usize == PAGE_SIZE);
+
+/// GFP flags.
+#[derive(Clone, Copy)]
+pub(crate) struct Gfp(pub(crate) ffi::gfp_t);
+
+impl Gfp {
+    /// `GFP_KERNEL`: may sleep and reclaim.
+    pub(crate) const KERNEL: Gfp = Gfp(ffi::ZRS_GFP_KERNEL);
+    /// `GFP_NOWAIT`: never sleeps (wakes kswapd).
+    pub(crate) const NOWAIT: Gfp = Gfp(ffi::ZRS_GFP_NOWAIT);
+    /// What zswap uses on the store path: may sleep, but no retries, no
+    /// warnings, wakes kswapd.
+    pub(crate) const STORE: Gfp = Gfp(ffi::ZRS_GFP_KERNEL | ffi::ZRS_GFP_NORETRY | ffi::ZRS_GFP_NOWARN);
+    /// Add `__GFP_MOVABLE`.
+    pub(crate) const fn movable(self) -> Gfp {
+        Gfp(self.0 | ffi::ZRS_GFP_MOVABLE)
+    }
+}
+
+/// Log levels for [`printk`].
+pub(crate) mod level {
+    pub(crate) const ERR: &[u8] = b"\x013zswap_rs: %pA\n\0";
+    pub(crate) const WARNING: &[u8] = b"\x014zswap_rs: %pA\n\0";
+    pub(crate) const INFO: &[u8] = b"\x016zswap_rs: %pA\n\0";
+}
+
+/// Prints `args` at the level given by `fmt` (one of [`level`]).
+pub(crate) fn printk(fmt: &'static [u8], args: fmt::Arguments<'_>) {
+    // SAFETY: `fmt` is one of the NUL-terminated `level` strings, which have
+    // exactly one `%pA`; `%pA` consumes a pointer to `fmt::Arguments`
+    // (`rust_fmt_argument` in vmlinux), and `args` outlives the call.
+    unsafe {
+        ffi::_printk(
+            fmt.as_ptr().cast(),
+            &args as *const fmt::Arguments<'_> as *const core::ffi::c_void,
+        )
+    };
+}
+
+/// `pr_err` with Rust formatting.
+#[macro_export]
+macro_rules! zpr_err {
+    ($($arg:tt)*) => { $crate::sys::printk($crate::sys::level::ERR, format_args!($($arg)*)) };
+}
+/// `pr_warn` with Rust formatting.
+#[macro_export]
+macro_rules! zpr_warn {
+    ($($arg:tt)*) => { $crate::sys::printk($crate::sys::level::WARNING, format_args!($($arg)*)) };
+}
+/// `pr_info` with Rust formatting.
+#[macro_export]
+macro_rules! zpr_info {
+    ($($arg:tt)*) => { $crate::sys::printk($crate::sys::level::INFO, format_args!($($arg)*)) };
+}
+
+/// `__ratelimit()` on one module-wide ratelimit state (10 messages per 5 s).
+pub(crate) fn ratelimit() -> bool {
+    // SAFETY: No preconditions.
+    unsafe { ffi::zswap_rs_ratelimit() }
+}
+
+/// The id of the CPU we run on (may change right after; only a hint).
+pub(crate) fn cpu_id() -> usize {
+    // SAFETY: No preconditions (`raw_smp_processor_id`).
+    unsafe { ffi::zswap_rs_cpu_id() as usize }
+}
+
+/// `nr_cpu_ids`.
+pub(crate) fn nr_cpu_ids() -> usize {
+    // SAFETY: No preconditions.
+    unsafe { ffi::zswap_rs_nr_cpu_ids() as usize }
+}
+
+/// `totalram_pages()`.
+pub(crate) fn totalram_pages() -> u64 {
+    // SAFETY: No preconditions.
+    unsafe { ffi::zswap_rs_totalram_pages() as u64 }
+}
+
+/// `cond_resched()`; only call where sleeping is allowed.
+pub(crate) fn cond_resched() {
+    // SAFETY: Callers are in process context without spinlocks (documented
+    // requirement; `might_sleep` checks it on debug kernels).
+    unsafe { ffi::zswap_rs_cond_resched() }
+}
+
+/// Fallible allocation of a `Box` (6.1 has no `Box::try_new` without
+/// unstable features); uses the kernel allocator (`GFP_KERNEL`), so only
+/// call it where sleeping is allowed.
+pub(crate) fn try_box<T>(value: T) -> Result<alloc::boxed::Box<T>> {
+    let layout = core::alloc::Layout::new::<T>();
+    if layout.size() == 0 {
+        // SAFETY: For zero-sized types a dangling, aligned pointer is a valid box.
+        return Ok(unsafe { alloc::boxed::Box::from_raw(core::ptr::NonNull::<T>::dangling().as_ptr()) });
+    }
+    // SAFETY: `layout` has non-zero size.
+    let ptr = unsafe { alloc::alloc::alloc(layout) }.cast::<T>();
+    if ptr.is_null() {
+        return Err(ENOMEM);
+    }
+    // SAFETY: `ptr` is valid for writes of `T` and properly aligned.
+    unsafe { ptr.write(value) };
+    // SAFETY: `ptr` came from the global allocator with `Layout::new::<T>()`
+    // and holds an initialised `T`.
+    Ok(unsafe { alloc::boxed::Box::from_raw(ptr) })
+}
+
+/// Returns true if every word of `buf` equals its first word, and that word.
+pub(crate) fn same_filled(buf: &[u8]) -> Option<u64> {
+    let mut words = buf.chunks_exact(8).map(|w| {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(w);
+        u64::from_ne_bytes(a)
+    });
+    let first = words.next()?;
+    if words.all(|w| w == first) {
+        Some(first)
+    } else {
+        None
+    }
+}
+
+/// Writes a formatted string into a C buffer of `PAGE_SIZE` bytes (sysfs
+/// `show`, `kernel_param_ops::get`); returns the length written.
+pub(crate) struct PageBuf<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl<'a> PageBuf<'a> {
+    /// Wraps the `PAGE_SIZE` buffer at `buf`.
+    ///
+    /// # Safety
+    ///
+    /// `buf` must be valid for writes of `PAGE_SIZE` bytes for `'a`, and not
+    /// be accessed otherwise during `'a`.
+    pub(crate) unsafe fn from_raw(buf: *mut core::ffi::c_char) -> Self {
+        // SAFETY: Guaranteed by the caller.
+        let buf = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), PAGE_SIZE) };
+        PageBuf { buf, len: 0 }
+    }
+
+    /// Bytes written so far, as a C return value.
+    pub(crate) fn len(&self) -> c_int {
+        self.len as c_int
+    }
+}
+
+impl fmt::Write for PageBuf<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let room = self.buf.len() - 1 - self.len;
+        let n = s.len().min(room);
+        self.buf[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
+        self.len += n;
+        self.buf[self.len] = 0;
+        if n < s.len() {
+            Err(fmt::Error)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// A C string handed to us (module parameter value), as bytes without the NUL.
+///
+/// # Safety
+///
+/// `s` must be a valid NUL-terminated string that outlives `'a`.
+pub(crate) unsafe fn cstr_bytes<'a>(s: *const core::ffi::c_char) -> &'a [u8] {
+    let mut n = 0;
+    // SAFETY: `s` is NUL-terminated (caller), so every byte up to and
+    // including the NUL is readable.
+    while unsafe { *s.add(n) } != 0 {
+        n += 1;
+    }
+    // SAFETY: The `n` bytes before the NUL are readable for `'a` (caller).
+    unsafe { core::slice::from_raw_parts(s.cast::<u8>(), n) }
+}
+
+/// The module this code is linked into (for reference counting).
+pub(crate) struct ThisModule;
+
+impl ThisModule {
+    /// `try_module_get(THIS_MODULE)`: false once the module is going away.
+    #[allow(dead_code)]
+    pub(crate) fn try_get() -> bool {
+        // SAFETY: `zswap_rs_this_module` returns `THIS_MODULE`, valid while
+        // our code runs.
+        unsafe { ffi::zswap_rs_try_module_get(ffi::zswap_rs_this_module()) }
+    }
+
+    /// `module_put(THIS_MODULE)`; pairs with a successful [`Self::try_get`].
+    #[allow(dead_code)]
+    pub(crate) fn put() {
+        // SAFETY: As in `try_get`; the caller holds a reference.
+        unsafe { ffi::zswap_rs_module_put(ffi::zswap_rs_this_module()) }
+    }
+}

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! An XArray of value entries (integers below 2^63).
+//!
+//! C header: `include/linux/xarray.h`.
+//!
+//! zswap_rs keeps only value entries in its XArrays (the encoded handle or
+//! fill word of a stored page, see `index.rs`), so entries own nothing and
+//! need no destructor: this wrapper is small and entirely safe to use.
+
+use core::cell::UnsafeCell;
+use core::ffi::c_void;
+use core::marker::PhantomPinned;
+use core::mem::MaybeUninit;
+use core::pin::Pin;
+
+use super::{Errno, Gfp, Result};
+use crate::ffi;
+
+/// Largest value an entry can hold.
+pub(crate) const MAX_VALUE: u64 = (1 << 63) - 1;
+
+fn mk_value(v: u64) -> *mut c_void {
+    debug_assert!(v <= MAX_VALUE);
+    // `xa_mk_value()`.
+    ((v << 1) | 1) as usize as *mut c_void
+}
+
+fn to_value(entry: *mut c_void) -> Option<u64> {
+    let e = entry as usize as u64;
+    if e == 0 {
+        return None;
+    }
+    // Only value entries are ever stored (`xa_is_value()`).
+    debug_assert!(e & 1 == 1);
+    Some(e >> 1)
+}
+
+fn check_err(entry: *mut c_void) -> Result<*mut c_void> {
+    // SAFETY: `xa_err` only inspects the pointer value.
+    let err = unsafe { ffi::zswap_rs_xa_err(entry) };
+    if err != 0 {
+        Err(Errno(-err))
+    } else {
+        Ok(entry)
+    }
+}
+
+/// An XArray holding integer values, with the XArray's own internal locking.
+///
+/// # Invariants
+///
+/// Only value entries are stored.  `xa` is initialised in place by
+/// [`XArray::init`] before use (see `lock.rs` for why that is safe).
+pub(crate) struct XArray {
+    xa: UnsafeCell<MaybeUninit<ffi::xarray>>,
+    _pin: PhantomPinned,
+}
+
+// SAFETY: The XArray does its own locking (xa_lock inside each call; RCU for loads).
+unsafe impl Sync for XArray {}
+// SAFETY: It holds no thread-bound state.
+unsafe impl Send for XArray {}
+
+impl XArray {
+    /// An empty XArray; call [`XArray::init`] before use.
+    pub(crate) fn new() -> XArray {
+        XArray {
+            xa: UnsafeCell::new(MaybeUninit::zeroed()),
+            _pin: PhantomPinned,
+        }
+    }
+
+    /// Initialises the XArray in place (`xa_init`).
+    pub(crate) fn init(self: Pin<&mut Self>) {
+        // SAFETY: Pinned and exclusively borrowed: no concurrent user, final address.
+        unsafe { ffi::zswap_rs_xa_init(self.ptr()) };
+    }
+
+    fn ptr(&self) -> *mut ffi::xarray {
+        self.xa.get().cast()
+    }
+
+    /// The value at `index` (`xa_load`, lockless under RCU).
+    pub(crate) fn load(&self, index: u64) -> Option<u64> {
+        // SAFETY: Initialised (invariant); `xa_load` takes the RCU read lock itself.
+        to_value(unsafe { ffi::xa_load(self.ptr(), index as _) })
+    }
+
+    /// Stores `value` at `index`; returns the value it replaced.
+    pub(crate) fn store(&self, index: u64, value: u64, gfp: Gfp) -> Result<Option<u64>> {
+        // SAFETY: Initialised; the entry is a value entry (invariant).
+        let old = unsafe { ffi::xa_store(self.ptr(), index as _, mk_value(value), gfp.0) };
+        check_err(old).map(to_value)
+    }
+
+    /// Replaces `old` (None: empty) by `new` at `index` if the entry is
+    /// still `old`; returns what the entry was.  Replacing an existing entry
+    /// never allocates.
+    pub(crate) fn cmpxchg(&self, index: u64, old: Option<u64>, new: u64, gfp: Gfp) -> Result<Option<u64>> {
+        let o = old.map_or(core::ptr::null_mut(), mk_value);
+        // SAFETY: Initialised; only value entries go in.
+        let cur = unsafe { ffi::zswap_rs_xa_cmpxchg(self.ptr(), index as _, o, mk_value(new), gfp.0) };
+        check_err(cur).map(to_value)
+    }
+
+    /// Removes the entry at `index`; returns it.
+    pub(crate) fn erase(&self, index: u64) -> Option<u64> {
+        // SAFETY: Initialised (invariant).
+        to_value(unsafe { ffi::xa_erase(self.ptr(), index as _) })
+    }
+
+    /// The first entry at an index `>= start`, as `(index, value)`.
+    pub(crate) fn find(&self, start: u64) -> Option<(u64, u64)> {
+        let mut idx = start as core::ffi::c_ulong;
+        // SAFETY: Initialised; `idx` is a valid in/out index; XA_PRESENT (the
+        // mark value one past the last real mark, 8) selects any entry.
+        let e = unsafe { ffi::xa_find(self.ptr(), &mut idx, core::ffi::c_ulong::MAX, 8) };
+        to_value(e).map(|v| (idx as u64, v))
+    }
+}
+
+impl Drop for XArray {
+    fn drop(&mut self) {
+        // SAFETY: Initialised; value entries need no freeing, `xa_destroy`
+        // frees the nodes.  A never-initialised (zeroed) XArray is empty and
+        // `xa_destroy` on it is a no-op.
+        unsafe { ffi::xa_destroy(self.ptr()) };
+    }
+}

@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! zbud: at most two compressed objects per page frame.
+//!
+//! A *frame* is one pool page plus a descriptor in the frame table
+//! ([`Arena`]).  The first buddy starts at byte 0 of the page, the last
+//! buddy ends at byte `PAGE_SIZE`; the free space is the gap between them.
+//! Unlike C zbud the descriptor lives outside the page, so the whole page
+//! holds data and objects are placed with byte precision: two objects
+//! share a frame whenever their lengths add up to at most `PAGE_SIZE`.
+//!
+//! Frames holding one object sit on free lists indexed by their free space
+//! in 64-byte chunks ([`CHUNK`]); an allocation takes the frame with the
+//! least free space that fits (first non-empty list at or above the chunks
+//! it needs).  Frames holding two objects are on no list.
+//!
+//! A [`Handle`] is (frame id, buddy): it never encodes a page address, so a
+//! frame's page can be replaced (migration) without touching the index.
+//! Each object slot records its owner (the swap entry), so a handle can be
+//! validated and a frame can find its index entries (compaction).
+//!
+//! # Locking
+//!
+//! * `Pool::inner` (pool lock, spinlock): free lists, free frame ids,
+//!   frame states and counters.
+//! * The frame lock (spinlock in each frame descriptor): the frame's page
+//!   pointer, its object slots and the page contents.
+//!
+//! Order: pool lock, then frame lock(s) (two frame locks: lower id first).
+//! Readers ([`Pool::read`]) take only the frame lock.  Nothing sleeps under
+//! either lock; pages are freed after both are dropped.
+
+use alloc::boxed::Box;
+use core::pin::Pin;
+
+use crate::sys::arena::{Arena, Block};
+use crate::sys::lock::{LockClass, SpinLock};
+use crate::sys::page::Page;
+use crate::sys::{Gfp, Result, ENOMEM, ENOSPC, PAGE_SIZE};
+
+/// Free-space unit of the free lists, in bytes.
+pub(crate) const CHUNK: usize = 64;
+/// Number of free lists (free space `0..PAGE_SIZE` in [`CHUNK`]s).
+pub(crate) const NLISTS: usize = PAGE_SIZE / CHUNK;
+/// Largest object: a whole page (stored as-is).
+pub(crate) const MAX_OBJECT: usize = PAGE_SIZE;
+
+const NIL: u32 = u32::MAX;
+const UNLISTED: u8 = u8::MAX;
+
+/// Which end of the frame an object occupies.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Buddy {
+    /// Starts at byte 0.
+    First = 0,
+    /// Ends at byte `PAGE_SIZE`.
+    Last = 1,
+}
+
+impl Buddy {
+    fn other(self) -> Buddy {
+        match self {
+            Buddy::First => Buddy::Last,
+            Buddy::Last => Buddy::First,
+        }
+    }
+}
+
+/// Names an object in the pool.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Handle {
+    /// Frame id.
+    pub(crate) frame: u32,
+    /// Position in the frame.
+    pub(crate) buddy: Buddy,
+}
+
+/// One object slot of a frame.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    /// Who stored the object (opaque to the pool; the swap entry).
+    owner: u64,
+    /// Length in bytes; 0 when the slot is empty.
+    len: u16,
+    /// Caller's tag (the compressor id).
+    tag: u8,
+}
+
+/// What the frame lock protects.
+///
+/// # Invariants
+///
+/// `page` is `Some` iff at least one slot is non-empty; the two objects do
+/// not overlap: `slots[0].len + slots[1].len <= PAGE_SIZE`.
+pub(crate) struct FrameData {
+    page: Option<Page>,
+    slots: [Slot; 2],
+}
+
+impl FrameData {
+    fn offset(&self, b: Buddy) -> usize {
+        match b {
+            Buddy::First => 0,
+            Buddy::Last => PAGE_SIZE - self.slots[1].len as usize,
+        }
+    }
+
+    fn nr_objects(&self) -> usize {
+        self.slots.iter().filter(|s| s.len != 0).count()
+    }
+
+    fn used(&self) -> usize {
+        self.slots[0].len as usize + self.slots[1].len as usize
+    }
+}
+
+/// State of a frame id, under the pool lock.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum State {
+    /// On the free-id list.
+    Free,
+    /// Holds a page and one or two objects.
+    Used,
+}
+
+/// Pool-lock-protected per-frame links.
+#[derive(Clone, Copy)]
+struct Link {
+    prev: u32,
+    next: u32,
+    list: u8,
+    state: State,
+}
+
+impl Link {
+    const NEW: Link = Link { prev: NIL, next: NIL, list: UNLISTED, state: State::Free };
+}
+
+/// Counters kept under the pool lock.
+#[derive(Clone, Copy, Default, Debug)]
+pub(crate) struct Counts {
+    /// Pages in the pool.
+    pub(crate) pages: u64,
+    /// Frames with one object that could take a buddy.
+    pub(crate) one: u64,
+    /// Frames with two objects.
+    pub(crate) two: u64,
+    /// Frames holding one whole-page object.
+    pub(crate) whole: u64,
+    /// Bytes of all objects.
+    pub(crate) bytes: u64,
+}
+
+struct Inner {
+    links: Arena<Link>,
+    heads: [u32; NLISTS],
+    /// Bit `i` set iff list `i` is not empty.
+    nonempty: u64,
+    free_ids: u32,
+    counts: Counts,
+}
+
+const _: () = assert!(NLISTS == 64);
+
+impl Inner {
+    fn link(&mut self, id: u32) -> &mut Link {
+        self.links.get_mut(id).expect("frame id without link")
+    }
+
+    fn list_add(&mut self, id: u32, free: usize) {
+        let l = free / CHUNK;
+        if l == 0 {
+            // Less than a chunk free: no object would fit; keep it off the lists.
+            return;
+        }
+        let head = self.heads[l];
+        *self.link(id) = Link { prev: NIL, next: head, list: l as u8, state: State::Used };
+        if head != NIL {
+            self.link(head).prev = id;
+        }
+        self.heads[l] = id;
+        self.nonempty |= 1 << l;
+    }
+
+    fn list_del(&mut self, id: u32) {
+        let Link { prev, next, list, .. } = *self.link(id);
+        if list == UNLISTED {
+            return;
+        }
+        if prev != NIL {
+            self.link(prev).next = next;
+        } else {
+            self.heads[list as usize] = next;
+            if next == NIL {
+                self.nonempty &= !(1 << list);
+            }
+        }
+        if next != NIL {
+            self.link(next).prev = prev;
+        }
+        let l = self.link(id);
+        l.prev = NIL;
+        l.next = NIL;
+        l.list = UNLISTED;
+    }
+
+    /// Takes the listed frame with the least free space that fits `len`.
+    fn take_fit(&mut self, len: usize) -> Option<u32> {
+        let need = (len + CHUNK - 1) / CHUNK;
+        if need >= NLISTS {
+            return None;
+        }
+        let mask = self.nonempty & !((1u64 << need) - 1);
+        if mask == 0 {
+            return None;
+        }
+        let id = self.heads[mask.trailing_zeros() as usize];
+        self.list_del(id);
+        Some(id)
+    }
+
+    fn pop_free_id(&mut self) -> Option<u32> {
+        let id = self.free_ids;
+        if id == NIL {
+            return None;
+        }
+        let l = self.link(id);
+        debug_assert!(l.state == State::Free);
+        let next = l.next;
+        *l = Link { state: State::Used, ..Link::NEW };
+        self.free_ids = next;
+        Some(id)
+    }
+
+    fn push_free_id(&mut self, id: u32) {
+        let next = self.free_ids;
+        *self.link(id) = Link { next, ..Link::NEW };
+        self.free_ids = id;
+    }
+}
+
+/// A zbud pool.
+pub(crate) struct Pool {
+    frames: Arena<SpinLock<FrameData>>,
+    inner: Pin<Box<SpinLock<Inner>>>,
+    page_gfp: Gfp,
+}
+
+impl Pool {
+    /// A pool of at most `max_pages` frames; may sleep.
+    pub(crate) fn new(max_pages: usize) -> Result<Pool> {
+        let inner = Inner {
+            links: Arena::new(max_pages)?,
+            heads: [NIL; NLISTS],
+            nonempty: 0,
+            free_ids: NIL,
+            counts: Counts::default(),
+        };
+        Ok(Pool {
+            frames: Arena::new(max_pages)?,
+            inner: SpinLock::new_boxed(inner, LockClass::Pool)?,
+            page_gfp: Gfp::STORE,
+        })
+    }
+
+    /// Current counters.
+    pub(crate) fn counts(&self) -> Counts {
+        self.inner.lock().counts
+    }
+
+    /// Makes sure a free frame id exists; called without locks (may sleep
+    /// when `gfp` allows).
+    fn reserve_id(&self, gfp: Gfp) -> Result {
+        {
+            let inner = self.inner.lock();
+            if inner.free_ids != NIL {
+                return Ok(());
+            }
+            if !self.frames.can_grow() {
+                return Err(ENOSPC);
+            }
+        }
+        let mut frames = Block::try_new(gfp, |_| SpinLock::new(FrameData { page: None, slots: [Slot::default(); 2] }))?;
+        frames.for_each_pinned(|_, f| f.init(LockClass::Frame));
+        let links = Block::try_new(gfp, |_| Link::NEW)?;
+        let mut inner = self.inner.lock();
+        if inner.free_ids != NIL {
+            // Somebody else grew the table meanwhile; ours is freed on return.
+            return Ok(());
+        }
+        let base = self.frames.install(frames)?;
+        let lbase = inner.links.install(links)?;
+        debug_assert_eq!(base, lbase);
+        for i in (0..crate::sys::arena::BLOCK as u32).rev() {
+            inner.push_free_id(base + i);
+        }
+        Ok(())
+    }
+
+    /// Stores `data` (1 to `PAGE_SIZE` bytes) for `owner` with `tag`.
+    /// May sleep (allocates a page when no frame has room).
+    pub(crate) fn alloc(&self, owner: u64, tag: u8, data: &[u8]) -> Result<Handle> {
+        let len = data.len();
+        if len == 0 || len > MAX_OBJECT {
+            return Err(crate::sys::EINVAL);
+        }
+        {
+            let mut inner = self.inner.lock();
+            if let Some(id) = inner.take_fit(len) {
+                let cell = self.frames.get(id).expect("listed frame");
+                let mut fd = cell.lock();
+                let buddy = if fd.slots[0].len == 0 { Buddy::First } else { Buddy::Last };
+                debug_assert!(fd.nr_objects() == 1 && fd.used() + len <= PAGE_SIZE);
+                write_slot(&mut fd, buddy, owner, tag, data);
+                drop(fd);
+                inner.counts.one -= 1;
+                inner.counts.two += 1;
+                inner.counts.bytes += len as u64;
+                return Ok(Handle { frame: id, buddy });
+            }
+        }
+        // No frame has room: start a new one.
+        self.reserve_id(self.page_gfp)?;
+        let mut page = Page::alloc(self.page_gfp).ok_or(ENOMEM)?;
+        let mut inner = self.inner.lock();
+        let id = match inner.pop_free_id() {
+            Some(id) => id,
+            // Raced with other stores for the reserved ids; rare: give up
+            // (the page is freed after the lock is dropped).
+            None => {
+                drop(inner);
+                return Err(ENOMEM);
+            }
+        };
+        page.set_private(id as usize);
+        let cell = self.frames.get(id).expect("free id without frame");
+        let mut fd = cell.lock();
+        fd.page = Some(page);
+        write_slot(&mut fd, Buddy::First, owner, tag, data);
+        drop(fd);
+        inner.counts.pages += 1;
+        inner.counts.bytes += len as u64;
+        if len == MAX_OBJECT {
+            inner.counts.whole += 1;
+        } else {
+            inner.counts.one += 1;
+            inner.list_add(id, PAGE_SIZE - len);
+        }
+        Ok(Handle { frame: id, buddy: Buddy::First })
+    }
+
+    /// Frees the object `h`, which must belong to `owner`; false (and
+    /// nothing changed) if it does not.  Never sleeps.
+    pub(crate) fn free(&self, h: Handle, owner: u64) -> bool {
+        let mut inner = self.inner.lock();
+        let cell = match self.frames.get(h.frame) {
+            Some(c) => c,
+            None => return false,
+        };
+        let mut fd = cell.lock();
+        let s = fd.slots[h.buddy as usize];
+        if s.len == 0 || s.owner != owner {
+            return false;
+        }
+        let len = s.len as usize;
+        fd.slots[h.buddy as usize] = Slot::default();
+        let other = fd.slots[h.buddy.other() as usize].len as usize;
+        let page = if other == 0 { fd.page.take() } else { None };
+        drop(fd);
+        inner.counts.bytes -= len as u64;
+        if other == 0 {
+            // The frame is empty: release its id and page.
+            inner.list_del(h.frame);
+            inner.push_free_id(h.frame);
+            inner.counts.pages -= 1;
+            if len == MAX_OBJECT {
+                inner.counts.whole -= 1;
+            } else {
+                inner.counts.one -= 1;
+            }
+        } else {
+            // Two objects became one: the frame goes on a free list.
+            inner.counts.two -= 1;
+            inner.counts.one += 1;
+            inner.list_add(h.frame, PAGE_SIZE - other);
+        }
+        drop(inner);
+        drop(page);
+        true
+    }
+
+    /// Runs `f` on the bytes and tag of object `h` if it belongs to `owner`,
+    /// under the frame lock only (`f` must not sleep).
+    pub(crate) fn read<R>(&self, h: Handle, owner: u64, f: impl FnOnce(&[u8], u8) -> R) -> Option<R> {
+        let fd = self.frames.get(h.frame)?.lock();
+        let s = fd.slots[h.buddy as usize];
+        if s.len == 0 || s.owner != owner {
+            return None;
+        }
+        let off = fd.offset(h.buddy);
+        let page = fd.page.as_ref()?;
+        Some(page.with_slice(|p| f(&p[off..off + s.len as usize], s.tag)))
+    }
+}
+
+fn write_slot(fd: &mut FrameData, b: Buddy, owner: u64, tag: u8, data: &[u8]) {
+    fd.slots[b as usize] = Slot { owner, len: data.len() as u16, tag };
+    let off = fd.offset(b);
+    if let Some(page) = fd.page.as_mut() {
+        page.with_slice_mut(|p| p[off..off + data.len()].copy_from_slice(data));
+    }
+}
