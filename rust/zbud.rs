@@ -403,6 +403,36 @@ impl Pool {
     }
 }
 
+impl Pool {
+    /// Test hook: flips one byte of object `h` in place (simulates memory
+    /// corruption); false if `h` is not a live object.
+    #[cfg(zrs_kunit)]
+    pub(crate) fn corrupt(&self, h: Handle, at: usize) -> bool {
+        let cell = match self.frames.get(h.frame) {
+            Some(c) => c,
+            None => return false,
+        };
+        let mut fd = cell.lock();
+        let s = fd.slots[h.buddy as usize];
+        if s.len == 0 {
+            return false;
+        }
+        let off = fd.offset(h.buddy) + at % s.len as usize;
+        match fd.page.as_mut() {
+            Some(p) => p.with_slice_mut(|b| b[off] ^= 0x5a),
+            None => return false,
+        }
+        true
+    }
+
+    /// Test hook: the page pointer of frame `id` (identity only).
+    #[cfg(zrs_kunit)]
+    pub(crate) fn frame_page(&self, id: u32) -> Option<usize> {
+        let fd = self.frames.get(id)?.lock();
+        fd.page.as_ref().map(|p| p.as_ptr() as usize)
+    }
+}
+
 fn write_slot(fd: &mut FrameData, b: Buddy, owner: u64, tag: u8, data: &[u8]) {
     fd.slots[b as usize] = Slot { owner, len: data.len() as u16, tag };
     let off = fd.offset(b);

@@ -15,6 +15,7 @@
 pub(crate) mod arena;
 pub(crate) mod crypto;
 pub(crate) mod global;
+pub(crate) mod kunit;
 pub(crate) mod lock;
 pub(crate) mod page;
 pub(crate) mod xarray;

@@ -84,6 +84,11 @@ impl Page {
         unsafe { with_mapped_mut(self.ptr, f) }
     }
 
+    /// Lends the page as a [`PageRef`] (as frontswap lends its pages).
+    pub(crate) fn as_page_ref(&mut self) -> PageRef<'_> {
+        PageRef { ptr: self.ptr, _p: core::marker::PhantomData }
+    }
+
     /// Stores `v` in `page->private`.
     pub(crate) fn set_private(&mut self, v: usize) {
         // SAFETY: The page is valid; `private` of a page we own is ours to set.

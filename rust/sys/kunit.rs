@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! KUnit from Rust on 6.1 (which has no Rust KUnit support).
+//!
+//! A suite is declared with [`kunit_suite!`](crate::kunit_suite): it builds
+//! the C `struct kunit_case` array and `struct kunit_suite` as statics and
+//! puts a pointer to the suite into the module's `.kunit_test_suites`
+//! section, where the module loader finds it (KUnit then runs the suite
+//! when the module loads, before its init function).
+//!
+//! Test cases are plain `fn()`s.  Checks use [`kexpect!`](crate::kexpect)
+//! and [`kexpect_eq!`](crate::kexpect_eq), which report the file, line,
+//! expression and values through `__kunit_fail_current_test()` (it finds
+//! the running test through `current`), and evaluate to whether the check
+//! held, so a case can stop early:
+//!
+//! ```ignore
+//! fn first_buddy() {
+//!     let h = pool.alloc(1, 0, &[1; 100]);
+//!     if !kexpect!(h.is_ok()) { return; }
+//!     kexpect_eq!(h.unwrap().buddy, Buddy::First);
+//! }
+//! kunit_suite!(ZBUD, "zswap_rs_zbud", [first_buddy]);
+//! ```
+//!
+//! Failures never unwind or abort the kthread (KUnit's assertions would
+//! `kthread_exit` through Rust frames); a panic is a kernel BUG, which the
+//! harness reports as a crashed suite and a kernel splat.
+
+use core::cell::UnsafeCell;
+use core::ffi::c_char;
+use core::fmt;
+
+use crate::ffi;
+
+/// A static that C mutates (KUnit writes `status`, `log`, `debugfs`).
+#[repr(transparent)]
+pub(crate) struct KunitCell<T>(pub(crate) UnsafeCell<T>);
+
+// SAFETY: Only KUnit touches the contents, from its own (serialised)
+// suite-running code; Rust never reads them after construction.
+unsafe impl<T> Sync for KunitCell<T> {}
+
+/// The C suite name: a NUL-padded `char[256]`.
+pub(crate) const fn suite_name(s: &[u8]) -> [c_char; 256] {
+    let mut out = [0 as c_char; 256];
+    let mut i = 0;
+    while i < s.len() && i < 255 {
+        out[i] = s[i] as c_char;
+        i += 1;
+    }
+    out
+}
+
+/// A `struct kunit_case` for `run` named `name` (NUL-terminated).
+pub(crate) const fn case(name: &'static [u8], run: unsafe extern "C" fn(*mut ffi::kunit)) -> ffi::kunit_case {
+    ffi::kunit_case {
+        run_case: Some(run),
+        name: name.as_ptr() as *const c_char,
+        generate_params: None,
+        status: 0,
+        log: core::ptr::null_mut(),
+    }
+}
+
+/// The terminating empty case.
+pub(crate) const CASE_END: ffi::kunit_case = ffi::kunit_case {
+    run_case: None,
+    name: core::ptr::null(),
+    generate_params: None,
+    status: 0,
+    log: core::ptr::null_mut(),
+};
+
+/// A `struct kunit_suite` named `name` running `cases`.
+pub(crate) const fn suite(name: &[u8], cases: *mut ffi::kunit_case) -> ffi::kunit_suite {
+    ffi::kunit_suite {
+        name: suite_name(name),
+        suite_init: None,
+        suite_exit: None,
+        init: None,
+        exit: None,
+        test_cases: cases,
+        status_comment: [0; 256],
+        debugfs: core::ptr::null_mut(),
+        log: core::ptr::null_mut(),
+        suite_init_err: 0,
+    }
+}
+
+/// Marks the running test failed with a message (used by the macros).
+pub(crate) fn fail(file: &'static str, line: u32, args: fmt::Arguments<'_>) {
+    // SAFETY: `file` is NUL-terminated (`concat!(file!(), "\0")`); the
+    // format has one `%pA`, which consumes a pointer to `fmt::Arguments`
+    // that outlives the call.  Outside a test it only logs.
+    unsafe {
+        ffi::__kunit_fail_current_test(
+            file.as_ptr().cast(),
+            line as core::ffi::c_int,
+            b"%pA\0".as_ptr().cast(),
+            &args as *const fmt::Arguments<'_> as *const core::ffi::c_void,
+        )
+    };
+}
+
+/// Checks a condition; on failure reports it and evaluates to `false`.
+#[macro_export]
+macro_rules! kexpect {
+    ($cond:expr) => {{
+        let ok: bool = $cond;
+        if !ok {
+            $crate::sys::kunit::fail(
+                concat!(file!(), "\0"),
+                line!(),
+                format_args!("EXPECTATION FAILED: {}", stringify!($cond)),
+            );
+        }
+        ok
+    }};
+}
+
+/// Checks `left == right`; on failure reports both values, evaluates to `false`.
+#[macro_export]
+macro_rules! kexpect_eq {
+    ($left:expr, $right:expr) => {{
+        match (&$left, &$right) {
+            (l, r) => {
+                let ok = *l == *r;
+                if !ok {
+                    $crate::sys::kunit::fail(
+                        concat!(file!(), "\0"),
+                        line!(),
+                        format_args!(
+                            "EXPECTATION FAILED: {} == {}\n    left: {:?}\n    right: {:?}",
+                            stringify!($left),
+                            stringify!($right),
+                            l,
+                            r
+                        ),
+                    );
+                }
+                ok
+            }
+        }
+    }};
+}
+
+/// Declares a KUnit suite: `kunit_suite!(IDENT, "c_name", [case_fn, ...]);`
+/// in the module that defines the `fn()` cases.
+#[macro_export]
+macro_rules! kunit_suite {
+    ($id:ident, $name:literal, [$($case:ident),* $(,)?]) => {
+        #[allow(non_snake_case)]
+        mod $id {
+            use $crate::sys::kunit::{case, suite, KunitCell, CASE_END};
+            use core::cell::UnsafeCell;
+
+            mod run {
+                $(
+                    pub(super) unsafe extern "C" fn $case(_t: *mut $crate::ffi::kunit) {
+                        super::super::$case()
+                    }
+                )*
+            }
+
+            const N: usize = [$(stringify!($case)),*].len();
+
+            static CASES: KunitCell<[$crate::ffi::kunit_case; N + 1]> = KunitCell(UnsafeCell::new([
+                $(case(concat!(stringify!($case), "\0").as_bytes(), run::$case),)*
+                CASE_END,
+            ]));
+
+            static SUITE: KunitCell<$crate::ffi::kunit_suite> =
+                KunitCell(UnsafeCell::new(suite($name.as_bytes(), CASES.0.get() as *mut $crate::ffi::kunit_case)));
+
+            #[used]
+            #[link_section = ".kunit_test_suites"]
+            static SUITE_PTR: KunitCell<*mut $crate::ffi::kunit_suite> = KunitCell(UnsafeCell::new(SUITE.0.get()));
+        }
+    };
+}

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Suite `zswap_rs_backend`: store/load/invalidate and their accounting,
+//! on a private backend (never registered with frontswap).
+
+use core::sync::atomic::Ordering;
+
+use super::pattern;
+use crate::backend::Backend;
+use crate::index::{owner, Entry};
+use crate::params::KNOBS;
+use crate::sys::crypto::AlgName;
+use crate::sys::page::Page;
+use crate::sys::{Gfp, EIO, ENOENT, PAGE_SIZE};
+use crate::{kexpect, kexpect_eq, kunit_suite};
+
+fn backend() -> Option<Backend> {
+    let b = Backend::new(2, &AlgName::new(b"lzo").ok()?, false).ok();
+    kexpect!(b.is_some());
+    b
+}
+
+fn page_with(data: &[u8]) -> Option<Page> {
+    let mut p = Page::alloc(Gfp::KERNEL)?;
+    p.with_slice_mut(|b| b.copy_from_slice(data));
+    Some(p)
+}
+
+fn text(seed: u64) -> alloc::vec::Vec<u8> {
+    // Compressible: a short random pattern repeated.
+    let unit = pattern(seed, 64);
+    let mut v = alloc::vec::Vec::new();
+    let _ = v.try_reserve_exact(PAGE_SIZE);
+    while v.len() < PAGE_SIZE {
+        let _ = v.try_push(unit[v.len() % 64]);
+    }
+    v
+}
+
+fn store(b: &Backend, ty: u32, off: u64, data: &[u8]) -> bool {
+    let mut p = match page_with(data) { Some(p) => p, None => return false };
+    let r = b.store(ty, off, &p.as_page_ref());
+    r.is_ok()
+}
+
+fn load(b: &Backend, ty: u32, off: u64) -> Result<alloc::vec::Vec<u8>, crate::sys::Errno> {
+    let mut p = Page::alloc(Gfp::KERNEL).ok_or(crate::sys::ENOMEM)?;
+    b.load(ty, off, &mut p.as_page_ref())?;
+    let mut v = alloc::vec::Vec::new();
+    let _ = v.try_reserve_exact(PAGE_SIZE);
+    p.with_slice(|s| s.iter().for_each(|&x| { let _ = v.try_push(x); }));
+    Ok(v)
+}
+
+fn stat(b: &Backend, name: &str) -> u64 {
+    let names = crate::stats::Counters::NAMES.iter().chain(crate::stats::DERIVED_STATS.iter());
+    names.enumerate().find(|(_, n)| **n == name).and_then(|(i, _)| b.stat(i)).unwrap_or(u64::MAX)
+}
+
+fn store_then_load_round_trips() {
+    let b = match backend() { Some(b) => b, None => return };
+    let d = text(1);
+    kexpect!(store(&b, 0, 100, &d));
+    kexpect_eq!(stat(&b, "stored_pages"), 1);
+    kexpect_eq!(stat(&b, "pool_pages"), 1);
+    kexpect_eq!(load(&b, 0, 100).map(|v| v == d), Ok(true));
+    // Loads are not exclusive (6.1 semantics): load again.
+    kexpect_eq!(load(&b, 0, 100).map(|v| v == d), Ok(true));
+    kexpect_eq!(stat(&b, "loads"), 2);
+    b.invalidate_page(0, 100);
+}
+
+fn same_filled_pages_use_no_pool() {
+    let b = match backend() { Some(b) => b, None => return };
+    let mut d = [0u8; PAGE_SIZE];
+    kexpect!(store(&b, 0, 1, &d));
+    for c in d.chunks_exact_mut(8) {
+        c.copy_from_slice(&0xffff_ffff_0000_0001u64.to_ne_bytes());
+    }
+    kexpect!(store(&b, 0, 2, &d));
+    kexpect_eq!(stat(&b, "same_filled_pages"), 2);
+    kexpect_eq!(stat(&b, "pool_pages"), 0);
+    kexpect_eq!(load(&b, 0, 2).map(|v| v[..] == d[..]), Ok(true));
+    kexpect_eq!(load(&b, 0, 1).map(|v| v.iter().all(|&x| x == 0)), Ok(true));
+    b.invalidate_page(0, 1);
+    b.invalidate_page(0, 2);
+    kexpect_eq!(stat(&b, "same_filled_pages"), 0);
+    kexpect_eq!(stat(&b, "stored_pages"), 0);
+}
+
+fn unencodable_fill_is_compressed() {
+    let b = match backend() { Some(b) => b, None => return };
+    let mut d = [0u8; PAGE_SIZE];
+    for c in d.chunks_exact_mut(8) {
+        c.copy_from_slice(&0x5555_5555_5555_5555u64.to_ne_bytes());
+    }
+    kexpect!(store(&b, 0, 3, &d));
+    kexpect_eq!(stat(&b, "same_filled_pages"), 0);
+    kexpect_eq!(stat(&b, "pool_pages"), 1);
+    kexpect_eq!(load(&b, 0, 3).map(|v| v[..] == d[..]), Ok(true));
+    b.invalidate_page(0, 3);
+}
+
+fn invalidate_page_frees_exactly_one() {
+    let b = match backend() { Some(b) => b, None => return };
+    kexpect!(store(&b, 0, 1, &text(1)) && store(&b, 0, 2, &text(2)));
+    b.invalidate_page(0, 1);
+    kexpect_eq!(stat(&b, "stored_pages"), 1);
+    kexpect_eq!(load(&b, 0, 1).map(|_| ()), Err(ENOENT));
+    kexpect_eq!(load(&b, 0, 2).map(|v| v == text(2)), Ok(true));
+    // Invalidating something absent is harmless.
+    b.invalidate_page(0, 1);
+    b.invalidate_page(1, 2);
+    kexpect_eq!(stat(&b, "stored_pages"), 1);
+    b.invalidate_page(0, 2);
+    kexpect_eq!(stat(&b, "pool_pages"), 0);
+}
+
+fn invalidate_area_frees_that_type_only() {
+    let b = match backend() { Some(b) => b, None => return };
+    for off in 0..100u64 {
+        kexpect!(store(&b, 0, off * 3, &text(off)));
+    }
+    kexpect!(store(&b, 1, 7, &text(7)));
+    kexpect_eq!(stat(&b, "stored_pages"), 101);
+    b.invalidate_area(0);
+    kexpect_eq!(stat(&b, "stored_pages"), 1);
+    kexpect_eq!(load(&b, 1, 7).map(|v| v == text(7)), Ok(true));
+    b.invalidate_area(1);
+    kexpect_eq!(stat(&b, "stored_pages"), 0);
+    kexpect_eq!(stat(&b, "pool_pages"), 0);
+}
+
+fn duplicate_store_replaces() {
+    let b = match backend() { Some(b) => b, None => return };
+    kexpect!(store(&b, 0, 9, &text(1)));
+    kexpect!(store(&b, 0, 9, &text(2)));
+    kexpect_eq!(stat(&b, "duplicate_entry"), 1);
+    kexpect_eq!(stat(&b, "stored_pages"), 1);
+    kexpect_eq!(load(&b, 0, 9).map(|v| v == text(2)), Ok(true));
+    b.invalidate_page(0, 9);
+    kexpect_eq!(stat(&b, "pool_pages"), 0);
+}
+
+fn incompressible_rejected_or_stored_as_is() {
+    let b = match backend() { Some(b) => b, None => return };
+    let d = pattern(3, PAGE_SIZE);
+    KNOBS.store_incompressible.store(false, Ordering::Relaxed);
+    kexpect!(!store(&b, 0, 1, &d));
+    kexpect_eq!(stat(&b, "reject_compress_poor"), 1);
+    kexpect_eq!(stat(&b, "stored_pages"), 0);
+    KNOBS.store_incompressible.store(true, Ordering::Relaxed);
+    kexpect!(store(&b, 0, 1, &d));
+    KNOBS.store_incompressible.store(false, Ordering::Relaxed);
+    kexpect_eq!(stat(&b, "incompressible_pages"), 1);
+    kexpect_eq!(stat(&b, "frames_whole_page"), 1);
+    kexpect_eq!(load(&b, 0, 1).map(|v| v == d), Ok(true));
+    b.invalidate_page(0, 1);
+    kexpect_eq!(stat(&b, "incompressible_pages"), 0);
+}
+
+fn disabled_rejects_new_pages_keeps_old() {
+    let b = match backend() { Some(b) => b, None => return };
+    kexpect!(store(&b, 0, 1, &text(1)));
+    KNOBS.enabled.store(false, Ordering::Relaxed);
+    kexpect!(!store(&b, 0, 2, &text(2)));
+    KNOBS.enabled.store(true, Ordering::Relaxed);
+    kexpect_eq!(stat(&b, "reject_disabled"), 1);
+    kexpect_eq!(load(&b, 0, 1).map(|v| v == text(1)), Ok(true));
+    b.invalidate_page(0, 1);
+}
+
+fn pool_limit_rejects() {
+    let b = match backend() { Some(b) => b, None => return };
+    let old = KNOBS.max_pool_percent.load(Ordering::Relaxed);
+    KNOBS.max_pool_percent.store(0, Ordering::Relaxed);
+    kexpect!(!store(&b, 0, 1, &text(1)));
+    // Same-filled pages need no pool memory: still accepted.
+    kexpect!(store(&b, 0, 2, &[0u8; PAGE_SIZE]));
+    KNOBS.max_pool_percent.store(old, Ordering::Relaxed);
+    kexpect_eq!(stat(&b, "pool_limit_hit"), 1);
+    kexpect_eq!(stat(&b, "stored_pages"), 1);
+    b.invalidate_page(0, 2);
+}
+
+fn missing_page_is_enoent() {
+    let b = match backend() { Some(b) => b, None => return };
+    kexpect_eq!(load(&b, 0, 12345).map(|_| ()), Err(ENOENT));
+    kexpect_eq!(load(&b, 31, 1).map(|_| ()), Err(ENOENT));
+}
+
+fn corrupt_object_fails_with_eio_never_garbage() {
+    let b = match backend() { Some(b) => b, None => return };
+    kexpect!(store(&b, 0, 5, &text(5)));
+    let h = match b.index.area(0).and_then(|a| a.load(5)).map(Entry::decode) {
+        Some(Entry::Object(h)) => h,
+        _ => { kexpect!(false); return }
+    };
+    // Corrupt the stream's first bytes (lzo's header/literal run).
+    kexpect!(b.pool.corrupt(h, 0) && b.pool.corrupt(h, 1) && b.pool.corrupt(h, 2));
+    let r = load(&b, 0, 5);
+    // Either the decompressor notices (EIO), or by chance it produced a
+    // full page: then it must not be presented as this page's data unless
+    // it is identical (it cannot be, the stream changed).
+    kexpect_eq!(r.as_ref().map(|v| *v == text(5)).unwrap_or(false), false);
+    kexpect_eq!(r.map(|_| ()), Err(EIO));
+    kexpect_eq!(stat(&b, "decompress_fail"), 1);
+    b.invalidate_page(0, 5);
+    kexpect_eq!(stat(&b, "pool_pages"), 0);
+}
+
+fn owner_key_matches_index() {
+    let b = match backend() { Some(b) => b, None => return };
+    kexpect!(store(&b, 1, 77, &text(77)));
+    let h = match b.index.area(1).and_then(|a| a.load(77)).map(Entry::decode) {
+        Some(Entry::Object(h)) => h,
+        _ => { kexpect!(false); return }
+    };
+    kexpect_eq!(b.pool.read(h, owner(1, 77), |d, _| d.len() < PAGE_SIZE), Some(true));
+    kexpect_eq!(b.pool.read(h, owner(0, 77), |_, _| ()), None);
+    b.invalidate_page(1, 77);
+}
+
+kunit_suite!(
+    BACKEND_SUITE,
+    "zswap_rs_backend",
+    [
+        store_then_load_round_trips,
+        same_filled_pages_use_no_pool,
+        unencodable_fill_is_compressed,
+        invalidate_page_frees_exactly_one,
+        invalidate_area_frees_that_type_only,
+        duplicate_store_replaces,
+        incompressible_rejected_or_stored_as_is,
+        disabled_rejects_new_pages_keeps_old,
+        pool_limit_rejects,
+        missing_page_is_enoent,
+        corrupt_object_fails_with_eio_never_garbage,
+        owner_key_matches_index,
+    ]
+);

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Suite `zswap_rs_compress`: compressors through the crypto API.
+
+use super::pattern;
+use crate::compress::{Compressors, TAG_RAW};
+use crate::sys::crypto::{AlgName, Comp};
+use crate::sys::PAGE_SIZE;
+use crate::{kexpect, kexpect_eq, kunit_suite};
+
+fn text_page() -> alloc::vec::Vec<u8> {
+    let words: [&[u8]; 5] = [b"swap ", b"page ", b"frame ", b"offset ", b"\n"];
+    let mut v = alloc::vec::Vec::new();
+    let _ = v.try_reserve_exact(PAGE_SIZE);
+    let mut i = 0u64;
+    while v.len() < PAGE_SIZE {
+        for &b in words[(i * 7 % 5) as usize] {
+            if v.len() < PAGE_SIZE {
+                let _ = v.try_push(b);
+            }
+        }
+        i += 1;
+    }
+    v
+}
+
+fn round_trip(alg: &[u8]) {
+    let name = match AlgName::new(alg) { Ok(n) => n, Err(_) => { kexpect!(false); return } };
+    let mut c = match Comp::new(&name) { Ok(c) => c, Err(_) => { kexpect!(false); return } };
+    let src = text_page();
+    let mut buf = [0u8; 2 * PAGE_SIZE];
+    let n = match c.compress(&src, &mut buf) { Ok(n) => n, Err(_) => { kexpect!(false); return } };
+    kexpect!(n > 0 && n < PAGE_SIZE / 2);
+    let mut out = [0u8; PAGE_SIZE];
+    kexpect_eq!(c.decompress(&buf[..n], &mut out), Ok(PAGE_SIZE));
+    kexpect!(out[..] == src[..]);
+}
+
+fn lzo_round_trip() { round_trip(b"lzo") }
+fn lz4_round_trip() { round_trip(b"lz4") }
+fn zstd_round_trip() { round_trip(b"zstd") }
+fn deflate_round_trip() { round_trip(b"deflate") }
+
+fn random_data_does_not_shrink() {
+    let mut c = Comp::new(&AlgName::new(b"lzo").unwrap()).unwrap();
+    let src = pattern(99, PAGE_SIZE);
+    let mut buf = [0u8; 2 * PAGE_SIZE];
+    let n = c.compress(&src, &mut buf);
+    kexpect!(n.map_or(true, |n| n >= PAGE_SIZE));
+}
+
+fn truncated_input_fails_to_decompress() {
+    let mut c = Comp::new(&AlgName::new(b"lzo").unwrap()).unwrap();
+    let src = text_page();
+    let mut buf = [0u8; 2 * PAGE_SIZE];
+    let n = c.compress(&src, &mut buf).unwrap();
+    let mut out = [0u8; PAGE_SIZE];
+    let r = c.decompress(&buf[..n / 2], &mut out);
+    kexpect!(r.map_or(true, |len| len != PAGE_SIZE));
+}
+
+fn raw_tag_copies() {
+    let comps = Compressors::new(&AlgName::new(b"lzo").unwrap()).unwrap();
+    let src = pattern(5, PAGE_SIZE);
+    let mut out = [0u8; PAGE_SIZE];
+    let r = comps.with_ctx(|ctx, _| ctx.decompress(TAG_RAW, &src, &mut out));
+    kexpect_eq!(r, Ok(PAGE_SIZE));
+    kexpect!(out[..] == src[..]);
+    let r = comps.with_ctx(|ctx, _| ctx.decompress(TAG_RAW, &src[..100], &mut out));
+    kexpect!(r.is_err());
+}
+
+fn unknown_compressor_is_refused() {
+    let n = AlgName::new(b"no-such-compressor").unwrap();
+    kexpect!(!n.exists());
+    kexpect!(Comp::new(&n).is_err());
+    kexpect!(AlgName::new(b"lzo").unwrap().exists());
+}
+
+fn names_are_validated() {
+    kexpect!(AlgName::new(b"").is_err());
+    kexpect!(AlgName::new(b"\n").is_err());
+    kexpect!(AlgName::new(&[b'a'; 33]).is_err());
+    kexpect!(AlgName::new(b"lz\04").is_err());
+    kexpect_eq!(AlgName::new(b"lz4\n").map(|n| n.as_bytes() == b"lz4"), Ok(true));
+}
+
+fn switching_keeps_old_objects_readable() {
+    let comps = match Compressors::new(&AlgName::new(b"lzo").unwrap()) { Ok(c) => c, Err(_) => { kexpect!(false); return } };
+    let src = text_page();
+    let mut stored = [0u8; PAGE_SIZE];
+    let (len, tag) = comps.with_ctx(|ctx, tag| {
+        let d = ctx.compress(tag, &src).unwrap();
+        stored[..d.len()].copy_from_slice(d);
+        (d.len(), tag)
+    });
+    kexpect!(comps.select(&AlgName::new(b"zstd").unwrap()).is_ok());
+    let tag2 = comps.with_ctx(|_, t| t);
+    kexpect!(tag2 != tag);
+    let mut out = [0u8; PAGE_SIZE];
+    kexpect_eq!(comps.with_ctx(|ctx, _| ctx.decompress(tag, &stored[..len], &mut out)), Ok(PAGE_SIZE));
+    kexpect!(out[..] == src[..]);
+    // Selecting lzo again reuses its slot.
+    kexpect!(comps.select(&AlgName::new(b"lzo").unwrap()).is_ok());
+    kexpect_eq!(comps.with_ctx(|_, t| t), tag);
+}
+
+fn same_filled_detection() {
+    let mut p = [0u8; PAGE_SIZE];
+    kexpect_eq!(crate::sys::same_filled(&p), Some(0));
+    for c in p.chunks_exact_mut(8) {
+        c.copy_from_slice(&0x1234_5678_9abc_def0u64.to_ne_bytes());
+    }
+    kexpect_eq!(crate::sys::same_filled(&p), Some(0x1234_5678_9abc_def0));
+    p[PAGE_SIZE - 1] ^= 1;
+    kexpect_eq!(crate::sys::same_filled(&p), None);
+}
+
+kunit_suite!(
+    COMPRESS_SUITE,
+    "zswap_rs_compress",
+    [
+        lzo_round_trip,
+        lz4_round_trip,
+        zstd_round_trip,
+        deflate_round_trip,
+        random_data_does_not_shrink,
+        truncated_input_fails_to_decompress,
+        raw_tag_copies,
+        unknown_compressor_is_refused,
+        names_are_validated,
+        switching_keeps_old_objects_readable,
+        same_filled_detection,
+    ]
+);

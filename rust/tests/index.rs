@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Suite `zswap_rs_index`: entry encoding and the per-type XArrays.
+
+use crate::index::{owner, Entry, Index};
+use crate::sys::xarray::MAX_VALUE;
+use crate::sys::Gfp;
+use crate::zbud::{Buddy, Handle};
+use crate::{kexpect, kexpect_eq, kunit_suite};
+
+fn object_entries_round_trip() {
+    for &frame in &[0u32, 1, 63, 64, 12345, u32::MAX - 1] {
+        for &buddy in &[Buddy::First, Buddy::Last] {
+            let e = Entry::Object(Handle { frame, buddy });
+            kexpect!(e.encode() <= MAX_VALUE);
+            kexpect_eq!(Entry::decode(e.encode()), e);
+        }
+    }
+}
+
+fn filled_entries_round_trip() {
+    for &w in &[0u64, u64::MAX, 1, 0x0101_0101_0101_0101, 0x1fff_ffff_ffff_ffff, 0xe000_0000_0000_0000, 0xdead_beef] {
+        let e = Entry::filled(w);
+        kexpect_eq!(e, Some(Entry::Filled(w)));
+        if let Some(e) = e {
+            kexpect!(e.encode() <= MAX_VALUE);
+            kexpect_eq!(Entry::decode(e.encode()), e);
+        }
+    }
+}
+
+fn unencodable_fill_words_are_refused() {
+    // Top three bits not all equal: does not fit 62 bits sign-extended.
+    for &w in &[0x8000_0000_0000_0000u64, 0x4000_0000_0000_0000, 0x2000_0000_0000_0000, 0x5555_5555_5555_5555, 0xaaaa_aaaa_aaaa_aaaa] {
+        kexpect_eq!(Entry::filled(w), None);
+    }
+}
+
+fn kinds_never_collide() {
+    let o = Entry::Object(Handle { frame: 5, buddy: Buddy::Last }).encode();
+    let f = Entry::Filled(5).encode();
+    kexpect!(o != f);
+    kexpect_eq!(o & 1, 0);
+    kexpect_eq!(f & 1, 1);
+}
+
+fn owners_distinguish_types() {
+    kexpect!(owner(0, 5) != owner(1, 5));
+    kexpect!(owner(3, 0) != owner(0, 3));
+    kexpect_eq!(owner(2, 0x1234) & 0xffff, 0x1234);
+}
+
+fn xarray_store_load_erase() {
+    let ix = match Index::new(2) { Ok(i) => i, Err(_) => { kexpect!(false); return } };
+    let xa = ix.area(0).unwrap();
+    kexpect_eq!(xa.load(10), None);
+    kexpect_eq!(xa.store(10, 77, Gfp::KERNEL), Ok(None));
+    kexpect_eq!(xa.load(10), Some(77));
+    kexpect_eq!(xa.erase(10), Some(77));
+    kexpect_eq!(xa.load(10), None);
+    kexpect_eq!(xa.erase(10), None);
+}
+
+fn xarray_store_replaces_and_returns_old() {
+    let ix = Index::new(1).unwrap();
+    let xa = ix.area(0).unwrap();
+    kexpect_eq!(xa.store(1 << 40, 1, Gfp::KERNEL), Ok(None));
+    kexpect_eq!(xa.store(1 << 40, 2, Gfp::KERNEL), Ok(Some(1)));
+    kexpect_eq!(xa.load(1 << 40), Some(2));
+    kexpect_eq!(xa.store(3, MAX_VALUE, Gfp::KERNEL), Ok(None));
+    kexpect_eq!(xa.load(3), Some(MAX_VALUE));
+}
+
+fn xarray_cmpxchg() {
+    let ix = Index::new(1).unwrap();
+    let xa = ix.area(0).unwrap();
+    kexpect_eq!(xa.cmpxchg(5, None, 9, Gfp::KERNEL), Ok(None));
+    kexpect_eq!(xa.cmpxchg(5, Some(8), 10, Gfp::KERNEL), Ok(Some(9)));
+    kexpect_eq!(xa.load(5), Some(9));
+    kexpect_eq!(xa.cmpxchg(5, Some(9), 10, Gfp::KERNEL), Ok(Some(9)));
+    kexpect_eq!(xa.load(5), Some(10));
+}
+
+fn xarray_find_walks_in_order() {
+    let ix = Index::new(1).unwrap();
+    let xa = ix.area(0).unwrap();
+    for &i in &[900u64, 3, 70000, 64] {
+        let _ = xa.store(i, i + 1, Gfp::KERNEL);
+    }
+    let mut seen = [0u64; 4];
+    let mut n = 0;
+    let mut next = 0;
+    while let Some((i, v)) = xa.find(next) {
+        kexpect_eq!(v, i + 1);
+        if n < 4 {
+            seen[n] = i;
+        }
+        n += 1;
+        next = i + 1;
+    }
+    kexpect_eq!(n, 4);
+    kexpect_eq!(seen, [3, 64, 900, 70000]);
+}
+
+fn per_type_areas_are_independent() {
+    let ix = Index::new(4).unwrap();
+    let _ = ix.area(1).unwrap().store(42, 1, Gfp::KERNEL);
+    let _ = ix.area(2).unwrap().store(42, 2, Gfp::KERNEL);
+    kexpect_eq!(ix.area(0).unwrap().load(42), None);
+    kexpect_eq!(ix.area(1).unwrap().load(42), Some(1));
+    kexpect_eq!(ix.area(2).unwrap().load(42), Some(2));
+    kexpect!(ix.area(4).is_none());
+}
+
+kunit_suite!(
+    INDEX_SUITE,
+    "zswap_rs_index",
+    [
+        object_entries_round_trip,
+        filled_entries_round_trip,
+        unencodable_fill_words_are_refused,
+        kinds_never_collide,
+        owners_distinguish_types,
+        xarray_store_load_erase,
+        xarray_store_replaces_and_returns_old,
+        xarray_cmpxchg,
+        xarray_find_walks_in_order,
+        per_type_areas_are_independent,
+    ]
+);

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the guest initramfs: static busybox, the modules, the static test
+# programs from tools/testing/zswap_rs, and /init.
+# Output: build/guest-<variant>/initramfs.cpio.gz
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+
+mod=$ZRS_BUILD/module-$ZRS_VARIANT
+t=$ZRS_TOP/tools/testing/zswap_rs
+out=$ZRS_GUEST
+root=$out/root
+mkdir -p "$out/bin"
+
+# Static test programs.
+for src in "$t"/*.c; do
+	bin=$out/bin/$(basename "$src" .c)
+	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
+		gcc -static -O2 -Wall -Wextra -Werror -o "$bin" "$src" || {
+			echo "error: cannot build $src (static glibc: libc6-dev)" >&2; exit 1; }
+	fi
+done
+
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,zrs,etc}
+cp /bin/busybox "$root/bin/busybox"
+for a in $("$root/bin/busybox" --list-full); do
+	[ -e "$root/$a" ] || ln -s /bin/busybox "$root/$a"
+done
+cp "$mod/zswap_rs.ko" "$root/zrs/"
+[ -f "$mod/zswap_rs_kunit.ko" ] && cp "$mod/zswap_rs_kunit.ko" "$root/zrs/"
+cp "$out"/bin/* "$root/zrs/"
+cp "$t/init" "$root/init"
+cp "$t/lib.sh" "$t/tests.sh" "$root/zrs/"
+chmod +x "$root/init"
+echo 'root:x:0:0:root:/:/bin/sh' > "$root/etc/passwd"
+echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >> "$root/etc/passwd"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out/initramfs.cpio.gz.tmp"
+mv "$out/initramfs.cpio.gz.tmp" "$out/initramfs.cpio.gz"

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: every KUnit case and every in-guest test, plus the harness
+# self-tests.  Prints one line per test and a closing "N passed, N failed";
+# exits non-zero on any failure, missing result, oops, WARN or lockdep report.
+#   TESTS="integrity swapoff"   run a subset (in-guest test names, or "kunit",
+#                               "density", "selftest")
+set -uo pipefail
+. "$(dirname "$0")/env.sh"
+
+passed=0
+failed=0
+declare -a failures=()
+pass() { printf '  %-44s ok\n' "$1"; passed=$((passed + 1)); }
+fail() { printf '  %-44s FAILED%s\n' "$1" "${2:+ ($2)}"; failed=$((failed + 1)); failures+=("$1"); }
+
+all_guest="kunit integrity duplicate exit incompressible compressors knobs limit summary swapoff rmmod_busy late_load"
+want=${TESTS:-$all_guest density selftest}
+guest_tests=""
+for t in $want; do
+	case " $all_guest " in *" $t "*) guest_tests="$guest_tests $t" ;; esac
+done
+
+# Parse the KTAP documents the guest dumped (debugfs results files).
+ktap() {
+	local log=$1 n=0
+	python3 "$ZRS_TOP/scripts/ktap.py" "$log" > "$ZRS_GUEST/kunit.txt"
+	while read -r status name; do
+		n=$((n + 1))
+		case "$status" in
+		ok) pass "kunit: $name" ;;
+		*) fail "kunit: $name" "$status" ;;
+		esac
+	done < "$ZRS_GUEST/kunit.txt"
+	[ $n -gt 0 ] || fail "kunit" "no KUnit results (suite crashed or missing)"
+}
+
+# 1. The in-guest tests, in one boot.
+if [ -n "$guest_tests" ]; then
+	echo "== in-guest tests ($ZRS_VARIANT kernel)"
+	ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" check $guest_tests >"$ZRS_GUEST/check.out" 2>&1
+	rc=$?
+	log=$ZRS_GUEST/check.log
+	for t in $guest_tests; do
+		if [ "$t" = kunit ]; then
+			ktap "$log"
+			grep -q "^ZRS-TEST kunit PASS" "$log" || fail "kunit: module load" "insmod/rmmod of zswap_rs_kunit.ko failed"
+			continue
+		fi
+		if grep -q "^ZRS-TEST $t PASS" "$log"; then
+			pass "$t"
+		elif grep -q "^ZRS-TEST $t FAIL" "$log"; then
+			fail "$t" "see $log"
+			sed -n "/^-- test $t\$/,/^ZRS-TEST $t /p" "$log" | grep -v '^\[' | sed 's/^/      /' | head -n 20
+		else
+			fail "$t" "no result: the guest stopped early"
+		fi
+	done
+	if [ $rc -ne 0 ] && [ $failed -eq 0 ]; then
+		fail "guest run" "exit status $rc"
+	fi
+	if [ $rc -ne 0 ]; then
+		grep -E '^error' "$ZRS_GUEST/check.out" | sed 's/^/      /'
+	fi
+fi
+
+# 2. Density against the built-in C zswap + zbud on the same data.
+if [[ " $want " == *" density "* ]]; then
+	echo "== density: zswap_rs vs zswap (C) + zbud, same data, same kernel"
+	ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" check density >/dev/null 2>&1; rc1=$?
+	cp "$ZRS_GUEST/check.log" "$ZRS_GUEST/density-rs.log"
+	ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" zswap density_zswap >/dev/null 2>&1; rc2=$?
+	rs=$(grep '^DENSITY' "$ZRS_GUEST/density-rs.log" | tail -1)
+	c=$(grep '^DENSITY' "$ZRS_GUEST/zswap.log" | tail -1)
+	echo "      $rs"
+	echo "      $c"
+	if [ $rc1 -ne 0 ] || [ $rc2 -ne 0 ] || [ -z "$rs" ] || [ -z "$c" ]; then
+		fail "density vs zswap+zbud" "a run failed ($rc1/$rc2)"
+	else
+		# Stored pages per pool page, each backend on identical data.
+		verdict=$(python3 - "$rs" "$c" <<'PY'
+import sys
+def kv(s): return dict(x.split('=') for x in s.split()[1:])
+a, b = kv(sys.argv[1]), kv(sys.argv[2])
+ra = int(a['stored']) * 4096 / max(int(a['pool_bytes']), 1)
+rb = int(b['stored']) * 4096 / max(int(b['pool_bytes']), 1)
+print(f"{'ok' if ra >= rb else 'worse'} zswap_rs {ra:.2f} vs zswap+zbud {rb:.2f} stored pages per pool page (ratio {ra/rb:.2f})")
+PY
+)
+		echo "      $verdict"
+		case "$verdict" in ok*) pass "density vs zswap+zbud" ;; *) fail "density vs zswap+zbud" "$verdict" ;; esac
+	fi
+fi
+
+# 3. The harness itself must catch a failing test and a kernel WARN.
+if [[ " $want " == *" selftest "* ]]; then
+	echo "== harness self-tests (each boot must FAIL)"
+	ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" selftest selftest_fail >/dev/null 2>&1
+	if [ $? -ne 0 ]; then pass "harness: failing test fails the run"; else fail "harness: failing test fails the run"; fi
+	ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" selftest selftest_warn >"$ZRS_GUEST/selftest.out" 2>&1
+	if [ $? -ne 0 ] && grep -q 'WARNING' "$ZRS_GUEST/selftest.out"; then
+		pass "harness: kernel WARN fails the run"
+	else
+		fail "harness: kernel WARN fails the run"
+	fi
+	if printf 'x\n[ 1.0] possible circular locking dependency detected\n' > "$ZRS_GUEST/fake.log" &&
+	   ! "$ZRS_TOP/scripts/scan-log.sh" "$ZRS_GUEST/fake.log" >/dev/null &&
+	   printf 'clean\n' > "$ZRS_GUEST/fake.log" && "$ZRS_TOP/scripts/scan-log.sh" "$ZRS_GUEST/fake.log"; then
+		pass "harness: lockdep report detected, clean log passes"
+	else
+		fail "harness: lockdep report detected, clean log passes"
+	fi
+	if python3 "$ZRS_TOP/scripts/ktap.py" --selftest; then
+		pass "harness: KTAP parser (crash, missing, failed cases)"
+	else
+		fail "harness: KTAP parser (crash, missing, failed cases)"
+	fi
+fi
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ] && [ $passed -gt 0 ]

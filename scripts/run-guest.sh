@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the test kernel in QEMU and run one guest job.
+#   run-guest.sh run                 demo workload + stats (make run)
+#   run-guest.sh workload PATH       the user's program (make run WORKLOAD=)
+#   run-guest.sh shell               interactive (make shell)
+#   run-guest.sh check [TESTS]       in-guest tests (used by check.sh)
+#   run-guest.sh zswap [TESTS]       same tests against the built-in C zswap
+#   run-guest.sh selftest [TESTS]    harness self-tests
+# Console log: build/guest-<variant>/<job>.log.  Exit status: the guest's,
+# or 1 if the console shows an oops, BUG, WARNING, lockdep or KASAN report,
+# or a panic; 124 on timeout.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+
+job=${1:?usage: run-guest.sh run|workload|shell|check|zswap|selftest [args]}
+shift
+kernel=$ZRS_KOUT/arch/x86/boot/bzImage
+base=$ZRS_GUEST/initramfs.cpio.gz
+[ -f "$kernel" ] && [ -f "$base" ] || { echo "error: build first (make guest)" >&2; exit 1; }
+
+mem=512M
+smp=2
+case "$ZRS_VARIANT" in debug) def_timeout=3600 ;; *) def_timeout=900 ;; esac
+timeout_s=${TIMEOUT:-$def_timeout}
+case "$timeout_s" in ''|*[!0-9]*) echo "error: TIMEOUT must be a number of seconds, not '$timeout_s'" >&2; exit 2 ;; esac
+
+cmdline="console=ttyS0 panic=-1 oops=panic softlockup_panic=1 printk.time=1 zswap.register_frontswap=0 zrs.mode=$job"
+tests=""
+initrd=$base
+case "$job" in
+run|shell) ;;
+workload)
+	wl=${1:?usage: run-guest.sh workload PATH}
+	[ -f "$wl" ] || { echo "error: WORKLOAD '$wl' does not exist" >&2; exit 2; }
+	if head -c 4 "$wl" | grep -q ELF && file "$wl" 2>/dev/null | grep -q dynamic; then
+		echo "error: WORKLOAD '$wl' is dynamically linked; the guest has no libraries (build it with -static)" >&2
+		exit 2
+	fi
+	jobdir=$ZRS_GUEST/job
+	rm -rf "$jobdir"; mkdir -p "$jobdir/zrs"
+	cp "$wl" "$jobdir/zrs/workload"
+	(cd "$jobdir" && find . | cpio -o -H newc --quiet | gzip -1) > "$ZRS_GUEST/job.cpio.gz"
+	cat "$base" "$ZRS_GUEST/job.cpio.gz" > "$ZRS_GUEST/initramfs-job.cpio.gz"
+	initrd=$ZRS_GUEST/initramfs-job.cpio.gz ;;
+check|selftest)
+	tests=$*
+	;;
+zswap)
+	tests=$*
+	cmdline=${cmdline/zswap.register_frontswap=0 /} ;;
+*) echo "error: unknown job '$job'" >&2; exit 2 ;;
+esac
+[ -n "$tests" ] && cmdline="$cmdline zrs.tests=$(echo $tests | tr ' ' ,)"
+
+swap=$ZRS_GUEST/swap.img
+rm -f "$swap"; truncate -s 512M "$swap"
+
+accel=(-accel tcg,thread=multi -cpu max)
+use_kvm=0
+case "${KVM:-auto}" in
+1) use_kvm=1 ;;
+auto)
+	probe=$ZRS_BUILD/kvm-probe
+	if [ -e /dev/kvm ] && [ ! -f "$probe" ]; then
+		# KVM is used only if it demonstrably boots this kernel.
+		if timeout 30 qemu-system-x86_64 -accel kvm -cpu host -m 256M -smp 1 -kernel "$kernel" \
+			-initrd "$base" -append "console=ttyS0 panic=-1 zrs.mode=probe zswap.register_frontswap=0" \
+			-display none -serial stdio -monitor none -no-reboot </dev/null 2>/dev/null | grep -q 'ZRS-DONE rc=0'; then
+			echo yes > "$probe"
+		else
+			echo no > "$probe"
+		fi
+	fi
+	[ "$(cat "$probe" 2>/dev/null)" = yes ] && use_kvm=1 ;;
+esac
+[ $use_kvm = 1 ] && accel=(-accel kvm -cpu host)
+
+log=$ZRS_GUEST/$job.log
+qemu=(qemu-system-x86_64 "${accel[@]}" -m $mem -smp $smp -kernel "$kernel" -initrd "$initrd"
+	-drive file="$swap",if=virtio,format=raw,cache=unsafe
+	-append "$cmdline" -display none -no-reboot)
+
+echo "  QEMU    $job ($([ $use_kvm = 1 ] && echo KVM || echo TCG), $mem, $smp vCPUs, timeout ${timeout_s}s) log: $log"
+set +e
+if [ "$job" = shell ]; then
+	"${qemu[@]}" -serial mon:stdio 2>&1 | tee "$log"
+	exit 0
+fi
+if [ "${ZRS_QUIET:-0}" = 1 ]; then
+	timeout --foreground "$timeout_s" "${qemu[@]}" -serial stdio -monitor none </dev/null >"$log" 2>&1
+else
+	timeout --foreground "$timeout_s" "${qemu[@]}" -serial stdio -monitor none </dev/null 2>&1 | tee "$log"
+fi
+qrc=${PIPESTATUS[0]}
+set -e
+tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
+if [ "$qrc" = 124 ]; then
+	echo "error: guest timed out after ${timeout_s}s (TIMEOUT=); console log: $log" >&2
+	exit 124
+fi
+if splat=$("$ZRS_TOP/scripts/scan-log.sh" "$log"); then
+	:
+else
+	echo "error: kernel reported a problem in the console log ($log):" >&2
+	echo "$splat" >&2
+	exit 1
+fi
+rc=$(sed -n 's/^ZRS-DONE rc=\([0-9]*\).*/\1/p' "$log" | tail -n 1)
+if [ -z "$rc" ]; then
+	echo "error: guest ended without reporting a result (QEMU status $qrc); console log: $log" >&2
+	exit 1
+fi
+exit "$rc"

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# scan-log.sh LOG: exit 1 and print the first lines of each kernel problem
+# report found in a console log (oops, BUG, WARNING, lockdep, KASAN,
+# kmemleak, hung task, panic), exit 0 if there is none.
+set -u
+pat='(Oops[:]|BUG[:]|kernel BUG at|WARNING[:]|Kernel panic|KASAN[:]|UBSAN[:]|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|lock held when returning|suspicious RCU usage|unreferenced object|blocked for more than|soft lockup|hard LOCKUP|Call Trace[:]|zswap_rs: BUG)'
+hits=$(grep -n -E "$pat" "$1" | grep -v 'ZRS-TEST' | head -n 12)
+if [ -n "$hits" ]; then
+	echo "$hits"
+	exit 1
+fi
+exit 0

@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: GPL-2.0
+# In-guest tests of zswap_rs (sourced by lib.sh).  Each test_<name> returns
+# 0 on pass.  ALL_TESTS is what `make check` runs, in order.
+
+ALL_TESTS="kunit integrity duplicate exit incompressible compressors knobs limit summary swapoff rmmod_busy late_load density"
+
+# KUnit suites: load the test module, dump every suite's KTAP results.
+test_kunit() {
+	insmod /zrs/zswap_rs_kunit.ko || return 1
+	for d in /sys/kernel/debug/kunit/*/; do
+		s=${d%/}; s=${s##*/}
+		echo "ZRS-KTAP-BEGIN $s"
+		cat "$d/results"
+		echo "ZRS-KTAP-END $s"
+	done
+	rmmod zswap_rs_kunit
+}
+
+test_integrity() { zrs-test integrity 32; }
+test_duplicate() { zrs-test duplicate; }
+test_exit() {
+	# Start from an empty swap device: no stale slots of earlier tests.
+	swapoff /dev/vda && swapon /dev/vda || return 1
+	zrs-test exit || return 1
+	# Flush the swap slot caches: now nothing may remain.
+	swapoff /dev/vda && swapon /dev/vda || return 1
+	echo "  after swapoff/swapon: stored_pages $(stat_of stored_pages), pool_pages $(stat_of pool_pages)"
+	[ "$(stat_of stored_pages)" -eq 0 ] && [ "$(stat_of pool_pages)" -eq 0 ]
+}
+test_incompressible() { zrs-test incompressible; }
+test_compressors() { zrs-test compressors && echo lzo > $P/compressor; }
+test_knobs() { zrs-test knobs; }
+test_limit() { zrs-test limit; }
+test_summary() { zrs-test summary; }
+
+# swapoff in the middle of a workload: every page comes back intact, the
+# pool empties, swap goes back on.
+test_swapoff() {
+	zrs-test hold 24 4 > /tmp/hold.out 2>&1 &
+	pid=$!
+	while ! grep -q ready /tmp/hold.out; do sleep 0.2; done
+	before=$(stat_of stored_pages)
+	swapoff /dev/vda || { echo "swapoff failed"; return 1; }
+	after=$(stat_of stored_pages)
+	wait $pid; rc=$?
+	cat /tmp/hold.out
+	echo "  stored_pages before swapoff $before, after $after, pool_pages $(stat_of pool_pages)"
+	swapon /dev/vda || return 1
+	[ $rc -eq 0 ] && [ "$before" -gt 5000 ] && [ "$after" -eq 0 ] && [ "$(stat_of pool_pages)" -eq 0 ]
+}
+
+# rmmod while pages are stored is refused (EBUSY) and loses nothing.
+test_rmmod_busy() {
+	zrs-test hold 8 3 0x77 > /tmp/hold.out 2>&1 &
+	pid=$!
+	while ! grep -q ready /tmp/hold.out; do sleep 0.2; done
+	if rmmod zswap_rs 2>/tmp/rmmod.err; then
+		echo "  rmmod succeeded with $(cat /tmp/hold.out | head -1) stored"; return 1
+	fi
+	echo "  rmmod refused: $(cat /tmp/rmmod.err)"
+	wait $pid; rc=$?
+	cat /tmp/hold.out
+	[ $rc -eq 0 ] && [ -d /sys/module/zswap_rs ]
+}
+
+# Unload with swap on (nothing stored), reload: the swap area that was
+# swapon'ed before the module loaded works.
+test_late_load() {
+	[ "$(stat_of stored_pages)" -eq 0 ] || { echo "  pages still stored"; return 1; }
+	rmmod zswap_rs || return 1
+	zrs-test hold 4 0 0x33 > /tmp/hold.out 2>&1 || { cat /tmp/hold.out; return 1; }
+	echo "  without the module: $(grep corrupted /tmp/hold.out)"
+	zrs_load || return 1
+	zrs-test integrity 8
+}
+
+# Density of zswap_rs on the standard mix (compared with the C zswap by the host).
+test_density() { zrs-test density 32 zswap_rs; }
+
+# The C zswap baseline for the density comparison (zrs.mode=zswap).
+test_density_zswap() {
+	echo 1 > /sys/module/zswap/parameters/enabled
+	echo zbud > /sys/module/zswap/parameters/zpool
+	zrs-test density 32 zswap
+}
+
+# Harness self-tests (zrs.mode=selftest): these must make the run fail.
+test_selftest_fail() { echo "  this test fails on purpose"; return 1; }
+test_selftest_warn() {
+	echo WARNING > /sys/kernel/debug/provoke-crash/DIRECT
+	return 0
+}

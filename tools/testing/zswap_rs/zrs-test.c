@@ -1,0 +1,784 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zrs-test: in-guest test and workload program for zswap_rs.
+ *
+ * Every subcommand maps anonymous memory, fills it with a mix of data kinds,
+ * pushes it to swap (MADV_PAGEOUT, or real memory pressure), reads it back
+ * and compares every byte with a regenerated copy.  Counters from
+ * /sys/kernel/debug/zswap_rs, /sys/kernel/debug/frontswap and
+ * /proc/vmstat are checked against the expected movement.
+ *
+ * Exit status: 0 pass, 1 fail, 2 usage/setup error.
+ * Usage: zrs-test <subcommand> [options]   (zrs-test help)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+
+#define PAGE 4096UL
+
+static const char *prog = "zrs-test";
+static int failures;
+
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("  FAIL: ");
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	fflush(stdout);
+	failures++;
+}
+
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("  ");
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	fflush(stdout);
+}
+
+/* ---- counters ---- */
+
+static long long read_num(const char *path)
+{
+	char buf[64];
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return strtoll(buf, NULL, 10);
+}
+
+static long long zstat(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/zswap_rs/%s", name);
+	return read_num(path);
+}
+
+static long long fstat_(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/frontswap/%s", name);
+	return read_num(path);
+}
+
+static long long vmstat(const char *name)
+{
+	char line[256];
+	size_t len = strlen(name);
+	long long v = -1;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, len) && line[len] == ' ') {
+			v = strtoll(line + len + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+static int write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	err = n < 0 ? -errno : 0;
+	close(fd);
+	return err;
+}
+
+static int param_set(const char *name, const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/module/zswap_rs/parameters/%s", name);
+	return write_str(path, val);
+}
+
+static int param_get(const char *name, char *buf, size_t len)
+{
+	char path[256];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/module/zswap_rs/parameters/%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = 0;
+	return 0;
+}
+
+/* ---- data ---- */
+
+enum kind { K_ZERO, K_WORD, K_TEXT, K_HALF, K_RANDOM, K_NEAR_MAX, K_ONES, K_SPARSE, K_NR };
+static const char *const kind_names[K_NR] = {
+	"zero", "same-word", "text", "half-random", "random",
+	"near-zbud-max", "all-ones", "sparse",
+};
+
+static uint64_t rng(uint64_t *s)
+{
+	/* splitmix64 */
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static enum kind page_kind(size_t idx, unsigned int mix)
+{
+	uint64_t s = idx * 7919 + mix;
+
+	return (enum kind)(rng(&s) % K_NR);
+}
+
+/*
+ * Fill one page: the content depends only on (idx, seed), so it can be
+ * regenerated for comparison.
+ */
+static void fill_page(unsigned char *p, size_t idx, uint64_t seed, unsigned int mix)
+{
+	uint64_t s = seed ^ (idx * 0x100000001b3ULL);
+	uint64_t *w = (uint64_t *)p;
+	enum kind k = page_kind(idx, mix);
+	size_t i, rnd;
+	static const char *words[] = { "swap ", "page ", "zbud ", "frame ", "rust ",
+				       "kernel ", "the ", "offset ", "\n", "xarray " };
+
+	switch (k) {
+	case K_ZERO:
+		memset(p, 0, PAGE);
+		break;
+	case K_WORD: {
+		uint64_t v = rng(&s) & 0x0fffffffffffffffULL;
+
+		for (i = 0; i < PAGE / 8; i++)
+			w[i] = v;
+		break;
+	}
+	case K_ONES:
+		memset(p, 0xff, PAGE);
+		break;
+	case K_TEXT:
+		for (i = 0; i < PAGE;) {
+			const char *t = words[rng(&s) % 10];
+			size_t l = strlen(t);
+
+			if (i + l > PAGE)
+				l = PAGE - i;
+			memcpy(p + i, t, l);
+			i += l;
+		}
+		break;
+	case K_HALF:
+	case K_NEAR_MAX:
+		/*
+		 * K_HALF: 1/2 random bytes.  K_NEAR_MAX: ~3900-4000 random
+		 * bytes, so the compressed size lands around zbud's largest
+		 * object (3968 bytes with zswap's header).
+		 */
+		rnd = k == K_HALF ? PAGE / 2 : 3880 + rng(&s) % 160;
+		for (i = 0; i < rnd / 8; i++)
+			w[i] = rng(&s);
+		memset(p + (rnd / 8) * 8, (int)(idx & 0xff), PAGE - (rnd / 8) * 8);
+		break;
+	case K_RANDOM:
+		for (i = 0; i < PAGE / 8; i++)
+			w[i] = rng(&s);
+		break;
+	case K_SPARSE:
+		memset(p, 0, PAGE);
+		for (i = 0; i < 16; i++)
+			w[rng(&s) % (PAGE / 8)] = rng(&s);
+		break;
+	default:
+		break;
+	}
+	/* Tag every non-uniform page with its index and seed. */
+	if (k != K_ZERO && k != K_WORD && k != K_ONES) {
+		w[0] = idx;
+		w[1] = seed;
+	}
+}
+
+struct region {
+	unsigned char *mem;
+	size_t pages;
+	uint64_t seed;
+	unsigned int mix;
+};
+
+static int region_map(struct region *r, size_t pages, uint64_t seed, unsigned int mix)
+{
+	r->mem = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (r->mem == MAP_FAILED) {
+		fail("mmap %zu pages: %s", pages, strerror(errno));
+		return -1;
+	}
+	r->pages = pages;
+	r->seed = seed;
+	r->mix = mix;
+	return 0;
+}
+
+static void region_fill(struct region *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->pages; i++)
+		fill_page(r->mem + i * PAGE, i, r->seed, r->mix);
+}
+
+static int pageout(void *p, size_t len)
+{
+	if (madvise(p, len, MADV_PAGEOUT)) {
+		fail("madvise(MADV_PAGEOUT): %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Compare every byte; returns the number of corrupted bytes. */
+static size_t region_verify(struct region *r, const char *what)
+{
+	unsigned char want[PAGE];
+	size_t i, j, bad = 0, badpages = 0;
+
+	for (i = 0; i < r->pages; i++) {
+		unsigned char *p = r->mem + i * PAGE;
+
+		fill_page(want, i, r->seed, r->mix);
+		if (!memcmp(p, want, PAGE))
+			continue;
+		badpages++;
+		for (j = 0; j < PAGE; j++)
+			bad += p[j] != want[j];
+		if (badpages <= 3)
+			fail("%s: page %zu (%s) differs", what, i,
+			     kind_names[page_kind(i, r->mix)]);
+	}
+	if (bad)
+		fail("%s: %zu corrupted bytes in %zu pages", what, bad, badpages);
+	else
+		note("%s: %zu pages, 0 corrupted bytes", what, r->pages);
+	return bad;
+}
+
+/* Pages of the region currently resident (mincore). */
+static size_t resident(struct region *r)
+{
+	unsigned char *vec = malloc(r->pages);
+	size_t i, n = 0;
+
+	if (!vec || mincore(r->mem, r->pages * PAGE, vec)) {
+		free(vec);
+		return (size_t)-1;
+	}
+	for (i = 0; i < r->pages; i++)
+		n += vec[i] & 1;
+	free(vec);
+	return n;
+}
+
+/*
+ * Swap slots in use, in pages (SwapTotal - SwapFree).  Slots freed by a
+ * munmap or exit may wait in the per-CPU swap slot caches before the kernel
+ * really frees them (and only then invalidates them in frontswap); they
+ * still count as used here.  So at any quiet moment every page zswap_rs
+ * holds has a used slot: stored_pages <= swap_used(), with equality when
+ * no page went to the swap device.
+ */
+static long long swap_used(void)
+{
+	char line[256];
+	long long total = -1, free_ = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		sscanf(line, "SwapTotal: %lld", &total);
+		sscanf(line, "SwapFree: %lld", &free_);
+	}
+	fclose(f);
+	return (total - free_) / 4;
+}
+
+#define EXPECT(cond, ...) do { if (!(cond)) fail(__VA_ARGS__); } while (0)
+
+static size_t mb_pages(const char *arg, size_t def_mb)
+{
+	size_t mb = arg ? strtoul(arg, NULL, 0) : def_mb;
+
+	return mb * 256;
+}
+
+/* ---- subcommands ---- */
+
+/*
+ * integrity [MB]: mixed data out and back; counters move by what was stored.
+ */
+static int t_integrity(int argc, char **argv)
+{
+	struct region r;
+	size_t n = mb_pages(argc > 0 ? argv[0] : NULL, 32);
+	long long st0 = fstat_("succ_stores"), ld0 = fstat_("loads");
+	long long sp0 = zstat("stored_pages"), sf0 = zstat("same_filled_pages");
+	long long pswpout0 = vmstat("pswpout");
+	long long st, ld, sp;
+	long long rejects = zstat("reject_compress_poor") + zstat("pool_limit_hit") + zstat("reject_alloc_fail");
+
+	if (region_map(&r, n, 0x5eed, 1))
+		return 1;
+	region_fill(&r);
+	if (pageout(r.mem, n * PAGE))
+		return 1;
+	st = fstat_("succ_stores") - st0;
+	sp = zstat("stored_pages") - sp0;
+	note("paged out %zu pages: %lld frontswap stores, stored_pages +%lld, same_filled +%lld, resident %zu, pswpout +%lld",
+	     n, st, sp, zstat("same_filled_pages") - sf0, resident(&r), vmstat("pswpout") - pswpout0);
+	rejects = zstat("reject_compress_poor") + zstat("pool_limit_hit") + zstat("reject_alloc_fail") - rejects;
+	EXPECT(st + rejects >= (long long)(n * 95 / 100), "only %lld stored + %lld rejected of %zu pages", st, rejects, n);
+	EXPECT(st >= (long long)(n * 6 / 10), "only %lld of %zu pages stored", st, n);
+	EXPECT(sp == st, "stored_pages moved by %lld, frontswap stored %lld", sp, st);
+	EXPECT(zstat("same_filled_pages") - sf0 > 0, "no same-filled page counted");
+	EXPECT(zstat("pool_pages") > 0, "pool is empty after storing");
+	region_verify(&r, "read back");
+	ld = fstat_("loads") - ld0;
+	note("read back: %lld frontswap loads", ld);
+	EXPECT(ld >= st, "frontswap loads %lld < stores %lld", ld, st);
+	munmap(r.mem, n * PAGE);
+	sp = zstat("stored_pages");
+	note("after munmap: stored_pages %lld, swap slots in use %lld", sp, swap_used());
+	EXPECT(sp <= swap_used(), "stored_pages %lld > swap slots in use %lld: leak", sp, swap_used());
+	return failures != 0;
+}
+
+/*
+ * duplicate: page out, re-dirty half the pages with new content, page out
+ * again: the new content must win and the count must not grow.
+ */
+static int t_duplicate(int argc, char **argv)
+{
+	struct region r;
+	size_t n = 4096, i;
+	long long sp0 = zstat("stored_pages"), inv0 = fstat_("invalidates");
+	long long sp1;
+
+	(void)argc; (void)argv;
+	if (region_map(&r, n, 0xd00d, 2))
+		return 1;
+	region_fill(&r);
+	pageout(r.mem, n * PAGE);
+	sp1 = zstat("stored_pages") - sp0;
+	/* Read everything back (swap cache keeps the slot), change odd pages. */
+	region_verify(&r, "first read");
+	r.seed = 0xd00e;
+	for (i = 1; i < n; i += 2)
+		fill_page(r.mem + i * PAGE, i, r.seed, r.mix);
+	for (i = 0; i < n; i += 2)
+		fill_page(r.mem + i * PAGE, i, r.seed, r.mix);
+	pageout(r.mem, n * PAGE);
+	note("stored after first pageout +%lld, after second +%lld, invalidates +%lld, duplicate_entry %lld",
+	     sp1, zstat("stored_pages") - sp0, fstat_("invalidates") - inv0, zstat("duplicate_entry"));
+	EXPECT(zstat("stored_pages") - sp0 <= (long long)n, "stored_pages grew beyond the region: %lld", zstat("stored_pages") - sp0);
+	region_verify(&r, "second read");
+	munmap(r.mem, n * PAGE);
+	EXPECT(zstat("stored_pages") <= swap_used(), "stored_pages %lld > swap slots in use %lld: leak",
+	       zstat("stored_pages"), swap_used());
+	return failures != 0;
+}
+
+/*
+ * exit: a child fills compressible memory, pages it out and exits.
+ * Afterwards every page zswap_rs still holds must be one whose swap slot
+ * the kernel has not freed yet (per-CPU slot caches, at most 64 per CPU):
+ * stored_pages == swap slots in use, exactly, as nothing went to disk.
+ * Run it right after swapon (tests.sh does), so no earlier test left
+ * slots behind.
+ */
+static int t_exit(int argc, char **argv)
+{
+	long long used, sp, pswpout0 = vmstat("pswpout");
+	pid_t pid;
+	int status;
+
+	(void)argc; (void)argv;
+	pid = fork();
+	if (pid == 0) {
+		struct region r;
+		size_t i;
+
+		if (region_map(&r, 8192, 0xe417, 3))
+			_exit(1);
+		for (i = 0; i < r.pages; i++) {
+			memset(r.mem + i * PAGE, 'a' + i % 26, PAGE);
+			memcpy(r.mem + i * PAGE + 100, &i, sizeof(i));
+		}
+		pageout(r.mem, 8192 * PAGE);
+		printf("  child: stored_pages %lld, pool_pages %lld\n", zstat("stored_pages"), zstat("pool_pages"));
+		_exit(zstat("stored_pages") >= 8000 ? 0 : 3);
+	}
+	waitpid(pid, &status, 0);
+	EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child failed (status %#x)", status);
+	used = swap_used();
+	sp = zstat("stored_pages");
+	note("after exit: stored_pages %lld, swap slots in use %lld, pool_pages %lld, pswpout +%lld",
+	     sp, used, zstat("pool_pages"), vmstat("pswpout") - pswpout0);
+	EXPECT(vmstat("pswpout") == pswpout0, "pages went to disk; the exact check needs none");
+	EXPECT(sp == used, "stored_pages %lld != swap slots in use %lld", sp, used);
+	EXPECT(sp <= 64 * sysconf(_SC_NPROCESSORS_ONLN), "%lld pages still stored after exit", sp);
+	EXPECT(sp > 0 || zstat("pool_pages") == 0, "pool_pages %lld with nothing stored", zstat("pool_pages"));
+	return failures != 0;
+}
+
+/*
+ * hold MB SECONDS: fill and page out, then verify after SECONDS (used to
+ * run swapoff or a compressor switch in the middle).  Writes "ready" to
+ * stdout once paged out.
+ */
+static int t_hold(int argc, char **argv)
+{
+	struct region r;
+	size_t n = mb_pages(argc > 0 ? argv[0] : NULL, 16);
+	int secs = argc > 1 ? atoi(argv[1]) : 2;
+	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 0x401d;
+
+	if (region_map(&r, n, seed, 4))
+		return 1;
+	region_fill(&r);
+	pageout(r.mem, n * PAGE);
+	note("hold: %zu pages paged out, resident %zu", n, resident(&r));
+	printf("ready\n");
+	fflush(stdout);
+	sleep(secs);
+	region_verify(&r, "after hold");
+	return failures != 0;
+}
+
+/*
+ * pressure MB [ROUNDS]: real memory pressure (no madvise): touch MB of
+ * mixed data in a loop, verify every round.  The demo workload.
+ */
+static int t_pressure(int argc, char **argv)
+{
+	struct region r;
+	size_t n = mb_pages(argc > 0 ? argv[0] : NULL, 192);
+	int rounds = argc > 1 ? atoi(argv[1]) : 2, i;
+
+	if (region_map(&r, n, 0x9e55, 5))
+		return 1;
+	for (i = 0; i < rounds; i++) {
+		r.seed = 0x9e55 + i;
+		region_fill(&r);
+		note("round %d: filled %zu MiB, resident %zu MiB, stored_pages %lld, pool %lld KiB",
+		     i, n / 256, resident(&r) / 256, zstat("stored_pages"), zstat("pool_total_size") / 1024);
+		region_verify(&r, "pressure read back");
+	}
+	munmap(r.mem, n * PAGE);
+	return failures != 0;
+}
+
+/*
+ * incompressible: random pages are rejected (store_incompressible=N) or
+ * stored as-is (Y); either way they come back intact.
+ */
+static int t_incompressible(int argc, char **argv)
+{
+	struct region r;
+	size_t n = 1024, i;
+	long long poor0, inc0, sp0;
+	uint64_t s = 42;
+
+	(void)argc; (void)argv;
+	if (region_map(&r, n, 1, 0))
+		return 1;
+	for (i = 0; i < n * PAGE / 8; i++)
+		((uint64_t *)r.mem)[i] = rng(&s);
+	param_set("store_incompressible", "N");
+	poor0 = zstat("reject_compress_poor");
+	sp0 = zstat("stored_pages");
+	pageout(r.mem, n * PAGE);
+	note("store_incompressible=N: reject_compress_poor +%lld, stored +%lld",
+	     zstat("reject_compress_poor") - poor0, zstat("stored_pages") - sp0);
+	EXPECT(zstat("reject_compress_poor") - poor0 >= (long long)n * 9 / 10, "random pages were not rejected");
+	s = 42;
+	for (i = 0; i < n * PAGE / 8; i++)
+		if (((uint64_t *)r.mem)[i] != rng(&s)) {
+			fail("random data corrupted at word %zu", i);
+			break;
+		}
+	/* Dirty again so the next pageout stores them. */
+	s = 43;
+	for (i = 0; i < n * PAGE / 8; i++)
+		((uint64_t *)r.mem)[i] = rng(&s);
+	param_set("store_incompressible", "Y");
+	inc0 = zstat("incompressible_pages");
+	sp0 = zstat("stored_pages");
+	pageout(r.mem, n * PAGE);
+	note("store_incompressible=Y: incompressible_pages +%lld, stored +%lld, frames_whole_page %lld",
+	     zstat("incompressible_pages") - inc0, zstat("stored_pages") - sp0, zstat("frames_whole_page"));
+	EXPECT(zstat("incompressible_pages") - inc0 >= (long long)n * 9 / 10, "random pages were not stored as-is");
+	s = 43;
+	for (i = 0; i < n * PAGE / 8; i++)
+		if (((uint64_t *)r.mem)[i] != rng(&s)) {
+			fail("as-is data corrupted at word %zu", i);
+			break;
+		}
+	munmap(r.mem, n * PAGE);
+	param_set("store_incompressible", "N");
+	/* Freed slots may wait in the swap slot caches (see swap_used()). */
+	EXPECT(zstat("incompressible_pages") - inc0 <= swap_used(), "incompressible_pages +%lld after munmap > slots in use %lld",
+	       zstat("incompressible_pages") - inc0, swap_used());
+	return failures != 0;
+}
+
+/* compressors: switch lzo -> lz4 -> zstd -> lzo with data of each stored. */
+static int t_compressors(int argc, char **argv)
+{
+	static const char *const algs[] = { "lzo", "lz4", "zstd", "deflate", "lzo" };
+	struct region r[5];
+	char cur[64];
+	size_t i, n = 2048;
+
+	(void)argc; (void)argv;
+	for (i = 0; i < 5; i++) {
+		int err = param_set("compressor", algs[i]);
+
+		EXPECT(!err, "compressor=%s refused: %s", algs[i], strerror(-err));
+		param_get("compressor", cur, sizeof(cur));
+		EXPECT(!strcmp(cur, algs[i]), "compressor reads '%s' after writing '%s'", cur, algs[i]);
+		if (region_map(&r[i], n, 0xc0 + i, 6))
+			return 1;
+		region_fill(&r[i]);
+		pageout(r[i].mem, n * PAGE);
+		note("%s: stored_pages %lld, pool_pages %lld", algs[i], zstat("stored_pages"), zstat("pool_pages"));
+	}
+	for (i = 0; i < 5; i++) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "data compressed with %s", algs[i]);
+		region_verify(&r[i], what);
+		munmap(r[i].mem, n * PAGE);
+	}
+	return failures != 0;
+}
+
+/* knobs: invalid values are refused with EINVAL and change nothing. */
+static int t_knobs(int argc, char **argv)
+{
+	static const struct { const char *knob, *val; } bad[] = {
+		{ "compressor", "no-such-alg" }, { "compressor", "\n" },
+		{ "compressor", "lzo-but-a-name-that-is-far-too-long-to-be-real" },
+		{ "max_pool_percent", "101" }, { "max_pool_percent", "-1" },
+		{ "max_pool_percent", "abc" }, { "max_pool_percent", "\n" },
+		{ "accept_threshold_percent", "200" }, { "enabled", "maybe" },
+		{ "same_filled_pages_enabled", "2" }, { "store_incompressible", "x" },
+	};
+	static const char *const knobs[] = { "compressor", "max_pool_percent",
+		"accept_threshold_percent", "enabled", "same_filled_pages_enabled",
+		"store_incompressible" };
+	char before[6][64], after[64];
+	size_t i;
+	int err;
+
+	(void)argc; (void)argv;
+	for (i = 0; i < 6; i++)
+		param_get(knobs[i], before[i], sizeof(before[i]));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err = param_set(bad[i].knob, bad[i].val);
+		EXPECT(err == -EINVAL, "%s='%s' gave %s, want EINVAL", bad[i].knob, bad[i].val,
+		       err ? strerror(-err) : "success");
+	}
+	for (i = 0; i < 6; i++) {
+		param_get(knobs[i], after, sizeof(after));
+		EXPECT(!strcmp(before[i], after), "%s changed from '%s' to '%s'", knobs[i], before[i], after);
+	}
+	/* Good values are taken and read back. */
+	EXPECT(!param_set("max_pool_percent", "33"), "max_pool_percent=33 refused");
+	param_get("max_pool_percent", after, sizeof(after));
+	EXPECT(!strcmp(after, "33"), "max_pool_percent reads %s", after);
+	param_set("max_pool_percent", before[1]);
+	EXPECT(!param_set("enabled", "0"), "enabled=0 refused");
+	param_get("enabled", after, sizeof(after));
+	EXPECT(!strcmp(after, "N"), "enabled reads %s after 0", after);
+	param_set("enabled", "Y");
+	/* Read-only files refuse writes. */
+	err = write_str("/sys/kernel/mm/zswap_rs/stored_pages", "5");
+	EXPECT(err != 0, "write to read-only sysfs stored_pages succeeded");
+	err = write_str("/sys/kernel/debug/zswap_rs/stored_pages", "5");
+	EXPECT(err != 0, "write to read-only debugfs stored_pages succeeded");
+	note("checked %zu invalid values and the read-only files", sizeof(bad) / sizeof(bad[0]));
+	return failures != 0;
+}
+
+/* limit: with max_pool_percent=1 the pool stops growing; data stays intact. */
+static int t_limit(int argc, char **argv)
+{
+	struct region r;
+	size_t n = 16384;
+	long long hit0 = zstat("pool_limit_hit"), limit;
+	char before[16];
+
+	(void)argc; (void)argv;
+	param_get("max_pool_percent", before, sizeof(before));
+	param_set("max_pool_percent", "1");
+	limit = sysconf(_SC_PHYS_PAGES) / 100;
+	if (region_map(&r, n, 0x1111, 7))
+		return 1;
+	region_fill(&r);
+	pageout(r.mem, n * PAGE);
+	note("pool_pages %lld (limit ~%lld), pool_limit_hit +%lld, pswpout %lld",
+	     zstat("pool_pages"), limit, zstat("pool_limit_hit") - hit0, vmstat("pswpout"));
+	EXPECT(zstat("pool_limit_hit") > hit0, "pool_limit_hit did not move");
+	EXPECT(zstat("pool_pages") <= limit + 1, "pool grew past its limit: %lld > %lld", zstat("pool_pages"), limit);
+	region_verify(&r, "limited pool");
+	munmap(r.mem, n * PAGE);
+	param_set("max_pool_percent", before);
+	return failures != 0;
+}
+
+/* summary: the world-readable sysfs files make sense for a non-root user. */
+static int t_summary(int argc, char **argv)
+{
+	struct region r;
+	char buf[64];
+	int fd;
+	ssize_t len;
+	pid_t pid;
+	int status;
+
+	(void)argc; (void)argv;
+	if (region_map(&r, 2048, 0x5a, 1))
+		return 1;
+	region_fill(&r);
+	pageout(r.mem, 2048 * PAGE);
+	pid = fork();
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		fd = open("/sys/kernel/mm/zswap_rs/compression_ratio", O_RDONLY);
+		if (fd < 0)
+			_exit(3);
+		len = read(fd, buf, sizeof(buf) - 1);
+		buf[len > 0 ? len : 0] = 0;
+		printf("  as uid 65534: compression_ratio %s", buf);
+		_exit(read_num("/sys/kernel/mm/zswap_rs/stored_pages") > 0 ? 0 : 4);
+	}
+	waitpid(pid, &status, 0);
+	EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0, "non-root read of summary failed (%#x)", status);
+	EXPECT(read_num("/sys/kernel/mm/zswap_rs/pool_total_size") == zstat("pool_total_size"),
+	       "sysfs and debugfs pool_total_size disagree");
+	region_verify(&r, "summary data");
+	munmap(r.mem, 2048 * PAGE);
+	return failures != 0;
+}
+
+/*
+ * density MB: store the standard mix and print pool pages per stored
+ * page, for whichever backend is active (zswap_rs or the C zswap).
+ */
+static int t_density(int argc, char **argv)
+{
+	struct region r;
+	size_t n = mb_pages(argc > 0 ? argv[0] : NULL, 32);
+	const char *dir = argc > 1 ? argv[1] : "zswap_rs";
+	char path[256];
+	long long stored, pool;
+
+	if (region_map(&r, n, 0xde45, 1))
+		return 1;
+	region_fill(&r);
+	pageout(r.mem, n * PAGE);
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/stored_pages", dir);
+	stored = read_num(path);
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/pool_total_size", dir);
+	pool = read_num(path);
+	printf("DENSITY backend=%s pages=%zu stored=%lld pool_bytes=%lld\n", dir, n, stored, pool);
+	region_verify(&r, "density data");
+	munmap(r.mem, n * PAGE);
+	return failures != 0;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} cmds[] = {
+	{ "integrity", t_integrity, "[MB]  mixed data out via MADV_PAGEOUT and back, counters" },
+	{ "duplicate", t_duplicate, "      re-dirty and page out again" },
+	{ "exit", t_exit, "      stored pages and pool return to 0 when the user exits" },
+	{ "hold", t_hold, "[MB] [SECS] [SEED]  page out, wait, verify" },
+	{ "pressure", t_pressure, "[MB] [ROUNDS]  real memory pressure, verify (demo workload)" },
+	{ "incompressible", t_incompressible, "  reject or store as-is" },
+	{ "compressors", t_compressors, "  switch compressors with data stored" },
+	{ "knobs", t_knobs, "      invalid knob values get EINVAL" },
+	{ "limit", t_limit, "      max_pool_percent is honoured" },
+	{ "summary", t_summary, "      world-readable sysfs summary" },
+	{ "density", t_density, "[MB] [DEBUGFS-DIR]  pool bytes per stored page" },
+};
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2 || !strcmp(argv[1], "help")) {
+		printf("usage: %s <subcommand> [args]\n", prog);
+		for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+			printf("  %-15s %s\n", cmds[i].name, cmds[i].help);
+		return argc < 2 ? 2 : 0;
+	}
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].fn(argc - 2, argv + 2);
+	fprintf(stderr, "%s: unknown subcommand '%s'\n", prog, argv[1]);
+	return 2;
+}
