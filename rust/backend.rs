@@ -25,7 +25,7 @@ use crate::sys::crypto::AlgName;
 use crate::sys::lock::{LockClass, SpinLock};
 use crate::sys::page::PageRef;
 use crate::sys::{Errno, Gfp, Result, EINVAL, EIO, ENODEV, ENOENT, ENOMEM, ENOSPC, PAGE_SIZE};
-use crate::zbud::{Pool, MAX_OBJECT};
+use crate::zbud::{Pool, MAX_COMPRESSED};
 use alloc::boxed::Box;
 use core::pin::Pin;
 
@@ -220,9 +220,9 @@ impl Backend {
         page.with_slice(|src| {
             self.comps.with_ctx(|ctx, tag| {
                 let (data, tag) = match ctx.compress(tag, src) {
-                    Ok(d) if d.len() < MAX_OBJECT => (d, tag),
-                    // Does not fit in less than a page (or the compressor
-                    // ran out of room): incompressible.
+                    Ok(d) if d.len() <= MAX_COMPRESSED => (d, tag),
+                    // Too big to be worth it (or the compressor ran out of
+                    // room): incompressible.
                     Ok(_) | Err(ENOSPC) => {
                         if !incompressible_ok {
                             return Err(Reject::CompressPoor);

@@ -46,7 +46,8 @@ test_swapoff() {
 	cat /tmp/hold.out
 	echo "  stored_pages before swapoff $before, after $after, pool_pages $(stat_of pool_pages)"
 	swapon /dev/vda || return 1
-	[ $rc -eq 0 ] && [ "$before" -gt 5000 ] && [ "$after" -eq 0 ] && [ "$(stat_of pool_pages)" -eq 0 ]
+	# 6144 pages of the mix, about 3/4 compressible: thousands stored.
+	[ $rc -eq 0 ] && [ "$before" -gt 3000 ] && [ "$after" -eq 0 ] && [ "$(stat_of pool_pages)" -eq 0 ]
 }
 
 # rmmod while pages are stored is refused (EBUSY) and loses nothing.
@@ -66,6 +67,8 @@ test_rmmod_busy() {
 # Unload with swap on (nothing stored), reload: the swap area that was
 # swapon'ed before the module loaded works.
 test_late_load() {
+	# Flush the swap slot caches so that nothing stays stored, then unload.
+	swapoff /dev/vda && swapon /dev/vda || return 1
 	[ "$(stat_of stored_pages)" -eq 0 ] || { echo "  pages still stored"; return 1; }
 	rmmod zswap_rs || return 1
 	zrs-test hold 4 0 0x33 > /tmp/hold.out 2>&1 || { cat /tmp/hold.out; return 1; }
