@@ -46,7 +46,7 @@ ZRS_PARAM(non_same_filled_pages_enabled, ZRS_PARAM_NON_SAME_FILLED_PAGES_ENABLED
 	  "Store pages that are not same-filled (Y/N)");
 ZRS_PARAM(store_incompressible, ZRS_PARAM_STORE_INCOMPRESSIBLE, 0644,
 	  "Store pages that do not compress as-is in a frame of their own (Y) or reject them (N)");
-ZRS_PARAM(compact, ZRS_PARAM_COMPACT, 0200,
+ZRS_PARAM(compact, ZRS_PARAM_COMPACT, 0644,
 	  "Write 1 to merge half-full pool frames now");
 
 struct module *zswap_rs_this_module(void)

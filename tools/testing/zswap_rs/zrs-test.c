@@ -510,8 +510,14 @@ static int t_hold(int argc, char **argv)
 static int t_pressure(int argc, char **argv)
 {
 	struct region r;
-	size_t n = mb_pages(argc > 0 ? argv[0] : NULL, 192);
+	size_t n;
 	int rounds = argc > 1 ? atoi(argv[1]) : 2, i;
+
+	/* "auto": 1.5 x RAM, so that a good part must go to swap. */
+	if (argc > 0 && !strcmp(argv[0], "auto"))
+		n = sysconf(_SC_PHYS_PAGES) * 3 / 2;
+	else
+		n = mb_pages(argc > 0 ? argv[0] : NULL, 192);
 
 	if (region_map(&r, n, 0x9e55, 5))
 		return 1;
@@ -756,7 +762,7 @@ static const struct {
 	{ "duplicate", t_duplicate, "      re-dirty and page out again" },
 	{ "exit", t_exit, "      stored pages and pool return to 0 when the user exits" },
 	{ "hold", t_hold, "[MB] [SECS] [SEED]  page out, wait, verify" },
-	{ "pressure", t_pressure, "[MB] [ROUNDS]  real memory pressure, verify (demo workload)" },
+	{ "pressure", t_pressure, "[MB|auto] [ROUNDS]  real memory pressure, verify (demo workload)" },
 	{ "incompressible", t_incompressible, "  reject or store as-is" },
 	{ "compressors", t_compressors, "  switch compressors with data stored" },
 	{ "knobs", t_knobs, "      invalid knob values get EINVAL" },
