@@ -23,7 +23,7 @@ use crate::params::{get_bool, get_u32, KNOBS};
 use crate::stats::{dec, inc, Counters, DERIVED_STATS};
 use crate::sys::crypto::AlgName;
 use crate::sys::lock::{LockClass, SpinLock};
-use crate::sys::page::PageRef;
+use crate::sys::page::{MovableOps, PageRef};
 use crate::sys::{Errno, Gfp, Result, EINVAL, EIO, ENODEV, ENOENT, ENOMEM, ENOSPC, PAGE_SIZE};
 use crate::zbud::{Pool, MAX_COMPRESSED};
 use alloc::boxed::Box;
@@ -108,10 +108,15 @@ pub(crate) struct Backend {
 impl Backend {
     /// A backend for `types` swap types, compressing with `comp`.  With
     /// `hold_module`, stored pages pin the module.  May sleep.
-    pub(crate) fn new(types: usize, comp: &AlgName, hold_module: bool) -> Result<Backend> {
+    pub(crate) fn new(
+        types: usize,
+        comp: &AlgName,
+        hold_module: bool,
+        ops: Option<&'static MovableOps>,
+    ) -> Result<Backend> {
         let max_pages = crate::sys::totalram_pages() as usize;
         Ok(Backend {
-            pool: Pool::new(max_pages)?,
+            pool: Pool::new(max_pages, ops)?,
             index: Index::new(types)?,
             comps: Compressors::new(comp)?,
             stats: Counters::default(),
@@ -338,20 +343,57 @@ impl Backend {
         }
     }
 
+    /// Merges half-full frames, at most `budget` moves; returns frames
+    /// released.  Never sleeps.
+    pub(crate) fn compact(&self, budget: usize) -> usize {
+        self.pool.compact(budget, |owner, from, to| {
+            let (ty, offset) = ((owner >> 56) as u32, owner & ((1 << 56) - 1));
+            let area = match self.index.area(ty) {
+                Some(a) => a,
+                None => return false,
+            };
+            let old = Entry::Object(from).encode();
+            // Replacing an existing entry never allocates.
+            area.cmpxchg(offset, Some(old), Entry::Object(to).encode(), Gfp::NOWAIT) == Ok(Some(old))
+        })
+    }
+
+    /// Compacts until nothing more can be merged; may sleep (between batches).
+    pub(crate) fn compact_all(&self) -> usize {
+        let mut total = 0;
+        loop {
+            let n = self.compact(64);
+            total += n;
+            if n == 0 {
+                return total;
+            }
+            crate::sys::cond_resched();
+        }
+    }
+
     /// Value of debugfs statistic `id` (counters, then [`DERIVED_STATS`]).
     pub(crate) fn stat(&self, id: usize) -> Option<u64> {
         if let Some(v) = self.stats.get(id) {
             return Some(v);
         }
         let c = self.pool.counts();
+        let m = &self.pool.moves;
+        let get = |a: &core::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
         Some(match DERIVED_STATS.get(id - Counters::NAMES.len())? {
             &"stored_pages" => self.pins.count(),
             &"pool_total_size" => c.pages * PAGE_SIZE as u64,
             &"pool_pages" => c.pages,
-            &"stored_bytes" => c.bytes,
+            &"compressed_bytes" => c.bytes,
             &"frames_one_object" => c.one,
             &"frames_two_objects" => c.two,
             &"frames_whole_page" => c.whole,
+            &"isolate_ok" => get(&m.isolate_ok),
+            &"isolate_refused" => get(&m.isolate_refused),
+            &"migrate_ok" => get(&m.migrate_ok),
+            &"migrate_eagain" => get(&m.migrate_eagain),
+            &"migrate_fail" => get(&m.migrate_fail),
+            &"putback" => get(&m.putback),
+            &"pages_compacted" => get(&m.pages_compacted),
             _ => return None,
         })
     }

@@ -8,6 +8,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/shrinker.h>
 #include <linux/sysfs.h>
 #include "glue.h"
 
@@ -153,6 +154,36 @@ void zswap_rs_sysfs_remove(struct kobject *kobj)
 		sysfs_remove_group(kobj, &zrs_summary_group);
 		kobject_put(kobj);
 	}
+}
+
+/* ---- shrinker: compaction under memory pressure ---- */
+
+static unsigned long zrs_shrink_count(struct shrinker *s, struct shrink_control *sc)
+{
+	return zswap_rs_shrink_count();
+}
+
+static unsigned long zrs_shrink_scan(struct shrinker *s, struct shrink_control *sc)
+{
+	unsigned long freed = zswap_rs_shrink_scan(sc->nr_to_scan);
+
+	return freed ? freed : SHRINK_STOP;
+}
+
+static struct shrinker zrs_shrinker = {
+	.count_objects = zrs_shrink_count,
+	.scan_objects = zrs_shrink_scan,
+	.seeks = DEFAULT_SEEKS,
+};
+
+int zswap_rs_shrinker_register(void)
+{
+	return register_shrinker(&zrs_shrinker, "zswap_rs");
+}
+
+void zswap_rs_shrinker_unregister(void)
+{
+	unregister_shrinker(&zrs_shrinker);
 }
 
 /* ---- entry points ---- */

@@ -32,6 +32,8 @@ int zswap_rs_param_get(unsigned int id, char *buf);
 u64 zswap_rs_stat_get(unsigned int id);
 int zswap_rs_summary_show(unsigned int id, char *buf);
 int zswap_rs_init(void);
+unsigned long zswap_rs_shrink_count(void);
+unsigned long zswap_rs_shrink_scan(unsigned long nr);
 void zswap_rs_exit(void);
 
 /* Implemented in glue.c, called from Rust. */
@@ -43,5 +45,7 @@ struct dentry *zswap_rs_debugfs_create(const char *const *names,
 void zswap_rs_debugfs_remove(struct dentry *dir);
 struct kobject *zswap_rs_sysfs_create(void);
 void zswap_rs_sysfs_remove(struct kobject *kobj);
+int zswap_rs_shrinker_register(void);
+void zswap_rs_shrinker_unregister(void);
 
 #endif /* ZSWAP_RS_GLUE_H */

@@ -50,6 +50,7 @@ void zswap_rs_spin_lock_nested(spinlock_t *lock, int subclass)
 	spin_lock_nested(lock, subclass);
 }
 void zswap_rs_spin_unlock(spinlock_t *lock) { spin_unlock(lock); }
+bool zswap_rs_spin_trylock(spinlock_t *lock) { return spin_trylock(lock); }
 void zswap_rs_mutex_init(struct mutex *lock, unsigned int class_id)
 {
 	if (WARN_ON(class_id >= ZRS_LOCK_NR))

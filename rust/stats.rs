@@ -41,13 +41,6 @@ counters! {
     incompressible_pages,
     same_filled_pages,
     loads,
-    isolate_ok,
-    isolate_refused,
-    migrate_ok,
-    migrate_eagain,
-    migrate_fail,
-    putback,
-    pages_compacted,
 }
 
 /// Values derived on each read, after the counters.
@@ -55,10 +48,17 @@ pub(crate) const DERIVED_STATS: &[&str] = &[
     "stored_pages",
     "pool_total_size",
     "pool_pages",
-    "stored_bytes",
+    "compressed_bytes",
     "frames_one_object",
     "frames_two_objects",
     "frames_whole_page",
+    "isolate_ok",
+    "isolate_refused",
+    "migrate_ok",
+    "migrate_eagain",
+    "migrate_fail",
+    "putback",
+    "pages_compacted",
 ];
 
 /// Increments a counter.

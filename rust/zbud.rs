@@ -26,17 +26,43 @@
 //! * The frame lock (spinlock in each frame descriptor): the frame's page
 //!   pointer, its object slots and the page contents.
 //!
-//! Order: pool lock, then frame lock(s) (two frame locks: lower id first).
+//! Order: page lock (held by the VM around `movable_operations`), then the
+//! pool lock, then frame lock(s) (two frame locks: source first, the second
+//! with lockdep subclass 1; only compaction nests them, under the pool
+//! lock), then the XArray lock (compaction re-points index entries).
 //! Readers ([`Pool::read`]) take only the frame lock.  Nothing sleeps under
-//! either lock; pages are freed after both are dropped.
+//! either lock.
+//!
+//! # Movable frames
+//!
+//! With `ops` set, pool pages are allocated `__GFP_MOVABLE` and registered
+//! with `__SetPageMovable`; `page->private` holds the frame id.
+//!
+//! * `isolate` (VM holds the page lock): refused unless the page is the
+//!   current page of a live frame whose frame lock is free right now (a load
+//!   or a copy is in progress otherwise); takes the frame off the free lists
+//!   and marks it isolated.  Loads and frees keep working on isolated frames.
+//! * `migrate`: under the pool lock and the frame lock, copies the page,
+//!   takes a reference on the new page, registers it movable, points the
+//!   frame at it, clears the old page's movable state and drops our old
+//!   reference.  The index never changes: handles name frames.  A frame
+//!   whose objects were all freed while it was isolated (a *zombie*) is
+//!   just released.
+//! * `putback`: relists the frame (or releases a zombie).
+//! * A page leaves the pool only after `__ClearPageMovable` under its page
+//!   lock.  Freeing runs in atomic context, so it uses `trylock_page`; if
+//!   that fails (the VM is isolating the page right now) the frame stays a
+//!   zombie, and the next allocation, compaction, putback or migration
+//!   releases it.
 
 use alloc::boxed::Box;
 use core::pin::Pin;
+use core::sync::atomic::{AtomicU64, Ordering};
 
 use crate::sys::arena::{Arena, Block};
 use crate::sys::lock::{LockClass, SpinLock};
-use crate::sys::page::Page;
-use crate::sys::{Gfp, Result, ENOMEM, ENOSPC, PAGE_SIZE};
+use crate::sys::page::{LockedPage, MovableOps, Page};
+use crate::sys::{Gfp, Result, EAGAIN, EINVAL, ENOMEM, ENOSPC, PAGE_SIZE};
 
 /// Free-space unit of the free lists, in bytes.
 pub(crate) const CHUNK: usize = 64;
@@ -125,6 +151,9 @@ enum State {
     Free,
     /// Holds a page and one or two objects.
     Used,
+    /// No objects left, but its page still waits to be released (see the
+    /// module documentation); on the zombie list unless isolated.
+    Zombie,
 }
 
 /// Pool-lock-protected per-frame links.
@@ -134,10 +163,31 @@ struct Link {
     next: u32,
     list: u8,
     state: State,
+    /// The VM has isolated the frame's page for migration.
+    isolated: bool,
 }
 
 impl Link {
-    const NEW: Link = Link { prev: NIL, next: NIL, list: UNLISTED, state: State::Free };
+    const NEW: Link = Link { prev: NIL, next: NIL, list: UNLISTED, state: State::Free, isolated: false };
+}
+
+/// Migration and compaction counters.
+#[derive(Default)]
+pub(crate) struct MoveStats {
+    /// Pages the VM isolated.
+    pub(crate) isolate_ok: AtomicU64,
+    /// Isolations we refused (frame busy, being freed, not ours).
+    pub(crate) isolate_refused: AtomicU64,
+    /// Pages migrated (including zombies released by migration).
+    pub(crate) migrate_ok: AtomicU64,
+    /// Migrations answered with -EAGAIN.
+    pub(crate) migrate_eagain: AtomicU64,
+    /// Migrations refused for good.
+    pub(crate) migrate_fail: AtomicU64,
+    /// Isolated pages given back.
+    pub(crate) putback: AtomicU64,
+    /// Frames emptied and released by compaction.
+    pub(crate) pages_compacted: AtomicU64,
 }
 
 /// Counters kept under the pool lock.
@@ -161,6 +211,9 @@ struct Inner {
     /// Bit `i` set iff list `i` is not empty.
     nonempty: u64,
     free_ids: u32,
+    /// Zombie frames waiting for their page to be released (singly linked
+    /// through `Link::next`).
+    zombies: u32,
     counts: Counts,
 }
 
@@ -178,7 +231,10 @@ impl Inner {
             return;
         }
         let head = self.heads[l];
-        *self.link(id) = Link { prev: NIL, next: head, list: l as u8, state: State::Used };
+        let link = self.link(id);
+        link.prev = NIL;
+        link.next = head;
+        link.list = l as u8;
         if head != NIL {
             self.link(head).prev = id;
         }
@@ -241,6 +297,22 @@ impl Inner {
         *self.link(id) = Link { next, ..Link::NEW };
         self.free_ids = id;
     }
+
+    fn push_zombie(&mut self, id: u32) {
+        let next = self.zombies;
+        *self.link(id) = Link { next, state: State::Zombie, ..Link::NEW };
+        self.zombies = id;
+    }
+
+    /// Takes the listed frame with the most free space (smallest object).
+    fn take_emptiest(&mut self) -> Option<u32> {
+        if self.nonempty == 0 {
+            return None;
+        }
+        let id = self.heads[63 - self.nonempty.leading_zeros() as usize];
+        self.list_del(id);
+        Some(id)
+    }
 }
 
 /// A zbud pool.
@@ -248,23 +320,99 @@ pub(crate) struct Pool {
     frames: Arena<SpinLock<FrameData>>,
     inner: Pin<Box<SpinLock<Inner>>>,
     page_gfp: Gfp,
+    /// Movable-page callbacks; `None`: pages are not movable (private
+    /// test pools, whose migration callbacks the tests call directly).
+    ops: Option<&'static MovableOps>,
+    /// Migration and compaction counters.
+    pub(crate) moves: MoveStats,
+}
+
+/// What happens to an emptied frame's page (decided under the pool lock,
+/// carried out after it).
+enum Release {
+    Nothing,
+    /// Drop the page (not movable: plain `put_page`; movable: clear first).
+    Page(Page),
 }
 
 impl Pool {
-    /// A pool of at most `max_pages` frames; may sleep.
-    pub(crate) fn new(max_pages: usize) -> Result<Pool> {
+    /// A pool of at most `max_pages` frames whose pages are movable through
+    /// `ops` (if given); may sleep.
+    pub(crate) fn new(max_pages: usize, ops: Option<&'static MovableOps>) -> Result<Pool> {
         let inner = Inner {
             links: Arena::new(max_pages)?,
             heads: [NIL; NLISTS],
             nonempty: 0,
             free_ids: NIL,
+            zombies: NIL,
             counts: Counts::default(),
         };
         Ok(Pool {
             frames: Arena::new(max_pages)?,
             inner: SpinLock::new_boxed(inner, LockClass::Pool)?,
-            page_gfp: Gfp::STORE,
+            page_gfp: if ops.is_some() { Gfp::STORE.movable() } else { Gfp::STORE },
+            ops,
+            moves: MoveStats::default(),
         })
+    }
+
+    fn frame(&self, id: u32) -> &SpinLock<FrameData> {
+        self.frames.get(id).expect("frame id without descriptor")
+    }
+
+    /// Empties frame `id` (pool lock held, its objects already gone):
+    /// releases the id, or makes it a zombie if its page cannot be given
+    /// up right now.  Returns what to drop after the lock.
+    fn retire(&self, inner: &mut Inner, id: u32, page: Option<Page>) -> Release {
+        inner.list_del(id);
+        inner.counts.pages -= 1;
+        let page = match page {
+            Some(p) => p,
+            None => {
+                inner.push_free_id(id);
+                return Release::Nothing;
+            }
+        };
+        if inner.link(id).isolated {
+            // The VM holds the page: migrate or putback releases it.
+            self.frame(id).lock().page = Some(page);
+            let l = inner.link(id);
+            l.state = State::Zombie;
+            return Release::Nothing;
+        }
+        if self.ops.is_none() {
+            inner.push_free_id(id);
+            return Release::Page(page);
+        }
+        match page.try_release_movable() {
+            Ok(()) => {
+                inner.push_free_id(id);
+                Release::Nothing
+            }
+            Err(page) => {
+                self.frame(id).lock().page = Some(page);
+                inner.push_zombie(id);
+                Release::Nothing
+            }
+        }
+    }
+
+    /// Releases zombie frames whose page lock is free now (never sleeps).
+    fn reap_zombies(&self, inner: &mut Inner) {
+        let mut id = inner.zombies;
+        inner.zombies = NIL;
+        while id != NIL {
+            let next = inner.link(id).next;
+            let page = self.frame(id).lock().page.take();
+            match page.map(|p| p.try_release_movable()) {
+                Some(Err(p)) => {
+                    self.frame(id).lock().page = Some(p);
+                    inner.push_zombie(id);
+                }
+                _ => inner.push_free_id(id),
+            }
+            id = next;
+        }
     }
 
     /// Current counters.
@@ -310,6 +458,9 @@ impl Pool {
         }
         {
             let mut inner = self.inner.lock();
+            if inner.zombies != NIL {
+                self.reap_zombies(&mut inner);
+            }
             if let Some(id) = inner.take_fit(len) {
                 let cell = self.frames.get(id).expect("listed frame");
                 let mut fd = cell.lock();
@@ -325,14 +476,14 @@ impl Pool {
         }
         // No frame has room: start a new one.
         self.reserve_id(self.page_gfp)?;
-        let mut page = Page::alloc(self.page_gfp).ok_or(ENOMEM)?;
+        let mut page = Page::alloc_movable(self.page_gfp, self.ops).ok_or(ENOMEM)?;
         let mut inner = self.inner.lock();
         let id = match inner.pop_free_id() {
             Some(id) => id,
-            // Raced with other stores for the reserved ids; rare: give up
-            // (the page is freed after the lock is dropped).
+            // Raced with other stores for the reserved ids; rare: give up.
             None => {
                 drop(inner);
+                self.drop_page(page);
                 return Err(ENOMEM);
             }
         };
@@ -372,25 +523,37 @@ impl Pool {
         let page = if other == 0 { fd.page.take() } else { None };
         drop(fd);
         inner.counts.bytes -= len as u64;
+        let mut release = Release::Nothing;
         if other == 0 {
             // The frame is empty: release its id and page.
-            inner.list_del(h.frame);
-            inner.push_free_id(h.frame);
-            inner.counts.pages -= 1;
             if len == MAX_OBJECT {
                 inner.counts.whole -= 1;
             } else {
                 inner.counts.one -= 1;
             }
+            release = self.retire(&mut inner, h.frame, page);
         } else {
-            // Two objects became one: the frame goes on a free list.
+            // Two objects became one: the frame goes on a free list
+            // (unless the VM has it isolated; putback lists it).
             inner.counts.two -= 1;
             inner.counts.one += 1;
-            inner.list_add(h.frame, PAGE_SIZE - other);
+            if !inner.link(h.frame).isolated {
+                inner.list_add(h.frame, PAGE_SIZE - other);
+            }
         }
         drop(inner);
-        drop(page);
+        if let Release::Page(p) = release {
+            drop(p);
+        }
         true
+    }
+
+    fn drop_page(&self, page: Page) {
+        if self.ops.is_some() {
+            page.release_movable();
+        } else {
+            drop(page);
+        }
     }
 
     /// Runs `f` on the bytes and tag of object `h` if it belongs to `owner`,
@@ -404,6 +567,228 @@ impl Pool {
         let off = fd.offset(h.buddy);
         let page = fd.page.as_ref()?;
         Some(page.with_slice(|p| f(&p[off..off + s.len as usize], s.tag)))
+    }
+}
+
+/// Outcome of [`Pool::migrate`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Migrated {
+    /// The frame now lives in the new page.
+    Moved,
+    /// The frame was a zombie: its page was released instead.
+    Released,
+}
+
+impl Pool {
+    /// The frame id a pool page names, if it is the live page of a frame
+    /// (pool lock held).
+    fn frame_of(&self, inner: &mut Inner, page: &LockedPage<'_>) -> Option<u32> {
+        let id = u32::try_from(page.private()).ok()?;
+        let state = inner.links.get_mut(id)?.state;
+        if state == State::Free {
+            return None;
+        }
+        let fd = self.frames.get(id)?.lock();
+        match fd.page.as_ref() {
+            Some(p) if page.is(p) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// `movable_operations::isolate_page` (the VM holds the page lock).
+    pub(crate) fn isolate(&self, page: &LockedPage<'_>) -> bool {
+        let ok = self.try_isolate(page);
+        let c = if ok { &self.moves.isolate_ok } else { &self.moves.isolate_refused };
+        c.fetch_add(1, Ordering::Relaxed);
+        ok
+    }
+
+    fn try_isolate(&self, page: &LockedPage<'_>) -> bool {
+        let mut inner = self.inner.lock();
+        let id = match u32::try_from(page.private()) {
+            Ok(id) => id,
+            Err(_) => return false,
+        };
+        match inner.links.get_mut(id) {
+            Some(l) if l.state == State::Used && !l.isolated => {}
+            // Free, being released (zombie), already isolated, or not ours.
+            _ => return false,
+        }
+        // A load (or a copy) holds the frame right now: busy, refuse
+        // rather than wait (the VM retries later).
+        let fd = match self.frame(id).try_lock() {
+            Some(fd) => fd,
+            None => return false,
+        };
+        if !fd.page.as_ref().map_or(false, |p| page.is(p)) {
+            return false;
+        }
+        drop(fd);
+        inner.list_del(id);
+        inner.link(id).isolated = true;
+        true
+    }
+
+    /// `movable_operations::migrate_page`: moves frame of `src` into `dst`
+    /// (both locked by the VM).  `EAGAIN`: not isolated by us (lost a race);
+    /// `EINVAL`: `no_copy` mode, which cannot work for a pool page.
+    pub(crate) fn migrate(&self, dst: &LockedPage<'_>, src: &LockedPage<'_>, no_copy: bool) -> Result<Migrated> {
+        let r = self.try_migrate(dst, src, no_copy);
+        let c = match r {
+            Ok(_) => &self.moves.migrate_ok,
+            Err(EAGAIN) => &self.moves.migrate_eagain,
+            Err(_) => &self.moves.migrate_fail,
+        };
+        c.fetch_add(1, Ordering::Relaxed);
+        r
+    }
+
+    fn try_migrate(&self, dst: &LockedPage<'_>, src: &LockedPage<'_>, no_copy: bool) -> Result<Migrated> {
+        if no_copy {
+            return Err(EINVAL);
+        }
+        let mut inner = self.inner.lock();
+        let id = self.frame_of(&mut inner, src).ok_or(EAGAIN)?;
+        let l = *inner.link(id);
+        if !l.isolated {
+            return Err(EAGAIN);
+        }
+        let mut fd = self.frame(id).lock();
+        let old = fd.page.take().ok_or(EAGAIN)?;
+        if l.state == State::Zombie {
+            drop(fd);
+            inner.push_free_id(id);
+            drop(inner);
+            src.release(old, self.ops.is_some());
+            return Ok(Migrated::Released);
+        }
+        fd.page = Some(dst.adopt(&old, id as usize, self.ops));
+        drop(fd);
+        inner.link(id).isolated = false;
+        self.relist(&mut inner, id);
+        drop(inner);
+        src.release(old, self.ops.is_some());
+        Ok(Migrated::Moved)
+    }
+
+    /// Puts a used frame back on the free list matching its free space.
+    fn relist(&self, inner: &mut Inner, id: u32) {
+        let fd = self.frame(id).lock();
+        let (n, used) = (fd.nr_objects(), fd.used());
+        drop(fd);
+        if n == 1 && used < MAX_OBJECT {
+            inner.list_add(id, PAGE_SIZE - used);
+        }
+    }
+
+    /// `movable_operations::putback_page` (the VM holds the page lock).
+    pub(crate) fn putback(&self, page: &LockedPage<'_>) {
+        self.moves.putback.fetch_add(1, Ordering::Relaxed);
+        let mut inner = self.inner.lock();
+        let id = match self.frame_of(&mut inner, page) {
+            Some(id) => id,
+            None => return,
+        };
+        if !inner.link(id).isolated {
+            return;
+        }
+        if inner.link(id).state == State::Zombie {
+            let old = self.frame(id).lock().page.take();
+            inner.push_free_id(id);
+            drop(inner);
+            if let Some(old) = old {
+                page.release(old, self.ops.is_some());
+            }
+            return;
+        }
+        inner.link(id).isolated = false;
+        self.relist(&mut inner, id);
+    }
+
+    /// Frames that compaction could free: pairs of one-object frames.
+    pub(crate) fn compactable(&self) -> u64 {
+        self.inner.lock().counts.one / 2
+    }
+
+    /// Merges one-object frames: moves the smallest lone objects into the
+    /// tightest frames they fit, releasing the emptied frames; at most
+    /// `budget` moves.  `relocate(owner, from, to)` must re-point the index
+    /// entry of `owner` from `from` to `to` if it still names `from`, and
+    /// must not sleep.  Returns the number of frames released.
+    pub(crate) fn compact(&self, budget: usize, relocate: impl Fn(u64, Handle, Handle) -> bool) -> usize {
+        let mut freed = 0;
+        let mut inner = self.inner.lock();
+        if inner.zombies != NIL {
+            self.reap_zombies(&mut inner);
+        }
+        for _ in 0..budget {
+            let src = match inner.take_emptiest() {
+                Some(id) => id,
+                None => break,
+            };
+            let (len, from) = {
+                let fd = self.frame(src).lock();
+                let b = if fd.slots[0].len != 0 { Buddy::First } else { Buddy::Last };
+                (fd.slots[b as usize].len as usize, b)
+            };
+            let dst = match inner.take_fit(len) {
+                Some(id) => id,
+                None => {
+                    // The smallest lone object fits nowhere: nothing will.
+                    self.relist(&mut inner, src);
+                    break;
+                }
+            };
+            let mut sfd = self.frame(src).lock();
+            let mut dfd = self.frame(dst).lock_nested();
+            let to = if dfd.slots[0].len == 0 { Buddy::First } else { Buddy::Last };
+            let slot = sfd.slots[from as usize];
+            let soff = sfd.offset(from);
+            dfd.slots[to as usize] = slot;
+            let doff = dfd.offset(to);
+            if let (Some(sp), Some(dp)) = (sfd.page.as_ref(), dfd.page.as_mut()) {
+                sp.with_slice(|s| dp.with_slice_mut(|d| d[doff..doff + len].copy_from_slice(&s[soff..soff + len])));
+            }
+            let (hfrom, hto) = (Handle { frame: src, buddy: from }, Handle { frame: dst, buddy: to });
+            if !relocate(slot.owner, hfrom, hto) {
+                // The entry changed under us (being invalidated): undo.
+                dfd.slots[to as usize] = Slot::default();
+                drop(dfd);
+                drop(sfd);
+                self.relist(&mut inner, dst);
+                self.relist(&mut inner, src);
+                continue;
+            }
+            sfd.slots[from as usize] = Slot::default();
+            let page = sfd.page.take();
+            drop(dfd);
+            drop(sfd);
+            inner.counts.one -= 2;
+            inner.counts.two += 1;
+            if let Release::Page(p) = self.retire(&mut inner, src, page) {
+                // Not movable (test pools): plain put_page is fine here.
+                drop(p);
+            }
+            freed += 1;
+        }
+        drop(inner);
+        self.moves.pages_compacted.fetch_add(freed as u64, Ordering::Relaxed);
+        freed
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        // Give every page back with its movable state cleared under the page
+        // lock (we may sleep here: module exit or test teardown), so that
+        // the VM never calls into this module's text once it is gone.
+        let n = self.frames.len();
+        for id in 0..n as u32 {
+            let page = self.frame(id).lock().page.take();
+            if let Some(p) = page {
+                self.drop_page(p);
+            }
+        }
     }
 }
 
@@ -434,6 +819,21 @@ impl Pool {
     pub(crate) fn frame_page(&self, id: u32) -> Option<usize> {
         let fd = self.frames.get(id)?.lock();
         fd.page.as_ref().map(|p| p.as_ptr() as usize)
+    }
+
+    /// Test hook: a reference to frame `id`'s page, as the VM takes one
+    /// before isolating.
+    #[cfg(zrs_kunit)]
+    pub(crate) fn frame_page_ref(&self, id: u32) -> Option<Page> {
+        let fd = self.frames.get(id)?.lock();
+        fd.page.as_ref().map(|p| p.clone_ref())
+    }
+
+    /// Test hook: runs `f` while holding frame `id`'s lock (a load in progress).
+    #[cfg(zrs_kunit)]
+    pub(crate) fn with_frame_locked<R>(&self, id: u32, f: impl FnOnce() -> R) -> Option<R> {
+        let _fd = self.frames.get(id)?.lock();
+        Some(f())
     }
 }
 

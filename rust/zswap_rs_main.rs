@@ -26,7 +26,7 @@ use params::{Param, Value};
 use stats::{Counters, DERIVED_STATS};
 use sys::crypto::AlgName;
 use sys::global::{Global, ParamLockGuard, ParamLockToken};
-use sys::page::PageRef;
+use sys::page::{LockedPage, MovableOps, PageRef};
 use sys::PageBuf;
 
 /// Log prefix for the `kernel` crate's printing macros.
@@ -109,6 +109,60 @@ static FRONTSWAP_OPS: ffi::frontswap_ops = ffi::frontswap_ops {
     invalidate_area: Some(fs_invalidate_area),
 };
 
+// ---- movable pool pages ----
+
+unsafe extern "C" fn mops_isolate(page: *mut ffi::page, _mode: ffi::isolate_mode_t) -> bool {
+    // SAFETY: The VM calls `isolate_page` with the page locked and referenced.
+    let page = match unsafe { LockedPage::from_raw(page) } {
+        Some(p) => p,
+        None => return false,
+    };
+    BACKEND.get().map_or(false, |b| b.pool.isolate(&page))
+}
+
+unsafe extern "C" fn mops_migrate(dst: *mut ffi::page, src: *mut ffi::page, mode: ffi::migrate_mode) -> c_int {
+    // SAFETY: The VM calls `migrate_page` with both pages locked and referenced.
+    let (dst, src) = match unsafe { (LockedPage::from_raw(dst), LockedPage::from_raw(src)) } {
+        (Some(d), Some(s)) => (d, s),
+        _ => return sys::EINVAL.to_c(),
+    };
+    let b = match BACKEND.get() {
+        Some(b) => b,
+        None => return sys::EAGAIN.to_c(),
+    };
+    match b.pool.migrate(&dst, &src, mode == ffi::migrate_mode_MIGRATE_SYNC_NO_COPY) {
+        Ok(_) => ffi::MIGRATEPAGE_SUCCESS as c_int,
+        Err(e) => e.to_c(),
+    }
+}
+
+unsafe extern "C" fn mops_putback(page: *mut ffi::page) {
+    // SAFETY: The VM calls `putback_page` with the page locked and referenced.
+    if let Some(page) = unsafe { LockedPage::from_raw(page) } {
+        if let Some(b) = BACKEND.get() {
+            b.pool.putback(&page);
+        }
+    }
+}
+
+static MOVABLE_OPS: MovableOps = MovableOps(ffi::movable_operations {
+    isolate_page: Some(mops_isolate),
+    migrate_page: Some(mops_migrate),
+    putback_page: Some(mops_putback),
+});
+
+/// Shrinker `count_objects` (`glue.c`): frames compaction could free.
+#[no_mangle]
+pub extern "C" fn zswap_rs_shrink_count() -> c_ulong {
+    BACKEND.get().map_or(0, |b| b.pool.compactable() as c_ulong)
+}
+
+/// Shrinker `scan_objects` (`glue.c`): compact, at most `nr` moves.
+#[no_mangle]
+pub extern "C" fn zswap_rs_shrink_scan(nr: c_ulong) -> c_ulong {
+    BACKEND.get().map_or(0, |b| b.compact(nr as usize) as c_ulong)
+}
+
 // ---- module parameters ----
 
 /// `kernel_param_ops::set` for every parameter (`glue.c`).
@@ -143,8 +197,10 @@ fn param_set(p: Param, val: &[u8], t: &ParamLockToken) -> sys::Result {
             *params::COMPRESSOR.get(t) = Some(name);
         }
         Value::Trigger => {
-            // Compaction arrives with the movable-pages work.
-            return Err(sys::EINVAL);
+            if let Some(b) = BACKEND.get() {
+                let n = b.compact_all();
+                zpr_info!("compaction released {} pool pages", n);
+            }
         }
         v => params::apply(p, v),
     }
@@ -223,7 +279,7 @@ pub extern "C" fn zswap_rs_init() -> c_int {
         },
     };
     let types = ffi::ZRS_MAX_SWAPFILES as usize;
-    let backend = match Backend::new(types, &name, true).and_then(sys::try_box) {
+    let backend = match Backend::new(types, &name, true, Some(&MOVABLE_OPS)).and_then(sys::try_box) {
         Ok(b) => b,
         Err(e) => {
             zpr_err!("cannot set up the pool with compressor {}: error {}", name.as_str(), e.0);
@@ -250,6 +306,11 @@ pub extern "C" fn zswap_rs_init() -> c_int {
     files.debugfs = unsafe { ffi::zswap_rs_debugfs_create(names.as_ptr(), n as c_uint) };
     // SAFETY: No preconditions.
     files.sysfs = unsafe { ffi::zswap_rs_sysfs_create() };
+    // SAFETY: No preconditions; the callbacks reach the backend through
+    // `BACKEND`, which is set.
+    if unsafe { ffi::zswap_rs_shrinker_register() } != 0 {
+        zpr_warn!("no shrinker: compaction runs only on demand (compact=1)");
+    }
     // SAFETY: `FRONTSWAP_OPS` is a static table of valid callbacks that stay
     // callable until `frontswap_unregister_ops` succeeds in exit.
     let r = unsafe { ffi::frontswap_register_ops(&FRONTSWAP_OPS) };
@@ -270,6 +331,9 @@ pub extern "C" fn zswap_rs_init() -> c_int {
 }
 
 fn teardown(t: &ParamLockToken) {
+    // SAFETY: Unregistering waits for running shrinker callbacks; it is a
+    // no-op if registration failed (the shrinker list entry is unused).
+    unsafe { ffi::zswap_rs_shrinker_unregister() };
     let files = FILES.get(t);
     // SAFETY: The handles came from the create calls (or are null); after
     // removal no debugfs/sysfs callback runs any more.

@@ -15,8 +15,8 @@ declare -a failures=()
 pass() { printf '  %-44s ok\n' "$1"; passed=$((passed + 1)); }
 fail() { printf '  %-44s FAILED%s\n' "$1" "${2:+ ($2)}"; failed=$((failed + 1)); failures+=("$1"); }
 
-all_guest="kunit integrity duplicate exit incompressible compressors knobs limit summary swapoff rmmod_busy late_load"
-want=${TESTS:-$all_guest density selftest}
+all_guest="kunit integrity duplicate exit incompressible compressors knobs limit summary swapoff storm churn rmmod_busy late_load"
+want=${TESTS:-$all_guest density churn_vs_zbud selftest}
 guest_tests=""
 for t in $want; do
 	case " $all_guest " in *" $t "*) guest_tests="$guest_tests $t" ;; esac
@@ -90,6 +90,27 @@ PY
 )
 		echo "      $verdict"
 		case "$verdict" in ok*) pass "density vs zswap+zbud" ;; *) fail "density vs zswap+zbud" "$verdict" ;; esac
+	fi
+fi
+
+# 2b. Churn: the same fragmentation on both; zswap_rs compacts, zbud cannot.
+if [[ " $want " == *" churn_vs_zbud "* ]]; then
+	echo "== churn: pool pages after freeing every other entry, zswap_rs (compacted) vs zswap (C) + zbud"
+	ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" check churn >/dev/null 2>&1; rc1=$?
+	cp "$ZRS_GUEST/check.log" "$ZRS_GUEST/churn-rs.log"
+	ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" zswap churn_zswap >/dev/null 2>&1; rc2=$?
+	rs=$(grep '^CHURN' "$ZRS_GUEST/churn-rs.log" | tail -1)
+	c=$(grep '^CHURN' "$ZRS_GUEST/zswap.log" | tail -1)
+	echo "      $rs"
+	echo "      $c"
+	a=$(echo "$rs" | sed -n 's/.*pool_pages_after=\([0-9]*\).*/\1/p')
+	b=$(echo "$c" | sed -n 's/.*pool_pages_after=\([0-9]*\).*/\1/p')
+	if [ $rc1 -ne 0 ] || [ $rc2 -ne 0 ] || [ -z "$a" ] || [ -z "$b" ]; then
+		fail "churn: fewer pool pages than zbud" "a run failed ($rc1/$rc2)"
+	elif [ "$a" -lt "$b" ]; then
+		pass "churn: fewer pool pages than zbud ($a < $b)"
+	else
+		fail "churn: fewer pool pages than zbud" "$a >= $b"
 	fi
 fi
 

@@ -84,6 +84,17 @@ impl<T> SpinLock<T> {
         SpinLockGuard { lock: self }
     }
 
+    /// Acquires the lock if it is free right now.
+    pub(crate) fn try_lock(&self) -> Option<SpinLockGuard<'_, T>> {
+        // SAFETY: As in `lock`.
+        if unsafe { ffi::zswap_rs_spin_trylock(self.lock.get().cast()) } {
+            // INVARIANT: The lock is held until the guard is dropped.
+            Some(SpinLockGuard { lock: self })
+        } else {
+            None
+        }
+    }
+
     /// Acquires a second lock of the same class (lockdep subclass 1); the
     /// caller must order such nested acquisitions (e.g. by frame id).
     pub(crate) fn lock_nested(&self) -> SpinLockGuard<'_, T> {

@@ -36,6 +36,8 @@ impl Errno {
     }
 }
 
+/// `-EAGAIN`.
+pub(crate) const EAGAIN: Errno = Errno(11);
 /// `-EIO`.
 pub(crate) const EIO: Errno = Errno(5);
 /// `-ENOMEM`.

@@ -43,6 +43,70 @@ unsafe fn with_mapped_mut<R>(page: NonNull<ffi::page>, f: impl FnOnce(&mut [u8])
     r
 }
 
+/// A `struct movable_operations` table (static, in module text).
+#[repr(transparent)]
+pub(crate) struct MovableOps(pub(crate) ffi::movable_operations);
+
+/// A page the VM hands to a `movable_operations` callback, locked by the VM
+/// for the duration of the call.
+pub(crate) struct LockedPage<'a> {
+    ptr: NonNull<ffi::page>,
+    _p: core::marker::PhantomData<&'a ffi::page>,
+}
+
+impl<'a> LockedPage<'a> {
+    /// Wraps a page passed to `isolate_page`, `migrate_page` or `putback_page`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a valid page that the VM keeps locked (and holds a
+    /// reference on) for `'a`.
+    pub(crate) unsafe fn from_raw(ptr: *mut ffi::page) -> Option<LockedPage<'a>> {
+        Some(LockedPage { ptr: NonNull::new(ptr)?, _p: core::marker::PhantomData })
+    }
+
+    /// `page->private`.
+    pub(crate) fn private(&self) -> usize {
+        // SAFETY: Valid page (type invariant of `from_raw`).
+        unsafe { ffi::zswap_rs_page_private(self.ptr.as_ptr()) as usize }
+    }
+
+    /// True if `page` is this page.
+    pub(crate) fn is(&self, page: &Page) -> bool {
+        self.ptr == page.ptr
+    }
+
+    /// Takes a reference on this page (the migration target) and makes it
+    /// one of ours: contents copied from `from`, `private` set to
+    /// `private`, registered movable with `ops`.
+    pub(crate) fn adopt(&self, from: &Page, private: usize, ops: Option<&'static MovableOps>) -> Page {
+        // SAFETY: Valid page; the VM holds a reference, so taking another is fine.
+        unsafe { ffi::zswap_rs_get_page(self.ptr.as_ptr()) };
+        // INVARIANT: We now own one reference.  Nobody else accesses the
+        // contents: the VM just allocated it for us and keeps it locked.
+        let mut p = Page { ptr: self.ptr };
+        p.with_slice_mut(|d| from.with_slice(|s| d.copy_from_slice(s)));
+        p.set_private(private);
+        if let Some(ops) = ops {
+            // SAFETY: The VM holds the page lock (`from_raw`); `ops` is a
+            // static table, suitably aligned.
+            unsafe { ffi::__SetPageMovable(self.ptr.as_ptr(), &ops.0) };
+        }
+        p
+    }
+
+    /// Releases our reference on `page`, which must be this (VM-locked)
+    /// page: clears its movable state first, so the VM no longer calls us.
+    pub(crate) fn release(&self, page: Page, movable: bool) {
+        debug_assert!(self.is(&page));
+        if movable {
+            // SAFETY: The page is locked by the VM and registered movable by us.
+            unsafe { ffi::__ClearPageMovable(self.ptr.as_ptr()) };
+        }
+        drop(page);
+    }
+}
+
 /// An order-0 page we hold one reference on.
 ///
 /// # Invariants
@@ -67,6 +131,53 @@ impl Page {
         Some(Page { ptr })
     }
 
+    /// Allocates a page and registers it as movable with `ops` (if any).
+    pub(crate) fn alloc_movable(gfp: Gfp, ops: Option<&'static MovableOps>) -> Option<Page> {
+        let p = Page::alloc(gfp)?;
+        if let Some(ops) = ops {
+            // SAFETY: A page we just allocated: nobody else can hold its
+            // lock, so this trylock succeeds; `__SetPageMovable` wants it held.
+            unsafe {
+                let ok = ffi::zswap_rs_trylock_page(p.ptr.as_ptr());
+                debug_assert!(ok);
+                ffi::__SetPageMovable(p.ptr.as_ptr(), &ops.0);
+                ffi::zswap_rs_unlock_page(p.ptr.as_ptr());
+            }
+        }
+        Some(p)
+    }
+
+    /// Drops our reference on a page registered movable, clearing its
+    /// movable state under the page lock first (so the VM never calls
+    /// `movable_operations` on a page we gave up).  Never sleeps: if the
+    /// page lock is busy (the VM is isolating the page) the page is
+    /// returned to try again later.
+    pub(crate) fn try_release_movable(self) -> core::result::Result<(), Page> {
+        // SAFETY: Valid page we hold a reference on.
+        if !unsafe { ffi::zswap_rs_trylock_page(self.ptr.as_ptr()) } {
+            return Err(self);
+        }
+        // SAFETY: We hold the page lock; the page is registered movable.
+        unsafe {
+            ffi::__ClearPageMovable(self.ptr.as_ptr());
+            ffi::zswap_rs_unlock_page(self.ptr.as_ptr());
+        }
+        drop(self);
+        Ok(())
+    }
+
+    /// Like [`Page::try_release_movable`], but waits for the page lock; may sleep.
+    pub(crate) fn release_movable(self) {
+        // SAFETY: Valid page we hold a reference on; sleeping is allowed
+        // (caller's context, checked by `might_sleep` in `lock_page`).
+        unsafe {
+            ffi::zswap_rs_lock_page(self.ptr.as_ptr());
+            ffi::__ClearPageMovable(self.ptr.as_ptr());
+            ffi::zswap_rs_unlock_page(self.ptr.as_ptr());
+        }
+        drop(self);
+    }
+
     /// The `struct page` pointer (for identity and movable-page calls).
     pub(crate) fn as_ptr(&self) -> *mut ffi::page {
         self.ptr.as_ptr()
@@ -87,6 +198,28 @@ impl Page {
     /// Lends the page as a [`PageRef`] (as frontswap lends its pages).
     pub(crate) fn as_page_ref(&mut self) -> PageRef<'_> {
         PageRef { ptr: self.ptr, _p: core::marker::PhantomData }
+    }
+
+    /// Another reference to the same page.
+    pub(crate) fn clone_ref(&self) -> Page {
+        // SAFETY: Valid page we hold a reference on; taking one more is fine.
+        unsafe { ffi::zswap_rs_get_page(self.ptr.as_ptr()) };
+        // INVARIANT: The new object owns the reference just taken.  Both
+        // objects may read; writers need `&mut` on one of them, so tests
+        // that use this must not write through both at once.
+        Page { ptr: self.ptr }
+    }
+
+    /// Runs `f` with the page locked (`lock_page`), as the VM does around
+    /// `movable_operations`; may sleep.
+    pub(crate) fn with_locked<R>(&self, f: impl FnOnce(&LockedPage<'_>) -> R) -> R {
+        // SAFETY: Valid page we hold a reference on; may sleep (caller).
+        unsafe { ffi::zswap_rs_lock_page(self.ptr.as_ptr()) };
+        let lp = LockedPage { ptr: self.ptr, _p: core::marker::PhantomData };
+        let r = f(&lp);
+        // SAFETY: Locked above.
+        unsafe { ffi::zswap_rs_unlock_page(self.ptr.as_ptr()) };
+        r
     }
 
     /// Stores `v` in `page->private`.

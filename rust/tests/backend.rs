@@ -15,7 +15,7 @@ use crate::sys::{Gfp, EIO, ENOENT, PAGE_SIZE};
 use crate::{kexpect, kexpect_eq, kunit_suite};
 
 fn backend() -> Option<Backend> {
-    let b = Backend::new(2, &AlgName::new(b"lzo").ok()?, false).ok();
+    let b = Backend::new(2, &AlgName::new(b"lzo").ok()?, false, None).ok();
     kexpect!(b.is_some());
     b
 }

@@ -5,6 +5,7 @@
 mod backend;
 mod compress;
 mod index;
+mod migrate;
 mod params;
 mod zbud;
 

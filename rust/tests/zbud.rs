@@ -7,7 +7,7 @@ use crate::zbud::{Buddy, Handle, Pool, CHUNK};
 use crate::{kexpect, kexpect_eq, kunit_suite};
 
 fn pool() -> Option<Pool> {
-    let p = Pool::new(4096).ok();
+    let p = Pool::new(4096, None).ok();
     kexpect!(p.is_some());
     p
 }

@@ -2,7 +2,7 @@
 # In-guest tests of zswap_rs (sourced by lib.sh).  Each test_<name> returns
 # 0 on pass.  ALL_TESTS is what `make check` runs, in order.
 
-ALL_TESTS="kunit integrity duplicate exit incompressible compressors knobs limit summary swapoff rmmod_busy late_load density"
+ALL_TESTS="kunit integrity duplicate exit incompressible compressors knobs limit summary swapoff storm churn rmmod_busy late_load"
 
 # KUnit suites: load the test module, dump every suite's KTAP results.
 test_kunit() {
@@ -75,6 +75,19 @@ test_late_load() {
 	echo "  without the module: $(grep corrupted /tmp/hold.out)"
 	zrs_load || return 1
 	zrs-test integrity 8
+}
+
+# Migration storm: integrity on 2 vCPUs under a compact_memory loop.
+test_storm() { zrs-test storm 20; }
+
+# Fragment the pool, compact on demand, verify.
+test_churn() { zrs-test churn zswap_rs; }
+
+# The same churn on the C zswap (zrs.mode=zswap), for comparison.
+test_churn_zswap() {
+	echo 1 > /sys/module/zswap/parameters/enabled
+	echo zbud > /sys/module/zswap/parameters/zpool
+	zrs-test churn zswap
 }
 
 # Density of zswap_rs on the standard mix (compared with the C zswap by the host).

@@ -23,6 +23,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef MADV_PAGEOUT
@@ -753,6 +754,135 @@ static int t_density(int argc, char **argv)
 	return failures != 0;
 }
 
+/*
+ * storm SECS: the integrity workload in two processes (one per vCPU)
+ * while a third writes /proc/sys/vm/compact_memory in a loop, so pool
+ * pages are migrated under loads, stores and frees.  Every byte is
+ * verified each round; the migration counters must show thousands of
+ * pool-page migrations.
+ */
+static int t_storm(int argc, char **argv)
+{
+	int secs = argc > 0 ? atoi(argv[0]) : 20;
+	long long mig0 = zstat("migrate_ok"), iso0 = zstat("isolate_ok");
+	long long pg0 = vmstat("pgmigrate_success");
+	pid_t kids[3];
+	int i, status, bad = 0;
+	time_t end = time(NULL) + secs;
+
+	kids[0] = fork();
+	if (kids[0] == 0) {
+		int fd;
+
+		while (time(NULL) < end) {
+			fd = open("/proc/sys/vm/compact_memory", O_WRONLY);
+			if (fd >= 0) {
+				if (write(fd, "1", 1) < 0)
+					_exit(3);
+				close(fd);
+			}
+		}
+		_exit(0);
+	}
+	for (i = 1; i < 3; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			struct region r;
+			int round = 0;
+
+			if (region_map(&r, 6144, 0x5700 + i, i))
+				_exit(2);
+			while (time(NULL) < end) {
+				r.seed = 0x5700 + i * 1000 + round++;
+				region_fill(&r);
+				pageout(r.mem, r.pages * PAGE);
+				/* Let compaction work on the stored pages, then read. */
+				usleep(200000);
+				if (region_verify(&r, "storm round"))
+					_exit(1);
+			}
+			printf("  worker %d: %d rounds verified\n", i, round);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < 3; i++) {
+		waitpid(kids[i], &status, 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			fail("storm process %d failed (status %#x)", i, status);
+			bad++;
+		}
+	}
+	note("migrations: migrate_ok +%lld, isolate_ok +%lld, isolate_refused %lld, migrate_eagain %lld, putback %lld; pgmigrate_success +%lld",
+	     zstat("migrate_ok") - mig0, zstat("isolate_ok") - iso0, zstat("isolate_refused"),
+	     zstat("migrate_eagain"), zstat("putback"), vmstat("pgmigrate_success") - pg0);
+	printf("MIGRATIONS %lld\n", zstat("migrate_ok") - mig0);
+	EXPECT(zstat("migrate_ok") - mig0 >= 1000, "only %lld pool pages migrated", zstat("migrate_ok") - mig0);
+	return failures != 0 || bad;
+}
+
+/* Fill a page that lzo compresses to about 1500 bytes (two per frame). */
+static void fill_1500(unsigned char *p, size_t idx, uint64_t seed)
+{
+	uint64_t s = seed ^ (idx * 0x100000001b3ULL);
+	size_t i;
+
+	for (i = 0; i < 1400 / 8; i++)
+		((uint64_t *)p)[i] = rng(&s);
+	memset(p + (1400 / 8) * 8, 0x11, PAGE - (1400 / 8) * 8);
+	((uint64_t *)p)[0] = idx;
+}
+
+/*
+ * churn [DEBUGFS-DIR]: store pages two per frame, free every other one
+ * (four half-empty frames per four pages), then compact (zswap_rs only)
+ * and check the pool shrank and every remaining byte is intact.  Prints
+ * "CHURN" lines for the host's comparison with the C zswap.
+ */
+static int t_churn(int argc, char **argv)
+{
+	const char *dir = argc > 0 ? argv[0] : "zswap_rs";
+	int ours = !strcmp(dir, "zswap_rs");
+	size_t n = 8192, i;
+	unsigned char *mem, want[PAGE];
+	char path[256];
+	long long pool_before, pool_after, stored, bad = 0;
+
+	mem = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED) {
+		fail("mmap: %s", strerror(errno));
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		fill_1500(mem + i * PAGE, i, 0xc4);
+	pageout(mem, n * PAGE);
+	for (i = 0; i < n; i += 2)
+		madvise(mem + i * PAGE, PAGE, MADV_DONTNEED);
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/pool_total_size", dir);
+	pool_before = read_num(path) / 4096;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/stored_pages", dir);
+	stored = read_num(path);
+	if (ours) {
+		EXPECT(!param_set("compact", "1"), "compact=1 refused");
+		EXPECT(zstat("pages_compacted") > 0, "pages_compacted did not move");
+	}
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/pool_total_size", dir);
+	pool_after = read_num(path) / 4096;
+	printf("CHURN backend=%s stored=%lld pool_pages_before=%lld pool_pages_after=%lld\n",
+	       dir, stored, pool_before, pool_after);
+	if (ours)
+		EXPECT(pool_after * 10 < pool_before * 6, "pool did not shrink: %lld -> %lld pages", pool_before, pool_after);
+	for (i = 1; i < n; i += 2) {
+		fill_1500(want, i, 0xc4);
+		if (memcmp(mem + i * PAGE, want, PAGE))
+			bad++;
+	}
+	EXPECT(!bad, "%lld pages corrupted after compaction", bad);
+	if (!bad)
+		note("churn: %zu remaining pages, 0 corrupted bytes", n / 2);
+	munmap(mem, n * PAGE);
+	return failures != 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -769,6 +899,8 @@ static const struct {
 	{ "limit", t_limit, "      max_pool_percent is honoured" },
 	{ "summary", t_summary, "      world-readable sysfs summary" },
 	{ "density", t_density, "[MB] [DEBUGFS-DIR]  pool bytes per stored page" },
+	{ "storm", t_storm, "[SECS]  integrity under a compact_memory loop (migration storm)" },
+	{ "churn", t_churn, "[DEBUGFS-DIR]  fragment the pool, compact, verify" },
 };
 
 int main(int argc, char **argv)

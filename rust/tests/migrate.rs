@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Suite `zswap_rs_migrate`: `movable_operations` callbacks and compaction,
+//! driven directly on a private pool the way the VM drives them (page
+//! reference held, page locked around each callback).
+
+use super::pattern;
+use crate::sys::page::Page;
+use crate::sys::{Gfp, EAGAIN, EINVAL};
+use crate::zbud::{Handle, Migrated, Pool};
+use crate::{kexpect, kexpect_eq, kunit_suite};
+
+struct Fixture {
+    pool: Pool,
+    a: Handle,
+    b: Handle,
+}
+
+/// A pool with one frame holding two objects (owners 1 and 2).
+fn fixture() -> Option<Fixture> {
+    let pool = Pool::new(1024, None).ok()?;
+    let a = pool.alloc(1, 0, &pattern(1, 1500)).ok()?;
+    let b = pool.alloc(2, 0, &pattern(2, 1700)).ok()?;
+    if !kexpect_eq!(a.frame, b.frame) {
+        return None;
+    }
+    Some(Fixture { pool, a, b })
+}
+
+fn intact(p: &Pool, h: Handle, owner: u64, len: usize) -> bool {
+    p.read(h, owner, |d, _| d == &pattern(owner, len)[..]) == Some(true)
+}
+
+fn isolate(f: &Fixture, page: &Page) -> bool {
+    page.with_locked(|lp| f.pool.isolate(lp))
+}
+
+fn migrate(f: &Fixture, src: &Page, dst: &Page) -> crate::sys::Result<Migrated> {
+    src.with_locked(|s| dst.with_locked(|d| f.pool.migrate(d, s, false)))
+}
+
+fn migrate_moves_both_buddies() {
+    let f = match fixture() { Some(f) => f, None => { kexpect!(false); return } };
+    let src = f.pool.frame_page_ref(f.a.frame).unwrap();
+    let dst = Page::alloc(Gfp::KERNEL).unwrap();
+    kexpect!(isolate(&f, &src));
+    kexpect_eq!(migrate(&f, &src, &dst), Ok(Migrated::Moved));
+    kexpect_eq!(f.pool.frame_page(f.a.frame), Some(dst.as_ptr() as usize));
+    // The handles (what the index holds) did not change.
+    kexpect!(intact(&f.pool, f.a, 1, 1500));
+    kexpect!(intact(&f.pool, f.b, 2, 1700));
+    let c = f.pool.counts();
+    kexpect_eq!((c.pages, c.two), (1, 1));
+    kexpect_eq!(f.pool.moves.migrate_ok.load(core::sync::atomic::Ordering::Relaxed), 1);
+}
+
+fn isolate_refused_while_frame_busy() {
+    let f = match fixture() { Some(f) => f, None => { kexpect!(false); return } };
+    let src = f.pool.frame_page_ref(f.a.frame).unwrap();
+    let r = f.pool.with_frame_locked(f.a.frame, || isolate(&f, &src));
+    kexpect_eq!(r, Some(false));
+    kexpect!(isolate(&f, &src));
+    kexpect!(!isolate(&f, &src));
+    src.with_locked(|lp| f.pool.putback(lp));
+}
+
+fn isolate_refuses_foreign_pages() {
+    let f = match fixture() { Some(f) => f, None => { kexpect!(false); return } };
+    let mut other = Page::alloc(Gfp::KERNEL).unwrap();
+    other.set_private(f.a.frame as usize);
+    kexpect!(!isolate(&f, &other));
+    other.set_private(987654);
+    kexpect!(!isolate(&f, &other));
+}
+
+fn putback_relists_the_frame() {
+    let f = match fixture() { Some(f) => f, None => { kexpect!(false); return } };
+    kexpect!(f.pool.free(f.b, 2));
+    let src = f.pool.frame_page_ref(f.a.frame).unwrap();
+    kexpect!(isolate(&f, &src));
+    // Isolated frames take no new objects.
+    let c = f.pool.alloc(3, 0, &pattern(3, 100)).unwrap();
+    kexpect!(c.frame != f.a.frame);
+    src.with_locked(|lp| f.pool.putback(lp));
+    let d = f.pool.alloc(4, 0, &pattern(4, 2000)).unwrap();
+    kexpect_eq!(d.frame, f.a.frame);
+    kexpect!(intact(&f.pool, f.a, 1, 1500) && intact(&f.pool, d, 4, 2000));
+}
+
+fn free_while_isolated_then_migrate_releases() {
+    let f = match fixture() { Some(f) => f, None => { kexpect!(false); return } };
+    let src = f.pool.frame_page_ref(f.a.frame).unwrap();
+    kexpect!(isolate(&f, &src));
+    kexpect!(f.pool.free(f.a, 1) && f.pool.free(f.b, 2));
+    kexpect_eq!(f.pool.counts().pages, 0);
+    let dst = Page::alloc(Gfp::KERNEL).unwrap();
+    kexpect_eq!(migrate(&f, &src, &dst), Ok(Migrated::Released));
+    kexpect_eq!(f.pool.frame_page(f.a.frame), None);
+    // The id is free again.
+    let c = f.pool.alloc(5, 0, &pattern(5, 10)).unwrap();
+    kexpect_eq!(c.frame, f.a.frame);
+}
+
+fn free_while_isolated_then_putback_releases() {
+    let f = match fixture() { Some(f) => f, None => { kexpect!(false); return } };
+    let src = f.pool.frame_page_ref(f.a.frame).unwrap();
+    kexpect!(isolate(&f, &src));
+    kexpect!(f.pool.free(f.a, 1));
+    kexpect!(intact(&f.pool, f.b, 2, 1700));
+    kexpect!(f.pool.free(f.b, 2));
+    src.with_locked(|lp| f.pool.putback(lp));
+    kexpect_eq!(f.pool.frame_page(f.a.frame), None);
+    kexpect_eq!(f.pool.counts().pages, 0);
+}
+
+fn loads_work_while_isolated_and_after_migration() {
+    let f = match fixture() { Some(f) => f, None => { kexpect!(false); return } };
+    let src = f.pool.frame_page_ref(f.a.frame).unwrap();
+    kexpect!(isolate(&f, &src));
+    kexpect!(intact(&f.pool, f.a, 1, 1500));
+    let dst = Page::alloc(Gfp::KERNEL).unwrap();
+    kexpect_eq!(migrate(&f, &src, &dst), Ok(Migrated::Moved));
+    kexpect!(intact(&f.pool, f.b, 2, 1700));
+    // The old page is no longer ours: isolating it again is refused.
+    kexpect!(!isolate(&f, &src));
+}
+
+fn migrate_without_isolation_is_eagain() {
+    let f = match fixture() { Some(f) => f, None => { kexpect!(false); return } };
+    let src = f.pool.frame_page_ref(f.a.frame).unwrap();
+    let dst = Page::alloc(Gfp::KERNEL).unwrap();
+    kexpect_eq!(migrate(&f, &src, &dst), Err(EAGAIN));
+    kexpect!(intact(&f.pool, f.a, 1, 1500));
+}
+
+fn migrate_no_copy_mode_is_refused() {
+    let f = match fixture() { Some(f) => f, None => { kexpect!(false); return } };
+    let src = f.pool.frame_page_ref(f.a.frame).unwrap();
+    let dst = Page::alloc(Gfp::KERNEL).unwrap();
+    kexpect!(isolate(&f, &src));
+    let r = src.with_locked(|s| dst.with_locked(|d| f.pool.migrate(d, s, true)));
+    kexpect_eq!(r, Err(EINVAL));
+    src.with_locked(|lp| f.pool.putback(lp));
+    kexpect!(intact(&f.pool, f.a, 1, 1500));
+}
+
+fn compaction_merges_lone_objects() {
+    let pool = match Pool::new(1024, None) { Ok(p) => p, Err(_) => { kexpect!(false); return } };
+    let mut hs = [None; 8];
+    for i in 0..8u64 {
+        hs[i as usize] = pool.alloc(i, 0, &pattern(i, 1800)).ok();
+    }
+    kexpect_eq!(pool.counts().pages, 4);
+    // Free one object of every frame: four half-empty frames.
+    for i in (0..8).step_by(2) {
+        kexpect!(pool.free(hs[i].unwrap(), i as u64));
+    }
+    kexpect_eq!(pool.counts().one, 4);
+    kexpect_eq!(pool.compactable(), 2);
+    let moved = core::cell::RefCell::new([None; 8]);
+    let n = pool.compact(100, |owner, from, to| {
+        kexpect_eq!(Some(from), hs[owner as usize]);
+        moved.borrow_mut()[owner as usize] = Some(to);
+        true
+    });
+    kexpect_eq!(n, 2);
+    let c = pool.counts();
+    kexpect_eq!((c.pages, c.one, c.two), (2, 0, 2));
+    for i in (1..8).step_by(2) {
+        let h = moved.borrow()[i].or(hs[i]).unwrap();
+        kexpect!(intact(&pool, h, i as u64, 1800));
+    }
+    kexpect_eq!(pool.moves.pages_compacted.load(core::sync::atomic::Ordering::Relaxed), 2);
+}
+
+fn compaction_undoes_when_entry_changed() {
+    let pool = match Pool::new(1024, None) { Ok(p) => p, Err(_) => { kexpect!(false); return } };
+    let a = pool.alloc(1, 0, &pattern(1, 3000)).unwrap();
+    let b = pool.alloc(2, 0, &pattern(2, 900)).unwrap();
+    kexpect!(a.frame != b.frame);
+    let n = pool.compact(10, |_, _, _| false);
+    kexpect_eq!(n, 0);
+    kexpect_eq!(pool.counts().pages, 2);
+    kexpect!(intact(&pool, a, 1, 3000) && intact(&pool, b, 2, 900));
+    // And with the index agreeing, the small one moves in with the big one.
+    kexpect_eq!(pool.compact(10, |_, _, _| true), 1);
+    kexpect_eq!(pool.counts().pages, 1);
+}
+
+fn compaction_with_nothing_to_merge() {
+    let pool = match Pool::new(1024, None) { Ok(p) => p, Err(_) => { kexpect!(false); return } };
+    kexpect_eq!(pool.compact(10, |_, _, _| true), 0);
+    let a = pool.alloc(1, 0, &pattern(1, 3000)).unwrap();
+    let b = pool.alloc(2, 0, &pattern(2, 3000)).unwrap();
+    kexpect_eq!(pool.compact(10, |_, _, _| true), 0);
+    kexpect!(intact(&pool, a, 1, 3000) && intact(&pool, b, 2, 3000));
+}
+
+kunit_suite!(
+    MIGRATE_SUITE,
+    "zswap_rs_migrate",
+    [
+        migrate_moves_both_buddies,
+        isolate_refused_while_frame_busy,
+        isolate_refuses_foreign_pages,
+        putback_relists_the_frame,
+        free_while_isolated_then_migrate_releases,
+        free_while_isolated_then_putback_releases,
+        loads_work_while_isolated_and_after_migration,
+        migrate_without_isolation_is_eagain,
+        migrate_no_copy_mode_is_refused,
+        compaction_merges_lone_objects,
+        compaction_undoes_when_entry_changed,
+        compaction_with_nothing_to_merge,
+    ]
+);
