@@ -68,11 +68,10 @@ fi
 # 2. Density against the built-in C zswap + zbud on the same data.
 if [[ " $want " == *" density "* ]]; then
 	echo "== density: zswap_rs vs zswap (C) + zbud, same data, same kernel"
-	ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" check density >/dev/null 2>&1; rc1=$?
-	cp "$ZRS_GUEST/check.log" "$ZRS_GUEST/density-rs.log"
-	ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" zswap density_zswap >/dev/null 2>&1; rc2=$?
+	ZRS_LOG=density-rs ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" check density >/dev/null 2>&1; rc1=$?
+	ZRS_LOG=density-zswap ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" zswap density_zswap >/dev/null 2>&1; rc2=$?
 	rs=$(grep '^DENSITY' "$ZRS_GUEST/density-rs.log" | tail -1)
-	c=$(grep '^DENSITY' "$ZRS_GUEST/zswap.log" | tail -1)
+	c=$(grep '^DENSITY' "$ZRS_GUEST/density-zswap.log" | tail -1)
 	echo "      $rs"
 	echo "      $c"
 	if [ $rc1 -ne 0 ] || [ $rc2 -ne 0 ] || [ -z "$rs" ] || [ -z "$c" ]; then
@@ -96,11 +95,10 @@ fi
 # 2b. Churn: the same fragmentation on both; zswap_rs compacts, zbud cannot.
 if [[ " $want " == *" churn_vs_zbud "* ]]; then
 	echo "== churn: pool pages after freeing every other entry, zswap_rs (compacted) vs zswap (C) + zbud"
-	ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" check churn >/dev/null 2>&1; rc1=$?
-	cp "$ZRS_GUEST/check.log" "$ZRS_GUEST/churn-rs.log"
-	ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" zswap churn_zswap >/dev/null 2>&1; rc2=$?
+	ZRS_LOG=churn-rs ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" check churn >/dev/null 2>&1; rc1=$?
+	ZRS_LOG=churn-zswap ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" zswap churn_zswap >/dev/null 2>&1; rc2=$?
 	rs=$(grep '^CHURN' "$ZRS_GUEST/churn-rs.log" | tail -1)
-	c=$(grep '^CHURN' "$ZRS_GUEST/zswap.log" | tail -1)
+	c=$(grep '^CHURN' "$ZRS_GUEST/churn-zswap.log" | tail -1)
 	echo "      $rs"
 	echo "      $c"
 	a=$(echo "$rs" | sed -n 's/.*pool_pages_after=\([0-9]*\).*/\1/p')
@@ -117,9 +115,9 @@ fi
 # 3. The harness itself must catch a failing test and a kernel WARN.
 if [[ " $want " == *" selftest "* ]]; then
 	echo "== harness self-tests (each boot must FAIL)"
-	ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" selftest selftest_fail >/dev/null 2>&1
+	ZRS_LOG=selftest-fail ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" selftest selftest_fail >/dev/null 2>&1
 	if [ $? -ne 0 ]; then pass "harness: failing test fails the run"; else fail "harness: failing test fails the run"; fi
-	ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" selftest selftest_warn >"$ZRS_GUEST/selftest.out" 2>&1
+	ZRS_LOG=selftest-warn ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" selftest selftest_warn >"$ZRS_GUEST/selftest.out" 2>&1
 	if [ $? -ne 0 ] && grep -q 'WARNING' "$ZRS_GUEST/selftest.out"; then
 		pass "harness: kernel WARN fails the run"
 	else

@@ -77,7 +77,7 @@ auto)
 esac
 [ $use_kvm = 1 ] && accel=(-accel kvm -cpu host)
 
-log=$ZRS_GUEST/$job.log
+log=$ZRS_GUEST/${ZRS_LOG:-$job}.log
 qemu=(qemu-system-x86_64 "${accel[@]}" -m $mem -smp $smp -kernel "$kernel" -initrd "$initrd"
 	-drive file="$swap",if=virtio,format=raw,cache=unsafe
 	-append "$cmdline" -display none -no-reboot)

@@ -175,16 +175,25 @@ fn compaction_merges_lone_objects() {
 
 fn compaction_undoes_when_entry_changed() {
     let pool = match Pool::new(1024, None) { Ok(p) => p, Err(_) => { kexpect!(false); return } };
+    // A (3000) and C (1000) share a frame; B (900) gets its own; freeing C
+    // leaves two lone objects, and B fits next to A.
     let a = pool.alloc(1, 0, &pattern(1, 3000)).unwrap();
+    let c = pool.alloc(3, 0, &pattern(3, 1000)).unwrap();
     let b = pool.alloc(2, 0, &pattern(2, 900)).unwrap();
+    kexpect_eq!(a.frame, c.frame);
     kexpect!(a.frame != b.frame);
+    kexpect!(pool.free(c, 3));
     let n = pool.compact(10, |_, _, _| false);
     kexpect_eq!(n, 0);
     kexpect_eq!(pool.counts().pages, 2);
     kexpect!(intact(&pool, a, 1, 3000) && intact(&pool, b, 2, 900));
-    // And with the index agreeing, the small one moves in with the big one.
-    kexpect_eq!(pool.compact(10, |_, _, _| true), 1);
+    // With the index agreeing, B moves in with A.
+    let to = core::cell::Cell::new(None);
+    kexpect_eq!(pool.compact(10, |_, _, t| { to.set(Some(t)); true }), 1);
     kexpect_eq!(pool.counts().pages, 1);
+    kexpect_eq!(to.get().map(|t| t.frame), Some(a.frame));
+    kexpect!(to.get().map_or(false, |t| intact(&pool, t, 2, 900)));
+    kexpect!(pool.read(b, 2, |_, _| ()).is_none());
 }
 
 fn compaction_with_nothing_to_merge() {
