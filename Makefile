@@ -61,7 +61,7 @@ kunit: guest
 	@TESTS=kunit $(TOP)/scripts/check.sh
 
 fmt:
-	@rustfmt --edition 2021 $(TOP)/rust/zswap_rs_main.rs $(TOP)/rust/zswap_rs_kunit.rs
+	@rustfmt --config-path $(TOP)/.rustfmt.toml $(TOP)/rust/zswap_rs_main.rs $(TOP)/rust/zswap_rs_kunit.rs
 
 clean:
 	@rm -rf $(TOP)/build/module-* $(TOP)/build/guest-*

@@ -67,7 +67,10 @@ pub(crate) struct Pins {
 
 impl Pins {
     fn new(hold_module: bool) -> Result<Pins> {
-        Ok(Pins { count: SpinLock::new_boxed(0, LockClass::Pin)?, hold_module })
+        Ok(Pins {
+            count: SpinLock::new_boxed(0, LockClass::Pin)?,
+            hold_module,
+        })
     }
 
     /// Counts a new stored page; false if the module is going away.
@@ -96,6 +99,8 @@ impl Pins {
 
 /// The backend state.
 pub(crate) struct Backend {
+    // Drop order matters: the pool goes first, releasing every page under
+    // its page lock (see `zswap_rs_main.rs`, `teardown`).
     pub(crate) pool: Pool,
     pub(crate) index: Index,
     pub(crate) comps: Compressors,
@@ -165,21 +170,32 @@ impl Backend {
     }
 
     /// Stores `page` at (`ty`, `offset`).
-    pub(crate) fn store(&self, ty: u32, offset: u64, page: &PageRef<'_>) -> core::result::Result<(), Errno> {
+    pub(crate) fn store(
+        &self,
+        ty: u32,
+        offset: u64,
+        page: &PageRef<'_>,
+    ) -> core::result::Result<(), Errno> {
         self.try_store(ty, offset, page).map_err(|r| {
             self.count_reject(r);
             r.errno()
         })
     }
 
-    fn try_store(&self, ty: u32, offset: u64, page: &PageRef<'_>) -> core::result::Result<(), Reject> {
+    fn try_store(
+        &self,
+        ty: u32,
+        offset: u64,
+        page: &PageRef<'_>,
+    ) -> core::result::Result<(), Reject> {
         if !get_bool(&KNOBS.enabled) {
             return Err(Reject::Disabled);
         }
         let area = self.index.area(ty).ok_or(Reject::BadType)?;
         let key = owner(ty, offset);
         let filled = if get_bool(&KNOBS.same_filled_pages_enabled) {
-            page.with_slice(crate::sys::same_filled).and_then(Entry::filled)
+            page.with_slice(crate::sys::same_filled)
+                .and_then(Entry::filled)
         } else {
             None
         };
@@ -220,7 +236,11 @@ impl Backend {
         Ok(())
     }
 
-    fn compress_and_alloc(&self, key: u64, page: &PageRef<'_>) -> core::result::Result<crate::zbud::Handle, Reject> {
+    fn compress_and_alloc(
+        &self,
+        key: u64,
+        page: &PageRef<'_>,
+    ) -> core::result::Result<crate::zbud::Handle, Reject> {
         let incompressible_ok = get_bool(&KNOBS.store_incompressible);
         page.with_slice(|src| {
             self.comps.with_ctx(|ctx, tag| {
@@ -289,7 +309,10 @@ impl Backend {
                 Entry::Object(h) => h,
             };
             let r = page.with_slice_mut(|dst| {
-                self.comps.with_ctx(|ctx, _| self.pool.read(h, key, |src, tag| ctx.decompress(tag, src, dst)))
+                self.comps.with_ctx(|ctx, _| {
+                    self.pool
+                        .read(h, key, |src, tag| ctx.decompress(tag, src, dst))
+                })
             });
             match r {
                 None => continue,
@@ -311,7 +334,11 @@ impl Backend {
                 }
             }
         }
-        crate::zpr_err!("swap entry {}:{:#x}: index and pool disagree; failing the read", ty, offset);
+        crate::zpr_err!(
+            "swap entry {}:{:#x}: index and pool disagree; failing the read",
+            ty,
+            offset
+        );
         inc(&self.stats.decompress_fail);
         Err(EIO)
     }
@@ -354,7 +381,8 @@ impl Backend {
             };
             let old = Entry::Object(from).encode();
             // Replacing an existing entry never allocates.
-            area.cmpxchg(offset, Some(old), Entry::Object(to).encode(), Gfp::NOWAIT) == Ok(Some(old))
+            area.cmpxchg(offset, Some(old), Entry::Object(to).encode(), Gfp::NOWAIT)
+                == Ok(Some(old))
         })
     }
 

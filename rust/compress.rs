@@ -38,7 +38,10 @@ impl Ctx {
     /// Compresses `src` with algorithm `tag`; the result borrows the context buffer.
     pub(crate) fn compress(&mut self, tag: u8, src: &[u8]) -> Result<&[u8]> {
         let Ctx { tfms, buf } = self;
-        let tfm = tfms.get_mut(tag as usize).and_then(|t| t.as_mut()).ok_or(EINVAL)?;
+        let tfm = tfms
+            .get_mut(tag as usize)
+            .and_then(|t| t.as_mut())
+            .ok_or(EINVAL)?;
         let n = tfm.compress(src, buf)?;
         Ok(&buf[..n])
     }
@@ -53,7 +56,11 @@ impl Ctx {
             dst.copy_from_slice(src);
             return Ok(src.len());
         }
-        let tfm = self.tfms.get_mut(tag as usize).and_then(|t| t.as_mut()).ok_or(EINVAL)?;
+        let tfm = self
+            .tfms
+            .get_mut(tag as usize)
+            .and_then(|t| t.as_mut())
+            .ok_or(EINVAL)?;
         tfm.decompress(src, dst)
     }
 }
@@ -78,8 +85,12 @@ impl Compressors {
             for _ in 0..2 * PAGE_SIZE {
                 buf.try_push(0).map_err(|_| ENOMEM)?;
             }
-            let ctx = Ctx { tfms: Default::default(), buf };
-            ctxs.try_push(Mutex::new_boxed(ctx, LockClass::CompCtx)?).map_err(|_| ENOMEM)?;
+            let ctx = Ctx {
+                tfms: Default::default(),
+                buf,
+            };
+            ctxs.try_push(Mutex::new_boxed(ctx, LockClass::CompCtx)?)
+                .map_err(|_| ENOMEM)?;
         }
         let c = Compressors {
             names: Mutex::new_boxed(Default::default(), LockClass::State)?,

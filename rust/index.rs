@@ -57,8 +57,15 @@ impl Entry {
         if v & 1 == 1 {
             Entry::Filled((((v >> 1) << 2) as i64 >> 2) as u64)
         } else {
-            let buddy = if v & 2 == 0 { Buddy::First } else { Buddy::Last };
-            Entry::Object(Handle { frame: (v >> 2) as u32, buddy })
+            let buddy = if v & 2 == 0 {
+                Buddy::First
+            } else {
+                Buddy::Last
+            };
+            Entry::Object(Handle {
+                frame: (v >> 2) as u32,
+                buddy,
+            })
         }
     }
 }

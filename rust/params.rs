@@ -163,10 +163,13 @@ pub(crate) enum Value {
 /// Parses and validates `val` for `p` (no side effects).
 pub(crate) fn parse(p: Param, val: &[u8]) -> Result<Value> {
     match p {
-        Param::Enabled | Param::SameFilledPagesEnabled | Param::NonSameFilledPagesEnabled | Param::StoreIncompressible => {
-            parse_bool(val).map(Value::Bool)
+        Param::Enabled
+        | Param::SameFilledPagesEnabled
+        | Param::NonSameFilledPagesEnabled
+        | Param::StoreIncompressible => parse_bool(val).map(Value::Bool),
+        Param::MaxPoolPercent | Param::AcceptThresholdPercent => {
+            parse_percent(val).map(Value::Percent)
         }
-        Param::MaxPoolPercent | Param::AcceptThresholdPercent => parse_percent(val).map(Value::Percent),
         Param::Compressor => {
             let name = AlgName::new(val)?;
             if !name.exists() {
@@ -185,7 +188,9 @@ pub(crate) fn parse(p: Param, val: &[u8]) -> Result<Value> {
 pub(crate) fn log_refused(p: Param, val: &[u8], e: Errno) {
     let shown = core::str::from_utf8(trim(val)).unwrap_or("<not text>");
     let why = match (p, e) {
-        (Param::Compressor, crate::sys::ENOENT) => "no such compressor in this kernel (see /proc/crypto)",
+        (Param::Compressor, crate::sys::ENOENT) => {
+            "no such compressor in this kernel (see /proc/crypto)"
+        }
         (Param::Compressor, _) => "not a compressor name",
         (Param::MaxPoolPercent | Param::AcceptThresholdPercent, ERANGE) => "out of range 0-100",
         (Param::MaxPoolPercent | Param::AcceptThresholdPercent, _) => "not a number 0-100",
@@ -201,11 +206,21 @@ pub(crate) fn apply(p: Param, v: Value) {
     let k = &KNOBS;
     match (p, v) {
         (Param::Enabled, Value::Bool(b)) => k.enabled.store(b, Ordering::Relaxed),
-        (Param::SameFilledPagesEnabled, Value::Bool(b)) => k.same_filled_pages_enabled.store(b, Ordering::Relaxed),
-        (Param::NonSameFilledPagesEnabled, Value::Bool(b)) => k.non_same_filled_pages_enabled.store(b, Ordering::Relaxed),
-        (Param::StoreIncompressible, Value::Bool(b)) => k.store_incompressible.store(b, Ordering::Relaxed),
-        (Param::MaxPoolPercent, Value::Percent(n)) => k.max_pool_percent.store(n, Ordering::Relaxed),
-        (Param::AcceptThresholdPercent, Value::Percent(n)) => k.accept_threshold_percent.store(n, Ordering::Relaxed),
+        (Param::SameFilledPagesEnabled, Value::Bool(b)) => {
+            k.same_filled_pages_enabled.store(b, Ordering::Relaxed)
+        }
+        (Param::NonSameFilledPagesEnabled, Value::Bool(b)) => {
+            k.non_same_filled_pages_enabled.store(b, Ordering::Relaxed)
+        }
+        (Param::StoreIncompressible, Value::Bool(b)) => {
+            k.store_incompressible.store(b, Ordering::Relaxed)
+        }
+        (Param::MaxPoolPercent, Value::Percent(n)) => {
+            k.max_pool_percent.store(n, Ordering::Relaxed)
+        }
+        (Param::AcceptThresholdPercent, Value::Percent(n)) => {
+            k.accept_threshold_percent.store(n, Ordering::Relaxed)
+        }
         _ => {}
     }
 }
@@ -217,7 +232,9 @@ pub(crate) fn show(p: Param, t: &ParamLockToken, out: &mut PageBuf<'_>) {
     let _ = match p {
         Param::Enabled => writeln!(out, "{}", yn(&k.enabled)),
         Param::SameFilledPagesEnabled => writeln!(out, "{}", yn(&k.same_filled_pages_enabled)),
-        Param::NonSameFilledPagesEnabled => writeln!(out, "{}", yn(&k.non_same_filled_pages_enabled)),
+        Param::NonSameFilledPagesEnabled => {
+            writeln!(out, "{}", yn(&k.non_same_filled_pages_enabled))
+        }
         Param::StoreIncompressible => writeln!(out, "{}", yn(&k.store_incompressible)),
         Param::MaxPoolPercent => writeln!(out, "{}", get_u32(&k.max_pool_percent)),
         Param::AcceptThresholdPercent => writeln!(out, "{}", get_u32(&k.accept_threshold_percent)),
@@ -225,7 +242,11 @@ pub(crate) fn show(p: Param, t: &ParamLockToken, out: &mut PageBuf<'_>) {
             let name = COMPRESSOR.get(t).map(|n| n);
             match name {
                 Some(n) => writeln!(out, "{}", n.as_str()),
-                None => writeln!(out, "{}", core::str::from_utf8(DEFAULT_COMPRESSOR).unwrap_or("")),
+                None => writeln!(
+                    out,
+                    "{}",
+                    core::str::from_utf8(DEFAULT_COMPRESSOR).unwrap_or("")
+                ),
             }
         }
         Param::Compact => writeln!(out, "0"),

@@ -168,7 +168,13 @@ struct Link {
 }
 
 impl Link {
-    const NEW: Link = Link { prev: NIL, next: NIL, list: UNLISTED, state: State::Free, isolated: false };
+    const NEW: Link = Link {
+        prev: NIL,
+        next: NIL,
+        list: UNLISTED,
+        state: State::Free,
+        isolated: false,
+    };
 }
 
 /// Migration and compaction counters.
@@ -243,7 +249,9 @@ impl Inner {
     }
 
     fn list_del(&mut self, id: u32) {
-        let Link { prev, next, list, .. } = *self.link(id);
+        let Link {
+            prev, next, list, ..
+        } = *self.link(id);
         if list == UNLISTED {
             return;
         }
@@ -287,7 +295,10 @@ impl Inner {
         let l = self.link(id);
         debug_assert!(l.state == State::Free);
         let next = l.next;
-        *l = Link { state: State::Used, ..Link::NEW };
+        *l = Link {
+            state: State::Used,
+            ..Link::NEW
+        };
         self.free_ids = next;
         Some(id)
     }
@@ -300,7 +311,11 @@ impl Inner {
 
     fn push_zombie(&mut self, id: u32) {
         let next = self.zombies;
-        *self.link(id) = Link { next, state: State::Zombie, ..Link::NEW };
+        *self.link(id) = Link {
+            next,
+            state: State::Zombie,
+            ..Link::NEW
+        };
         self.zombies = id;
     }
 
@@ -350,7 +365,11 @@ impl Pool {
         Ok(Pool {
             frames: Arena::new(max_pages)?,
             inner: SpinLock::new_boxed(inner, LockClass::Pool)?,
-            page_gfp: if ops.is_some() { Gfp::STORE.movable() } else { Gfp::STORE },
+            page_gfp: if ops.is_some() {
+                Gfp::STORE.movable()
+            } else {
+                Gfp::STORE
+            },
             ops,
             moves: MoveStats::default(),
         })
@@ -432,7 +451,12 @@ impl Pool {
                 return Err(ENOSPC);
             }
         }
-        let mut frames = Block::try_new(gfp, |_| SpinLock::new(FrameData { page: None, slots: [Slot::default(); 2] }))?;
+        let mut frames = Block::try_new(gfp, |_| {
+            SpinLock::new(FrameData {
+                page: None,
+                slots: [Slot::default(); 2],
+            })
+        })?;
         frames.for_each_pinned(|_, f| f.init(LockClass::Frame));
         let links = Block::try_new(gfp, |_| Link::NEW)?;
         let mut inner = self.inner.lock();
@@ -464,7 +488,11 @@ impl Pool {
             if let Some(id) = inner.take_fit(len) {
                 let cell = self.frames.get(id).expect("listed frame");
                 let mut fd = cell.lock();
-                let buddy = if fd.slots[0].len == 0 { Buddy::First } else { Buddy::Last };
+                let buddy = if fd.slots[0].len == 0 {
+                    Buddy::First
+                } else {
+                    Buddy::Last
+                };
                 debug_assert!(fd.nr_objects() == 1 && fd.used() + len <= PAGE_SIZE);
                 write_slot(&mut fd, buddy, owner, tag, data);
                 drop(fd);
@@ -501,7 +529,10 @@ impl Pool {
             inner.counts.one += 1;
             inner.list_add(id, PAGE_SIZE - len);
         }
-        Ok(Handle { frame: id, buddy: Buddy::First })
+        Ok(Handle {
+            frame: id,
+            buddy: Buddy::First,
+        })
     }
 
     /// Frees the object `h`, which must belong to `owner`; false (and
@@ -558,7 +589,12 @@ impl Pool {
 
     /// Runs `f` on the bytes and tag of object `h` if it belongs to `owner`,
     /// under the frame lock only (`f` must not sleep).
-    pub(crate) fn read<R>(&self, h: Handle, owner: u64, f: impl FnOnce(&[u8], u8) -> R) -> Option<R> {
+    pub(crate) fn read<R>(
+        &self,
+        h: Handle,
+        owner: u64,
+        f: impl FnOnce(&[u8], u8) -> R,
+    ) -> Option<R> {
         let fd = self.frames.get(h.frame)?.lock();
         let s = fd.slots[h.buddy as usize];
         if s.len == 0 || s.owner != owner {
@@ -598,7 +634,11 @@ impl Pool {
     /// `movable_operations::isolate_page` (the VM holds the page lock).
     pub(crate) fn isolate(&self, page: &LockedPage<'_>) -> bool {
         let ok = self.try_isolate(page);
-        let c = if ok { &self.moves.isolate_ok } else { &self.moves.isolate_refused };
+        let c = if ok {
+            &self.moves.isolate_ok
+        } else {
+            &self.moves.isolate_refused
+        };
         c.fetch_add(1, Ordering::Relaxed);
         ok
     }
@@ -632,7 +672,12 @@ impl Pool {
     /// `movable_operations::migrate_page`: moves frame of `src` into `dst`
     /// (both locked by the VM).  `EAGAIN`: not isolated by us (lost a race);
     /// `EINVAL`: `no_copy` mode, which cannot work for a pool page.
-    pub(crate) fn migrate(&self, dst: &LockedPage<'_>, src: &LockedPage<'_>, no_copy: bool) -> Result<Migrated> {
+    pub(crate) fn migrate(
+        &self,
+        dst: &LockedPage<'_>,
+        src: &LockedPage<'_>,
+        no_copy: bool,
+    ) -> Result<Migrated> {
         let r = self.try_migrate(dst, src, no_copy);
         let c = match r {
             Ok(_) => &self.moves.migrate_ok,
@@ -643,7 +688,12 @@ impl Pool {
         r
     }
 
-    fn try_migrate(&self, dst: &LockedPage<'_>, src: &LockedPage<'_>, no_copy: bool) -> Result<Migrated> {
+    fn try_migrate(
+        &self,
+        dst: &LockedPage<'_>,
+        src: &LockedPage<'_>,
+        no_copy: bool,
+    ) -> Result<Migrated> {
         if no_copy {
             return Err(EINVAL);
         }
@@ -715,7 +765,11 @@ impl Pool {
     /// `budget` moves.  `relocate(owner, from, to)` must re-point the index
     /// entry of `owner` from `from` to `to` if it still names `from`, and
     /// must not sleep.  Returns the number of frames released.
-    pub(crate) fn compact(&self, budget: usize, relocate: impl Fn(u64, Handle, Handle) -> bool) -> usize {
+    pub(crate) fn compact(
+        &self,
+        budget: usize,
+        relocate: impl Fn(u64, Handle, Handle) -> bool,
+    ) -> usize {
         let mut freed = 0;
         let mut inner = self.inner.lock();
         if inner.zombies != NIL {
@@ -728,7 +782,11 @@ impl Pool {
             };
             let (len, from) = {
                 let fd = self.frame(src).lock();
-                let b = if fd.slots[0].len != 0 { Buddy::First } else { Buddy::Last };
+                let b = if fd.slots[0].len != 0 {
+                    Buddy::First
+                } else {
+                    Buddy::Last
+                };
                 (fd.slots[b as usize].len as usize, b)
             };
             let dst = match inner.take_fit(len) {
@@ -741,15 +799,30 @@ impl Pool {
             };
             let mut sfd = self.frame(src).lock();
             let mut dfd = self.frame(dst).lock_nested();
-            let to = if dfd.slots[0].len == 0 { Buddy::First } else { Buddy::Last };
+            let to = if dfd.slots[0].len == 0 {
+                Buddy::First
+            } else {
+                Buddy::Last
+            };
             let slot = sfd.slots[from as usize];
             let soff = sfd.offset(from);
             dfd.slots[to as usize] = slot;
             let doff = dfd.offset(to);
             if let (Some(sp), Some(dp)) = (sfd.page.as_ref(), dfd.page.as_mut()) {
-                sp.with_slice(|s| dp.with_slice_mut(|d| d[doff..doff + len].copy_from_slice(&s[soff..soff + len])));
+                sp.with_slice(|s| {
+                    dp.with_slice_mut(|d| d[doff..doff + len].copy_from_slice(&s[soff..soff + len]))
+                });
             }
-            let (hfrom, hto) = (Handle { frame: src, buddy: from }, Handle { frame: dst, buddy: to });
+            let (hfrom, hto) = (
+                Handle {
+                    frame: src,
+                    buddy: from,
+                },
+                Handle {
+                    frame: dst,
+                    buddy: to,
+                },
+            );
             if !relocate(slot.owner, hfrom, hto) {
                 // The entry changed under us (being invalidated): undo.
                 dfd.slots[to as usize] = Slot::default();
@@ -772,7 +845,9 @@ impl Pool {
             freed += 1;
         }
         drop(inner);
-        self.moves.pages_compacted.fetch_add(freed as u64, Ordering::Relaxed);
+        self.moves
+            .pages_compacted
+            .fetch_add(freed as u64, Ordering::Relaxed);
         freed
     }
 }
@@ -838,7 +913,11 @@ impl Pool {
 }
 
 fn write_slot(fd: &mut FrameData, b: Buddy, owner: u64, tag: u8, data: &[u8]) {
-    fd.slots[b as usize] = Slot { owner, len: data.len() as u16, tag };
+    fd.slots[b as usize] = Slot {
+        owner,
+        len: data.len() as u16,
+        tag,
+    };
     let off = fd.offset(b);
     if let Some(page) = fd.page.as_mut() {
         page.with_slice_mut(|p| p[off..off + data.len()].copy_from_slice(data));

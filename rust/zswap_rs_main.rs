@@ -120,7 +120,11 @@ unsafe extern "C" fn mops_isolate(page: *mut ffi::page, _mode: ffi::isolate_mode
     BACKEND.get().map_or(false, |b| b.pool.isolate(&page))
 }
 
-unsafe extern "C" fn mops_migrate(dst: *mut ffi::page, src: *mut ffi::page, mode: ffi::migrate_mode) -> c_int {
+unsafe extern "C" fn mops_migrate(
+    dst: *mut ffi::page,
+    src: *mut ffi::page,
+    mode: ffi::migrate_mode,
+) -> c_int {
     // SAFETY: The VM calls `migrate_page` with both pages locked and referenced.
     let (dst, src) = match unsafe { (LockedPage::from_raw(dst), LockedPage::from_raw(src)) } {
         (Some(d), Some(s)) => (d, s),
@@ -130,7 +134,10 @@ unsafe extern "C" fn mops_migrate(dst: *mut ffi::page, src: *mut ffi::page, mode
         Some(b) => b,
         None => return sys::EAGAIN.to_c(),
     };
-    match b.pool.migrate(&dst, &src, mode == ffi::migrate_mode_MIGRATE_SYNC_NO_COPY) {
+    match b
+        .pool
+        .migrate(&dst, &src, mode == ffi::migrate_mode_MIGRATE_SYNC_NO_COPY)
+    {
         Ok(_) => ffi::MIGRATEPAGE_SUCCESS as c_int,
         Err(e) => e.to_c(),
     }
@@ -160,7 +167,9 @@ pub extern "C" fn zswap_rs_shrink_count() -> c_ulong {
 /// Shrinker `scan_objects` (`glue.c`): compact, at most `nr` moves.
 #[no_mangle]
 pub extern "C" fn zswap_rs_shrink_scan(nr: c_ulong) -> c_ulong {
-    BACKEND.get().map_or(0, |b| b.compact(nr as usize) as c_ulong)
+    BACKEND
+        .get()
+        .map_or(0, |b| b.compact(nr as usize) as c_ulong)
 }
 
 // ---- module parameters ----
@@ -279,10 +288,15 @@ pub extern "C" fn zswap_rs_init() -> c_int {
         },
     };
     let types = ffi::ZRS_MAX_SWAPFILES as usize;
-    let backend = match Backend::new(types, &name, true, Some(&MOVABLE_OPS)).and_then(sys::try_box) {
+    let backend = match Backend::new(types, &name, true, Some(&MOVABLE_OPS)).and_then(sys::try_box)
+    {
         Ok(b) => b,
         Err(e) => {
-            zpr_err!("cannot set up the pool with compressor {}: error {}", name.as_str(), e.0);
+            zpr_err!(
+                "cannot set up the pool with compressor {}: error {}",
+                name.as_str(),
+                e.0
+            );
             return e.to_c();
         }
     };
@@ -343,10 +357,16 @@ fn teardown(t: &ParamLockToken) {
     }
     files.sysfs = core::ptr::null_mut();
     files.debugfs = core::ptr::null_mut();
-    // SAFETY: frontswap no longer calls us (never registered or
-    // unregistered), the files are gone, and parameter callbacks are
-    // excluded by the parameter lock held via `t`: no `BACKEND.get()`
-    // result is in use.
+    // SAFETY: frontswap no longer calls us (never registered, or
+    // unregistered: no call is running or can start), the shrinker and the
+    // files are gone (their removal waits for running callbacks), and
+    // parameter callbacks are excluded by the parameter lock held via `t`.
+    // The only callbacks left are `movable_operations` on pool pages, which
+    // the VM makes with the page locked: dropping the backend drops the pool
+    // first, and `Pool::drop` takes each page's lock before clearing its
+    // movable state, so it waits for any such callback to return (and none
+    // can start on that page afterwards); the rest of the backend is freed
+    // only after that.  New callbacks find `BACKEND` empty.
     drop(unsafe { BACKEND.take() });
 }
 
@@ -359,7 +379,10 @@ pub extern "C" fn zswap_rs_exit() {
     if r != 0 {
         // Cannot happen while stored pages pin the module; if it does, the
         // module text must stay: leak rather than free under frontswap.
-        zpr_err!("BUG: frontswap_unregister_ops failed ({}); stored pages would be lost", r);
+        zpr_err!(
+            "BUG: frontswap_unregister_ops failed ({}); stored pages would be lost",
+            r
+        );
         panic!("zswap_rs: unload with stored pages");
     }
     let lock = ParamLockGuard::lock();

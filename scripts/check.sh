@@ -36,6 +36,26 @@ ktap() {
 	[ $n -gt 0 ] || fail "kunit" "no KUnit results (suite crashed or missing)"
 }
 
+# 0. Host-side checks of the sources.
+if [ -z "${TESTS:-}" ]; then
+	echo "== source checks"
+	if out=$(python3 "$ZRS_TOP/scripts/check-unsafe.py"); then
+		pass "unsafe only in rust/sys, each with // SAFETY:"
+	else
+		fail "unsafe only in rust/sys, each with // SAFETY:" "$(echo "$out" | head -3 | tr '\n' ' ')"
+	fi
+	if command -v rustfmt >/dev/null; then
+		if rustfmt --config-path "$ZRS_TOP/.rustfmt.toml" --check "$ZRS_TOP/rust/zswap_rs_main.rs" \
+			"$ZRS_TOP/rust/zswap_rs_kunit.rs" >/dev/null 2>&1; then
+			pass "rustfmt clean"
+		else
+			fail "rustfmt clean" "run 'make fmt'"
+		fi
+	else
+		echo "  (rustfmt not installed: formatting not checked)"
+	fi
+fi
+
 # 1. The in-guest tests, in one boot.
 if [ -n "$guest_tests" ]; then
 	echo "== in-guest tests ($ZRS_VARIANT kernel)"

@@ -57,7 +57,9 @@ impl<T> Block<T> {
             // SAFETY: In bounds and initialised (invariant); `&mut self`
             // makes this the only access.  The objects are never moved out
             // of the block (not by `Block`, not by `Arena`), so pinning holds.
-            f(i, unsafe { Pin::new_unchecked(&mut *self.ptr.as_ptr().add(i)) });
+            f(i, unsafe {
+                Pin::new_unchecked(&mut *self.ptr.as_ptr().add(i))
+            });
         }
     }
 }
@@ -99,7 +101,8 @@ impl<T> Arena<T> {
         let mut dir = Vec::new();
         dir.try_reserve_exact(nblocks).map_err(|_| ENOMEM)?;
         for _ in 0..nblocks {
-            dir.try_push(AtomicPtr::new(ptr::null_mut())).map_err(|_| ENOMEM)?;
+            dir.try_push(AtomicPtr::new(ptr::null_mut()))
+                .map_err(|_| ENOMEM)?;
         }
         // INVARIANT: No block installed yet, every pointer is null.
         Ok(Arena {
@@ -147,7 +150,10 @@ impl<T> Arena<T> {
         let n = self.len.load(Ordering::Acquire);
         let slot = self.dir.get(n).ok_or(ENOSPC)?;
         let p = block.ptr.as_ptr();
-        if slot.compare_exchange(ptr::null_mut(), p, Ordering::AcqRel, Ordering::Acquire).is_err() {
+        if slot
+            .compare_exchange(ptr::null_mut(), p, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
             // Growth is serialised by the caller; losing a race is a bug.
             return Err(ENOSPC);
         }
@@ -165,7 +171,9 @@ impl<T> Drop for Arena<T> {
         for e in self.dir[..n].iter_mut() {
             let p = *e.get_mut();
             // INVARIANT: Give the block back to a `Block`, which drops it.
-            drop(Block { ptr: NonNull::new(p).expect("installed block") });
+            drop(Block {
+                ptr: NonNull::new(p).expect("installed block"),
+            });
         }
     }
 }

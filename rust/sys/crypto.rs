@@ -32,7 +32,10 @@ impl AlgName {
         }
         let mut buf = [0u8; MAX_NAME + 1];
         buf[..name.len()].copy_from_slice(name);
-        Ok(AlgName { buf, len: name.len() })
+        Ok(AlgName {
+            buf,
+            len: name.len(),
+        })
     }
 
     /// The name without the NUL.
@@ -90,7 +93,13 @@ impl Comp {
         // SAFETY: The tfm is valid (invariant) and used by one thread at a
         // time (`&mut self`); the buffers are valid for their lengths.
         let r = unsafe {
-            ffi::crypto_comp_compress(self.tfm.as_ptr(), src.as_ptr(), src.len() as u32, dst.as_mut_ptr(), &mut dlen)
+            ffi::crypto_comp_compress(
+                self.tfm.as_ptr(),
+                src.as_ptr(),
+                src.len() as u32,
+                dst.as_mut_ptr(),
+                &mut dlen,
+            )
         };
         if r != 0 {
             return Err(Errno(-r));
@@ -103,7 +112,13 @@ impl Comp {
         let mut dlen = dst.len() as u32;
         // SAFETY: As in `compress`.
         let r = unsafe {
-            ffi::crypto_comp_decompress(self.tfm.as_ptr(), src.as_ptr(), src.len() as u32, dst.as_mut_ptr(), &mut dlen)
+            ffi::crypto_comp_decompress(
+                self.tfm.as_ptr(),
+                src.as_ptr(),
+                src.len() as u32,
+                dst.as_mut_ptr(),
+                &mut dlen,
+            )
         };
         if r != 0 {
             return Err(Errno(-r));

@@ -22,13 +22,18 @@ unsafe impl<T: Send + Sync> Sync for Global<T> {}
 impl<T> Global<T> {
     /// An empty global.
     pub(crate) const fn new() -> Self {
-        Global { ptr: AtomicPtr::new(ptr::null_mut()) }
+        Global {
+            ptr: AtomicPtr::new(ptr::null_mut()),
+        }
     }
 
     /// Publishes `b`; returns it back if the global is already set.
     pub(crate) fn set(&self, b: Box<T>) -> Result<(), Box<T>> {
         let p = Box::into_raw(b);
-        match self.ptr.compare_exchange(ptr::null_mut(), p, Ordering::AcqRel, Ordering::Acquire) {
+        match self
+            .ptr
+            .compare_exchange(ptr::null_mut(), p, Ordering::AcqRel, Ordering::Acquire)
+        {
             // INVARIANT: `p` came from `Box::into_raw`; ownership moved in.
             Ok(_) => Ok(()),
             // SAFETY: `p` came from `Box::into_raw` above and was not published.
@@ -106,7 +111,9 @@ impl ParamLockGuard {
         // SAFETY: No preconditions; sleeps.
         unsafe { crate::ffi::zswap_rs_param_lock() };
         // SAFETY: We just took the lock; it is released on drop.
-        ParamLockGuard { token: unsafe { ParamLockToken::assume_held() } }
+        ParamLockGuard {
+            token: unsafe { ParamLockToken::assume_held() },
+        }
     }
 
     /// The proof.
@@ -125,7 +132,9 @@ impl Drop for ParamLockGuard {
 impl<T> ParamLocked<T> {
     /// Wraps `data`.
     pub(crate) const fn new(data: T) -> Self {
-        ParamLocked { data: core::cell::UnsafeCell::new(data) }
+        ParamLocked {
+            data: core::cell::UnsafeCell::new(data),
+        }
     }
 
     /// Access under the lock.

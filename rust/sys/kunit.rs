@@ -53,7 +53,10 @@ pub(crate) const fn suite_name(s: &[u8]) -> [c_char; 256] {
 }
 
 /// A `struct kunit_case` for `run` named `name` (NUL-terminated).
-pub(crate) const fn case(name: &'static [u8], run: unsafe extern "C" fn(*mut ffi::kunit)) -> ffi::kunit_case {
+pub(crate) const fn case(
+    name: &'static [u8],
+    run: unsafe extern "C" fn(*mut ffi::kunit),
+) -> ffi::kunit_case {
     ffi::kunit_case {
         run_case: Some(run),
         name: name.as_ptr() as *const c_char,

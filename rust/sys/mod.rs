@@ -76,7 +76,8 @@ impl Gfp {
     pub(crate) const NOWAIT: Gfp = Gfp(ffi::ZRS_GFP_NOWAIT);
     /// What zswap uses on the store path: may sleep, but no retries, no
     /// warnings, wakes kswapd.
-    pub(crate) const STORE: Gfp = Gfp(ffi::ZRS_GFP_KERNEL | ffi::ZRS_GFP_NORETRY | ffi::ZRS_GFP_NOWARN);
+    pub(crate) const STORE: Gfp =
+        Gfp(ffi::ZRS_GFP_KERNEL | ffi::ZRS_GFP_NORETRY | ffi::ZRS_GFP_NOWARN);
     /// Add `__GFP_MOVABLE`.
     pub(crate) const fn movable(self) -> Gfp {
         Gfp(self.0 | ffi::ZRS_GFP_MOVABLE)
@@ -157,7 +158,9 @@ pub(crate) fn try_box<T>(value: T) -> Result<alloc::boxed::Box<T>> {
     let layout = core::alloc::Layout::new::<T>();
     if layout.size() == 0 {
         // SAFETY: For zero-sized types a dangling, aligned pointer is a valid box.
-        return Ok(unsafe { alloc::boxed::Box::from_raw(core::ptr::NonNull::<T>::dangling().as_ptr()) });
+        return Ok(unsafe {
+            alloc::boxed::Box::from_raw(core::ptr::NonNull::<T>::dangling().as_ptr())
+        });
     }
     // SAFETY: `layout` has non-zero size.
     let ptr = unsafe { alloc::alloc::alloc(layout) }.cast::<T>();

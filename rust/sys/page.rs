@@ -62,7 +62,10 @@ impl<'a> LockedPage<'a> {
     /// `ptr` must be a valid page that the VM keeps locked (and holds a
     /// reference on) for `'a`.
     pub(crate) unsafe fn from_raw(ptr: *mut ffi::page) -> Option<LockedPage<'a>> {
-        Some(LockedPage { ptr: NonNull::new(ptr)?, _p: core::marker::PhantomData })
+        Some(LockedPage {
+            ptr: NonNull::new(ptr)?,
+            _p: core::marker::PhantomData,
+        })
     }
 
     /// `page->private`.
@@ -79,7 +82,12 @@ impl<'a> LockedPage<'a> {
     /// Takes a reference on this page (the migration target) and makes it
     /// one of ours: contents copied from `from`, `private` set to
     /// `private`, registered movable with `ops`.
-    pub(crate) fn adopt(&self, from: &Page, private: usize, ops: Option<&'static MovableOps>) -> Page {
+    pub(crate) fn adopt(
+        &self,
+        from: &Page,
+        private: usize,
+        ops: Option<&'static MovableOps>,
+    ) -> Page {
         // SAFETY: Valid page; the VM holds a reference, so taking another is fine.
         unsafe { ffi::zswap_rs_get_page(self.ptr.as_ptr()) };
         // INVARIANT: We now own one reference.  Nobody else accesses the
@@ -197,7 +205,10 @@ impl Page {
 
     /// Lends the page as a [`PageRef`] (as frontswap lends its pages).
     pub(crate) fn as_page_ref(&mut self) -> PageRef<'_> {
-        PageRef { ptr: self.ptr, _p: core::marker::PhantomData }
+        PageRef {
+            ptr: self.ptr,
+            _p: core::marker::PhantomData,
+        }
     }
 
     /// Another reference to the same page.
@@ -215,7 +226,10 @@ impl Page {
     pub(crate) fn with_locked<R>(&self, f: impl FnOnce(&LockedPage<'_>) -> R) -> R {
         // SAFETY: Valid page we hold a reference on; may sleep (caller).
         unsafe { ffi::zswap_rs_lock_page(self.ptr.as_ptr()) };
-        let lp = LockedPage { ptr: self.ptr, _p: core::marker::PhantomData };
+        let lp = LockedPage {
+            ptr: self.ptr,
+            _p: core::marker::PhantomData,
+        };
         let r = f(&lp);
         // SAFETY: Locked above.
         unsafe { ffi::zswap_rs_unlock_page(self.ptr.as_ptr()) };

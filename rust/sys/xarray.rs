@@ -97,10 +97,17 @@ impl XArray {
     /// Replaces `old` (None: empty) by `new` at `index` if the entry is
     /// still `old`; returns what the entry was.  Replacing an existing entry
     /// never allocates.
-    pub(crate) fn cmpxchg(&self, index: u64, old: Option<u64>, new: u64, gfp: Gfp) -> Result<Option<u64>> {
+    pub(crate) fn cmpxchg(
+        &self,
+        index: u64,
+        old: Option<u64>,
+        new: u64,
+        gfp: Gfp,
+    ) -> Result<Option<u64>> {
         let o = old.map_or(core::ptr::null_mut(), mk_value);
         // SAFETY: Initialised; only value entries go in.
-        let cur = unsafe { ffi::zswap_rs_xa_cmpxchg(self.ptr(), index as _, o, mk_value(new), gfp.0) };
+        let cur =
+            unsafe { ffi::zswap_rs_xa_cmpxchg(self.ptr(), index as _, o, mk_value(new), gfp.0) };
         check_err(cur).map(to_value)
     }
 

@@ -38,7 +38,10 @@ fn text(seed: u64) -> alloc::vec::Vec<u8> {
 }
 
 fn store(b: &Backend, ty: u32, off: u64, data: &[u8]) -> bool {
-    let mut p = match page_with(data) { Some(p) => p, None => return false };
+    let mut p = match page_with(data) {
+        Some(p) => p,
+        None => return false,
+    };
     let r = b.store(ty, off, &p.as_page_ref());
     r.is_ok()
 }
@@ -48,17 +51,30 @@ fn load(b: &Backend, ty: u32, off: u64) -> Result<alloc::vec::Vec<u8>, crate::sy
     b.load(ty, off, &mut p.as_page_ref())?;
     let mut v = alloc::vec::Vec::new();
     let _ = v.try_reserve_exact(PAGE_SIZE);
-    p.with_slice(|s| s.iter().for_each(|&x| { let _ = v.try_push(x); }));
+    p.with_slice(|s| {
+        s.iter().for_each(|&x| {
+            let _ = v.try_push(x);
+        })
+    });
     Ok(v)
 }
 
 fn stat(b: &Backend, name: &str) -> u64 {
-    let names = crate::stats::Counters::NAMES.iter().chain(crate::stats::DERIVED_STATS.iter());
-    names.enumerate().find(|(_, n)| **n == name).and_then(|(i, _)| b.stat(i)).unwrap_or(u64::MAX)
+    let names = crate::stats::Counters::NAMES
+        .iter()
+        .chain(crate::stats::DERIVED_STATS.iter());
+    names
+        .enumerate()
+        .find(|(_, n)| **n == name)
+        .and_then(|(i, _)| b.stat(i))
+        .unwrap_or(u64::MAX)
 }
 
 fn store_then_load_round_trips() {
-    let b = match backend() { Some(b) => b, None => return };
+    let b = match backend() {
+        Some(b) => b,
+        None => return,
+    };
     let d = text(1);
     kexpect!(store(&b, 0, 100, &d));
     kexpect_eq!(stat(&b, "stored_pages"), 1);
@@ -71,7 +87,10 @@ fn store_then_load_round_trips() {
 }
 
 fn same_filled_pages_use_no_pool() {
-    let b = match backend() { Some(b) => b, None => return };
+    let b = match backend() {
+        Some(b) => b,
+        None => return,
+    };
     let mut d = [0u8; PAGE_SIZE];
     kexpect!(store(&b, 0, 1, &d));
     for c in d.chunks_exact_mut(8) {
@@ -89,7 +108,10 @@ fn same_filled_pages_use_no_pool() {
 }
 
 fn unencodable_fill_is_compressed() {
-    let b = match backend() { Some(b) => b, None => return };
+    let b = match backend() {
+        Some(b) => b,
+        None => return,
+    };
     let mut d = [0u8; PAGE_SIZE];
     for c in d.chunks_exact_mut(8) {
         c.copy_from_slice(&0x5555_5555_5555_5555u64.to_ne_bytes());
@@ -102,7 +124,10 @@ fn unencodable_fill_is_compressed() {
 }
 
 fn invalidate_page_frees_exactly_one() {
-    let b = match backend() { Some(b) => b, None => return };
+    let b = match backend() {
+        Some(b) => b,
+        None => return,
+    };
     kexpect!(store(&b, 0, 1, &text(1)) && store(&b, 0, 2, &text(2)));
     b.invalidate_page(0, 1);
     kexpect_eq!(stat(&b, "stored_pages"), 1);
@@ -117,7 +142,10 @@ fn invalidate_page_frees_exactly_one() {
 }
 
 fn invalidate_area_frees_that_type_only() {
-    let b = match backend() { Some(b) => b, None => return };
+    let b = match backend() {
+        Some(b) => b,
+        None => return,
+    };
     for off in 0..100u64 {
         kexpect!(store(&b, 0, off * 3, &text(off)));
     }
@@ -132,7 +160,10 @@ fn invalidate_area_frees_that_type_only() {
 }
 
 fn duplicate_store_replaces() {
-    let b = match backend() { Some(b) => b, None => return };
+    let b = match backend() {
+        Some(b) => b,
+        None => return,
+    };
     kexpect!(store(&b, 0, 9, &text(1)));
     kexpect!(store(&b, 0, 9, &text(2)));
     kexpect_eq!(stat(&b, "duplicate_entry"), 1);
@@ -143,7 +174,10 @@ fn duplicate_store_replaces() {
 }
 
 fn incompressible_rejected_or_stored_as_is() {
-    let b = match backend() { Some(b) => b, None => return };
+    let b = match backend() {
+        Some(b) => b,
+        None => return,
+    };
     let d = pattern(3, PAGE_SIZE);
     KNOBS.store_incompressible.store(false, Ordering::Relaxed);
     kexpect!(!store(&b, 0, 1, &d));
@@ -160,7 +194,10 @@ fn incompressible_rejected_or_stored_as_is() {
 }
 
 fn disabled_rejects_new_pages_keeps_old() {
-    let b = match backend() { Some(b) => b, None => return };
+    let b = match backend() {
+        Some(b) => b,
+        None => return,
+    };
     kexpect!(store(&b, 0, 1, &text(1)));
     KNOBS.enabled.store(false, Ordering::Relaxed);
     kexpect!(!store(&b, 0, 2, &text(2)));
@@ -171,7 +208,10 @@ fn disabled_rejects_new_pages_keeps_old() {
 }
 
 fn pool_limit_rejects() {
-    let b = match backend() { Some(b) => b, None => return };
+    let b = match backend() {
+        Some(b) => b,
+        None => return,
+    };
     let old = KNOBS.max_pool_percent.load(Ordering::Relaxed);
     KNOBS.max_pool_percent.store(0, Ordering::Relaxed);
     kexpect!(!store(&b, 0, 1, &text(1)));
@@ -184,17 +224,26 @@ fn pool_limit_rejects() {
 }
 
 fn missing_page_is_enoent() {
-    let b = match backend() { Some(b) => b, None => return };
+    let b = match backend() {
+        Some(b) => b,
+        None => return,
+    };
     kexpect_eq!(load(&b, 0, 12345).map(|_| ()), Err(ENOENT));
     kexpect_eq!(load(&b, 31, 1).map(|_| ()), Err(ENOENT));
 }
 
 fn corrupt_object_fails_with_eio_never_garbage() {
-    let b = match backend() { Some(b) => b, None => return };
+    let b = match backend() {
+        Some(b) => b,
+        None => return,
+    };
     kexpect!(store(&b, 0, 5, &text(5)));
     let h = match b.index.area(0).and_then(|a| a.load(5)).map(Entry::decode) {
         Some(Entry::Object(h)) => h,
-        _ => { kexpect!(false); return }
+        _ => {
+            kexpect!(false);
+            return;
+        }
     };
     // Corrupt the stream's first bytes (lzo's header/literal run).
     kexpect!(b.pool.corrupt(h, 0) && b.pool.corrupt(h, 1) && b.pool.corrupt(h, 2));
@@ -210,13 +259,22 @@ fn corrupt_object_fails_with_eio_never_garbage() {
 }
 
 fn owner_key_matches_index() {
-    let b = match backend() { Some(b) => b, None => return };
+    let b = match backend() {
+        Some(b) => b,
+        None => return,
+    };
     kexpect!(store(&b, 1, 77, &text(77)));
     let h = match b.index.area(1).and_then(|a| a.load(77)).map(Entry::decode) {
         Some(Entry::Object(h)) => h,
-        _ => { kexpect!(false); return }
+        _ => {
+            kexpect!(false);
+            return;
+        }
     };
-    kexpect_eq!(b.pool.read(h, owner(1, 77), |d, _| d.len() < PAGE_SIZE), Some(true));
+    kexpect_eq!(
+        b.pool.read(h, owner(1, 77), |d, _| d.len() < PAGE_SIZE),
+        Some(true)
+    );
     kexpect_eq!(b.pool.read(h, owner(0, 77), |_, _| ()), None);
     b.invalidate_page(1, 77);
 }

@@ -25,21 +25,47 @@ fn text_page() -> alloc::vec::Vec<u8> {
 }
 
 fn round_trip(alg: &[u8]) {
-    let name = match AlgName::new(alg) { Ok(n) => n, Err(_) => { kexpect!(false); return } };
-    let mut c = match Comp::new(&name) { Ok(c) => c, Err(_) => { kexpect!(false); return } };
+    let name = match AlgName::new(alg) {
+        Ok(n) => n,
+        Err(_) => {
+            kexpect!(false);
+            return;
+        }
+    };
+    let mut c = match Comp::new(&name) {
+        Ok(c) => c,
+        Err(_) => {
+            kexpect!(false);
+            return;
+        }
+    };
     let src = text_page();
     let mut buf = [0u8; 2 * PAGE_SIZE];
-    let n = match c.compress(&src, &mut buf) { Ok(n) => n, Err(_) => { kexpect!(false); return } };
+    let n = match c.compress(&src, &mut buf) {
+        Ok(n) => n,
+        Err(_) => {
+            kexpect!(false);
+            return;
+        }
+    };
     kexpect!(n > 0 && n < PAGE_SIZE / 2);
     let mut out = [0u8; PAGE_SIZE];
     kexpect_eq!(c.decompress(&buf[..n], &mut out), Ok(PAGE_SIZE));
     kexpect!(out[..] == src[..]);
 }
 
-fn lzo_round_trip() { round_trip(b"lzo") }
-fn lz4_round_trip() { round_trip(b"lz4") }
-fn zstd_round_trip() { round_trip(b"zstd") }
-fn deflate_round_trip() { round_trip(b"deflate") }
+fn lzo_round_trip() {
+    round_trip(b"lzo")
+}
+fn lz4_round_trip() {
+    round_trip(b"lz4")
+}
+fn zstd_round_trip() {
+    round_trip(b"zstd")
+}
+fn deflate_round_trip() {
+    round_trip(b"deflate")
+}
 
 fn random_data_does_not_shrink() {
     let mut c = Comp::new(&AlgName::new(b"lzo").unwrap()).unwrap();
@@ -82,11 +108,20 @@ fn names_are_validated() {
     kexpect!(AlgName::new(b"\n").is_err());
     kexpect!(AlgName::new(&[b'a'; 33]).is_err());
     kexpect!(AlgName::new(b"lz\04").is_err());
-    kexpect_eq!(AlgName::new(b"lz4\n").map(|n| n.as_bytes() == b"lz4"), Ok(true));
+    kexpect_eq!(
+        AlgName::new(b"lz4\n").map(|n| n.as_bytes() == b"lz4"),
+        Ok(true)
+    );
 }
 
 fn switching_keeps_old_objects_readable() {
-    let comps = match Compressors::new(&AlgName::new(b"lzo").unwrap()) { Ok(c) => c, Err(_) => { kexpect!(false); return } };
+    let comps = match Compressors::new(&AlgName::new(b"lzo").unwrap()) {
+        Ok(c) => c,
+        Err(_) => {
+            kexpect!(false);
+            return;
+        }
+    };
     let src = text_page();
     let mut stored = [0u8; PAGE_SIZE];
     let (len, tag) = comps.with_ctx(|ctx, tag| {
@@ -98,7 +133,10 @@ fn switching_keeps_old_objects_readable() {
     let tag2 = comps.with_ctx(|_, t| t);
     kexpect!(tag2 != tag);
     let mut out = [0u8; PAGE_SIZE];
-    kexpect_eq!(comps.with_ctx(|ctx, _| ctx.decompress(tag, &stored[..len], &mut out)), Ok(PAGE_SIZE));
+    kexpect_eq!(
+        comps.with_ctx(|ctx, _| ctx.decompress(tag, &stored[..len], &mut out)),
+        Ok(PAGE_SIZE)
+    );
     kexpect!(out[..] == src[..]);
     // Selecting lzo again reuses its slot.
     kexpect!(comps.select(&AlgName::new(b"lzo").unwrap()).is_ok());

@@ -19,7 +19,15 @@ fn object_entries_round_trip() {
 }
 
 fn filled_entries_round_trip() {
-    for &w in &[0u64, u64::MAX, 1, 0x0101_0101_0101_0101, 0x1fff_ffff_ffff_ffff, 0xe000_0000_0000_0000, 0xdead_beef] {
+    for &w in &[
+        0u64,
+        u64::MAX,
+        1,
+        0x0101_0101_0101_0101,
+        0x1fff_ffff_ffff_ffff,
+        0xe000_0000_0000_0000,
+        0xdead_beef,
+    ] {
         let e = Entry::filled(w);
         kexpect_eq!(e, Some(Entry::Filled(w)));
         if let Some(e) = e {
@@ -31,13 +39,23 @@ fn filled_entries_round_trip() {
 
 fn unencodable_fill_words_are_refused() {
     // Top three bits not all equal: does not fit 62 bits sign-extended.
-    for &w in &[0x8000_0000_0000_0000u64, 0x4000_0000_0000_0000, 0x2000_0000_0000_0000, 0x5555_5555_5555_5555, 0xaaaa_aaaa_aaaa_aaaa] {
+    for &w in &[
+        0x8000_0000_0000_0000u64,
+        0x4000_0000_0000_0000,
+        0x2000_0000_0000_0000,
+        0x5555_5555_5555_5555,
+        0xaaaa_aaaa_aaaa_aaaa,
+    ] {
         kexpect_eq!(Entry::filled(w), None);
     }
 }
 
 fn kinds_never_collide() {
-    let o = Entry::Object(Handle { frame: 5, buddy: Buddy::Last }).encode();
+    let o = Entry::Object(Handle {
+        frame: 5,
+        buddy: Buddy::Last,
+    })
+    .encode();
     let f = Entry::Filled(5).encode();
     kexpect!(o != f);
     kexpect_eq!(o & 1, 0);
@@ -51,7 +69,13 @@ fn owners_distinguish_types() {
 }
 
 fn xarray_store_load_erase() {
-    let ix = match Index::new(2) { Ok(i) => i, Err(_) => { kexpect!(false); return } };
+    let ix = match Index::new(2) {
+        Ok(i) => i,
+        Err(_) => {
+            kexpect!(false);
+            return;
+        }
+    };
     let xa = ix.area(0).unwrap();
     kexpect_eq!(xa.load(10), None);
     kexpect_eq!(xa.store(10, 77, Gfp::KERNEL), Ok(None));

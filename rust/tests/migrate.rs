@@ -40,7 +40,13 @@ fn migrate(f: &Fixture, src: &Page, dst: &Page) -> crate::sys::Result<Migrated> 
 }
 
 fn migrate_moves_both_buddies() {
-    let f = match fixture() { Some(f) => f, None => { kexpect!(false); return } };
+    let f = match fixture() {
+        Some(f) => f,
+        None => {
+            kexpect!(false);
+            return;
+        }
+    };
     let src = f.pool.frame_page_ref(f.a.frame).unwrap();
     let dst = Page::alloc(Gfp::KERNEL).unwrap();
     kexpect!(isolate(&f, &src));
@@ -51,11 +57,23 @@ fn migrate_moves_both_buddies() {
     kexpect!(intact(&f.pool, f.b, 2, 1700));
     let c = f.pool.counts();
     kexpect_eq!((c.pages, c.two), (1, 1));
-    kexpect_eq!(f.pool.moves.migrate_ok.load(core::sync::atomic::Ordering::Relaxed), 1);
+    kexpect_eq!(
+        f.pool
+            .moves
+            .migrate_ok
+            .load(core::sync::atomic::Ordering::Relaxed),
+        1
+    );
 }
 
 fn isolate_refused_while_frame_busy() {
-    let f = match fixture() { Some(f) => f, None => { kexpect!(false); return } };
+    let f = match fixture() {
+        Some(f) => f,
+        None => {
+            kexpect!(false);
+            return;
+        }
+    };
     let src = f.pool.frame_page_ref(f.a.frame).unwrap();
     let r = f.pool.with_frame_locked(f.a.frame, || isolate(&f, &src));
     kexpect_eq!(r, Some(false));
@@ -65,7 +83,13 @@ fn isolate_refused_while_frame_busy() {
 }
 
 fn isolate_refuses_foreign_pages() {
-    let f = match fixture() { Some(f) => f, None => { kexpect!(false); return } };
+    let f = match fixture() {
+        Some(f) => f,
+        None => {
+            kexpect!(false);
+            return;
+        }
+    };
     let mut other = Page::alloc(Gfp::KERNEL).unwrap();
     other.set_private(f.a.frame as usize);
     kexpect!(!isolate(&f, &other));
@@ -74,7 +98,13 @@ fn isolate_refuses_foreign_pages() {
 }
 
 fn putback_relists_the_frame() {
-    let f = match fixture() { Some(f) => f, None => { kexpect!(false); return } };
+    let f = match fixture() {
+        Some(f) => f,
+        None => {
+            kexpect!(false);
+            return;
+        }
+    };
     kexpect!(f.pool.free(f.b, 2));
     let src = f.pool.frame_page_ref(f.a.frame).unwrap();
     kexpect!(isolate(&f, &src));
@@ -88,7 +118,13 @@ fn putback_relists_the_frame() {
 }
 
 fn free_while_isolated_then_migrate_releases() {
-    let f = match fixture() { Some(f) => f, None => { kexpect!(false); return } };
+    let f = match fixture() {
+        Some(f) => f,
+        None => {
+            kexpect!(false);
+            return;
+        }
+    };
     let src = f.pool.frame_page_ref(f.a.frame).unwrap();
     kexpect!(isolate(&f, &src));
     kexpect!(f.pool.free(f.a, 1) && f.pool.free(f.b, 2));
@@ -102,7 +138,13 @@ fn free_while_isolated_then_migrate_releases() {
 }
 
 fn free_while_isolated_then_putback_releases() {
-    let f = match fixture() { Some(f) => f, None => { kexpect!(false); return } };
+    let f = match fixture() {
+        Some(f) => f,
+        None => {
+            kexpect!(false);
+            return;
+        }
+    };
     let src = f.pool.frame_page_ref(f.a.frame).unwrap();
     kexpect!(isolate(&f, &src));
     kexpect!(f.pool.free(f.a, 1));
@@ -114,7 +156,13 @@ fn free_while_isolated_then_putback_releases() {
 }
 
 fn loads_work_while_isolated_and_after_migration() {
-    let f = match fixture() { Some(f) => f, None => { kexpect!(false); return } };
+    let f = match fixture() {
+        Some(f) => f,
+        None => {
+            kexpect!(false);
+            return;
+        }
+    };
     let src = f.pool.frame_page_ref(f.a.frame).unwrap();
     kexpect!(isolate(&f, &src));
     kexpect!(intact(&f.pool, f.a, 1, 1500));
@@ -126,7 +174,13 @@ fn loads_work_while_isolated_and_after_migration() {
 }
 
 fn migrate_without_isolation_is_eagain() {
-    let f = match fixture() { Some(f) => f, None => { kexpect!(false); return } };
+    let f = match fixture() {
+        Some(f) => f,
+        None => {
+            kexpect!(false);
+            return;
+        }
+    };
     let src = f.pool.frame_page_ref(f.a.frame).unwrap();
     let dst = Page::alloc(Gfp::KERNEL).unwrap();
     kexpect_eq!(migrate(&f, &src, &dst), Err(EAGAIN));
@@ -134,7 +188,13 @@ fn migrate_without_isolation_is_eagain() {
 }
 
 fn migrate_no_copy_mode_is_refused() {
-    let f = match fixture() { Some(f) => f, None => { kexpect!(false); return } };
+    let f = match fixture() {
+        Some(f) => f,
+        None => {
+            kexpect!(false);
+            return;
+        }
+    };
     let src = f.pool.frame_page_ref(f.a.frame).unwrap();
     let dst = Page::alloc(Gfp::KERNEL).unwrap();
     kexpect!(isolate(&f, &src));
@@ -145,7 +205,13 @@ fn migrate_no_copy_mode_is_refused() {
 }
 
 fn compaction_merges_lone_objects() {
-    let pool = match Pool::new(1024, None) { Ok(p) => p, Err(_) => { kexpect!(false); return } };
+    let pool = match Pool::new(1024, None) {
+        Ok(p) => p,
+        Err(_) => {
+            kexpect!(false);
+            return;
+        }
+    };
     let mut hs = [None; 8];
     for i in 0..8u64 {
         hs[i as usize] = pool.alloc(i, 0, &pattern(i, 1800)).ok();
@@ -170,11 +236,22 @@ fn compaction_merges_lone_objects() {
         let h = moved.borrow()[i].or(hs[i]).unwrap();
         kexpect!(intact(&pool, h, i as u64, 1800));
     }
-    kexpect_eq!(pool.moves.pages_compacted.load(core::sync::atomic::Ordering::Relaxed), 2);
+    kexpect_eq!(
+        pool.moves
+            .pages_compacted
+            .load(core::sync::atomic::Ordering::Relaxed),
+        2
+    );
 }
 
 fn compaction_undoes_when_entry_changed() {
-    let pool = match Pool::new(1024, None) { Ok(p) => p, Err(_) => { kexpect!(false); return } };
+    let pool = match Pool::new(1024, None) {
+        Ok(p) => p,
+        Err(_) => {
+            kexpect!(false);
+            return;
+        }
+    };
     // A (3000) and C (1000) share a frame; B (900) gets its own; freeing C
     // leaves two lone objects, and B fits next to A.
     let a = pool.alloc(1, 0, &pattern(1, 3000)).unwrap();
@@ -189,7 +266,13 @@ fn compaction_undoes_when_entry_changed() {
     kexpect!(intact(&pool, a, 1, 3000) && intact(&pool, b, 2, 900));
     // With the index agreeing, B moves in with A.
     let to = core::cell::Cell::new(None);
-    kexpect_eq!(pool.compact(10, |_, _, t| { to.set(Some(t)); true }), 1);
+    kexpect_eq!(
+        pool.compact(10, |_, _, t| {
+            to.set(Some(t));
+            true
+        }),
+        1
+    );
     kexpect_eq!(pool.counts().pages, 1);
     kexpect_eq!(to.get().map(|t| t.frame), Some(a.frame));
     kexpect!(to.get().map_or(false, |t| intact(&pool, t, 2, 900)));
@@ -197,7 +280,13 @@ fn compaction_undoes_when_entry_changed() {
 }
 
 fn compaction_with_nothing_to_merge() {
-    let pool = match Pool::new(1024, None) { Ok(p) => p, Err(_) => { kexpect!(false); return } };
+    let pool = match Pool::new(1024, None) {
+        Ok(p) => p,
+        Err(_) => {
+            kexpect!(false);
+            return;
+        }
+    };
     kexpect_eq!(pool.compact(10, |_, _, _| true), 0);
     let a = pool.alloc(1, 0, &pattern(1, 3000)).unwrap();
     let b = pool.alloc(2, 0, &pattern(2, 3000)).unwrap();

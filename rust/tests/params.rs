@@ -30,7 +30,10 @@ fn percentages() {
 }
 
 fn compressor_values() {
-    kexpect!(matches!(parse(Param::Compressor, b"lz4\n"), Ok(Value::Compressor(_))));
+    kexpect!(matches!(
+        parse(Param::Compressor, b"lz4\n"),
+        Ok(Value::Compressor(_))
+    ));
     kexpect_eq!(parse(Param::Compressor, b"nonexistent"), Err(ENOENT));
     kexpect_eq!(parse(Param::Compressor, b""), Err(EINVAL));
 }
@@ -45,11 +48,20 @@ fn ids_follow_glue_order() {
 fn parse_has_no_side_effects() {
     let before = crate::params::get_u32(&crate::params::KNOBS.max_pool_percent);
     kexpect_eq!(parse(Param::MaxPoolPercent, b"7"), Ok(Value::Percent(7)));
-    kexpect_eq!(crate::params::get_u32(&crate::params::KNOBS.max_pool_percent), before);
+    kexpect_eq!(
+        crate::params::get_u32(&crate::params::KNOBS.max_pool_percent),
+        before
+    );
 }
 
 kunit_suite!(
     PARAMS_SUITE,
     "zswap_rs_params",
-    [booleans, percentages, compressor_values, ids_follow_glue_order, parse_has_no_side_effects]
+    [
+        booleans,
+        percentages,
+        compressor_values,
+        ids_follow_glue_order,
+        parse_has_no_side_effects
+    ]
 );

@@ -23,8 +23,14 @@ fn intact(p: &Pool, h: Handle, owner: u64, len: usize) -> bool {
 }
 
 fn first_object_goes_first() {
-    let p = match pool() { Some(p) => p, None => return };
-    let h = match alloc(&p, 1, 1000) { Some(h) => h, None => return };
+    let p = match pool() {
+        Some(p) => p,
+        None => return,
+    };
+    let h = match alloc(&p, 1, 1000) {
+        Some(h) => h,
+        None => return,
+    };
     kexpect_eq!(h.buddy, Buddy::First);
     let c = p.counts();
     kexpect_eq!((c.pages, c.one, c.two, c.bytes), (1, 1, 0, 1000));
@@ -32,7 +38,10 @@ fn first_object_goes_first() {
 }
 
 fn second_object_goes_last_in_same_frame() {
-    let p = match pool() { Some(p) => p, None => return };
+    let p = match pool() {
+        Some(p) => p,
+        None => return,
+    };
     let a = alloc(&p, 1, 1000).unwrap();
     let b = alloc(&p, 2, 2000).unwrap();
     kexpect_eq!(b.buddy, Buddy::Last);
@@ -48,7 +57,10 @@ fn second_object_goes_last_in_same_frame() {
 fn byte_exact_fit_shares_a_frame() {
     // C zbud rounds to 64-byte chunks and keeps a header chunk: 2048 + 2048
     // would not share there.  Here the descriptor is off-page.
-    let p = match pool() { Some(p) => p, None => return };
+    let p = match pool() {
+        Some(p) => p,
+        None => return,
+    };
     let a = alloc(&p, 1, 2048).unwrap();
     let b = alloc(&p, 2, 2048).unwrap();
     kexpect_eq!(a.frame, b.frame);
@@ -59,7 +71,10 @@ fn byte_exact_fit_shares_a_frame() {
 }
 
 fn overflow_starts_new_frame() {
-    let p = match pool() { Some(p) => p, None => return };
+    let p = match pool() {
+        Some(p) => p,
+        None => return,
+    };
     let a = alloc(&p, 1, 2049).unwrap();
     let b = alloc(&p, 2, 2048).unwrap();
     kexpect!(a.frame != b.frame);
@@ -69,7 +84,10 @@ fn overflow_starts_new_frame() {
 }
 
 fn free_first_keeps_last() {
-    let p = match pool() { Some(p) => p, None => return };
+    let p = match pool() {
+        Some(p) => p,
+        None => return,
+    };
     let a = alloc(&p, 1, 1500).unwrap();
     let b = alloc(&p, 2, 1500).unwrap();
     kexpect!(p.free(a, 1));
@@ -81,7 +99,10 @@ fn free_first_keeps_last() {
 }
 
 fn free_both_releases_page() {
-    let p = match pool() { Some(p) => p, None => return };
+    let p = match pool() {
+        Some(p) => p,
+        None => return,
+    };
     let a = alloc(&p, 1, 100).unwrap();
     let b = alloc(&p, 2, 100).unwrap();
     p.free(b, 2);
@@ -91,10 +112,13 @@ fn free_both_releases_page() {
 }
 
 fn best_fit_picks_tightest_frame() {
-    let p = match pool() { Some(p) => p, None => return };
+    let p = match pool() {
+        Some(p) => p,
+        None => return,
+    };
     let roomy = alloc(&p, 1, 1000).unwrap(); // 3096 free
     let tight = alloc(&p, 2, 3000).unwrap(); // 1096 free (new frame: 3000 + 1000 > 4096? no: 4000 fits!)
-    // 3000 fits next to 1000, so both share; make the tight frame separately.
+                                             // 3000 fits next to 1000, so both share; make the tight frame separately.
     kexpect_eq!(tight.frame, roomy.frame);
     let x = alloc(&p, 3, 3100).unwrap(); // new frame, 996 free
     let y = alloc(&p, 4, 1200).unwrap(); // new frame, 2896 free
@@ -110,7 +134,10 @@ fn best_fit_picks_tightest_frame() {
 }
 
 fn relisted_after_free_and_reused() {
-    let p = match pool() { Some(p) => p, None => return };
+    let p = match pool() {
+        Some(p) => p,
+        None => return,
+    };
     let a = alloc(&p, 1, 2000).unwrap();
     let b = alloc(&p, 2, 2000).unwrap();
     kexpect!(p.free(a, 1));
@@ -124,7 +151,10 @@ fn relisted_after_free_and_reused() {
 }
 
 fn whole_page_object_stands_alone() {
-    let p = match pool() { Some(p) => p, None => return };
+    let p = match pool() {
+        Some(p) => p,
+        None => return,
+    };
     let w = alloc(&p, 1, 4096).unwrap();
     let s = alloc(&p, 2, 10).unwrap();
     kexpect!(w.frame != s.frame);
@@ -137,26 +167,38 @@ fn whole_page_object_stands_alone() {
 }
 
 fn sizes_out_of_range_rejected() {
-    let p = match pool() { Some(p) => p, None => return };
+    let p = match pool() {
+        Some(p) => p,
+        None => return,
+    };
     kexpect!(p.alloc(1, 0, &[]).is_err());
     kexpect!(p.alloc(1, 0, &pattern(1, 4097)).is_err());
     kexpect_eq!(p.counts().pages, 0);
 }
 
 fn wrong_owner_is_refused() {
-    let p = match pool() { Some(p) => p, None => return };
+    let p = match pool() {
+        Some(p) => p,
+        None => return,
+    };
     let a = alloc(&p, 7, 300).unwrap();
     kexpect!(!p.free(a, 8));
     kexpect!(p.read(a, 8, |_, _| ()).is_none());
     kexpect!(intact(&p, a, 7, 300));
-    let other = Handle { frame: a.frame, buddy: Buddy::Last };
+    let other = Handle {
+        frame: a.frame,
+        buddy: Buddy::Last,
+    };
     kexpect!(!p.free(other, 7));
     kexpect!(p.free(a, 7));
     kexpect!(!p.free(a, 7));
 }
 
 fn chunk_boundaries_fit() {
-    let p = match pool() { Some(p) => p, None => return };
+    let p = match pool() {
+        Some(p) => p,
+        None => return,
+    };
     let a = alloc(&p, 1, 4096 - CHUNK).unwrap();
     let b = alloc(&p, 2, CHUNK).unwrap();
     kexpect_eq!(a.frame, b.frame);
@@ -170,7 +212,10 @@ fn chunk_boundaries_fit() {
 }
 
 fn less_than_a_chunk_free_is_not_listed() {
-    let p = match pool() { Some(p) => p, None => return };
+    let p = match pool() {
+        Some(p) => p,
+        None => return,
+    };
     let a = alloc(&p, 1, 4096 - 10).unwrap(); // 10 bytes free: unlisted
     let b = alloc(&p, 2, 5).unwrap(); // would fit, but goes to a new frame
     kexpect!(a.frame != b.frame);
@@ -179,7 +224,10 @@ fn less_than_a_chunk_free_is_not_listed() {
 }
 
 fn frame_ids_are_reused() {
-    let p = match pool() { Some(p) => p, None => return };
+    let p = match pool() {
+        Some(p) => p,
+        None => return,
+    };
     let a = alloc(&p, 1, 3000).unwrap();
     p.free(a, 1);
     let b = alloc(&p, 2, 3000).unwrap();
@@ -188,7 +236,10 @@ fn frame_ids_are_reused() {
 }
 
 fn table_grows_past_one_block() {
-    let p = match pool() { Some(p) => p, None => return };
+    let p = match pool() {
+        Some(p) => p,
+        None => return,
+    };
     let mut hs = alloc::vec::Vec::new();
     for i in 0..200u64 {
         match p.alloc(i, 0, &pattern(i, 3000)) {
@@ -202,7 +253,9 @@ fn table_grows_past_one_block() {
         }
     }
     kexpect_eq!(p.counts().pages, 200);
-    kexpect!(hs.iter().any(|(h, _)| h.frame >= crate::sys::arena::BLOCK as u32 * 2));
+    kexpect!(hs
+        .iter()
+        .any(|(h, _)| h.frame >= crate::sys::arena::BLOCK as u32 * 2));
     kexpect!(hs.iter().all(|&(h, i)| intact(&p, h, i, 3000)));
     for (h, i) in hs {
         p.free(h, i);
@@ -211,7 +264,10 @@ fn table_grows_past_one_block() {
 }
 
 fn churn_accounting_returns_to_zero() {
-    let p = match pool() { Some(p) => p, None => return };
+    let p = match pool() {
+        Some(p) => p,
+        None => return,
+    };
     let mut hs = alloc::vec::Vec::new();
     let mut bytes = 0u64;
     for i in 0..300u64 {
@@ -229,7 +285,11 @@ fn churn_accounting_returns_to_zero() {
     for &(h, i, _) in hs.iter().step_by(2) {
         kexpect!(p.free(h, i));
     }
-    kexpect!(hs.iter().skip(1).step_by(2).all(|&(h, i, l)| intact(&p, h, i, l)));
+    kexpect!(hs
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .all(|&(h, i, l)| intact(&p, h, i, l)));
     for &(h, i, _) in hs.iter().skip(1).step_by(2) {
         kexpect!(p.free(h, i));
     }
@@ -238,7 +298,10 @@ fn churn_accounting_returns_to_zero() {
 }
 
 fn tag_is_kept_per_object() {
-    let p = match pool() { Some(p) => p, None => return };
+    let p = match pool() {
+        Some(p) => p,
+        None => return,
+    };
     let a = p.alloc(1, 3, &pattern(1, 500)).unwrap();
     let b = p.alloc(2, 7, &pattern(2, 500)).unwrap();
     kexpect_eq!(p.read(a, 1, |_, t| t), Some(3));
