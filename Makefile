@@ -49,7 +49,11 @@ guest: module
 	@$(TOP)/scripts/build-guest.sh
 
 run: guest
+ifeq ($(WORKLOAD),)
 	@$(TOP)/scripts/run-guest.sh run
+else
+	@$(TOP)/scripts/run-guest.sh workload "$(abspath $(WORKLOAD))"
+endif
 
 shell: guest
 	@$(TOP)/scripts/run-guest.sh shell
