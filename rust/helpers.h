@@ -40,7 +40,11 @@ void zswap_rs_spin_lock(spinlock_t *lock);
 void zswap_rs_spin_lock_nested(spinlock_t *lock, int subclass);
 void zswap_rs_spin_unlock(spinlock_t *lock);
 bool zswap_rs_spin_trylock(spinlock_t *lock);
+void zswap_rs_arch_spin_lock(spinlock_t *lock);
+void zswap_rs_arch_spin_unlock(spinlock_t *lock);
 void zswap_rs_mutex_init(struct mutex *lock, unsigned int class_id);
+void zswap_rs_mutex_lock(struct mutex *lock);
+void zswap_rs_mutex_unlock(struct mutex *lock);
 void zswap_rs_lockdep_assert_held(spinlock_t *lock);
 
 /* Pages */

@@ -588,7 +588,7 @@ impl Pool {
     }
 
     /// Runs `f` on the bytes and tag of object `h` if it belongs to `owner`,
-    /// under the frame lock only (`f` must not sleep).
+    /// under the frame lock only: `f` must not sleep (no allocation).
     pub(crate) fn read<R>(
         &self,
         h: Handle,
@@ -904,11 +904,11 @@ impl Pool {
         fd.page.as_ref().map(|p| p.clone_ref())
     }
 
-    /// Test hook: runs `f` while holding frame `id`'s lock (a load in progress).
+    /// Test hook: runs `f` while frame `id`'s lock is held as if by a load
+    /// on another CPU.
     #[cfg(zrs_kunit)]
-    pub(crate) fn with_frame_locked<R>(&self, id: u32, f: impl FnOnce() -> R) -> Option<R> {
-        let _fd = self.frames.get(id)?.lock();
-        Some(f())
+    pub(crate) fn with_frame_busy<R>(&self, id: u32, f: impl FnOnce() -> R) -> Option<R> {
+        Some(self.frames.get(id)?.held_elsewhere(f))
     }
 }
 

@@ -95,6 +95,19 @@ impl<T> SpinLock<T> {
         }
     }
 
+    /// Test hook: runs `f` while the lock is held as if by another CPU
+    /// (below lockdep), so that `try_lock` here fails.  `f` must not take
+    /// this lock.
+    #[cfg(zrs_kunit)]
+    pub(crate) fn held_elsewhere<R>(&self, f: impl FnOnce() -> R) -> R {
+        // SAFETY: Initialised lock; released below before returning.
+        unsafe { ffi::zswap_rs_arch_spin_lock(self.lock.get().cast()) };
+        let r = f();
+        // SAFETY: Taken above.
+        unsafe { ffi::zswap_rs_arch_spin_unlock(self.lock.get().cast()) };
+        r
+    }
+
     /// Acquires a second lock of the same class (lockdep subclass 1); the
     /// caller must order such nested acquisitions (e.g. by frame id).
     pub(crate) fn lock_nested(&self) -> SpinLockGuard<'_, T> {
@@ -176,7 +189,7 @@ impl<T> Mutex<T> {
     pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
         // SAFETY: Initialised in place (type documentation); callers run in
         // sleepable context (`mutex_lock` checks it on debug kernels).
-        unsafe { ffi::mutex_lock(self.lock.get().cast()) };
+        unsafe { ffi::zswap_rs_mutex_lock(self.lock.get().cast()) };
         // INVARIANT: Held until the guard is dropped.
         MutexGuard { lock: self }
     }
@@ -205,6 +218,6 @@ impl<T> DerefMut for MutexGuard<'_, T> {
 impl<T> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
         // SAFETY: We hold the mutex.
-        unsafe { ffi::mutex_unlock(self.lock.lock.get().cast()) };
+        unsafe { ffi::zswap_rs_mutex_unlock(self.lock.lock.get().cast()) };
     }
 }

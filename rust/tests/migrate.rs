@@ -28,7 +28,9 @@ fn fixture() -> Option<Fixture> {
 }
 
 fn intact(p: &Pool, h: Handle, owner: u64, len: usize) -> bool {
-    p.read(h, owner, |d, _| d == &pattern(owner, len)[..]) == Some(true)
+    // Computed outside: `read` runs its closure under a spinlock.
+    let want = pattern(owner, len);
+    p.read(h, owner, |d, _| d == &want[..]) == Some(true)
 }
 
 fn isolate(f: &Fixture, page: &Page) -> bool {
@@ -75,7 +77,8 @@ fn isolate_refused_while_frame_busy() {
         }
     };
     let src = f.pool.frame_page_ref(f.a.frame).unwrap();
-    let r = f.pool.with_frame_locked(f.a.frame, || isolate(&f, &src));
+    // The VM locks the page first; a load holds the frame meanwhile.
+    let r = src.with_locked(|lp| f.pool.with_frame_busy(f.a.frame, || f.pool.isolate(lp)));
     kexpect_eq!(r, Some(false));
     kexpect!(isolate(&f, &src));
     kexpect!(!isolate(&f, &src));

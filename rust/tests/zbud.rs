@@ -19,7 +19,9 @@ fn alloc(p: &Pool, owner: u64, len: usize) -> Option<Handle> {
 }
 
 fn intact(p: &Pool, h: Handle, owner: u64, len: usize) -> bool {
-    p.read(h, owner, |b, _| b == &pattern(owner, len)[..]) == Some(true)
+    // Computed outside: `read` runs its closure under a spinlock.
+    let want = pattern(owner, len);
+    p.read(h, owner, |b, _| b == &want[..]) == Some(true)
 }
 
 fn first_object_goes_first() {
