@@ -32,6 +32,9 @@ PKGS=(
 	libc6-dev:/usr/lib/x86_64-linux-gnu/libc.a
 	python3:/usr/bin/python3
 	rsync:/usr/bin/rsync
+	patch:/usr/bin/patch
+	gzip:/bin/gzip
+	coreutils:/usr/bin/timeout
 )
 
 missing=()

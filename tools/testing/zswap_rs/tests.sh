@@ -90,6 +90,35 @@ test_churn_zswap() {
 	zrs-test churn zswap
 }
 
+# Allocation failure (debug kernel: fault injection).  kswapd gets
+# make-it-fail, so the stores it does under real memory pressure see pool
+# page, frame table and index node allocations fail at random; each such
+# store is rejected (the page goes to disk) and nothing is lost.  (The
+# stack-trace filter that would confine failures to zswap_rs is not
+# available on x86_64, and failing the test process itself kills it.)
+test_failalloc() {
+	F=/sys/kernel/debug/fail_page_alloc
+	S=/sys/kernel/debug/failslab
+	[ -d $F ] && [ -d $S ] || { echo "  needs the debug kernel (fault injection)"; return 1; }
+	for d in $F $S; do
+		echo 0 > $d/verbose; echo 1 > $d/interval; echo -1 > $d/times
+		echo Y > $d/task-filter; echo N > $d/ignore-gfp-wait
+	done
+	echo 30 > $F/probability
+	echo 10 > $S/probability
+	k=$(for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = kswapd0 ] && echo ${p#/proc/}; done)
+	[ -n "$k" ] || { echo "  no kswapd0"; return 1; }
+	echo 1 > /proc/$k/make-it-fail
+	before=$(stat_of reject_alloc_fail)
+	zrs-test pressure auto 1
+	rc=$?
+	echo 0 > /proc/$k/make-it-fail
+	echo 0 > $F/probability; echo 0 > $S/probability
+	after=$(stat_of reject_alloc_fail)
+	echo "  reject_alloc_fail +$((after - before)) under fault injection (kswapd)"
+	[ $rc -eq 0 ] && [ "$after" -gt "$before" ]
+}
+
 # Density of zswap_rs on the standard mix (compared with the C zswap by the host).
 test_density() { zrs-test density 32 zswap_rs; }
 
