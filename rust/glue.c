@@ -50,21 +50,6 @@ ZRS_PARAM(store_incompressible, ZRS_PARAM_STORE_INCOMPRESSIBLE, 0644,
 ZRS_PARAM(compact, ZRS_PARAM_COMPACT, 0644,
 	  "Write 1 to merge half-full pool frames now");
 
-struct module *zswap_rs_this_module(void)
-{
-	return THIS_MODULE;
-}
-
-void zswap_rs_param_lock(void)
-{
-	kernel_param_lock(THIS_MODULE);
-}
-
-void zswap_rs_param_unlock(void)
-{
-	kernel_param_unlock(THIS_MODULE);
-}
-
 /* ---- debugfs: /sys/kernel/debug/zswap_rs/<stat> ---- */
 
 static int zrs_stat_get(void *data, u64 *val)

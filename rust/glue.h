@@ -36,10 +36,10 @@ unsigned long zswap_rs_shrink_count(void);
 unsigned long zswap_rs_shrink_scan(unsigned long nr);
 void zswap_rs_exit(void);
 
+/* Implemented in kunit_glue.c (zswap_rs_kunit.ko only). */
+bool zswap_rs_kunit_selftest_fail(void);
+
 /* Implemented in glue.c, called from Rust. */
-struct module *zswap_rs_this_module(void);
-void zswap_rs_param_lock(void);
-void zswap_rs_param_unlock(void);
 struct dentry *zswap_rs_debugfs_create(const char *const *names,
 				       unsigned int nr);
 void zswap_rs_debugfs_remove(struct dentry *dir);

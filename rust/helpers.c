@@ -8,6 +8,7 @@
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/pagemap.h>
 #include <linux/ratelimit.h>
 #include <linux/sched.h>
@@ -120,5 +121,9 @@ bool zswap_rs_ratelimit(void)
 }
 void zswap_rs_might_sleep(void) { might_sleep(); }
 
+/* THIS_MODULE: each module links its own copy of this file. */
+struct module *zswap_rs_this_module(void) { return THIS_MODULE; }
+void zswap_rs_param_lock(void) { kernel_param_lock(THIS_MODULE); }
+void zswap_rs_param_unlock(void) { kernel_param_unlock(THIS_MODULE); }
 bool zswap_rs_try_module_get(struct module *mod) { return try_module_get(mod); }
 void zswap_rs_module_put(struct module *mod) { module_put(mod); }

@@ -76,7 +76,10 @@ bool zswap_rs_schedule_work(struct work_struct *work);
 bool zswap_rs_ratelimit(void);
 void zswap_rs_might_sleep(void);
 
-/* Module references */
+/* The module this copy is linked into */
+struct module *zswap_rs_this_module(void);
+void zswap_rs_param_lock(void);
+void zswap_rs_param_unlock(void);
 bool zswap_rs_try_module_get(struct module *mod);
 void zswap_rs_module_put(struct module *mod);
 

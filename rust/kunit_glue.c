@@ -3,24 +3,29 @@
  * zswap_rs_kunit.ko: the KUnit suites of zswap_rs, built from the same Rust
  * sources as zswap_rs.ko.  The suites are declared in Rust (sys/kunit.rs)
  * and run when this module loads.  This module never registers with
- * frontswap; it only provides what the shared Rust code links against.
+ * frontswap.
  */
 #include <linux/module.h>
-#include "glue.h"
+#include <linux/moduleparam.h>
+#include <linux/string.h>
 
-struct module *zswap_rs_this_module(void)
-{
-	return THIS_MODULE;
-}
+/*
+ * Harness self-test: with selftest_fail=1 the zswap_rs_harness suite makes
+ * a deliberately broken expectation, which must make `make check` fail.
+ * KUnit runs a module's suites before its parameters are parsed (6.1
+ * load_module: prepare_coming_module, then parse_args), so the case looks
+ * at the raw insmod arguments, which are already saved in mod->args.
+ */
+static bool selftest_fail;
+module_param(selftest_fail, bool, 0444);
+MODULE_PARM_DESC(selftest_fail, "Make the harness self-test case fail (Y/N)");
 
-void zswap_rs_param_lock(void)
+bool zswap_rs_kunit_selftest_fail(void);
+bool zswap_rs_kunit_selftest_fail(void)
 {
-	kernel_param_lock(THIS_MODULE);
-}
+	const char *args = THIS_MODULE->args;
 
-void zswap_rs_param_unlock(void)
-{
-	kernel_param_unlock(THIS_MODULE);
+	return selftest_fail || (args && strstr(args, "selftest_fail=1"));
 }
 
 MODULE_LICENSE("GPL");

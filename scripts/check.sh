@@ -36,6 +36,10 @@ ktap() {
 		esac
 	done < "$ZRS_GUEST/kunit.txt"
 	[ $n -gt 0 ] || fail "kunit" "no KUnit results (suite crashed or missing)"
+	# Every suite declared in the sources must have reported.
+	for s in $(grep -h -A2 'kunit_suite!(' "$ZRS_TOP"/rust/tests/*.rs | grep -o '"zswap_rs_[a-z_]*"' | tr -d '"' | sort -u); do
+		grep -q "^ZRS-KTAP-BEGIN $s\$" "$log" || fail "kunit: $s" "suite missing from the results"
+	done
 }
 
 # 0. Host-side checks of the sources.
@@ -87,18 +91,27 @@ if [ -n "$guest_tests" ]; then
 	fi
 fi
 
-# 2. Density against the built-in C zswap + zbud on the same data.
-if [[ " $want " == *" density "* ]]; then
-	echo "== density: zswap_rs vs zswap (C) + zbud, same data, same kernel"
-	ZRS_LOG=density-rs ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" check density >/dev/null 2>&1; rc1=$?
-	ZRS_LOG=density-zswap ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" zswap density_zswap >/dev/null 2>&1; rc2=$?
-	rs=$(grep '^DENSITY' "$ZRS_GUEST/density-rs.log" | tail -1)
-	c=$(grep '^DENSITY' "$ZRS_GUEST/density-zswap.log" | tail -1)
+# A/B boots on the same kernel: zswap_rs running in-guest test $2, then the
+# built-in C zswap + zbud running $3; sets $rs and $c to the last line each
+# printed that starts with $1, or fails test $4 and returns 1.
+ab_boots() {
+	local marker=$1 rs_test=$2 c_test=$3 name=$4 rc1 rc2
+	ZRS_LOG=$rs_test-rs ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" check "$rs_test" >/dev/null 2>&1; rc1=$?
+	ZRS_LOG=$rs_test-zswap ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" zswap "$c_test" >/dev/null 2>&1; rc2=$?
+	rs=$(grep "^$marker" "$ZRS_GUEST/$rs_test-rs.log" | tail -1)
+	c=$(grep "^$marker" "$ZRS_GUEST/$rs_test-zswap.log" | tail -1)
 	echo "      $rs"
 	echo "      $c"
 	if [ $rc1 -ne 0 ] || [ $rc2 -ne 0 ] || [ -z "$rs" ] || [ -z "$c" ]; then
-		fail "density vs zswap+zbud" "a run failed ($rc1/$rc2)"
-	else
+		fail "$name" "a run failed ($rc1/$rc2; logs $ZRS_GUEST/$rs_test-*.log)"
+		return 1
+	fi
+}
+
+# 2. Density against the built-in C zswap + zbud on the same data.
+if [[ " $want " == *" density "* ]]; then
+	echo "== density: zswap_rs vs zswap (C) + zbud, same data, same kernel"
+	if ab_boots DENSITY density density_zswap "density vs zswap+zbud"; then
 		# Stored pages per pool page, each backend on identical data.
 		verdict=$(python3 - "$rs" "$c" <<'PY'
 import sys
@@ -117,20 +130,14 @@ fi
 # 2b. Churn: the same fragmentation on both; zswap_rs compacts, zbud cannot.
 if [[ " $want " == *" churn_vs_zbud "* ]]; then
 	echo "== churn: pool pages after freeing every other entry, zswap_rs (compacted) vs zswap (C) + zbud"
-	ZRS_LOG=churn-rs ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" check churn >/dev/null 2>&1; rc1=$?
-	ZRS_LOG=churn-zswap ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" zswap churn_zswap >/dev/null 2>&1; rc2=$?
-	rs=$(grep '^CHURN' "$ZRS_GUEST/churn-rs.log" | tail -1)
-	c=$(grep '^CHURN' "$ZRS_GUEST/churn-zswap.log" | tail -1)
-	echo "      $rs"
-	echo "      $c"
-	a=$(echo "$rs" | sed -n 's/.*pool_pages_after=\([0-9]*\).*/\1/p')
-	b=$(echo "$c" | sed -n 's/.*pool_pages_after=\([0-9]*\).*/\1/p')
-	if [ $rc1 -ne 0 ] || [ $rc2 -ne 0 ] || [ -z "$a" ] || [ -z "$b" ]; then
-		fail "churn: fewer pool pages than zbud" "a run failed ($rc1/$rc2)"
-	elif [ "$a" -lt "$b" ]; then
-		pass "churn: fewer pool pages than zbud ($a < $b)"
-	else
-		fail "churn: fewer pool pages than zbud" "$a >= $b"
+	if ab_boots CHURN churn churn_zswap "churn: fewer pool pages than zbud"; then
+		a=$(echo "$rs" | sed -n 's/.*pool_pages_after=\([0-9]*\).*/\1/p')
+		b=$(echo "$c" | sed -n 's/.*pool_pages_after=\([0-9]*\).*/\1/p')
+		if [ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ]; then
+			pass "churn: fewer pool pages than zbud ($a < $b)"
+		else
+			fail "churn: fewer pool pages than zbud" "${a:-?} >= ${b:-?}"
+		fi
 	fi
 fi
 
@@ -144,6 +151,13 @@ if [[ " $want " == *" selftest "* ]]; then
 		pass "harness: kernel WARN fails the run"
 	else
 		fail "harness: kernel WARN fails the run"
+	fi
+	ZRS_LOG=selftest-kunit ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" selftest selftest_kunit >/dev/null 2>&1
+	res=$(python3 "$ZRS_TOP/scripts/ktap.py" "$ZRS_GUEST/selftest-kunit.log" | grep -v '^ok')
+	if [ "$res" = "FAIL zswap_rs_harness.deliberate_failure_when_asked" ]; then
+		pass "harness: broken KUnit expectation is a failure"
+	else
+		fail "harness: broken KUnit expectation is a failure" "got: ${res:-no failure}"
 	fi
 	if printf 'x\n[ 1.0] possible circular locking dependency detected\n' > "$ZRS_GUEST/fake.log" &&
 	   ! "$ZRS_TOP/scripts/scan-log.sh" "$ZRS_GUEST/fake.log" >/dev/null &&

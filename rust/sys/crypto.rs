@@ -89,30 +89,26 @@ impl Comp {
 
     /// Compresses `src` into `dst`; returns the compressed length.
     pub(crate) fn compress(&mut self, src: &[u8], dst: &mut [u8]) -> Result<usize> {
-        let mut dlen = dst.len() as u32;
-        // SAFETY: The tfm is valid (invariant) and used by one thread at a
-        // time (`&mut self`); the buffers are valid for their lengths.
-        let r = unsafe {
-            ffi::crypto_comp_compress(
-                self.tfm.as_ptr(),
-                src.as_ptr(),
-                src.len() as u32,
-                dst.as_mut_ptr(),
-                &mut dlen,
-            )
-        };
-        if r != 0 {
-            return Err(Errno(-r));
-        }
-        Ok(dlen as usize)
+        self.run(ffi::crypto_comp_compress, src, dst)
     }
 
     /// Decompresses `src` into `dst`; returns the decompressed length.
     pub(crate) fn decompress(&mut self, src: &[u8], dst: &mut [u8]) -> Result<usize> {
+        self.run(ffi::crypto_comp_decompress, src, dst)
+    }
+
+    fn run(
+        &mut self,
+        op: unsafe extern "C" fn(*mut ffi::crypto_comp, *const u8, u32, *mut u8, *mut u32) -> i32,
+        src: &[u8],
+        dst: &mut [u8],
+    ) -> Result<usize> {
         let mut dlen = dst.len() as u32;
-        // SAFETY: As in `compress`.
+        // SAFETY: `op` is `crypto_comp_compress` or `crypto_comp_decompress`;
+        // the tfm is valid (invariant) and used by one thread at a time
+        // (`&mut self`); the buffers are valid for their lengths.
         let r = unsafe {
-            ffi::crypto_comp_decompress(
+            op(
                 self.tfm.as_ptr(),
                 src.as_ptr(),
                 src.len() as u32,

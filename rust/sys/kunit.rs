@@ -91,6 +91,14 @@ pub(crate) const fn suite(name: &[u8], cases: *mut ffi::kunit_case) -> ffi::kuni
     }
 }
 
+/// True if `zswap_rs_kunit.ko` was loaded with `selftest_fail=1` (the
+/// harness self-test asks for one deliberately broken expectation).
+#[cfg(zrs_kunit)]
+pub(crate) fn selftest_fail_requested() -> bool {
+    // SAFETY: Reads a module parameter; no preconditions.
+    unsafe { ffi::zswap_rs_kunit_selftest_fail() }
+}
+
 /// Marks the running test failed with a message (used by the macros).
 pub(crate) fn fail(file: &'static str, line: u32, args: fmt::Arguments<'_>) {
     // KUnit keeps 512 bytes of log per case in 6.1: report the file name

@@ -4,6 +4,7 @@
 
 mod backend;
 mod compress;
+mod harness;
 mod index;
 mod migrate;
 mod params;

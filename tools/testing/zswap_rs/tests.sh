@@ -6,7 +6,7 @@ ALL_TESTS="kunit integrity duplicate exit incompressible compressors knobs limit
 
 # KUnit suites: load the test module, dump every suite's KTAP results.
 test_kunit() {
-	insmod /zrs/zswap_rs_kunit.ko || return 1
+	insmod /zrs/zswap_rs_kunit.ko "$@" || return 1
 	for d in /sys/kernel/debug/kunit/*/; do
 		s=${d%/}; s=${s##*/}
 		echo "ZRS-KTAP-BEGIN $s"
@@ -131,6 +131,7 @@ test_density_zswap() {
 
 # Harness self-tests (zrs.mode=selftest): these must make the run fail.
 test_selftest_fail() { echo "  this test fails on purpose"; return 1; }
+test_selftest_kunit() { test_kunit selftest_fail=1; }
 test_selftest_warn() {
 	echo WARNING > /sys/kernel/debug/provoke-crash/DIRECT
 	return 0
