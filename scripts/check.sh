@@ -50,6 +50,11 @@ if [ -z "${TESTS:-}" ]; then
 	else
 		fail "unsafe only in rust/sys, each with // SAFETY:" "$(echo "$out" | head -3 | tr '\n' ' ')"
 	fi
+	if out=$(python3 "$ZRS_TOP/scripts/check-docs.py"); then
+		pass "every knob and statistic documented (guide + ABI)"
+	else
+		fail "every knob and statistic documented (guide + ABI)" "$(echo "$out" | head -3 | tr '\n' ' ')"
+	fi
 	if command -v rustfmt >/dev/null; then
 		if rustfmt --config-path "$ZRS_TOP/.rustfmt.toml" --check "$ZRS_TOP/rust/zswap_rs_main.rs" \
 			"$ZRS_TOP/rust/zswap_rs_kunit.rs" >/dev/null 2>&1; then

@@ -1,0 +1,40 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Every statistic (rust/stats.rs), knob (rust/glue.c) and sysfs summary
+file (rust/glue.c) is documented in Documentation/admin-guide.rst and in
+the ABI files.  Prints what is missing; exit 1 if anything is."""
+import pathlib
+import re
+import sys
+
+top = pathlib.Path(__file__).resolve().parent.parent
+stats_rs = (top / 'rust/stats.rs').read_text()
+glue = (top / 'rust/glue.c').read_text()
+guide = (top / 'Documentation/admin-guide.rst').read_text()
+abi = ''.join(p.read_text() for p in (top / 'Documentation/ABI/testing').iterdir())
+
+counters = re.search(r'counters! \{(.*?)\n\}', stats_rs, re.S).group(1)
+names = re.findall(r'^\s+([a-z_]+),', counters, re.M)
+names += re.findall(r'"([a-z_]+)"', re.search(r'DERIVED_STATS.*?\];', stats_rs, re.S).group(0))
+knobs = re.findall(r'^ZRS_PARAM\(([a-z_]+),', glue, re.M)
+summary = re.findall(r'^ZRS_SUMMARY\(([a-z_]+),', glue, re.M)
+
+missing = []
+for n in names:
+    if f'``{n}``' not in guide:
+        missing.append(f'statistic {n}: not in Documentation/admin-guide.rst')
+    if not re.search(rf'\b{n}\b', abi):
+        missing.append(f'statistic {n}: not in Documentation/ABI')
+for k in knobs:
+    if f'``{k}``' not in guide:
+        missing.append(f'knob {k}: not in Documentation/admin-guide.rst')
+    if f'parameters/{k}' not in abi:
+        missing.append(f'knob {k}: not in Documentation/ABI')
+for s in summary:
+    if f'zswap_rs/{s}' not in abi or f'``{s}``' not in guide:
+        missing.append(f'sysfs summary {s}: not documented')
+if len(names) < 20 or len(knobs) < 8 or len(summary) < 4:
+    missing.append(f'parsed too little ({len(names)} stats, {len(knobs)} knobs): fix this script')
+for m in missing:
+    print(m)
+sys.exit(1 if missing else 0)
