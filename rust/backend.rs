@@ -308,6 +308,15 @@ impl Backend {
                 }
                 Entry::Object(h) => h,
             };
+            if crate::sys::inject_load_failure() {
+                inc(&self.stats.decompress_fail);
+                crate::zpr_err!(
+                    "injected load failure for swap entry {}:{:#x}; failing the read",
+                    ty,
+                    offset
+                );
+                return Err(EIO);
+            }
             let r = page.with_slice_mut(|dst| {
                 self.comps.with_ctx(|ctx, _| {
                     self.pool

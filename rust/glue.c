@@ -4,6 +4,7 @@
  * See glue.h.  Each handler forwards to Rust by id.
  */
 #include <linux/debugfs.h>
+#include <linux/fault-inject.h>
 #include <linux/kobject.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -50,6 +51,35 @@ ZRS_PARAM(store_incompressible, ZRS_PARAM_STORE_INCOMPRESSIBLE, 0644,
 ZRS_PARAM(compact, ZRS_PARAM_COMPACT, 0644,
 	  "Write 1 to merge half-full pool frames now");
 
+/* ---- fault injection: /sys/kernel/debug/zswap_rs/fail_load ---- */
+
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+/*
+ * Makes loads fail as a decompression failure would (the standard fault
+ * attributes: probability, interval, times, ...).  Debug kernels only.
+ */
+static DECLARE_FAULT_ATTR(zrs_fail_load);
+
+bool zswap_rs_should_fail_load(void)
+{
+	return should_fail(&zrs_fail_load, 1);
+}
+
+static void zrs_fault_create(struct dentry *dir)
+{
+	fault_create_debugfs_attr("fail_load", dir, &zrs_fail_load);
+}
+#else
+bool zswap_rs_should_fail_load(void)
+{
+	return false;
+}
+
+static void zrs_fault_create(struct dentry *dir)
+{
+}
+#endif
+
 /* ---- debugfs: /sys/kernel/debug/zswap_rs/<stat> ---- */
 
 static int zrs_stat_get(void *data, u64 *val)
@@ -74,6 +104,7 @@ struct dentry *zswap_rs_debugfs_create(const char *const *names,
 		debugfs_create_file_unsafe(names[i], 0444, dir,
 					   (void *)(unsigned long)i,
 					   &zrs_stat_fops);
+	zrs_fault_create(dir);
 	return dir;
 }
 

@@ -36,6 +36,9 @@ unsigned long zswap_rs_shrink_count(void);
 unsigned long zswap_rs_shrink_scan(unsigned long nr);
 void zswap_rs_exit(void);
 
+/* glue.c: fault injection for loads (false unless configured). */
+bool zswap_rs_should_fail_load(void);
+
 /* Implemented in kunit_glue.c (zswap_rs_kunit.ko only). */
 bool zswap_rs_kunit_selftest_fail(void);
 

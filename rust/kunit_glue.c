@@ -28,6 +28,12 @@ bool zswap_rs_kunit_selftest_fail(void)
 	return selftest_fail || (args && strstr(args, "selftest_fail=1"));
 }
 
+/* Fault injection is the production module's (glue.c); never here. */
+bool zswap_rs_should_fail_load(void)
+{
+	return false;
+}
+
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("zswap-rs developers");
 MODULE_DESCRIPTION("KUnit suites of zswap_rs");

@@ -17,7 +17,7 @@ fail() { printf '  %-44s FAILED%s\n' "$1" "${2:+ ($2)}"; failed=$((failed + 1));
 
 all_guest="kunit integrity duplicate exit incompressible compressors knobs limit summary swapoff storm churn rmmod_busy late_load"
 # Fault injection exists only in the debug kernel.
-[ "$ZRS_VARIANT" = debug ] && all_guest="$all_guest failalloc"
+[ "$ZRS_VARIANT" = debug ] && all_guest="$all_guest failalloc sigbus"
 want=${TESTS:-$all_guest density churn_vs_zbud selftest}
 guest_tests=""
 for t in $want; do

@@ -126,6 +126,13 @@ pub(crate) fn ratelimit() -> bool {
     unsafe { ffi::zswap_rs_ratelimit() }
 }
 
+/// True if fault injection asks this load to fail (`fail_load` in the
+/// module's debugfs directory; debug kernels only).
+pub(crate) fn inject_load_failure() -> bool {
+    // SAFETY: No preconditions.
+    unsafe { ffi::zswap_rs_should_fail_load() }
+}
+
 /// The id of the CPU we run on (may change right after; only a hint).
 pub(crate) fn cpu_id() -> usize {
     // SAFETY: No preconditions (`raw_smp_processor_id`).

@@ -119,6 +119,9 @@ test_failalloc() {
 	[ $rc -eq 0 ] && [ "$after" -gt "$before" ]
 }
 
+# A load that fails (fault injection, debug kernel) raises SIGBUS.
+test_sigbus() { zrs-test sigbus; }
+
 # Density of zswap_rs on the standard mix (compared with the C zswap by the host).
 test_density() { zrs-test density 32 zswap_rs; }
 

@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -883,6 +884,78 @@ static int t_churn(int argc, char **argv)
 	return failures != 0;
 }
 
+static sigjmp_buf sigbus_jmp;
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(sigbus_jmp, 1);
+}
+
+/*
+ * sigbus: a stored page that cannot be reproduced must fail visibly, never
+ * come back as garbage.  Fault injection (debug kernel:
+ * /sys/kernel/debug/zswap_rs/fail_load, filtered to this task) fails one
+ * load as a decompression failure would: touching that page raises SIGBUS,
+ * decompress_fail moves by one, every other page reads back intact.
+ */
+static int t_sigbus(int argc, char **argv)
+{
+	const char *a = "/sys/kernel/debug/zswap_rs/fail_load";
+	char path[256];
+	struct region r;
+	size_t n = 64, i;
+	long long df0 = zstat("decompress_fail");
+	volatile int got_bus = 0;
+	unsigned char want[PAGE];
+	size_t bad = 0;
+
+	(void)argc; (void)argv;
+	if (access(a, F_OK)) {
+		fail("%s missing: needs the debug kernel (fault injection)", a);
+		return 1;
+	}
+	if (region_map(&r, n, 0xb05, 0))
+		return 1;
+	for (i = 0; i < n; i++) {
+		memset(r.mem + i * PAGE, 'a' + i % 26, PAGE);
+		memcpy(r.mem + i * PAGE + 64, &i, sizeof(i));
+	}
+	pageout(r.mem, n * PAGE);
+#define ATTR(f, v) do { snprintf(path, sizeof(path), "%s/" f, a); \
+		EXPECT(!write_str(path, v), "cannot set %s", path); } while (0)
+	ATTR("verbose", "0");
+	ATTR("task-filter", "Y");
+	ATTR("interval", "1");
+	ATTR("times", "1");
+	ATTR("probability", "100");
+	EXPECT(!write_str("/proc/self/make-it-fail", "1"), "cannot set make-it-fail");
+	signal(SIGBUS, on_sigbus);
+	if (sigsetjmp(sigbus_jmp, 1) == 0) {
+		volatile unsigned char c = r.mem[0];
+
+		(void)c;
+	} else {
+		got_bus = 1;
+	}
+	signal(SIGBUS, SIG_DFL);
+	write_str("/proc/self/make-it-fail", "0");
+	ATTR("probability", "0");
+	EXPECT(got_bus, "reading the page whose load failed did not raise SIGBUS");
+	EXPECT(zstat("decompress_fail") == df0 + 1, "decompress_fail moved by %lld, want 1",
+	       zstat("decompress_fail") - df0);
+	for (i = 1; i < n; i++) {
+		memset(want, 'a' + i % 26, PAGE);
+		memcpy(want + 64, &i, sizeof(i));
+		bad += memcmp(r.mem + i * PAGE, want, PAGE) != 0;
+	}
+	EXPECT(!bad, "%zu other pages corrupted", bad);
+	note("SIGBUS on the failed page: %s; decompress_fail +%lld; %zu other pages intact",
+	     got_bus ? "yes" : "no", zstat("decompress_fail") - df0, n - 1 - bad);
+	munmap(r.mem, n * PAGE);
+	return failures != 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -900,6 +973,7 @@ static const struct {
 	{ "summary", t_summary, "      world-readable sysfs summary" },
 	{ "density", t_density, "[MB] [DEBUGFS-DIR]  pool bytes per stored page" },
 	{ "storm", t_storm, "[SECS]  integrity under a compact_memory loop (migration storm)" },
+	{ "sigbus", t_sigbus, "      an unreadable stored page raises SIGBUS (debug kernel)" },
 	{ "churn", t_churn, "[DEBUGFS-DIR]  fragment the pool, compact, verify" },
 };
 
