@@ -199,6 +199,7 @@ impl Backend {
         } else {
             None
         };
+        let mut incompressible = false;
         let entry = match filled {
             Some(e) => e,
             None => {
@@ -208,7 +209,9 @@ impl Backend {
                 if self.pool_full() {
                     return Err(Reject::PoolLimit);
                 }
-                Entry::Object(self.compress_and_alloc(key, page)?)
+                let (h, raw) = self.compress_and_alloc(key, page)?;
+                incompressible = raw;
+                Entry::Object(h)
             }
         };
         if !self.pins.get() {
@@ -233,6 +236,9 @@ impl Backend {
         if let Entry::Filled(_) = entry {
             inc(&self.stats.same_filled_pages);
         }
+        if incompressible {
+            inc(&self.stats.incompressible_pages);
+        }
         Ok(())
     }
 
@@ -240,7 +246,7 @@ impl Backend {
         &self,
         key: u64,
         page: &PageRef<'_>,
-    ) -> core::result::Result<crate::zbud::Handle, Reject> {
+    ) -> core::result::Result<(crate::zbud::Handle, bool), Reject> {
         let incompressible_ok = get_bool(&KNOBS.store_incompressible);
         page.with_slice(|src| {
             self.comps.with_ctx(|ctx, tag| {
@@ -257,10 +263,7 @@ impl Backend {
                     Err(_) => return Err(Reject::CompressFail),
                 };
                 let h = self.pool.alloc(key, tag, data).map_err(|_| Reject::Alloc)?;
-                if tag == TAG_RAW {
-                    inc(&self.stats.incompressible_pages);
-                }
-                Ok(h)
+                Ok((h, tag == TAG_RAW))
             })
         })
     }

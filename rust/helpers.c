@@ -11,6 +11,8 @@
 #include <linux/moduleparam.h>
 #include <linux/pagemap.h>
 #include <linux/ratelimit.h>
+#include <linux/rcupdate.h>
+#include <linux/delay.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
@@ -120,6 +122,10 @@ bool zswap_rs_ratelimit(void)
 	return __ratelimit(&rs);
 }
 void zswap_rs_might_sleep(void) { might_sleep(); }
+void zswap_rs_rcu_read_lock(void) { rcu_read_lock(); }
+void zswap_rs_rcu_read_unlock(void) { rcu_read_unlock(); }
+void zswap_rs_synchronize_rcu(void) { synchronize_rcu(); }
+void zswap_rs_msleep(unsigned int ms) { msleep(ms); }
 
 /* THIS_MODULE: each module links its own copy of this file. */
 struct module *zswap_rs_this_module(void) { return THIS_MODULE; }

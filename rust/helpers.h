@@ -75,6 +75,10 @@ void zswap_rs_init_work(struct work_struct *work, work_func_t func);
 bool zswap_rs_schedule_work(struct work_struct *work);
 bool zswap_rs_ratelimit(void);
 void zswap_rs_might_sleep(void);
+void zswap_rs_rcu_read_lock(void);
+void zswap_rs_rcu_read_unlock(void);
+void zswap_rs_synchronize_rcu(void);
+void zswap_rs_msleep(unsigned int ms);
 
 /* The module this copy is linked into */
 struct module *zswap_rs_this_module(void);

@@ -226,7 +226,7 @@ pub(crate) fn apply(p: Param, v: Value) {
 }
 
 /// Formats the current value of `p` (`kernel_param_ops::get`).
-pub(crate) fn show(p: Param, t: &ParamLockToken, out: &mut PageBuf<'_>) {
+pub(crate) fn show(p: Param, t: &mut ParamLockToken, out: &mut PageBuf<'_>) {
     let k = &KNOBS;
     let yn = |b: &AtomicBool| if get_bool(b) { 'Y' } else { 'N' };
     let _ = match p {

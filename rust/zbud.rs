@@ -651,7 +651,13 @@ impl Pool {
         };
         match inner.links.get_mut(id) {
             Some(l) if l.state == State::Used && !l.isolated => {}
-            // Free, being released (zombie), already isolated, or not ours.
+            Some(l) if l.state == State::Zombie && !l.isolated => {
+                // A page whose release found its lock busy: the VM holds
+                // the lock now, so release it here (and refuse).
+                self.release_zombie(&mut inner, id, page);
+                return false;
+            }
+            // Free, already isolated, or not ours.
             _ => return false,
         }
         // A load (or a copy) holds the frame right now: busy, refuse
@@ -667,6 +673,36 @@ impl Pool {
         inner.list_del(id);
         inner.link(id).isolated = true;
         true
+    }
+
+    /// Releases zombie `id` (on the zombie list) whose page the VM holds
+    /// locked as `page`.
+    fn release_zombie(&self, inner: &mut Inner, id: u32, page: &LockedPage<'_>) {
+        let mut fd = self.frame(id).lock();
+        if !fd.page.as_ref().map_or(false, |p| page.is(p)) {
+            return;
+        }
+        let old = fd.page.take();
+        drop(fd);
+        // Unlink from the (short, singly linked) zombie list.
+        let mut prev = NIL;
+        let mut cur = inner.zombies;
+        while cur != NIL && cur != id {
+            prev = cur;
+            cur = inner.link(cur).next;
+        }
+        if cur == id {
+            let next = inner.link(id).next;
+            if prev == NIL {
+                inner.zombies = next;
+            } else {
+                inner.link(prev).next = next;
+            }
+        }
+        inner.push_free_id(id);
+        if let Some(old) = old {
+            page.release(old, self.ops.is_some());
+        }
     }
 
     /// `movable_operations::migrate_page`: moves frame of `src` into `dst`
@@ -899,9 +935,9 @@ impl Pool {
     /// Test hook: a reference to frame `id`'s page, as the VM takes one
     /// before isolating.
     #[cfg(zrs_kunit)]
-    pub(crate) fn frame_page_ref(&self, id: u32) -> Option<Page> {
+    pub(crate) fn frame_page_ref(&self, id: u32) -> Option<crate::sys::page::PageHold> {
         let fd = self.frames.get(id)?.lock();
-        fd.page.as_ref().map(|p| p.clone_ref())
+        fd.page.as_ref().map(|p| p.hold())
     }
 
     /// Test hook: runs `f` while frame `id`'s lock is held as if by a load

@@ -111,12 +111,16 @@ static FRONTSWAP_OPS: ffi::frontswap_ops = ffi::frontswap_ops {
 
 // ---- movable pool pages ----
 
+// The movable callbacks never sleep; each runs in an RCU read-side section
+// from its `BACKEND.get()` to its return, which `teardown` waits out.
+
 unsafe extern "C" fn mops_isolate(page: *mut ffi::page, _mode: ffi::isolate_mode_t) -> bool {
     // SAFETY: The VM calls `isolate_page` with the page locked and referenced.
     let page = match unsafe { LockedPage::from_raw(page) } {
         Some(p) => p,
         None => return false,
     };
+    let _rcu = sys::RcuReadGuard::new();
     BACKEND.get().map_or(false, |b| b.pool.isolate(&page))
 }
 
@@ -130,6 +134,7 @@ unsafe extern "C" fn mops_migrate(
         (Some(d), Some(s)) => (d, s),
         _ => return sys::EINVAL.to_c(),
     };
+    let _rcu = sys::RcuReadGuard::new();
     let b = match BACKEND.get() {
         Some(b) => b,
         None => return sys::EAGAIN.to_c(),
@@ -146,6 +151,7 @@ unsafe extern "C" fn mops_migrate(
 unsafe extern "C" fn mops_putback(page: *mut ffi::page) {
     // SAFETY: The VM calls `putback_page` with the page locked and referenced.
     if let Some(page) = unsafe { LockedPage::from_raw(page) } {
+        let _rcu = sys::RcuReadGuard::new();
         if let Some(b) = BACKEND.get() {
             b.pool.putback(&page);
         }
@@ -185,8 +191,8 @@ pub unsafe extern "C" fn zswap_rs_param_set(id: c_uint, val: *const c_char) -> c
     let val = unsafe { sys::cstr_bytes(val) };
     // SAFETY: The kernel holds the module's parameter lock around `set`
     // (sysfs writes), or runs it single-threaded during insmod.
-    let token = unsafe { ParamLockToken::assume_held() };
-    match param_set(p, val, &token) {
+    let mut token = unsafe { ParamLockToken::assume_held() };
+    match param_set(p, val, &mut token) {
         Ok(()) => 0,
         Err(e) => {
             params::log_refused(p, val, e);
@@ -196,7 +202,7 @@ pub unsafe extern "C" fn zswap_rs_param_set(id: c_uint, val: *const c_char) -> c
     }
 }
 
-fn param_set(p: Param, val: &[u8], t: &ParamLockToken) -> sys::Result {
+fn param_set(p: Param, val: &[u8], t: &mut ParamLockToken) -> sys::Result {
     match params::parse(p, val)? {
         Value::Compressor(name) => {
             if let Some(b) = BACKEND.get() {
@@ -226,8 +232,8 @@ pub unsafe extern "C" fn zswap_rs_param_get(id: c_uint, buf: *mut c_char) -> c_i
     // SAFETY: `get` receives a PAGE_SIZE buffer that is ours for the call.
     let mut out = unsafe { PageBuf::from_raw(buf) };
     // SAFETY: The kernel holds the parameter lock around `get`.
-    let token = unsafe { ParamLockToken::assume_held() };
-    params::show(p, &token, &mut out);
+    let mut token = unsafe { ParamLockToken::assume_held() };
+    params::show(p, &mut token, &mut out);
     out.len()
 }
 
@@ -279,7 +285,7 @@ pub unsafe extern "C" fn zswap_rs_summary_show(id: c_uint, buf: *mut c_char) -> 
 /// Module init (`glue.c`).
 #[no_mangle]
 pub extern "C" fn zswap_rs_init() -> c_int {
-    let lock = ParamLockGuard::lock();
+    let mut lock = ParamLockGuard::lock();
     let name = match *params::COMPRESSOR.get(lock.token()) {
         Some(n) => n,
         None => match AlgName::new(params::DEFAULT_COMPRESSOR) {
@@ -344,7 +350,7 @@ pub extern "C" fn zswap_rs_init() -> c_int {
     0
 }
 
-fn teardown(t: &ParamLockToken) {
+fn teardown(t: &mut ParamLockToken) {
     // SAFETY: Unregistering waits for running shrinker callbacks; it is a
     // no-op if registration failed (the shrinker list entry is unused).
     unsafe { ffi::zswap_rs_shrinker_unregister() };
@@ -361,31 +367,41 @@ fn teardown(t: &ParamLockToken) {
     // unregistered: no call is running or can start), the shrinker and the
     // files are gone (their removal waits for running callbacks), and
     // parameter callbacks are excluded by the parameter lock held via `t`.
-    // The only callbacks left are `movable_operations` on pool pages, which
-    // the VM makes with the page locked: dropping the backend drops the pool
-    // first, and `Pool::drop` takes each page's lock before clearing its
-    // movable state, so it waits for any such callback to return (and none
-    // can start on that page afterwards); the rest of the backend is freed
-    // only after that.  New callbacks find `BACKEND` empty.
-    drop(unsafe { BACKEND.take() });
+    // The `movable_operations` callbacks may still run on pool pages, but
+    // each holds an RCU read lock from its `BACKEND.get()` to its return,
+    // and we wait for those below before freeing; later ones find `BACKEND`
+    // empty.
+    let backend = unsafe { BACKEND.take() };
+    sys::synchronize_rcu();
+    // Dropping the pool releases every page with its movable state cleared
+    // under the page lock, so the VM never calls us for them again.
+    drop(backend);
 }
 
 /// Module exit (`glue.c`).  Only reached when no page is stored: stored
 /// pages hold a module reference.
 #[no_mangle]
 pub extern "C" fn zswap_rs_exit() {
-    // SAFETY: `FRONTSWAP_OPS` was registered by init.
-    let r = unsafe { ffi::frontswap_unregister_ops(&FRONTSWAP_OPS) };
-    if r != 0 {
-        // Cannot happen while stored pages pin the module; if it does, the
-        // module text must stay: leak rather than free under frontswap.
-        zpr_err!(
-            "BUG: frontswap_unregister_ops failed ({}); stored pages would be lost",
-            r
-        );
-        panic!("zswap_rs: unload with stored pages");
+    // Stored pages pin the module, so frontswap holds none of ours now and
+    // this succeeds.  If it ever reported pages (a bug), unloading would
+    // lose them and free callbacks under frontswap: wait instead.
+    let mut tries = 0u32;
+    loop {
+        // SAFETY: `FRONTSWAP_OPS` was registered by init.
+        let r = unsafe { ffi::frontswap_unregister_ops(&FRONTSWAP_OPS) };
+        if r == 0 {
+            break;
+        }
+        if tries % 1000 == 0 {
+            zpr_err!(
+                "BUG: frontswap_unregister_ops: error {} with no page pinned; waiting",
+                r
+            );
+        }
+        tries += 1;
+        sys::msleep(10);
     }
-    let lock = ParamLockGuard::lock();
+    let mut lock = ParamLockGuard::lock();
     teardown(lock.token());
     zpr_info!("unregistered");
 }

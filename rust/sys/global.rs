@@ -83,9 +83,10 @@ pub(crate) struct ParamLocked<T> {
 // SAFETY: Access is serialised by the parameter lock (invariant).
 unsafe impl<T: Send> Sync for ParamLocked<T> {}
 
-/// Proof that the caller holds the parameter lock.
+/// Proof that the caller holds the parameter lock (not `Send`: it is the
+/// locking task's).
 pub(crate) struct ParamLockToken {
-    _p: (),
+    _p: core::marker::PhantomData<*mut ()>,
 }
 
 impl ParamLockToken {
@@ -96,7 +97,9 @@ impl ParamLockToken {
     /// The caller must hold `kernel_param_lock(THIS_MODULE)` for the life of
     /// the token, or run during insmod argument parsing.
     pub(crate) unsafe fn assume_held() -> ParamLockToken {
-        ParamLockToken { _p: () }
+        ParamLockToken {
+            _p: core::marker::PhantomData,
+        }
     }
 }
 
@@ -117,8 +120,8 @@ impl ParamLockGuard {
     }
 
     /// The proof.
-    pub(crate) fn token(&self) -> &ParamLockToken {
-        &self.token
+    pub(crate) fn token(&mut self) -> &mut ParamLockToken {
+        &mut self.token
     }
 }
 
@@ -138,11 +141,10 @@ impl<T> ParamLocked<T> {
     }
 
     /// Access under the lock.
-    pub(crate) fn get<'a>(&'a self, _t: &'a ParamLockToken) -> &'a mut T {
+    pub(crate) fn get<'a>(&'a self, _t: &'a mut ParamLockToken) -> &'a mut T {
         // SAFETY: The token proves the parameter lock is held, which
-        // serialises all accesses (invariant); the borrow is tied to the
-        // token, and tokens are not shared across threads (`!Send` would be
-        // nicer; tokens are only created on the locking thread).
+        // serialises all threads (invariant); within this thread the
+        // result borrows the token mutably, so no two results coexist.
         unsafe { &mut *self.data.get() }
     }
 }

@@ -81,7 +81,10 @@ impl<T> SpinLock<T> {
         // is valid for the lifetime of `self`.
         unsafe { ffi::zswap_rs_spin_lock(self.lock.get().cast()) };
         // INVARIANT: The lock is held until the guard is dropped.
-        SpinLockGuard { lock: self }
+        SpinLockGuard {
+            lock: self,
+            _not_send: core::marker::PhantomData,
+        }
     }
 
     /// Acquires the lock if it is free right now.
@@ -89,7 +92,10 @@ impl<T> SpinLock<T> {
         // SAFETY: As in `lock`.
         if unsafe { ffi::zswap_rs_spin_trylock(self.lock.get().cast()) } {
             // INVARIANT: The lock is held until the guard is dropped.
-            Some(SpinLockGuard { lock: self })
+            Some(SpinLockGuard {
+                lock: self,
+                _not_send: core::marker::PhantomData,
+            })
         } else {
             None
         }
@@ -114,13 +120,20 @@ impl<T> SpinLock<T> {
         // SAFETY: As in `lock`.
         unsafe { ffi::zswap_rs_spin_lock_nested(self.lock.get().cast(), 1) };
         // INVARIANT: The lock is held until the guard is dropped.
-        SpinLockGuard { lock: self }
+        SpinLockGuard {
+            lock: self,
+            _not_send: core::marker::PhantomData,
+        }
     }
 }
 
 /// Proof that a [`SpinLock`] is held; gives access to the data.
+///
+/// Not `Send` or `Sync`: the lock must be released by the task (and, for a
+/// spinlock, on the CPU) that took it.
 pub(crate) struct SpinLockGuard<'a, T> {
     lock: &'a SpinLock<T>,
+    _not_send: core::marker::PhantomData<*mut ()>,
 }
 
 impl<T> Deref for SpinLockGuard<'_, T> {
@@ -191,13 +204,18 @@ impl<T> Mutex<T> {
         // sleepable context (`mutex_lock` checks it on debug kernels).
         unsafe { ffi::zswap_rs_mutex_lock(self.lock.get().cast()) };
         // INVARIANT: Held until the guard is dropped.
-        MutexGuard { lock: self }
+        MutexGuard {
+            lock: self,
+            _not_send: core::marker::PhantomData,
+        }
     }
 }
 
-/// Proof that a [`Mutex`] is held.
+/// Proof that a [`Mutex`] is held.  Not `Send` or `Sync`: a mutex is
+/// released by its owner.
 pub(crate) struct MutexGuard<'a, T> {
     lock: &'a Mutex<T>,
+    _not_send: core::marker::PhantomData<*mut ()>,
 }
 
 impl<T> Deref for MutexGuard<'_, T> {

@@ -133,6 +133,42 @@ pub(crate) fn inject_load_failure() -> bool {
     unsafe { ffi::zswap_rs_should_fail_load() }
 }
 
+/// An RCU read-side critical section (`rcu_read_lock`); must not sleep.
+pub(crate) struct RcuReadGuard {
+    // Not `Send`: must be unlocked on the CPU/task that locked it.
+    _p: core::marker::PhantomData<*mut ()>,
+}
+
+impl RcuReadGuard {
+    /// Enters the section.
+    pub(crate) fn new() -> RcuReadGuard {
+        // SAFETY: No preconditions; paired with the unlock in `drop`.
+        unsafe { ffi::zswap_rs_rcu_read_lock() };
+        RcuReadGuard {
+            _p: core::marker::PhantomData,
+        }
+    }
+}
+
+impl Drop for RcuReadGuard {
+    fn drop(&mut self) {
+        // SAFETY: Entered in `new`, on this task.
+        unsafe { ffi::zswap_rs_rcu_read_unlock() };
+    }
+}
+
+/// Waits until every RCU read-side section that began before returns.
+pub(crate) fn synchronize_rcu() {
+    // SAFETY: Sleepable context (callers: module exit).
+    unsafe { ffi::zswap_rs_synchronize_rcu() };
+}
+
+/// Sleeps for about `ms` milliseconds.
+pub(crate) fn msleep(ms: u32) {
+    // SAFETY: Sleepable context (callers: module exit).
+    unsafe { ffi::zswap_rs_msleep(ms) };
+}
+
 /// The id of the CPU we run on (may change right after; only a hint).
 pub(crate) fn cpu_id() -> usize {
     // SAFETY: No preconditions (`raw_smp_processor_id`).

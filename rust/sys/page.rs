@@ -106,7 +106,12 @@ impl<'a> LockedPage<'a> {
     /// Releases our reference on `page`, which must be this (VM-locked)
     /// page: clears its movable state first, so the VM no longer calls us.
     pub(crate) fn release(&self, page: Page, movable: bool) {
-        debug_assert!(self.is(&page));
+        // Clearing the movable state of a page we do not hold locked would
+        // race with the VM: a hard check.
+        assert!(
+            self.is(&page),
+            "zswap_rs: releasing a page that is not the locked one"
+        );
         if movable {
             // SAFETY: The page is locked by the VM and registered movable by us.
             unsafe { ffi::__ClearPageMovable(self.ptr.as_ptr()) };
@@ -143,11 +148,11 @@ impl Page {
     pub(crate) fn alloc_movable(gfp: Gfp, ops: Option<&'static MovableOps>) -> Option<Page> {
         let p = Page::alloc(gfp)?;
         if let Some(ops) = ops {
-            // SAFETY: A page we just allocated: nobody else can hold its
-            // lock, so this trylock succeeds; `__SetPageMovable` wants it held.
+            // SAFETY: A page we just allocated and hold a reference on;
+            // `__SetPageMovable` wants its lock held.  Allocation contexts
+            // here may sleep (`lock_page` does not, for a new page).
             unsafe {
-                let ok = ffi::zswap_rs_trylock_page(p.ptr.as_ptr());
-                debug_assert!(ok);
+                ffi::zswap_rs_lock_page(p.ptr.as_ptr());
                 ffi::__SetPageMovable(p.ptr.as_ptr(), &ops.0);
                 ffi::zswap_rs_unlock_page(p.ptr.as_ptr());
             }
@@ -211,29 +216,19 @@ impl Page {
         }
     }
 
-    /// Another reference to the same page.
-    pub(crate) fn clone_ref(&self) -> Page {
+    /// Another reference to the page, without access to its contents (as
+    /// the VM holds one on pages it migrates).
+    pub(crate) fn hold(&self) -> PageHold {
         // SAFETY: Valid page we hold a reference on; taking one more is fine.
         unsafe { ffi::zswap_rs_get_page(self.ptr.as_ptr()) };
-        // INVARIANT: The new object owns the reference just taken.  Both
-        // objects may read; writers need `&mut` on one of them, so tests
-        // that use this must not write through both at once.
-        Page { ptr: self.ptr }
+        // INVARIANT: The new object owns the reference just taken.
+        PageHold { ptr: self.ptr }
     }
 
     /// Runs `f` with the page locked (`lock_page`), as the VM does around
     /// `movable_operations`; may sleep.
     pub(crate) fn with_locked<R>(&self, f: impl FnOnce(&LockedPage<'_>) -> R) -> R {
-        // SAFETY: Valid page we hold a reference on; may sleep (caller).
-        unsafe { ffi::zswap_rs_lock_page(self.ptr.as_ptr()) };
-        let lp = LockedPage {
-            ptr: self.ptr,
-            _p: core::marker::PhantomData,
-        };
-        let r = f(&lp);
-        // SAFETY: Locked above.
-        unsafe { ffi::zswap_rs_unlock_page(self.ptr.as_ptr()) };
-        r
+        lock_and(self.ptr, f)
     }
 
     /// Stores `v` in `page->private`.
@@ -249,6 +244,49 @@ impl Drop for Page {
         // frees the page if it was the last one.
         unsafe { ffi::zswap_rs_put_page(self.ptr.as_ptr()) };
     }
+}
+
+/// A reference on a page that gives no access to its contents (so it
+/// cannot break the single-accessor invariant of [`Page`]).
+///
+/// # Invariants
+///
+/// `ptr` is a valid page on which this object owns one reference.
+pub(crate) struct PageHold {
+    ptr: NonNull<ffi::page>,
+}
+
+impl PageHold {
+    /// The `struct page` pointer (identity only).
+    pub(crate) fn as_ptr(&self) -> *mut ffi::page {
+        self.ptr.as_ptr()
+    }
+
+    /// Runs `f` with the page locked (`lock_page`); may sleep.
+    pub(crate) fn with_locked<R>(&self, f: impl FnOnce(&LockedPage<'_>) -> R) -> R {
+        lock_and(self.ptr, f)
+    }
+}
+
+impl Drop for PageHold {
+    fn drop(&mut self) {
+        // SAFETY: We own one reference (invariant).
+        unsafe { ffi::zswap_rs_put_page(self.ptr.as_ptr()) };
+    }
+}
+
+fn lock_and<R>(ptr: NonNull<ffi::page>, f: impl FnOnce(&LockedPage<'_>) -> R) -> R {
+    // SAFETY: Callers hold a reference on the page; may sleep (callers'
+    // context, checked by `might_sleep` in `lock_page`).
+    unsafe { ffi::zswap_rs_lock_page(ptr.as_ptr()) };
+    let lp = LockedPage {
+        ptr,
+        _p: core::marker::PhantomData,
+    };
+    let r = f(&lp);
+    // SAFETY: Locked above, by this task.
+    unsafe { ffi::zswap_rs_unlock_page(ptr.as_ptr()) };
+    r
 }
 
 /// A page lent to us for one call (the swap-cache page of a frontswap

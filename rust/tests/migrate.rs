@@ -5,7 +5,7 @@
 //! reference held, page locked around each callback).
 
 use super::pattern;
-use crate::sys::page::Page;
+use crate::sys::page::{Page, PageHold};
 use crate::sys::{Gfp, EAGAIN, EINVAL};
 use crate::zbud::{Handle, Migrated, Pool};
 use crate::{kexpect, kexpect_eq, kunit_suite};
@@ -33,11 +33,11 @@ fn intact(p: &Pool, h: Handle, owner: u64, len: usize) -> bool {
     p.read(h, owner, |d, _| d == &want[..]) == Some(true)
 }
 
-fn isolate(f: &Fixture, page: &Page) -> bool {
+fn isolate(f: &Fixture, page: &PageHold) -> bool {
     page.with_locked(|lp| f.pool.isolate(lp))
 }
 
-fn migrate(f: &Fixture, src: &Page, dst: &Page) -> crate::sys::Result<Migrated> {
+fn migrate(f: &Fixture, src: &PageHold, dst: &Page) -> crate::sys::Result<Migrated> {
     src.with_locked(|s| dst.with_locked(|d| f.pool.migrate(d, s, false)))
 }
 
@@ -95,9 +95,9 @@ fn isolate_refuses_foreign_pages() {
     };
     let mut other = Page::alloc(Gfp::KERNEL).unwrap();
     other.set_private(f.a.frame as usize);
-    kexpect!(!isolate(&f, &other));
+    kexpect!(!other.with_locked(|lp| f.pool.isolate(lp)));
     other.set_private(987654);
-    kexpect!(!isolate(&f, &other));
+    kexpect!(!other.with_locked(|lp| f.pool.isolate(lp)));
 }
 
 fn putback_relists_the_frame() {
