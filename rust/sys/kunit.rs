@@ -12,7 +12,8 @@
 //! and [`kexpect_eq!`](crate::kexpect_eq), which report the file, line,
 //! expression and values through `__kunit_fail_current_test()` (it finds
 //! the running test through `current`), and evaluate to whether the check
-//! held, so a case can stop early:
+//! held, so a case can stop early; [`kunwrap!`](crate::kunwrap) unwraps an
+//! `Option`/`Result` or reports and returns:
 //!
 //! ```ignore
 //! fn first_buddy() {
@@ -160,6 +161,43 @@ macro_rules! kexpect_eq {
             }
         }
     }};
+}
+
+/// What [`kunwrap!`](crate::kunwrap) accepts: `Option` and `Result`.
+pub(crate) trait KunitUnwrap<T> {
+    /// The value, if there is one.
+    fn into_option(self) -> Option<T>;
+}
+
+impl<T> KunitUnwrap<T> for Option<T> {
+    fn into_option(self) -> Option<T> {
+        self
+    }
+}
+
+impl<T, E> KunitUnwrap<T> for core::result::Result<T, E> {
+    fn into_option(self) -> Option<T> {
+        self.ok()
+    }
+}
+
+/// Unwraps an `Option` or `Result`; on `None`/`Err` reports the failure and
+/// returns from the (unit-returning) test case instead of panicking.
+#[macro_export]
+macro_rules! kunwrap {
+    ($e:expr) => {
+        match $crate::sys::kunit::KunitUnwrap::into_option($e) {
+            Some(v) => v,
+            None => {
+                $crate::sys::kunit::fail(
+                    concat!(file!(), "\0"),
+                    line!(),
+                    format_args!("ASSERTION FAILED: {} has no value", stringify!($e)),
+                );
+                return;
+            }
+        }
+    };
 }
 
 /// Declares a KUnit suite: `kunit_suite!(IDENT, "c_name", [case_fn, ...]);`

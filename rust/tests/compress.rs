@@ -6,7 +6,7 @@ use super::pattern;
 use crate::compress::{Compressors, TAG_RAW};
 use crate::sys::crypto::{AlgName, Comp};
 use crate::sys::PAGE_SIZE;
-use crate::{kexpect, kexpect_eq, kunit_suite};
+use crate::{kexpect, kexpect_eq, kunit_suite, kunwrap};
 
 fn text_page() -> alloc::vec::Vec<u8> {
     let words: [&[u8]; 5] = [b"swap ", b"page ", b"frame ", b"offset ", b"\n"];
@@ -25,29 +25,11 @@ fn text_page() -> alloc::vec::Vec<u8> {
 }
 
 fn round_trip(alg: &[u8]) {
-    let name = match AlgName::new(alg) {
-        Ok(n) => n,
-        Err(_) => {
-            kexpect!(false);
-            return;
-        }
-    };
-    let mut c = match Comp::new(&name) {
-        Ok(c) => c,
-        Err(_) => {
-            kexpect!(false);
-            return;
-        }
-    };
+    let name = kunwrap!(AlgName::new(alg));
+    let mut c = kunwrap!(Comp::new(&name));
     let src = text_page();
     let mut buf = [0u8; 2 * PAGE_SIZE];
-    let n = match c.compress(&src, &mut buf) {
-        Ok(n) => n,
-        Err(_) => {
-            kexpect!(false);
-            return;
-        }
-    };
+    let n = kunwrap!(c.compress(&src, &mut buf));
     kexpect!(n > 0 && n < PAGE_SIZE / 2);
     let mut out = [0u8; PAGE_SIZE];
     kexpect_eq!(c.decompress(&buf[..n], &mut out), Ok(PAGE_SIZE));
@@ -68,7 +50,7 @@ fn deflate_round_trip() {
 }
 
 fn random_data_does_not_shrink() {
-    let mut c = Comp::new(&AlgName::new(b"lzo").unwrap()).unwrap();
+    let mut c = kunwrap!(Comp::new(&AlgName::new(b"lzo").unwrap()));
     let src = pattern(99, PAGE_SIZE);
     let mut buf = [0u8; 2 * PAGE_SIZE];
     let n = c.compress(&src, &mut buf);
@@ -76,17 +58,17 @@ fn random_data_does_not_shrink() {
 }
 
 fn truncated_input_fails_to_decompress() {
-    let mut c = Comp::new(&AlgName::new(b"lzo").unwrap()).unwrap();
+    let mut c = kunwrap!(Comp::new(&AlgName::new(b"lzo").unwrap()));
     let src = text_page();
     let mut buf = [0u8; 2 * PAGE_SIZE];
-    let n = c.compress(&src, &mut buf).unwrap();
+    let n = kunwrap!(c.compress(&src, &mut buf));
     let mut out = [0u8; PAGE_SIZE];
     let r = c.decompress(&buf[..n / 2], &mut out);
     kexpect!(r.map_or(true, |len| len != PAGE_SIZE));
 }
 
 fn raw_tag_copies() {
-    let comps = Compressors::new(&AlgName::new(b"lzo").unwrap()).unwrap();
+    let comps = kunwrap!(Compressors::new(&AlgName::new(b"lzo").unwrap()));
     let src = pattern(5, PAGE_SIZE);
     let mut out = [0u8; PAGE_SIZE];
     let r = comps.with_ctx(|ctx, _| ctx.decompress(TAG_RAW, &src, &mut out));
@@ -97,7 +79,7 @@ fn raw_tag_copies() {
 }
 
 fn unknown_compressor_is_refused() {
-    let n = AlgName::new(b"no-such-compressor").unwrap();
+    let n = kunwrap!(AlgName::new(b"no-such-compressor"));
     kexpect!(!n.exists());
     kexpect!(Comp::new(&n).is_err());
     kexpect!(AlgName::new(b"lzo").unwrap().exists());
@@ -115,20 +97,15 @@ fn names_are_validated() {
 }
 
 fn switching_keeps_old_objects_readable() {
-    let comps = match Compressors::new(&AlgName::new(b"lzo").unwrap()) {
-        Ok(c) => c,
-        Err(_) => {
-            kexpect!(false);
-            return;
-        }
-    };
+    let comps = kunwrap!(Compressors::new(&AlgName::new(b"lzo").unwrap()));
     let src = text_page();
     let mut stored = [0u8; PAGE_SIZE];
-    let (len, tag) = comps.with_ctx(|ctx, tag| {
-        let d = ctx.compress(tag, &src).unwrap();
+    let r = comps.with_ctx(|ctx, tag| {
+        let d = ctx.compress(tag, &src).ok()?;
         stored[..d.len()].copy_from_slice(d);
-        (d.len(), tag)
+        Some((d.len(), tag))
     });
+    let (len, tag) = kunwrap!(r);
     kexpect!(comps.select(&AlgName::new(b"zstd").unwrap()).is_ok());
     let tag2 = comps.with_ctx(|_, t| t);
     kexpect!(tag2 != tag);

@@ -6,7 +6,7 @@ use crate::index::{owner, Entry, Index};
 use crate::sys::xarray::MAX_VALUE;
 use crate::sys::Gfp;
 use crate::zbud::{Buddy, Handle};
-use crate::{kexpect, kexpect_eq, kunit_suite};
+use crate::{kexpect, kexpect_eq, kunit_suite, kunwrap};
 
 fn object_entries_round_trip() {
     for &frame in &[0u32, 1, 63, 64, 12345, u32::MAX - 1] {
@@ -69,14 +69,8 @@ fn owners_distinguish_types() {
 }
 
 fn xarray_store_load_erase() {
-    let ix = match Index::new(2) {
-        Ok(i) => i,
-        Err(_) => {
-            kexpect!(false);
-            return;
-        }
-    };
-    let xa = ix.area(0).unwrap();
+    let ix = kunwrap!(Index::new(2));
+    let xa = kunwrap!(ix.area(0));
     kexpect_eq!(xa.load(10), None);
     kexpect_eq!(xa.store(10, 77, Gfp::KERNEL), Ok(None));
     kexpect_eq!(xa.load(10), Some(77));
@@ -86,8 +80,8 @@ fn xarray_store_load_erase() {
 }
 
 fn xarray_store_replaces_and_returns_old() {
-    let ix = Index::new(1).unwrap();
-    let xa = ix.area(0).unwrap();
+    let ix = kunwrap!(Index::new(1));
+    let xa = kunwrap!(ix.area(0));
     kexpect_eq!(xa.store(1 << 40, 1, Gfp::KERNEL), Ok(None));
     kexpect_eq!(xa.store(1 << 40, 2, Gfp::KERNEL), Ok(Some(1)));
     kexpect_eq!(xa.load(1 << 40), Some(2));
@@ -96,8 +90,8 @@ fn xarray_store_replaces_and_returns_old() {
 }
 
 fn xarray_cmpxchg() {
-    let ix = Index::new(1).unwrap();
-    let xa = ix.area(0).unwrap();
+    let ix = kunwrap!(Index::new(1));
+    let xa = kunwrap!(ix.area(0));
     kexpect_eq!(xa.cmpxchg(5, None, 9, Gfp::KERNEL), Ok(None));
     kexpect_eq!(xa.cmpxchg(5, Some(8), 10, Gfp::KERNEL), Ok(Some(9)));
     kexpect_eq!(xa.load(5), Some(9));
@@ -106,8 +100,8 @@ fn xarray_cmpxchg() {
 }
 
 fn xarray_find_walks_in_order() {
-    let ix = Index::new(1).unwrap();
-    let xa = ix.area(0).unwrap();
+    let ix = kunwrap!(Index::new(1));
+    let xa = kunwrap!(ix.area(0));
     for &i in &[900u64, 3, 70000, 64] {
         let _ = xa.store(i, i + 1, Gfp::KERNEL);
     }
@@ -127,7 +121,7 @@ fn xarray_find_walks_in_order() {
 }
 
 fn per_type_areas_are_independent() {
-    let ix = Index::new(4).unwrap();
+    let ix = kunwrap!(Index::new(4));
     let _ = ix.area(1).unwrap().store(42, 1, Gfp::KERNEL);
     let _ = ix.area(2).unwrap().store(42, 2, Gfp::KERNEL);
     kexpect_eq!(ix.area(0).unwrap().load(42), None);

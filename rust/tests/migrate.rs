@@ -8,7 +8,7 @@ use super::pattern;
 use crate::sys::page::{Page, PageHold};
 use crate::sys::{Gfp, EAGAIN, EINVAL};
 use crate::zbud::{Handle, Migrated, Pool};
-use crate::{kexpect, kexpect_eq, kunit_suite};
+use crate::{kexpect, kexpect_eq, kunit_suite, kunwrap};
 
 struct Fixture {
     pool: Pool,
@@ -42,15 +42,9 @@ fn migrate(f: &Fixture, src: &PageHold, dst: &Page) -> crate::sys::Result<Migrat
 }
 
 fn migrate_moves_both_buddies() {
-    let f = match fixture() {
-        Some(f) => f,
-        None => {
-            kexpect!(false);
-            return;
-        }
-    };
-    let src = f.pool.frame_page_ref(f.a.frame).unwrap();
-    let dst = Page::alloc(Gfp::KERNEL).unwrap();
+    let f = kunwrap!(fixture());
+    let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
+    let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
     kexpect!(isolate(&f, &src));
     kexpect_eq!(migrate(&f, &src, &dst), Ok(Migrated::Moved));
     kexpect_eq!(f.pool.frame_page(f.a.frame), Some(dst.as_ptr() as usize));
@@ -69,14 +63,8 @@ fn migrate_moves_both_buddies() {
 }
 
 fn isolate_refused_while_frame_busy() {
-    let f = match fixture() {
-        Some(f) => f,
-        None => {
-            kexpect!(false);
-            return;
-        }
-    };
-    let src = f.pool.frame_page_ref(f.a.frame).unwrap();
+    let f = kunwrap!(fixture());
+    let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
     // The VM locks the page first; a load holds the frame meanwhile.
     let r = src.with_locked(|lp| f.pool.with_frame_busy(f.a.frame, || f.pool.isolate(lp)));
     kexpect_eq!(r, Some(false));
@@ -86,14 +74,8 @@ fn isolate_refused_while_frame_busy() {
 }
 
 fn isolate_refuses_foreign_pages() {
-    let f = match fixture() {
-        Some(f) => f,
-        None => {
-            kexpect!(false);
-            return;
-        }
-    };
-    let mut other = Page::alloc(Gfp::KERNEL).unwrap();
+    let f = kunwrap!(fixture());
+    let mut other = kunwrap!(Page::alloc(Gfp::KERNEL));
     other.set_private(f.a.frame as usize);
     kexpect!(!other.with_locked(|lp| f.pool.isolate(lp)));
     other.set_private(987654);
@@ -101,54 +83,36 @@ fn isolate_refuses_foreign_pages() {
 }
 
 fn putback_relists_the_frame() {
-    let f = match fixture() {
-        Some(f) => f,
-        None => {
-            kexpect!(false);
-            return;
-        }
-    };
+    let f = kunwrap!(fixture());
     kexpect!(f.pool.free(f.b, 2));
-    let src = f.pool.frame_page_ref(f.a.frame).unwrap();
+    let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
     kexpect!(isolate(&f, &src));
     // Isolated frames take no new objects.
-    let c = f.pool.alloc(3, 0, &pattern(3, 100)).unwrap();
+    let c = kunwrap!(f.pool.alloc(3, 0, &pattern(3, 100)));
     kexpect!(c.frame != f.a.frame);
     src.with_locked(|lp| f.pool.putback(lp));
-    let d = f.pool.alloc(4, 0, &pattern(4, 2000)).unwrap();
+    let d = kunwrap!(f.pool.alloc(4, 0, &pattern(4, 2000)));
     kexpect_eq!(d.frame, f.a.frame);
     kexpect!(intact(&f.pool, f.a, 1, 1500) && intact(&f.pool, d, 4, 2000));
 }
 
 fn free_while_isolated_then_migrate_releases() {
-    let f = match fixture() {
-        Some(f) => f,
-        None => {
-            kexpect!(false);
-            return;
-        }
-    };
-    let src = f.pool.frame_page_ref(f.a.frame).unwrap();
+    let f = kunwrap!(fixture());
+    let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
     kexpect!(isolate(&f, &src));
     kexpect!(f.pool.free(f.a, 1) && f.pool.free(f.b, 2));
     kexpect_eq!(f.pool.counts().pages, 0);
-    let dst = Page::alloc(Gfp::KERNEL).unwrap();
+    let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
     kexpect_eq!(migrate(&f, &src, &dst), Ok(Migrated::Released));
     kexpect_eq!(f.pool.frame_page(f.a.frame), None);
     // The id is free again.
-    let c = f.pool.alloc(5, 0, &pattern(5, 10)).unwrap();
+    let c = kunwrap!(f.pool.alloc(5, 0, &pattern(5, 10)));
     kexpect_eq!(c.frame, f.a.frame);
 }
 
 fn free_while_isolated_then_putback_releases() {
-    let f = match fixture() {
-        Some(f) => f,
-        None => {
-            kexpect!(false);
-            return;
-        }
-    };
-    let src = f.pool.frame_page_ref(f.a.frame).unwrap();
+    let f = kunwrap!(fixture());
+    let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
     kexpect!(isolate(&f, &src));
     kexpect!(f.pool.free(f.a, 1));
     kexpect!(intact(&f.pool, f.b, 2, 1700));
@@ -159,17 +123,11 @@ fn free_while_isolated_then_putback_releases() {
 }
 
 fn loads_work_while_isolated_and_after_migration() {
-    let f = match fixture() {
-        Some(f) => f,
-        None => {
-            kexpect!(false);
-            return;
-        }
-    };
-    let src = f.pool.frame_page_ref(f.a.frame).unwrap();
+    let f = kunwrap!(fixture());
+    let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
     kexpect!(isolate(&f, &src));
     kexpect!(intact(&f.pool, f.a, 1, 1500));
-    let dst = Page::alloc(Gfp::KERNEL).unwrap();
+    let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
     kexpect_eq!(migrate(&f, &src, &dst), Ok(Migrated::Moved));
     kexpect!(intact(&f.pool, f.b, 2, 1700));
     // The old page is no longer ours: isolating it again is refused.
@@ -177,29 +135,17 @@ fn loads_work_while_isolated_and_after_migration() {
 }
 
 fn migrate_without_isolation_is_eagain() {
-    let f = match fixture() {
-        Some(f) => f,
-        None => {
-            kexpect!(false);
-            return;
-        }
-    };
-    let src = f.pool.frame_page_ref(f.a.frame).unwrap();
-    let dst = Page::alloc(Gfp::KERNEL).unwrap();
+    let f = kunwrap!(fixture());
+    let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
+    let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
     kexpect_eq!(migrate(&f, &src, &dst), Err(EAGAIN));
     kexpect!(intact(&f.pool, f.a, 1, 1500));
 }
 
 fn migrate_no_copy_mode_is_refused() {
-    let f = match fixture() {
-        Some(f) => f,
-        None => {
-            kexpect!(false);
-            return;
-        }
-    };
-    let src = f.pool.frame_page_ref(f.a.frame).unwrap();
-    let dst = Page::alloc(Gfp::KERNEL).unwrap();
+    let f = kunwrap!(fixture());
+    let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
+    let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
     kexpect!(isolate(&f, &src));
     let r = src.with_locked(|s| dst.with_locked(|d| f.pool.migrate(d, s, true)));
     kexpect_eq!(r, Err(EINVAL));
@@ -208,13 +154,7 @@ fn migrate_no_copy_mode_is_refused() {
 }
 
 fn compaction_merges_lone_objects() {
-    let pool = match Pool::new(1024, None) {
-        Ok(p) => p,
-        Err(_) => {
-            kexpect!(false);
-            return;
-        }
-    };
+    let pool = kunwrap!(Pool::new(1024, None));
     let mut hs = [None; 8];
     for i in 0..8u64 {
         hs[i as usize] = pool.alloc(i, 0, &pattern(i, 1800)).ok();
@@ -236,7 +176,7 @@ fn compaction_merges_lone_objects() {
     let c = pool.counts();
     kexpect_eq!((c.pages, c.one, c.two), (2, 0, 2));
     for i in (1..8).step_by(2) {
-        let h = moved.borrow()[i].or(hs[i]).unwrap();
+        let h = kunwrap!(moved.borrow()[i].or(hs[i]));
         kexpect!(intact(&pool, h, i as u64, 1800));
     }
     kexpect_eq!(
@@ -248,18 +188,12 @@ fn compaction_merges_lone_objects() {
 }
 
 fn compaction_undoes_when_entry_changed() {
-    let pool = match Pool::new(1024, None) {
-        Ok(p) => p,
-        Err(_) => {
-            kexpect!(false);
-            return;
-        }
-    };
+    let pool = kunwrap!(Pool::new(1024, None));
     // A (3000) and C (1000) share a frame; B (900) gets its own; freeing C
     // leaves two lone objects, and B fits next to A.
-    let a = pool.alloc(1, 0, &pattern(1, 3000)).unwrap();
-    let c = pool.alloc(3, 0, &pattern(3, 1000)).unwrap();
-    let b = pool.alloc(2, 0, &pattern(2, 900)).unwrap();
+    let a = kunwrap!(pool.alloc(1, 0, &pattern(1, 3000)));
+    let c = kunwrap!(pool.alloc(3, 0, &pattern(3, 1000)));
+    let b = kunwrap!(pool.alloc(2, 0, &pattern(2, 900)));
     kexpect_eq!(a.frame, c.frame);
     kexpect!(a.frame != b.frame);
     kexpect!(pool.free(c, 3));
@@ -283,16 +217,10 @@ fn compaction_undoes_when_entry_changed() {
 }
 
 fn compaction_with_nothing_to_merge() {
-    let pool = match Pool::new(1024, None) {
-        Ok(p) => p,
-        Err(_) => {
-            kexpect!(false);
-            return;
-        }
-    };
+    let pool = kunwrap!(Pool::new(1024, None));
     kexpect_eq!(pool.compact(10, |_, _, _| true), 0);
-    let a = pool.alloc(1, 0, &pattern(1, 3000)).unwrap();
-    let b = pool.alloc(2, 0, &pattern(2, 3000)).unwrap();
+    let a = kunwrap!(pool.alloc(1, 0, &pattern(1, 3000)));
+    let b = kunwrap!(pool.alloc(2, 0, &pattern(2, 3000)));
     kexpect_eq!(pool.compact(10, |_, _, _| true), 0);
     kexpect!(intact(&pool, a, 1, 3000) && intact(&pool, b, 2, 3000));
 }

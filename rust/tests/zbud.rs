@@ -4,7 +4,7 @@
 
 use super::pattern;
 use crate::zbud::{Buddy, Handle, Pool, CHUNK};
-use crate::{kexpect, kexpect_eq, kunit_suite};
+use crate::{kexpect, kexpect_eq, kunit_suite, kunwrap};
 
 fn pool() -> Option<Pool> {
     let p = Pool::new(4096, None).ok();
@@ -44,8 +44,8 @@ fn second_object_goes_last_in_same_frame() {
         Some(p) => p,
         None => return,
     };
-    let a = alloc(&p, 1, 1000).unwrap();
-    let b = alloc(&p, 2, 2000).unwrap();
+    let a = kunwrap!(alloc(&p, 1, 1000));
+    let b = kunwrap!(alloc(&p, 2, 2000));
     kexpect_eq!(b.buddy, Buddy::Last);
     kexpect_eq!(a.frame, b.frame);
     let c = p.counts();
@@ -63,8 +63,8 @@ fn byte_exact_fit_shares_a_frame() {
         Some(p) => p,
         None => return,
     };
-    let a = alloc(&p, 1, 2048).unwrap();
-    let b = alloc(&p, 2, 2048).unwrap();
+    let a = kunwrap!(alloc(&p, 1, 2048));
+    let b = kunwrap!(alloc(&p, 2, 2048));
     kexpect_eq!(a.frame, b.frame);
     kexpect_eq!(p.counts().pages, 1);
     kexpect!(intact(&p, a, 1, 2048) && intact(&p, b, 2, 2048));
@@ -77,8 +77,8 @@ fn overflow_starts_new_frame() {
         Some(p) => p,
         None => return,
     };
-    let a = alloc(&p, 1, 2049).unwrap();
-    let b = alloc(&p, 2, 2048).unwrap();
+    let a = kunwrap!(alloc(&p, 1, 2049));
+    let b = kunwrap!(alloc(&p, 2, 2048));
     kexpect!(a.frame != b.frame);
     kexpect_eq!(p.counts().pages, 2);
     p.free(a, 1);
@@ -90,8 +90,8 @@ fn free_first_keeps_last() {
         Some(p) => p,
         None => return,
     };
-    let a = alloc(&p, 1, 1500).unwrap();
-    let b = alloc(&p, 2, 1500).unwrap();
+    let a = kunwrap!(alloc(&p, 1, 1500));
+    let b = kunwrap!(alloc(&p, 2, 1500));
     kexpect!(p.free(a, 1));
     kexpect!(intact(&p, b, 2, 1500));
     let c = p.counts();
@@ -105,8 +105,8 @@ fn free_both_releases_page() {
         Some(p) => p,
         None => return,
     };
-    let a = alloc(&p, 1, 100).unwrap();
-    let b = alloc(&p, 2, 100).unwrap();
+    let a = kunwrap!(alloc(&p, 1, 100));
+    let b = kunwrap!(alloc(&p, 2, 100));
     p.free(b, 2);
     p.free(a, 1);
     let c = p.counts();
@@ -118,15 +118,15 @@ fn best_fit_picks_tightest_frame() {
         Some(p) => p,
         None => return,
     };
-    let roomy = alloc(&p, 1, 1000).unwrap(); // 3096 free
-    let tight = alloc(&p, 2, 3000).unwrap(); // 1096 free (new frame: 3000 + 1000 > 4096? no: 4000 fits!)
-                                             // 3000 fits next to 1000, so both share; make the tight frame separately.
+    let roomy = kunwrap!(alloc(&p, 1, 1000)); // 3096 free
+    let tight = kunwrap!(alloc(&p, 2, 3000)); // 1096 free (new frame: 3000 + 1000 > 4096? no: 4000 fits!)
+                                              // 3000 fits next to 1000, so both share; make the tight frame separately.
     kexpect_eq!(tight.frame, roomy.frame);
-    let x = alloc(&p, 3, 3100).unwrap(); // new frame, 996 free
-    let y = alloc(&p, 4, 1200).unwrap(); // new frame, 2896 free
+    let x = kunwrap!(alloc(&p, 3, 3100)); // new frame, 996 free
+    let y = kunwrap!(alloc(&p, 4, 1200)); // new frame, 2896 free
     kexpect!(x.frame != y.frame);
     // 900 bytes: fits both x's frame (996 free) and y's (2896): tightest is x.
-    let z = alloc(&p, 5, 900).unwrap();
+    let z = kunwrap!(alloc(&p, 5, 900));
     kexpect_eq!(z.frame, x.frame);
     kexpect_eq!(z.buddy, Buddy::Last);
     for (h, o) in [(roomy, 1), (tight, 2), (x, 3), (y, 4), (z, 5)] {
@@ -140,10 +140,10 @@ fn relisted_after_free_and_reused() {
         Some(p) => p,
         None => return,
     };
-    let a = alloc(&p, 1, 2000).unwrap();
-    let b = alloc(&p, 2, 2000).unwrap();
+    let a = kunwrap!(alloc(&p, 1, 2000));
+    let b = kunwrap!(alloc(&p, 2, 2000));
     kexpect!(p.free(a, 1));
-    let c = alloc(&p, 3, 1900).unwrap();
+    let c = kunwrap!(alloc(&p, 3, 1900));
     kexpect_eq!(c.frame, b.frame);
     kexpect_eq!(c.buddy, Buddy::First);
     kexpect_eq!(p.counts().pages, 1);
@@ -157,8 +157,8 @@ fn whole_page_object_stands_alone() {
         Some(p) => p,
         None => return,
     };
-    let w = alloc(&p, 1, 4096).unwrap();
-    let s = alloc(&p, 2, 10).unwrap();
+    let w = kunwrap!(alloc(&p, 1, 4096));
+    let s = kunwrap!(alloc(&p, 2, 10));
     kexpect!(w.frame != s.frame);
     let c = p.counts();
     kexpect_eq!((c.pages, c.whole, c.one), (2, 1, 1));
@@ -183,7 +183,7 @@ fn wrong_owner_is_refused() {
         Some(p) => p,
         None => return,
     };
-    let a = alloc(&p, 7, 300).unwrap();
+    let a = kunwrap!(alloc(&p, 7, 300));
     kexpect!(!p.free(a, 8));
     kexpect!(p.read(a, 8, |_, _| ()).is_none());
     kexpect!(intact(&p, a, 7, 300));
@@ -201,11 +201,11 @@ fn chunk_boundaries_fit() {
         Some(p) => p,
         None => return,
     };
-    let a = alloc(&p, 1, 4096 - CHUNK).unwrap();
-    let b = alloc(&p, 2, CHUNK).unwrap();
+    let a = kunwrap!(alloc(&p, 1, 4096 - CHUNK));
+    let b = kunwrap!(alloc(&p, 2, CHUNK));
     kexpect_eq!(a.frame, b.frame);
     // Full now: a 1-byte object needs a new frame.
-    let c = alloc(&p, 3, 1).unwrap();
+    let c = kunwrap!(alloc(&p, 3, 1));
     kexpect!(c.frame != a.frame);
     kexpect!(intact(&p, a, 1, 4096 - CHUNK) && intact(&p, b, 2, CHUNK) && intact(&p, c, 3, 1));
     p.free(a, 1);
@@ -218,8 +218,8 @@ fn less_than_a_chunk_free_is_not_listed() {
         Some(p) => p,
         None => return,
     };
-    let a = alloc(&p, 1, 4096 - 10).unwrap(); // 10 bytes free: unlisted
-    let b = alloc(&p, 2, 5).unwrap(); // would fit, but goes to a new frame
+    let a = kunwrap!(alloc(&p, 1, 4096 - 10)); // 10 bytes free: unlisted
+    let b = kunwrap!(alloc(&p, 2, 5)); // would fit, but goes to a new frame
     kexpect!(a.frame != b.frame);
     p.free(a, 1);
     p.free(b, 2);
@@ -230,9 +230,9 @@ fn frame_ids_are_reused() {
         Some(p) => p,
         None => return,
     };
-    let a = alloc(&p, 1, 3000).unwrap();
+    let a = kunwrap!(alloc(&p, 1, 3000));
     p.free(a, 1);
-    let b = alloc(&p, 2, 3000).unwrap();
+    let b = kunwrap!(alloc(&p, 2, 3000));
     kexpect_eq!(a.frame, b.frame);
     p.free(b, 2);
 }
@@ -304,8 +304,8 @@ fn tag_is_kept_per_object() {
         Some(p) => p,
         None => return,
     };
-    let a = p.alloc(1, 3, &pattern(1, 500)).unwrap();
-    let b = p.alloc(2, 7, &pattern(2, 500)).unwrap();
+    let a = kunwrap!(p.alloc(1, 3, &pattern(1, 500)));
+    let b = kunwrap!(p.alloc(2, 7, &pattern(2, 500)));
     kexpect_eq!(p.read(a, 1, |_, t| t), Some(3));
     kexpect_eq!(p.read(b, 2, |_, t| t), Some(7));
     p.free(a, 1);
