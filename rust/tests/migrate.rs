@@ -225,6 +225,58 @@ fn compaction_with_nothing_to_merge() {
     kexpect!(intact(&pool, a, 1, 3000) && intact(&pool, b, 2, 3000));
 }
 
+fn zombie_released_on_next_isolation() {
+    let ok = crate::with_movable_pool(|pool| {
+        let a = kunwrap!(pool.alloc(1, 0, &pattern(1, 1000)));
+        let hold = kunwrap!(pool.frame_page_ref(a.frame));
+        // The last object goes while the VM holds the page lock (it is
+        // isolating the page): the page cannot be given up right now.
+        kexpect!(hold.with_locked(|_| pool.free(a, 1)));
+        kexpect_eq!(pool.counts().pages, 0);
+        kexpect_eq!(pool.frame_page(a.frame), Some(hold.as_ptr() as usize));
+        // The VM's isolation attempt (page locked) releases it instead.
+        kexpect!(!hold.with_locked(|lp| pool.isolate(lp)));
+        kexpect_eq!(pool.frame_page(a.frame), None);
+        let b = kunwrap!(pool.alloc(2, 0, &pattern(2, 1000)));
+        kexpect_eq!(b.frame, a.frame);
+        kexpect!(pool.free(b, 2));
+    });
+    kexpect!(ok);
+}
+
+fn zombie_reaped_by_next_allocation() {
+    let ok = crate::with_movable_pool(|pool| {
+        let a = kunwrap!(pool.alloc(1, 0, &pattern(1, 3000)));
+        let hold = kunwrap!(pool.frame_page_ref(a.frame));
+        kexpect!(hold.with_locked(|_| pool.free(a, 1)));
+        kexpect_eq!(pool.frame_page(a.frame), Some(hold.as_ptr() as usize));
+        // Lock free again: the next allocation releases the zombie first.
+        let b = kunwrap!(pool.alloc(2, 0, &pattern(2, 3000)));
+        kexpect_eq!(b.frame, a.frame);
+        kexpect!(pool.frame_page(b.frame) != Some(hold.as_ptr() as usize));
+        kexpect!(intact(pool, b, 2, 3000));
+        kexpect!(pool.free(b, 2));
+    });
+    kexpect!(ok);
+}
+
+fn movable_pages_migrate_and_free_cleanly() {
+    let ok = crate::with_movable_pool(|pool| {
+        let a = kunwrap!(pool.alloc(1, 0, &pattern(1, 1500)));
+        let b = kunwrap!(pool.alloc(2, 0, &pattern(2, 1700)));
+        let src = kunwrap!(pool.frame_page_ref(a.frame));
+        let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
+        kexpect!(src.with_locked(|lp| pool.isolate(lp)));
+        let r = src.with_locked(|s| dst.with_locked(|d| pool.migrate(d, s, false)));
+        kexpect_eq!(r, Ok(Migrated::Moved));
+        kexpect!(intact(pool, a, 1, 1500) && intact(pool, b, 2, 1700));
+        // The old page is not movable any more: isolating it is refused.
+        kexpect!(!src.with_locked(|lp| pool.isolate(lp)));
+        kexpect!(pool.free(a, 1) && pool.free(b, 2));
+    });
+    kexpect!(ok);
+}
+
 kunit_suite!(
     MIGRATE_SUITE,
     "zswap_rs_migrate",
@@ -241,5 +293,8 @@ kunit_suite!(
         compaction_merges_lone_objects,
         compaction_undoes_when_entry_changed,
         compaction_with_nothing_to_merge,
+        zombie_released_on_next_isolation,
+        zombie_reaped_by_next_allocation,
+        movable_pages_migrate_and_free_cleanly,
     ]
 );
