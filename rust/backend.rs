@@ -15,7 +15,7 @@
 //! and the swap map), so an entry found by a load cannot be freed under
 //! it; entries that *move* (compaction) are re-validated by owner.
 
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicU64, Ordering};
 
 use crate::compress::{Compressors, TAG_RAW};
 use crate::index::{owner, Entry, Index};
@@ -58,42 +58,86 @@ impl Reject {
 }
 
 /// Holds a module reference while any page is stored, so `rmmod` fails
-/// with "in use" instead of dropping pages.  The 0 -> 1 and 1 -> 0
-/// transitions are serialised by a spinlock; others are lock-free.
+/// with "in use" instead of dropping pages.  The count is an atomic; only
+/// the 0 -> 1 and 1 -> 0 transitions (which take and drop the module
+/// reference) go through a spinlock, so they are serialised with each other
+/// and the module reference is held exactly while the count is non-zero.
 pub(crate) struct Pins {
-    count: Pin<Box<SpinLock<u64>>>,
+    count: AtomicU64,
+    transitions: Pin<Box<SpinLock<()>>>,
     hold_module: bool,
 }
 
 impl Pins {
     fn new(hold_module: bool) -> Result<Pins> {
         Ok(Pins {
-            count: SpinLock::new_boxed(0, LockClass::Pin)?,
+            count: AtomicU64::new(0),
+            transitions: SpinLock::new_boxed((), LockClass::Pin)?,
             hold_module,
         })
     }
 
+    /// Adds `delta` unless the count is `avoid` (lock-free fast path).
+    fn add_unless(&self, delta: i64, avoid: u64) -> bool {
+        let mut c = self.count.load(Ordering::Relaxed);
+        while c != avoid {
+            let n = (c as i64 + delta) as u64;
+            match self
+                .count
+                .compare_exchange_weak(c, n, Ordering::AcqRel, Ordering::Relaxed)
+            {
+                Ok(_) => return true,
+                Err(cur) => c = cur,
+            }
+        }
+        false
+    }
+
     /// Counts a new stored page; false if the module is going away.
     fn get(&self) -> bool {
-        let mut c = self.count.lock();
-        if *c == 0 && self.hold_module && !crate::sys::ThisModule::try_get() {
+        if self.add_unless(1, 0) {
+            return true;
+        }
+        let _t = self.transitions.lock();
+        if self.add_unless(1, 0) {
+            return true;
+        }
+        // 0 -> 1 only happens here, under the lock (the lock-free paths
+        // never move the count away from 0).
+        if self.hold_module && !crate::sys::ThisModule::try_get() {
             return false;
         }
-        *c += 1;
+        self.count.store(1, Ordering::Release);
         true
     }
 
     fn put(&self) {
-        let mut c = self.count.lock();
-        *c -= 1;
-        if *c == 0 && self.hold_module {
+        if self.add_unless(-1, 1) {
+            return;
+        }
+        let _t = self.transitions.lock();
+        loop {
+            // A lock-free `get` may raise the count from 1 meanwhile:
+            // 1 -> 0 must be a compare-and-swap.
+            if self
+                .count
+                .compare_exchange(1, 0, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+            {
+                break;
+            }
+            if self.add_unless(-1, 1) {
+                return;
+            }
+        }
+        if self.hold_module {
             crate::sys::ThisModule::put();
         }
     }
 
     /// Pages currently counted.
     pub(crate) fn count(&self) -> u64 {
-        *self.count.lock()
+        self.count.load(Ordering::Relaxed)
     }
 }
 
@@ -142,7 +186,7 @@ impl Backend {
     /// zswap's limit and hysteresis: once full, refuse until the pool falls
     /// below `accept_threshold_percent` of the limit.
     fn pool_full(&self) -> bool {
-        let pages = self.pool.counts().pages;
+        let pages = self.pool.pages();
         let max = Self::limit_pages(get_u32(&KNOBS.max_pool_percent));
         if pages >= max {
             self.full.store(true, Ordering::Relaxed);

@@ -196,7 +196,8 @@ pub(crate) struct MoveStats {
     pub(crate) pages_compacted: AtomicU64,
 }
 
-/// Counters kept under the pool lock.
+/// Counters kept under the pool lock (`pages` is kept in an atomic and
+/// filled in by [`Pool::counts`]).
 #[derive(Clone, Copy, Default, Debug)]
 pub(crate) struct Counts {
     /// Pages in the pool.
@@ -340,6 +341,8 @@ pub(crate) struct Pool {
     ops: Option<&'static MovableOps>,
     /// Migration and compaction counters.
     pub(crate) moves: MoveStats,
+    /// Pages in the pool; changed under the pool lock, read without it.
+    pages: AtomicU64,
 }
 
 /// What happens to an emptied frame's page (decided under the pool lock,
@@ -372,6 +375,7 @@ impl Pool {
             },
             ops,
             moves: MoveStats::default(),
+            pages: AtomicU64::new(0),
         })
     }
 
@@ -384,7 +388,7 @@ impl Pool {
     /// up right now.  Returns what to drop after the lock.
     fn retire(&self, inner: &mut Inner, id: u32, page: Option<Page>) -> Release {
         inner.list_del(id);
-        inner.counts.pages -= 1;
+        self.pages.fetch_sub(1, Ordering::Relaxed);
         let page = match page {
             Some(p) => p,
             None => {
@@ -436,7 +440,15 @@ impl Pool {
 
     /// Current counters.
     pub(crate) fn counts(&self) -> Counts {
-        self.inner.lock().counts
+        let mut c = self.inner.lock().counts;
+        c.pages = self.pages();
+        c
+    }
+
+    /// Pages in the pool, without taking the pool lock (the store path's
+    /// limit check).
+    pub(crate) fn pages(&self) -> u64 {
+        self.pages.load(Ordering::Relaxed)
     }
 
     /// Makes sure a free frame id exists; called without locks (may sleep
@@ -521,7 +533,7 @@ impl Pool {
         fd.page = Some(page);
         write_slot(&mut fd, Buddy::First, owner, tag, data);
         drop(fd);
-        inner.counts.pages += 1;
+        self.pages.fetch_add(1, Ordering::Relaxed);
         inner.counts.bytes += len as u64;
         if len == MAX_OBJECT {
             inner.counts.whole += 1;
