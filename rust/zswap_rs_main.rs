@@ -311,19 +311,31 @@ pub extern "C" fn zswap_rs_init() -> c_int {
     }
     *params::COMPRESSOR.get(lock.token()) = Some(name);
     let files = FILES.get(lock.token());
-    let mut names = [core::ptr::null::<c_char>(); 64];
-    let mut bufs = [[0u8; 32]; 64];
-    let mut n = 0;
-    for (i, s) in stat_names().enumerate().take(64) {
-        bufs[i][..s.len()].copy_from_slice(s.as_bytes());
-        n = i + 1;
+    // NUL-terminated copies of the statistic names, and pointers to them
+    // (heap: module init should not put kilobytes on the stack).
+    let mut text = alloc::vec::Vec::new();
+    let mut starts = alloc::vec::Vec::new();
+    for s in stat_names() {
+        let start = text.len();
+        if text.try_reserve(s.len() + 1).is_err() || starts.try_push(start).is_err() {
+            starts.clear();
+            break;
+        }
+        for &b in s.as_bytes() {
+            let _ = text.try_push(b);
+        }
+        let _ = text.try_push(0);
     }
-    for i in 0..n {
-        names[i] = bufs[i].as_ptr().cast();
+    let mut names = alloc::vec::Vec::new();
+    if names.try_reserve_exact(starts.len()).is_ok() {
+        for &st in starts.iter() {
+            let _ = names.try_push(text[st..].as_ptr().cast::<c_char>());
+        }
     }
-    // SAFETY: `names` holds `n` NUL-terminated strings (zero-filled buffers
-    // longer than every name); debugfs copies the names.
-    files.debugfs = unsafe { ffi::zswap_rs_debugfs_create(names.as_ptr(), n as c_uint) };
+    // SAFETY: `names` holds pointers to NUL-terminated strings in `text`,
+    // which outlives the call (debugfs copies the names).  With no names
+    // (allocation failed) only the directory is created.
+    files.debugfs = unsafe { ffi::zswap_rs_debugfs_create(names.as_ptr(), names.len() as c_uint) };
     // SAFETY: No preconditions.
     files.sysfs = unsafe { ffi::zswap_rs_sysfs_create() };
     // SAFETY: No preconditions; the callbacks reach the backend through
