@@ -26,7 +26,7 @@ use params::{Param, Value};
 use stats::{Counters, DERIVED_STATS};
 use sys::crypto::AlgName;
 use sys::global::{Global, ParamLockGuard, ParamLockToken};
-use sys::page::{LockedPage, MovableOps, PageRef};
+use sys::page::PageRef;
 use sys::PageBuf;
 
 /// Log prefix for the `kernel` crate's printing macros.
@@ -111,58 +111,9 @@ static FRONTSWAP_OPS: ffi::frontswap_ops = ffi::frontswap_ops {
 
 // ---- movable pool pages ----
 
-// The movable callbacks never sleep; each runs in an RCU read-side section
-// from its `BACKEND.get()` to its return, which `teardown` waits out.
-
-unsafe extern "C" fn mops_isolate(page: *mut ffi::page, _mode: ffi::isolate_mode_t) -> bool {
-    // SAFETY: The VM calls `isolate_page` with the page locked and referenced.
-    let page = match unsafe { LockedPage::from_raw(page) } {
-        Some(p) => p,
-        None => return false,
-    };
-    let _rcu = sys::RcuReadGuard::new();
-    BACKEND.get().map_or(false, |b| b.pool.isolate(&page))
-}
-
-unsafe extern "C" fn mops_migrate(
-    dst: *mut ffi::page,
-    src: *mut ffi::page,
-    mode: ffi::migrate_mode,
-) -> c_int {
-    // SAFETY: The VM calls `migrate_page` with both pages locked and referenced.
-    let (dst, src) = match unsafe { (LockedPage::from_raw(dst), LockedPage::from_raw(src)) } {
-        (Some(d), Some(s)) => (d, s),
-        _ => return sys::EINVAL.to_c(),
-    };
-    let _rcu = sys::RcuReadGuard::new();
-    let b = match BACKEND.get() {
-        Some(b) => b,
-        None => return sys::EAGAIN.to_c(),
-    };
-    match b
-        .pool
-        .migrate(&dst, &src, mode == ffi::migrate_mode_MIGRATE_SYNC_NO_COPY)
-    {
-        Ok(_) => ffi::MIGRATEPAGE_SUCCESS as c_int,
-        Err(e) => e.to_c(),
-    }
-}
-
-unsafe extern "C" fn mops_putback(page: *mut ffi::page) {
-    // SAFETY: The VM calls `putback_page` with the page locked and referenced.
-    if let Some(page) = unsafe { LockedPage::from_raw(page) } {
-        let _rcu = sys::RcuReadGuard::new();
-        if let Some(b) = BACKEND.get() {
-            b.pool.putback(&page);
-        }
-    }
-}
-
-static MOVABLE_OPS: MovableOps = MovableOps(ffi::movable_operations {
-    isolate_page: Some(mops_isolate),
-    migrate_page: Some(mops_migrate),
-    putback_page: Some(mops_putback),
-});
+// `teardown` unpublishes `BACKEND`, then waits for these callbacks with
+// `synchronize_rcu` before freeing the pool.
+movable_ops!(MOVABLE_OPS, || BACKEND.get().map(|b| &b.pool));
 
 /// Shrinker `count_objects` (`glue.c`): frames compaction could free.
 #[no_mangle]

@@ -47,6 +47,71 @@ unsafe fn with_mapped_mut<R>(page: NonNull<ffi::page>, f: impl FnOnce(&mut [u8])
 #[repr(transparent)]
 pub(crate) struct MovableOps(pub(crate) ffi::movable_operations);
 
+/// Defines a static [`MovableOps`] named `$name` whose callbacks serve the
+/// pool that `$pool` (a closure `|| -> Option<&'static zbud::Pool>`) finds.
+/// Each callback runs in an RCU read-side section from that lookup to its
+/// return, so whoever unpublishes and frees the pool waits them out with
+/// [`synchronize_rcu`](super::synchronize_rcu).  The callbacks never sleep.
+#[macro_export]
+macro_rules! movable_ops {
+    ($name:ident, $pool:expr) => {
+        static $name: $crate::sys::page::MovableOps = {
+            unsafe extern "C" fn isolate(
+                page: *mut $crate::ffi::page,
+                _mode: $crate::ffi::isolate_mode_t,
+            ) -> bool {
+                // SAFETY: The VM calls `isolate_page` with the page locked
+                // and referenced.
+                let page = match unsafe { $crate::sys::page::LockedPage::from_raw(page) } {
+                    Some(p) => p,
+                    None => return false,
+                };
+                let _rcu = $crate::sys::RcuReadGuard::new();
+                ($pool)().map_or(false, |p| p.isolate(&page))
+            }
+
+            unsafe extern "C" fn migrate(
+                dst: *mut $crate::ffi::page,
+                src: *mut $crate::ffi::page,
+                mode: $crate::ffi::migrate_mode,
+            ) -> core::ffi::c_int {
+                use $crate::sys::page::LockedPage;
+                // SAFETY: The VM calls `migrate_page` with both pages locked
+                // and referenced.
+                let pages = unsafe { (LockedPage::from_raw(dst), LockedPage::from_raw(src)) };
+                let (dst, src) = match pages {
+                    (Some(d), Some(s)) => (d, s),
+                    _ => return $crate::sys::EINVAL.to_c(),
+                };
+                let no_copy = mode == $crate::ffi::migrate_mode_MIGRATE_SYNC_NO_COPY;
+                let _rcu = $crate::sys::RcuReadGuard::new();
+                match ($pool)().map(|p| p.migrate(&dst, &src, no_copy)) {
+                    Some(Ok(_)) => $crate::ffi::MIGRATEPAGE_SUCCESS as core::ffi::c_int,
+                    Some(Err(e)) => e.to_c(),
+                    None => $crate::sys::EAGAIN.to_c(),
+                }
+            }
+
+            unsafe extern "C" fn putback(page: *mut $crate::ffi::page) {
+                // SAFETY: The VM calls `putback_page` with the page locked
+                // and referenced.
+                if let Some(page) = unsafe { $crate::sys::page::LockedPage::from_raw(page) } {
+                    let _rcu = $crate::sys::RcuReadGuard::new();
+                    if let Some(p) = ($pool)() {
+                        p.putback(&page);
+                    }
+                }
+            }
+
+            $crate::sys::page::MovableOps($crate::ffi::movable_operations {
+                isolate_page: Some(isolate),
+                migrate_page: Some(migrate),
+                putback_page: Some(putback),
+            })
+        };
+    };
+}
+
 /// A page the VM hands to a `movable_operations` callback, locked by the VM
 /// for the duration of the call.
 pub(crate) struct LockedPage<'a> {
