@@ -259,7 +259,7 @@ impl Backend {
             }
         };
         if !self.pins.get() {
-            self.free_entry(key, entry);
+            let _ = self.free_entry(key, entry);
             return Err(Reject::Disabled);
         }
         match area.store(offset, entry.encode(), Gfp::STORE) {
@@ -273,7 +273,7 @@ impl Backend {
             }
             Err(_) => {
                 self.pins.put();
-                self.free_entry(key, entry);
+                let _ = self.free_entry(key, entry);
                 return Err(Reject::Alloc);
             }
         }
@@ -312,25 +312,26 @@ impl Backend {
         })
     }
 
-    fn free_entry(&self, key: u64, e: Entry) {
+    /// Frees an entry's pool object (if any); returns whether it was an
+    /// as-is (incompressible) page.
+    fn free_entry(&self, key: u64, e: Entry) -> bool {
         if let Entry::Object(h) = e {
-            if self.pool.free(h, key) {
-                return;
+            match self.pool.free(h, key) {
+                Some(tag) => return tag == TAG_RAW,
+                None => crate::zpr_err!("BUG: handle {:?} of entry {:#x} not in pool", h, key),
             }
-            crate::zpr_err!("BUG: handle {:?} of entry {:#x} not in pool", h, key);
         }
+        false
     }
 
     /// Frees a published entry and its accounting.
     fn release(&self, key: u64, e: Entry) {
-        if let Entry::Object(h) = e {
-            if self.pool.read(h, key, |_, tag| tag == TAG_RAW) == Some(true) {
-                dec(&self.stats.incompressible_pages);
-            }
-        } else {
+        if let Entry::Filled(_) = e {
             dec(&self.stats.same_filled_pages);
         }
-        self.free_entry(key, e);
+        if self.free_entry(key, e) {
+            dec(&self.stats.incompressible_pages);
+        }
         self.pins.put();
     }
 

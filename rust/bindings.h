@@ -21,11 +21,8 @@
 /* bindgen cannot evaluate these macros; export them as constants. */
 const gfp_t ZRS_GFP_KERNEL = GFP_KERNEL;
 const gfp_t ZRS_GFP_NOWAIT = GFP_NOWAIT;
-const gfp_t ZRS_GFP_ATOMIC = GFP_ATOMIC;
 const gfp_t ZRS_GFP_MOVABLE = __GFP_MOVABLE;
 const gfp_t ZRS_GFP_NORETRY = __GFP_NORETRY;
 const gfp_t ZRS_GFP_NOWARN = __GFP_NOWARN;
-const gfp_t ZRS_GFP_ZERO = __GFP_ZERO;
-const gfp_t ZRS_GFP_KSWAPD_RECLAIM = __GFP_KSWAPD_RECLAIM;
 const unsigned long ZRS_PAGE_SIZE = PAGE_SIZE;
 const unsigned int ZRS_MAX_SWAPFILES = MAX_SWAPFILES;

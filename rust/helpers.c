@@ -78,10 +78,6 @@ void zswap_rs_mutex_init(struct mutex *lock, unsigned int class_id)
 /* mutex_lock is a macro with CONFIG_DEBUG_LOCK_ALLOC. */
 void zswap_rs_mutex_lock(struct mutex *lock) { mutex_lock(lock); }
 void zswap_rs_mutex_unlock(struct mutex *lock) { mutex_unlock(lock); }
-void zswap_rs_lockdep_assert_held(spinlock_t *lock)
-{
-	lockdep_assert_held(lock);
-}
 
 struct page *zswap_rs_alloc_page(gfp_t gfp) { return alloc_page(gfp); }
 void *zswap_rs_kmap_local_page(struct page *page) { return kmap_local_page(page); }
@@ -97,7 +93,6 @@ void zswap_rs_set_page_private(struct page *page, unsigned long private)
 	set_page_private(page, private);
 }
 unsigned long zswap_rs_totalram_pages(void) { return totalram_pages(); }
-int zswap_rs_page_count(struct page *page) { return page_count(page); }
 
 struct crypto_comp *zswap_rs_crypto_alloc_comp(const char *name)
 {
@@ -110,18 +105,12 @@ long zswap_rs_ptr_err(const void *ptr) { return IS_ERR(ptr) ? PTR_ERR(ptr) : 0; 
 unsigned int zswap_rs_cpu_id(void) { return raw_smp_processor_id(); }
 unsigned int zswap_rs_nr_cpu_ids(void) { return nr_cpu_ids; }
 void zswap_rs_cond_resched(void) { cond_resched(); }
-void zswap_rs_init_work(struct work_struct *work, work_func_t func)
-{
-	INIT_WORK(work, func);
-}
-bool zswap_rs_schedule_work(struct work_struct *work) { return schedule_work(work); }
 bool zswap_rs_ratelimit(void)
 {
 	static DEFINE_RATELIMIT_STATE(rs, DEFAULT_RATELIMIT_INTERVAL,
 				      DEFAULT_RATELIMIT_BURST);
 	return __ratelimit(&rs);
 }
-void zswap_rs_might_sleep(void) { might_sleep(); }
 void zswap_rs_rcu_read_lock(void) { rcu_read_lock(); }
 void zswap_rs_rcu_read_unlock(void) { rcu_read_unlock(); }
 void zswap_rs_synchronize_rcu(void) { synchronize_rcu(); }

@@ -45,7 +45,6 @@ void zswap_rs_arch_spin_unlock(spinlock_t *lock);
 void zswap_rs_mutex_init(struct mutex *lock, unsigned int class_id);
 void zswap_rs_mutex_lock(struct mutex *lock);
 void zswap_rs_mutex_unlock(struct mutex *lock);
-void zswap_rs_lockdep_assert_held(spinlock_t *lock);
 
 /* Pages */
 struct page *zswap_rs_alloc_page(gfp_t gfp);
@@ -59,7 +58,6 @@ void zswap_rs_unlock_page(struct page *page);
 unsigned long zswap_rs_page_private(struct page *page);
 void zswap_rs_set_page_private(struct page *page, unsigned long private);
 unsigned long zswap_rs_totalram_pages(void);
-int zswap_rs_page_count(struct page *page);
 
 /* Crypto */
 struct crypto_comp *zswap_rs_crypto_alloc_comp(const char *name);
@@ -67,14 +65,11 @@ void zswap_rs_crypto_free_comp(struct crypto_comp *tfm);
 bool zswap_rs_crypto_has_comp(const char *name);
 long zswap_rs_ptr_err(const void *ptr);
 
-/* CPU, scheduling, work */
+/* CPU, scheduling, RCU */
 unsigned int zswap_rs_cpu_id(void);
 unsigned int zswap_rs_nr_cpu_ids(void);
 void zswap_rs_cond_resched(void);
-void zswap_rs_init_work(struct work_struct *work, work_func_t func);
-bool zswap_rs_schedule_work(struct work_struct *work);
 bool zswap_rs_ratelimit(void);
-void zswap_rs_might_sleep(void);
 void zswap_rs_rcu_read_lock(void);
 void zswap_rs_rcu_read_unlock(void);
 void zswap_rs_synchronize_rcu(void);

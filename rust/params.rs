@@ -11,7 +11,7 @@ use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use crate::sys::crypto::AlgName;
 use crate::sys::global::{ParamLockToken, ParamLocked};
-use crate::sys::{Errno, PageBuf, Result, EINVAL, ERANGE};
+use crate::sys::{trim_line, Errno, PageBuf, Result, EINVAL, ERANGE};
 
 /// Parameter ids (same order as `enum zswap_rs_param` in `glue.h`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -117,17 +117,9 @@ pub(crate) fn get_u32(v: &AtomicU32) -> u32 {
     v.load(Ordering::Relaxed)
 }
 
-fn trim(v: &[u8]) -> &[u8] {
-    let mut end = v.len();
-    while end > 0 && (v[end - 1] == b'\n' || v[end - 1] == b' ') {
-        end -= 1;
-    }
-    &v[..end]
-}
-
 /// Parses a boolean like `kstrtobool()`: y/Y/1/on or n/N/0/off.
 pub(crate) fn parse_bool(v: &[u8]) -> Result<bool> {
-    match trim(v) {
+    match trim_line(v) {
         b"y" | b"Y" | b"1" | b"on" | b"ON" | b"On" | b"yes" | b"Yes" => Ok(true),
         b"n" | b"N" | b"0" | b"off" | b"OFF" | b"Off" | b"no" | b"No" => Ok(false),
         _ => Err(EINVAL),
@@ -136,7 +128,7 @@ pub(crate) fn parse_bool(v: &[u8]) -> Result<bool> {
 
 /// Parses a percentage: a decimal integer from 0 to 100.
 pub(crate) fn parse_percent(v: &[u8]) -> Result<u32> {
-    let v = trim(v);
+    let v = trim_line(v);
     if v.is_empty() || v.len() > 10 || !v.iter().all(|c| c.is_ascii_digit()) {
         return Err(EINVAL);
     }
@@ -186,7 +178,7 @@ pub(crate) fn parse(p: Param, val: &[u8]) -> Result<Value> {
 
 /// Explains a refused value in the log.
 pub(crate) fn log_refused(p: Param, val: &[u8], e: Errno) {
-    let shown = core::str::from_utf8(trim(val)).unwrap_or("<not text>");
+    let shown = core::str::from_utf8(trim_line(val)).unwrap_or("<not text>");
     let why = match (p, e) {
         (Param::Compressor, crate::sys::ENOENT) => {
             "no such compressor in this kernel (see /proc/crypto)"

@@ -547,18 +547,18 @@ impl Pool {
         })
     }
 
-    /// Frees the object `h`, which must belong to `owner`; false (and
-    /// nothing changed) if it does not.  Never sleeps.
-    pub(crate) fn free(&self, h: Handle, owner: u64) -> bool {
+    /// Frees the object `h`, which must belong to `owner`, and returns its
+    /// tag; `None` (and nothing changed) if it does not.  Never sleeps.
+    pub(crate) fn free(&self, h: Handle, owner: u64) -> Option<u8> {
         let mut inner = self.inner.lock();
         let cell = match self.frames.get(h.frame) {
             Some(c) => c,
-            None => return false,
+            None => return None,
         };
         let mut fd = cell.lock();
         let s = fd.slots[h.buddy as usize];
         if s.len == 0 || s.owner != owner {
-            return false;
+            return None;
         }
         let len = s.len as usize;
         fd.slots[h.buddy as usize] = Slot::default();
@@ -588,7 +588,7 @@ impl Pool {
         if let Release::Page(p) = release {
             drop(p);
         }
-        true
+        Some(s.tag)
     }
 
     fn drop_page(&self, page: Page) {

@@ -22,11 +22,7 @@ pub(crate) struct AlgName {
 impl AlgName {
     /// Validates and copies `name` (trailing newline and spaces ignored).
     pub(crate) fn new(name: &[u8]) -> Result<AlgName> {
-        let mut end = name.len();
-        while end > 0 && (name[end - 1] == b'\n' || name[end - 1] == b' ') {
-            end -= 1;
-        }
-        let name = &name[..end];
+        let name = super::trim_line(name);
         if name.is_empty() || name.len() > MAX_NAME || name.contains(&0) {
             return Err(EINVAL);
         }

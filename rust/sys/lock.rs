@@ -185,7 +185,6 @@ impl<T> Mutex<T> {
     }
 
     /// A new, initialised mutex in its own allocation (`GFP_KERNEL`).
-    #[allow(dead_code)]
     pub(crate) fn new_boxed(data: T, class: LockClass) -> super::Result<Pin<Box<Self>>> {
         let mut b = Pin::from(super::try_box(Self::new(data))?);
         b.as_mut().init(class);

@@ -273,6 +273,15 @@ impl fmt::Write for PageBuf<'_> {
     }
 }
 
+/// `v` without trailing newlines and spaces (how sysfs values arrive).
+pub(crate) fn trim_line(v: &[u8]) -> &[u8] {
+    let mut end = v.len();
+    while end > 0 && (v[end - 1] == b'\n' || v[end - 1] == b' ') {
+        end -= 1;
+    }
+    &v[..end]
+}
+
 /// A C string handed to us (module parameter value), as bytes without the NUL.
 ///
 /// # Safety
@@ -294,7 +303,6 @@ pub(crate) struct ThisModule;
 
 impl ThisModule {
     /// `try_module_get(THIS_MODULE)`: false once the module is going away.
-    #[allow(dead_code)]
     pub(crate) fn try_get() -> bool {
         // SAFETY: `zswap_rs_this_module` returns `THIS_MODULE`, valid while
         // our code runs.
@@ -302,7 +310,6 @@ impl ThisModule {
     }
 
     /// `module_put(THIS_MODULE)`; pairs with a successful [`Self::try_get`].
-    #[allow(dead_code)]
     pub(crate) fn put() {
         // SAFETY: As in `try_get`; the caller holds a reference.
         unsafe { ffi::zswap_rs_module_put(ffi::zswap_rs_this_module()) }

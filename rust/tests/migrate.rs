@@ -84,7 +84,7 @@ fn isolate_refuses_foreign_pages() {
 
 fn putback_relists_the_frame() {
     let f = kunwrap!(fixture());
-    kexpect!(f.pool.free(f.b, 2));
+    kexpect!(f.pool.free(f.b, 2).is_some());
     let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
     kexpect!(isolate(&f, &src));
     // Isolated frames take no new objects.
@@ -100,7 +100,7 @@ fn free_while_isolated_then_migrate_releases() {
     let f = kunwrap!(fixture());
     let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
     kexpect!(isolate(&f, &src));
-    kexpect!(f.pool.free(f.a, 1) && f.pool.free(f.b, 2));
+    kexpect!(f.pool.free(f.a, 1).is_some() && f.pool.free(f.b, 2).is_some());
     kexpect_eq!(f.pool.counts().pages, 0);
     let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
     kexpect_eq!(migrate(&f, &src, &dst), Ok(Migrated::Released));
@@ -114,9 +114,9 @@ fn free_while_isolated_then_putback_releases() {
     let f = kunwrap!(fixture());
     let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
     kexpect!(isolate(&f, &src));
-    kexpect!(f.pool.free(f.a, 1));
+    kexpect!(f.pool.free(f.a, 1).is_some());
     kexpect!(intact(&f.pool, f.b, 2, 1700));
-    kexpect!(f.pool.free(f.b, 2));
+    kexpect!(f.pool.free(f.b, 2).is_some());
     src.with_locked(|lp| f.pool.putback(lp));
     kexpect_eq!(f.pool.frame_page(f.a.frame), None);
     kexpect_eq!(f.pool.counts().pages, 0);
@@ -162,7 +162,7 @@ fn compaction_merges_lone_objects() {
     kexpect_eq!(pool.counts().pages, 4);
     // Free one object of every frame: four half-empty frames.
     for i in (0..8).step_by(2) {
-        kexpect!(pool.free(hs[i].unwrap(), i as u64));
+        kexpect!(pool.free(hs[i].unwrap(), i as u64).is_some());
     }
     kexpect_eq!(pool.counts().one, 4);
     kexpect_eq!(pool.compactable(), 2);
@@ -196,7 +196,7 @@ fn compaction_undoes_when_entry_changed() {
     let b = kunwrap!(pool.alloc(2, 0, &pattern(2, 900)));
     kexpect_eq!(a.frame, c.frame);
     kexpect!(a.frame != b.frame);
-    kexpect!(pool.free(c, 3));
+    kexpect!(pool.free(c, 3).is_some());
     let n = pool.compact(10, |_, _, _| false);
     kexpect_eq!(n, 0);
     kexpect_eq!(pool.counts().pages, 2);
@@ -231,7 +231,7 @@ fn zombie_released_on_next_isolation() {
         let hold = kunwrap!(pool.frame_page_ref(a.frame));
         // The last object goes while the VM holds the page lock (it is
         // isolating the page): the page cannot be given up right now.
-        kexpect!(hold.with_locked(|_| pool.free(a, 1)));
+        kexpect!(hold.with_locked(|_| pool.free(a, 1).is_some()));
         kexpect_eq!(pool.counts().pages, 0);
         kexpect_eq!(pool.frame_page(a.frame), Some(hold.as_ptr() as usize));
         // The VM's isolation attempt (page locked) releases it instead.
@@ -239,7 +239,7 @@ fn zombie_released_on_next_isolation() {
         kexpect_eq!(pool.frame_page(a.frame), None);
         let b = kunwrap!(pool.alloc(2, 0, &pattern(2, 1000)));
         kexpect_eq!(b.frame, a.frame);
-        kexpect!(pool.free(b, 2));
+        kexpect!(pool.free(b, 2).is_some());
     });
     kexpect!(ok);
 }
@@ -248,14 +248,14 @@ fn zombie_reaped_by_next_allocation() {
     let ok = crate::with_movable_pool(|pool| {
         let a = kunwrap!(pool.alloc(1, 0, &pattern(1, 3000)));
         let hold = kunwrap!(pool.frame_page_ref(a.frame));
-        kexpect!(hold.with_locked(|_| pool.free(a, 1)));
+        kexpect!(hold.with_locked(|_| pool.free(a, 1).is_some()));
         kexpect_eq!(pool.frame_page(a.frame), Some(hold.as_ptr() as usize));
         // Lock free again: the next allocation releases the zombie first.
         let b = kunwrap!(pool.alloc(2, 0, &pattern(2, 3000)));
         kexpect_eq!(b.frame, a.frame);
         kexpect!(pool.frame_page(b.frame) != Some(hold.as_ptr() as usize));
         kexpect!(intact(pool, b, 2, 3000));
-        kexpect!(pool.free(b, 2));
+        kexpect!(pool.free(b, 2).is_some());
     });
     kexpect!(ok);
 }
@@ -272,7 +272,7 @@ fn movable_pages_migrate_and_free_cleanly() {
         kexpect!(intact(pool, a, 1, 1500) && intact(pool, b, 2, 1700));
         // The old page is not movable any more: isolating it is refused.
         kexpect!(!src.with_locked(|lp| pool.isolate(lp)));
-        kexpect!(pool.free(a, 1) && pool.free(b, 2));
+        kexpect!(pool.free(a, 1).is_some() && pool.free(b, 2).is_some());
     });
     kexpect!(ok);
 }
