@@ -24,7 +24,7 @@ use crate::stats::{dec, inc, Counters, DERIVED_STATS};
 use crate::sys::crypto::AlgName;
 use crate::sys::lock::{LockClass, SpinLock};
 use crate::sys::page::{MovableOps, PageRef};
-use crate::sys::{Errno, Gfp, Result, EINVAL, EIO, ENODEV, ENOENT, ENOMEM, ENOSPC, PAGE_SIZE};
+use crate::sys::{Errno, Gfp, Result, EINVAL, EIO, ENODEV, ENOMEM, ENOSPC, PAGE_SIZE};
 use crate::zbud::{Pool, MAX_COMPRESSED};
 use alloc::boxed::Box;
 use core::pin::Pin;
@@ -44,6 +44,10 @@ pub(crate) enum Reject {
     Alloc,
     /// Swap type out of range.
     BadType,
+    /// A compound page (the head of a THP being swapped out whole): the
+    /// caller lends 2 MiB, which a frontswap backend cannot take.  The
+    /// whole folio goes to the swap device.
+    Thp,
 }
 
 impl Reject {
@@ -52,7 +56,7 @@ impl Reject {
             Reject::Disabled => ENODEV,
             Reject::PoolLimit | Reject::Alloc => ENOMEM,
             Reject::CompressPoor => ENOSPC,
-            Reject::CompressFail | Reject::BadType => EINVAL,
+            Reject::CompressFail | Reject::BadType | Reject::Thp => EINVAL,
         }
     }
 }
@@ -210,6 +214,7 @@ impl Backend {
             Reject::CompressPoor => &s.reject_compress_poor,
             Reject::CompressFail => &s.reject_compress_fail,
             Reject::Alloc => &s.reject_alloc_fail,
+            Reject::Thp => &s.reject_thp,
         });
     }
 
@@ -232,6 +237,12 @@ impl Backend {
         offset: u64,
         page: &PageRef<'_>,
     ) -> core::result::Result<(), Reject> {
+        // 6.1 with THP_SWAP hands us the head page of a 2 MiB folio and
+        // takes success to mean all 512 subpages are stored: refuse (as
+        // zswap does), so the folio is written to the swap device whole.
+        if page.is_compound() {
+            return Err(Reject::Thp);
+        }
         if !get_bool(&KNOBS.enabled) {
             return Err(Reject::Disabled);
         }
@@ -307,6 +318,8 @@ impl Backend {
                     Err(_) => return Err(Reject::CompressFail),
                 };
                 let h = self.pool.alloc(key, tag, data).map_err(|_| Reject::Alloc)?;
+                // Counted under the context lock (see `Compressors`).
+                self.comps.stored(tag);
                 Ok((h, tag == TAG_RAW))
             })
         })
@@ -317,7 +330,10 @@ impl Backend {
     fn free_entry(&self, key: u64, e: Entry) -> bool {
         if let Entry::Object(h) = e {
             match self.pool.free(h, key) {
-                Some(tag) => return tag == TAG_RAW,
+                Some(tag) => {
+                    self.comps.freed(tag);
+                    return tag == TAG_RAW;
+                }
                 None => crate::zpr_err!("BUG: handle {:?} of entry {:#x} not in pool", h, key),
             }
         }
@@ -335,15 +351,24 @@ impl Backend {
         self.pins.put();
     }
 
-    /// Loads (`ty`, `offset`) into `page`.  `ENOENT`: not here (the caller
-    /// reads the swap device); `EIO`: here but unreadable (never garbage).
+    /// Loads (`ty`, `offset`) into `page`.  `EIO`: the page cannot be
+    /// reproduced (never garbage).  Frontswap only asks for entries whose
+    /// store succeeded, and nothing is ever written back to the device, so
+    /// an entry that is not here is lost too: `EIO`, counted in
+    /// `load_missing`.
     pub(crate) fn load(&self, ty: u32, offset: u64, page: &mut PageRef<'_>) -> Result {
-        let area = self.index.area(ty).ok_or(ENOENT)?;
+        let area = match self.index.area(ty) {
+            Some(a) => a,
+            None => return Err(self.missing(ty, offset)),
+        };
         let key = owner(ty, offset);
         // An object that compaction moves between the lookup and the read
         // fails the owner check; look it up again.
         for _ in 0..16 {
-            let e = Entry::decode(area.load(offset).ok_or(ENOENT)?);
+            let e = match area.load(offset) {
+                Some(v) => Entry::decode(v),
+                None => return Err(self.missing(ty, offset)),
+            };
             let h = match e {
                 Entry::Filled(w) => {
                     page.with_slice_mut(|dst| {
@@ -400,6 +425,19 @@ impl Backend {
         Err(EIO)
     }
 
+    /// A load found no entry: count it and fail the read.
+    fn missing(&self, ty: u32, offset: u64) -> Errno {
+        inc(&self.stats.load_missing);
+        if crate::sys::ratelimit() {
+            crate::zpr_err!(
+                "swap entry {}:{:#x} is not stored; failing the read",
+                ty,
+                offset
+            );
+        }
+        EIO
+    }
+
     /// Drops (`ty`, `offset`).  Never sleeps.
     pub(crate) fn invalidate_page(&self, ty: u32, offset: u64) {
         if let Some(area) = self.index.area(ty) {
@@ -425,6 +463,10 @@ impl Backend {
                 crate::sys::cond_resched();
             }
         }
+        // The pool may be empty now: give back pages whose release had to
+        // wait, and transforms of algorithms nothing uses any more.
+        self.pool.release_zombies();
+        self.comps.release_unused();
     }
 
     /// Merges half-full frames, at most `budget` moves; returns frames
@@ -472,6 +514,7 @@ impl Backend {
             &"frames_one_object" => c.one,
             &"frames_two_objects" => c.two,
             &"frames_whole_page" => c.whole,
+            &"zombie_pages" => c.zombies,
             &"isolate_ok" => get(&m.isolate_ok),
             &"isolate_refused" => get(&m.isolate_refused),
             &"migrate_ok" => get(&m.migrate_ok),

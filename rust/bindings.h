@@ -24,5 +24,7 @@ const gfp_t ZRS_GFP_NOWAIT = GFP_NOWAIT;
 const gfp_t ZRS_GFP_MOVABLE = __GFP_MOVABLE;
 const gfp_t ZRS_GFP_NORETRY = __GFP_NORETRY;
 const gfp_t ZRS_GFP_NOWARN = __GFP_NOWARN;
+const gfp_t ZRS_GFP_ZERO = __GFP_ZERO;
 const unsigned long ZRS_PAGE_SIZE = PAGE_SIZE;
 const unsigned int ZRS_MAX_SWAPFILES = MAX_SWAPFILES;
+const xa_mark_t ZRS_XA_PRESENT = XA_PRESENT;

@@ -4,10 +4,12 @@
 //!
 //! Every object is tagged with the id of the algorithm that compressed it
 //! (its slot in the algorithm table), so switching the `compressor` knob at
-//! run time never makes an existing object unreadable: old algorithms keep
-//! their transforms.  The table has [`MAX_ALGS`] slots for the module's
-//! lifetime; a slot is never reused, which keeps the tag of every stored
-//! object valid without any reference counting.
+//! run time never makes an existing object unreadable: an old algorithm
+//! keeps its transforms while objects it wrote are stored.  Each slot
+//! counts its stored objects; once an algorithm that is no longer selected
+//! has none left, its per-CPU transforms are freed and the slot can be
+//! reused ([`Compressors::release_unused`], run at every switch and at
+//! swapoff).
 //!
 //! Like zswap 6.1, a context is chosen by the current CPU and protected by a
 //! mutex: compression may sleep (the pool allocates under it), and a task
@@ -16,7 +18,7 @@
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::pin::Pin;
-use core::sync::atomic::{AtomicU8, Ordering};
+use core::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 
 use crate::sys::crypto::{AlgName, Comp};
 use crate::sys::lock::{LockClass, Mutex};
@@ -66,9 +68,18 @@ impl Ctx {
 }
 
 /// The algorithm table and the per-CPU contexts.
+///
+/// # Invariants
+///
+/// A slot with stored objects (`objects[s] > 0`) has its name set and a
+/// transform in every context; `current` names a slot with a name set.
+/// Objects are counted (`stored`) with the context lock held that
+/// compressed them, so a pass over all context locks after `current`
+/// moved away from a slot sees every object that slot will ever have.
 pub(crate) struct Compressors {
     names: Pin<Box<Mutex<[Option<AlgName>; MAX_ALGS]>>>,
     current: AtomicU8,
+    objects: [AtomicU64; MAX_ALGS],
     ctxs: Vec<Pin<Box<Mutex<Ctx>>>>,
 }
 
@@ -95,6 +106,7 @@ impl Compressors {
         let c = Compressors {
             names: Mutex::new_boxed(Default::default(), LockClass::State)?,
             current: AtomicU8::new(0),
+            objects: Default::default(),
             ctxs,
         };
         c.select(name)?;
@@ -102,15 +114,25 @@ impl Compressors {
     }
 
     /// Makes `name` the algorithm for new objects; may sleep.  Objects
-    /// written by earlier algorithms stay readable.
+    /// written by earlier algorithms stay readable.  `ENOSPC`: all
+    /// [`MAX_ALGS`] slots hold algorithms with stored objects.
     pub(crate) fn select(&self, name: &AlgName) -> Result {
         let mut names = self.names.lock();
         let slot = match names.iter().position(|n| n.as_ref() == Some(name)) {
             Some(s) => s,
             None => {
+                if !names.iter().any(|n| n.is_none()) {
+                    self.release_unused_locked(&mut names);
+                }
                 let s = names.iter().position(|n| n.is_none()).ok_or(ENOSPC)?;
-                for ctx in self.ctxs.iter() {
-                    let tfm = Comp::new(name)?;
+                // Allocate every transform before installing any.
+                let mut tfms = Vec::new();
+                tfms.try_reserve_exact(self.ctxs.len())
+                    .map_err(|_| ENOMEM)?;
+                for _ in self.ctxs.iter() {
+                    tfms.try_push(Comp::new(name)?).map_err(|_| ENOMEM)?;
+                }
+                for (ctx, tfm) in self.ctxs.iter().zip(tfms) {
                     ctx.lock().tfms[s] = Some(tfm);
                 }
                 names[s] = Some(*name);
@@ -118,7 +140,70 @@ impl Compressors {
             }
         };
         self.current.store(slot as u8, Ordering::Release);
+        self.release_unused_locked(&mut names);
         Ok(())
+    }
+
+    /// Frees the transforms of algorithms that are not selected and have
+    /// no stored objects left; returns how many were freed.  May sleep.
+    pub(crate) fn release_unused(&self) -> usize {
+        let mut names = self.names.lock();
+        self.release_unused_locked(&mut names)
+    }
+
+    /// Slots not selected, with a name and no stored objects, as a bitmask.
+    fn idle(&self, names: &[Option<AlgName>; MAX_ALGS]) -> u32 {
+        let current = self.current.load(Ordering::Acquire) as usize;
+        (0..MAX_ALGS)
+            .filter(|&s| {
+                s != current && names[s].is_some() && self.objects[s].load(Ordering::Acquire) == 0
+            })
+            .fold(0, |m, s| m | 1 << s)
+    }
+
+    fn release_unused_locked(&self, names: &mut [Option<AlgName>; MAX_ALGS]) -> usize {
+        if self.idle(names) == 0 {
+            return 0;
+        }
+        // Wait out stores that read the old `current` before it changed:
+        // each counts its object before releasing its context lock.
+        for ctx in self.ctxs.iter() {
+            drop(ctx.lock());
+        }
+        let idle = self.idle(names);
+        for s in 0..MAX_ALGS {
+            if idle & (1 << s) == 0 {
+                continue;
+            }
+            // No store uses slot `s` any more and no object needs it.
+            for ctx in self.ctxs.iter() {
+                let old = ctx.lock().tfms[s].take();
+                drop(old);
+            }
+            names[s] = None;
+        }
+        idle.count_ones() as usize
+    }
+
+    /// Algorithms with transforms allocated (selected or with objects).
+    #[cfg(zrs_kunit)]
+    pub(crate) fn loaded(&self) -> usize {
+        self.names.lock().iter().filter(|n| n.is_some()).count()
+    }
+
+    /// Counts a stored object written with `tag`; call it inside the
+    /// [`Compressors::with_ctx`] that compressed it.
+    pub(crate) fn stored(&self, tag: u8) {
+        if let Some(c) = self.objects.get(tag as usize) {
+            c.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    /// Counts a freed object that was written with `tag`.
+    pub(crate) fn freed(&self, tag: u8) {
+        if let Some(c) = self.objects.get(tag as usize) {
+            c.fetch_sub(1, Ordering::AcqRel);
+        }
     }
 
     /// Runs `f` with this CPU's context and the current algorithm's tag; may sleep.

@@ -14,6 +14,7 @@
 #include <linux/rcupdate.h>
 #include <linux/delay.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <linux/xarray.h>
@@ -93,6 +94,13 @@ void zswap_rs_set_page_private(struct page *page, unsigned long private)
 	set_page_private(page, private);
 }
 unsigned long zswap_rs_totalram_pages(void) { return totalram_pages(); }
+bool zswap_rs_page_compound(struct page *page) { return PageCompound(page); }
+struct page *zswap_rs_alloc_compound(gfp_t gfp, unsigned int order)
+{
+	return alloc_pages(gfp | __GFP_COMP, order);
+}
+void *zswap_rs_kvzalloc(size_t size, gfp_t gfp) { return kvzalloc(size, gfp); }
+void zswap_rs_kvfree(void *p) { kvfree(p); }
 
 struct crypto_comp *zswap_rs_crypto_alloc_comp(const char *name)
 {

@@ -58,6 +58,12 @@ void zswap_rs_unlock_page(struct page *page);
 unsigned long zswap_rs_page_private(struct page *page);
 void zswap_rs_set_page_private(struct page *page, unsigned long private);
 unsigned long zswap_rs_totalram_pages(void);
+bool zswap_rs_page_compound(struct page *page);
+struct page *zswap_rs_alloc_compound(gfp_t gfp, unsigned int order);
+
+/* Memory: kvzalloc (kmalloc, falling back to vmalloc for large sizes) */
+void *zswap_rs_kvzalloc(size_t size, gfp_t gfp);
+void zswap_rs_kvfree(void *p);
 
 /* Crypto */
 struct crypto_comp *zswap_rs_crypto_alloc_comp(const char *name);

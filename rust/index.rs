@@ -87,9 +87,7 @@ impl Index {
         let mut areas = Vec::new();
         areas.try_reserve_exact(types).map_err(|_| ENOMEM)?;
         for _ in 0..types {
-            let mut xa = Pin::from(crate::sys::try_box(XArray::new())?);
-            xa.as_mut().init();
-            areas.try_push(xa).map_err(|_| ENOMEM)?;
+            areas.try_push(XArray::new_boxed()?).map_err(|_| ENOMEM)?;
         }
         Ok(Index { areas })
     }

@@ -41,6 +41,8 @@ counters! {
     incompressible_pages,
     same_filled_pages,
     loads,
+    reject_thp,
+    load_missing,
 }
 
 /// Values derived on each read, after the counters.
@@ -52,6 +54,7 @@ pub(crate) const DERIVED_STATS: &[&str] = &[
     "frames_one_object",
     "frames_two_objects",
     "frames_whole_page",
+    "zombie_pages",
     "isolate_ok",
     "isolate_refused",
     "migrate_ok",

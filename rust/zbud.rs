@@ -59,9 +59,9 @@ use alloc::boxed::Box;
 use core::pin::Pin;
 use core::sync::atomic::{AtomicU64, Ordering};
 
-use crate::sys::arena::{Arena, Block};
+use crate::sys::arena::{Arena, Block, DirPage};
 use crate::sys::lock::{LockClass, SpinLock};
-use crate::sys::page::{LockedPage, MovableOps, Page};
+use crate::sys::page::{LockedPage, MigrationTarget, MovableOps, Page};
 use crate::sys::{Gfp, Result, EAGAIN, EINVAL, ENOMEM, ENOSPC, PAGE_SIZE};
 
 /// Free-space unit of the free lists, in bytes.
@@ -210,6 +210,8 @@ pub(crate) struct Counts {
     pub(crate) whole: u64,
     /// Bytes of all objects.
     pub(crate) bytes: u64,
+    /// Emptied frames whose page waits to be released (counted in `pages`).
+    pub(crate) zombies: u64,
 }
 
 struct Inner {
@@ -341,7 +343,8 @@ pub(crate) struct Pool {
     ops: Option<&'static MovableOps>,
     /// Migration and compaction counters.
     pub(crate) moves: MoveStats,
-    /// Pages in the pool; changed under the pool lock, read without it.
+    /// Pages in the pool, zombies included (a page counts until it is
+    /// given back); changed under the pool lock, read without it.
     pages: AtomicU64,
 }
 
@@ -388,7 +391,6 @@ impl Pool {
     /// up right now.  Returns what to drop after the lock.
     fn retire(&self, inner: &mut Inner, id: u32, page: Option<Page>) -> Release {
         inner.list_del(id);
-        self.pages.fetch_sub(1, Ordering::Relaxed);
         let page = match page {
             Some(p) => p,
             None => {
@@ -399,25 +401,32 @@ impl Pool {
         if inner.link(id).isolated {
             // The VM holds the page: migrate or putback releases it.
             self.frame(id).lock().page = Some(page);
-            let l = inner.link(id);
-            l.state = State::Zombie;
+            inner.link(id).state = State::Zombie;
+            inner.counts.zombies += 1;
             return Release::Nothing;
         }
         if self.ops.is_none() {
             inner.push_free_id(id);
+            self.page_gone();
             return Release::Page(page);
         }
         match page.try_release_movable() {
             Ok(()) => {
                 inner.push_free_id(id);
-                Release::Nothing
+                self.page_gone();
             }
             Err(page) => {
                 self.frame(id).lock().page = Some(page);
                 inner.push_zombie(id);
-                Release::Nothing
+                inner.counts.zombies += 1;
             }
         }
+        Release::Nothing
+    }
+
+    /// A page left the pool (given back to the page allocator or the VM).
+    fn page_gone(&self) {
+        self.pages.fetch_sub(1, Ordering::Relaxed);
     }
 
     /// Releases zombie frames whose page lock is free now (never sleeps).
@@ -432,10 +441,51 @@ impl Pool {
                     self.frame(id).lock().page = Some(p);
                     inner.push_zombie(id);
                 }
-                _ => inner.push_free_id(id),
+                Some(Ok(())) => {
+                    inner.push_free_id(id);
+                    inner.counts.zombies -= 1;
+                    self.page_gone();
+                }
+                None => {
+                    inner.push_free_id(id);
+                    inner.counts.zombies -= 1;
+                }
             }
             id = next;
         }
+    }
+
+    /// Releases every zombie frame on the zombie list, waiting for each
+    /// page lock; may sleep (swapoff, module exit, compaction on demand).
+    /// Zombies the VM holds isolated are released by its migrate or
+    /// putback call instead.
+    pub(crate) fn release_zombies(&self) -> usize {
+        let mut n = 0;
+        loop {
+            let page = {
+                let mut inner = self.inner.lock();
+                let id = inner.zombies;
+                if id == NIL {
+                    break;
+                }
+                inner.zombies = inner.link(id).next;
+                inner.counts.zombies -= 1;
+                let page = self.frame(id).lock().page.take();
+                // The id may be reused at once: the old page still names it
+                // in `private`, but isolation checks the frame's page
+                // identity under the frame lock, so it is refused.
+                inner.push_free_id(id);
+                page
+            };
+            if let Some(p) = page {
+                // Not under the pool lock: `lock_page` sleeps, and the VM
+                // takes the pool lock with the page lock held.
+                p.release_movable();
+                self.page_gone();
+                n += 1;
+            }
+        }
+        n
     }
 
     /// Current counters.
@@ -451,38 +501,64 @@ impl Pool {
         self.pages.load(Ordering::Relaxed)
     }
 
-    /// Makes sure a free frame id exists; called without locks (may sleep
-    /// when `gfp` allows).
-    fn reserve_id(&self, gfp: Gfp) -> Result {
-        {
-            let inner = self.inner.lock();
-            if inner.free_ids != NIL {
-                return Ok(());
-            }
-            if !self.frames.can_grow() {
-                return Err(ENOSPC);
-            }
-        }
-        let mut frames = Block::try_new(gfp, |_| {
-            SpinLock::new(FrameData {
+    /// Makes sure a free frame id exists, growing the frame table by a
+    /// block if needed; called without locks (may sleep).  Table memory is
+    /// slab memory: never `__GFP_MOVABLE`.
+    fn reserve_id(&self) -> Result {
+        // A retry is needed only if another thread installed a block that
+        // started a new directory page meanwhile, and then used up its ids.
+        for _ in 0..4 {
+            let (frames_dir, links_dir) = {
+                let inner = self.inner.lock();
+                if inner.free_ids != NIL {
+                    return Ok(());
+                }
+                if !self.frames.can_grow() {
+                    return Err(ENOSPC);
+                }
+                (self.frames.needs_dir(), inner.links.needs_dir())
+            };
+            let gfp = Gfp::STORE;
+            let frames = Block::try_new_locks(gfp, LockClass::Frame, |_| FrameData {
                 page: None,
                 slots: [Slot::default(); 2],
-            })
-        })?;
-        frames.for_each_pinned(|_, f| f.init(LockClass::Frame));
-        let links = Block::try_new(gfp, |_| Link::NEW)?;
-        let mut inner = self.inner.lock();
-        if inner.free_ids != NIL {
-            // Somebody else grew the table meanwhile; ours is freed on return.
+            })?;
+            let links = Block::try_new(gfp, |_| Link::NEW)?;
+            let mut fdir = if frames_dir {
+                Some(DirPage::try_new(gfp)?)
+            } else {
+                None
+            };
+            let mut ldir = if links_dir {
+                Some(DirPage::try_new(gfp)?)
+            } else {
+                None
+            };
+            // Declared last: unlocked before the unused blocks are freed.
+            let mut inner = self.inner.lock();
+            if inner.free_ids != NIL {
+                // Somebody else grew the table meanwhile.
+                return Ok(());
+            }
+            if (self.frames.needs_dir() && fdir.is_none())
+                || (inner.links.needs_dir() && ldir.is_none())
+            {
+                continue;
+            }
+            // Both tables always have the same length (installed together,
+            // under the pool lock), so both installs succeed or neither.
+            let base = self.frames.install(frames, &mut fdir)?;
+            let lbase = inner.links.install(links, &mut ldir)?;
+            if base != lbase {
+                crate::zpr_err!("BUG: frame table out of step ({} vs {})", base, lbase);
+                return Err(EINVAL);
+            }
+            for i in (0..crate::sys::arena::BLOCK as u32).rev() {
+                inner.push_free_id(base + i);
+            }
             return Ok(());
         }
-        let base = self.frames.install(frames)?;
-        let lbase = inner.links.install(links)?;
-        debug_assert_eq!(base, lbase);
-        for i in (0..crate::sys::arena::BLOCK as u32).rev() {
-            inner.push_free_id(base + i);
-        }
-        Ok(())
+        Err(ENOMEM)
     }
 
     /// Stores `data` (1 to `PAGE_SIZE` bytes) for `owner` with `tag`.
@@ -515,7 +591,7 @@ impl Pool {
             }
         }
         // No frame has room: start a new one.
-        self.reserve_id(self.page_gfp)?;
+        self.reserve_id()?;
         let mut page = Page::alloc_movable(self.page_gfp, self.ops).ok_or(ENOMEM)?;
         let mut inner = self.inner.lock();
         let id = match inner.pop_free_id() {
@@ -696,6 +772,7 @@ impl Pool {
         }
         let old = fd.page.take();
         drop(fd);
+        inner.counts.zombies -= 1;
         // Unlink from the (short, singly linked) zombie list.
         let mut prev = NIL;
         let mut cur = inner.zombies;
@@ -714,6 +791,7 @@ impl Pool {
         inner.push_free_id(id);
         if let Some(old) = old {
             page.release(old, self.ops.is_some());
+            self.page_gone();
         }
     }
 
@@ -722,7 +800,7 @@ impl Pool {
     /// `EINVAL`: `no_copy` mode, which cannot work for a pool page.
     pub(crate) fn migrate(
         &self,
-        dst: &LockedPage<'_>,
+        dst: MigrationTarget<'_>,
         src: &LockedPage<'_>,
         no_copy: bool,
     ) -> Result<Migrated> {
@@ -738,7 +816,7 @@ impl Pool {
 
     fn try_migrate(
         &self,
-        dst: &LockedPage<'_>,
+        dst: MigrationTarget<'_>,
         src: &LockedPage<'_>,
         no_copy: bool,
     ) -> Result<Migrated> {
@@ -756,8 +834,10 @@ impl Pool {
         if l.state == State::Zombie {
             drop(fd);
             inner.push_free_id(id);
+            inner.counts.zombies -= 1;
             drop(inner);
             src.release(old, self.ops.is_some());
+            self.page_gone();
             return Ok(Migrated::Released);
         }
         fd.page = Some(dst.adopt(&old, id as usize, self.ops));
@@ -793,9 +873,11 @@ impl Pool {
         if inner.link(id).state == State::Zombie {
             let old = self.frame(id).lock().page.take();
             inner.push_free_id(id);
+            inner.counts.zombies -= 1;
             drop(inner);
             if let Some(old) = old {
                 page.release(old, self.ops.is_some());
+                self.page_gone();
             }
             return;
         }
@@ -813,6 +895,10 @@ impl Pool {
     /// `budget` moves.  `relocate(owner, from, to)` must re-point the index
     /// entry of `owner` from `from` to `to` if it still names `from`, and
     /// must not sleep.  Returns the number of frames released.
+    ///
+    /// A source frame whose move is undone (its entry is being invalidated)
+    /// is parked for the rest of the pass, so the pass goes on with other
+    /// frames instead of retrying the same pair.
     pub(crate) fn compact(
         &self,
         budget: usize,
@@ -823,6 +909,10 @@ impl Pool {
         if inner.zombies != NIL {
             self.reap_zombies(&mut inner);
         }
+        // Frames taken off the lists for this pass (chained through
+        // `Link::next`); the pool lock is held throughout, so nobody else
+        // sees them unlisted.
+        let mut parked = NIL;
         for _ in 0..budget {
             let src = match inner.take_emptiest() {
                 Some(id) => id,
@@ -845,58 +935,85 @@ impl Pool {
                     break;
                 }
             };
-            let mut sfd = self.frame(src).lock();
-            let mut dfd = self.frame(dst).lock_nested();
-            let to = if dfd.slots[0].len == 0 {
-                Buddy::First
+            if self.move_object(src, from, dst, len, &relocate) {
+                inner.counts.one -= 2;
+                inner.counts.two += 1;
+                let page = self.frame(src).lock().page.take();
+                if let Release::Page(p) = self.retire(&mut inner, src, page) {
+                    // Not movable (test pools): plain put_page is fine here.
+                    drop(p);
+                }
+                freed += 1;
             } else {
-                Buddy::Last
-            };
-            let slot = sfd.slots[from as usize];
-            let soff = sfd.offset(from);
-            dfd.slots[to as usize] = slot;
-            let doff = dfd.offset(to);
-            if let (Some(sp), Some(dp)) = (sfd.page.as_ref(), dfd.page.as_mut()) {
-                sp.with_slice(|s| {
-                    dp.with_slice_mut(|d| d[doff..doff + len].copy_from_slice(&s[soff..soff + len]))
-                });
-            }
-            let (hfrom, hto) = (
-                Handle {
-                    frame: src,
-                    buddy: from,
-                },
-                Handle {
-                    frame: dst,
-                    buddy: to,
-                },
-            );
-            if !relocate(slot.owner, hfrom, hto) {
-                // The entry changed under us (being invalidated): undo.
-                dfd.slots[to as usize] = Slot::default();
-                drop(dfd);
-                drop(sfd);
                 self.relist(&mut inner, dst);
-                self.relist(&mut inner, src);
-                continue;
+                inner.link(src).next = parked;
+                parked = src;
             }
-            sfd.slots[from as usize] = Slot::default();
-            let page = sfd.page.take();
-            drop(dfd);
-            drop(sfd);
-            inner.counts.one -= 2;
-            inner.counts.two += 1;
-            if let Release::Page(p) = self.retire(&mut inner, src, page) {
-                // Not movable (test pools): plain put_page is fine here.
-                drop(p);
-            }
-            freed += 1;
+        }
+        while parked != NIL {
+            let next = inner.link(parked).next;
+            inner.link(parked).next = NIL;
+            self.relist(&mut inner, parked);
+            parked = next;
         }
         drop(inner);
         self.moves
             .pages_compacted
             .fetch_add(freed as u64, Ordering::Relaxed);
         freed
+    }
+
+    /// Moves the `len`-byte object in buddy `from` of frame `src` into
+    /// frame `dst` (pool lock held, both frames off the lists).  True if
+    /// it moved and the index follows it; false if nothing changed.
+    fn move_object(
+        &self,
+        src: u32,
+        from: Buddy,
+        dst: u32,
+        len: usize,
+        relocate: &impl Fn(u64, Handle, Handle) -> bool,
+    ) -> bool {
+        let mut sfd = self.frame(src).lock();
+        let mut dfd = self.frame(dst).lock_nested();
+        let to = if dfd.slots[0].len == 0 {
+            Buddy::First
+        } else {
+            Buddy::Last
+        };
+        let slot = sfd.slots[from as usize];
+        let soff = sfd.offset(from);
+        dfd.slots[to as usize] = slot;
+        let doff = dfd.offset(to);
+        let copied = match (sfd.page.as_ref(), dfd.page.as_mut()) {
+            (Some(sp), Some(dp)) => {
+                sp.with_slice(|s| {
+                    dp.with_slice_mut(|d| d[doff..doff + len].copy_from_slice(&s[soff..soff + len]))
+                });
+                true
+            }
+            _ => false,
+        };
+        let hfrom = Handle {
+            frame: src,
+            buddy: from,
+        };
+        let hto = Handle {
+            frame: dst,
+            buddy: to,
+        };
+        // The index entry moves only once the bytes are in place.
+        if !copied || !relocate(slot.owner, hfrom, hto) {
+            if !copied {
+                crate::zpr_err!("BUG: frame {} or {} has objects but no page", src, dst);
+            }
+            // No page to copy, or the entry changed under us (being
+            // invalidated): undo.
+            dfd.slots[to as usize] = Slot::default();
+            return false;
+        }
+        sfd.slots[from as usize] = Slot::default();
+        true
     }
 }
 

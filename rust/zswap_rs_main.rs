@@ -83,9 +83,10 @@ unsafe extern "C" fn fs_load(ty: c_uint, offset: c_ulong, page: *mut ffi::page) 
     };
     match b.load(ty, offset as u64, &mut page) {
         Ok(()) => 0,
-        Err(sys::EIO) => sys::EIO.to_c(),
-        // Not here: frontswap reads the swap device.
-        Err(_) => -1,
+        // Frontswap asks only for entries whose store succeeded, and none
+        // is ever written back: whatever went wrong, the swap device does
+        // not have the data.  -EIO fails the read (patch 0002).
+        Err(_) => sys::EIO.to_c(),
     }
 }
 

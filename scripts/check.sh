@@ -15,7 +15,7 @@ declare -a failures=()
 pass() { printf '  %-44s ok\n' "$1"; passed=$((passed + 1)); }
 fail() { printf '  %-44s FAILED%s\n' "$1" "${2:+ ($2)}"; failed=$((failed + 1)); failures+=("$1"); }
 
-all_guest="kunit integrity duplicate exit incompressible compressors knobs limit summary swapoff storm churn rmmod_busy late_load"
+all_guest="kunit integrity thp duplicate exit incompressible compressors knobs limit summary swapoff storm churn rmmod_busy late_load"
 # Fault injection exists only in the debug kernel.
 [ "$ZRS_VARIANT" = debug ] && all_guest="$all_guest failalloc sigbus"
 want=${TESTS:-$all_guest density churn_vs_zbud selftest}
@@ -88,6 +88,8 @@ if [ -n "$guest_tests" ]; then
 			fail "$t" "no result: the guest stopped early"
 		fi
 	done
+	# Figures of the parallel storm (pages verified, migrations, corruption).
+	grep -h '^STORM ' "$log" | sed 's/^/      /'
 	if [ $rc -ne 0 ] && [ $failed -eq 0 ]; then
 		fail "guest run" "exit status $rc"
 	fi
@@ -156,6 +158,13 @@ if [[ " $want " == *" selftest "* ]]; then
 		pass "harness: kernel WARN fails the run"
 	else
 		fail "harness: kernel WARN fails the run"
+	fi
+	# The QEMU/MP-table trap: `-smp 4` without sockets= boots ONE CPU.
+	ZRS_SMP=4 CPUS=4 ZRS_LOG=selftest-cpus ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" selftest selftest_ok >"$ZRS_GUEST/selftest-cpus.out" 2>&1
+	if [ $? -ne 0 ] && grep -q 'asked for 4 vCPUs, the guest brought up 1 CPUs' "$ZRS_GUEST/selftest-cpus.out"; then
+		pass "harness: fewer CPUs than asked fails the run"
+	else
+		fail "harness: fewer CPUs than asked fails the run" "$(tail -1 "$ZRS_GUEST/selftest-cpus.out")"
 	fi
 	ZRS_LOG=selftest-kunit ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" selftest selftest_kunit >/dev/null 2>&1
 	res=$(python3 "$ZRS_TOP/scripts/ktap.py" "$ZRS_GUEST/selftest-kunit.log" | grep -v '^ok')

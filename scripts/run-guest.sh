@@ -10,7 +10,8 @@
 #   run-guest.sh selftest [TESTS]    harness self-tests
 # Console log: build/guest-<variant>/<job>.log.  Exit status: the guest's,
 # or 1 if the console shows an oops, BUG, WARNING, lockdep or KASAN report,
-# or a panic; 124 on timeout.
+# or a panic, or fewer CPUs brought up than asked for; 124 on timeout.
+# CPUS=N: vCPUs (default 4 for tests, 2 for run/workload/shell).
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
@@ -21,7 +22,16 @@ base=$ZRS_GUEST/initramfs.cpio.gz
 [ -f "$kernel" ] && [ -f "$base" ] || { echo "error: build first (make guest)" >&2; exit 1; }
 
 mem=512M
-smp=2
+case "$job" in
+run|workload|shell) def_cpus=2 ;;
+*) def_cpus=4 ;;
+esac
+cpus=${CPUS:-$def_cpus}
+case "$cpus" in ''|*[!0-9]*|0) echo "error: CPUS must be a number of vCPUs >= 1, not '$cpus'" >&2; exit 2 ;; esac
+# One socket per vCPU: `-smp N` alone is N cores in one socket, and on a
+# kernel without ACPI the firmware's MP table then lists ONE processor (the
+# guest boots with 1 CPU).  ZRS_SMP overrides the option (harness self-test).
+smp=${ZRS_SMP:-$cpus,sockets=$cpus,cores=1,threads=1}
 case "$ZRS_VARIANT" in debug) def_timeout=3600 ;; *) def_timeout=900 ;; esac
 timeout_s=${TIMEOUT:-$def_timeout}
 case "$timeout_s" in ''|*[!0-9]*) echo "error: TIMEOUT must be a number of seconds, not '$timeout_s'" >&2; exit 2 ;; esac
@@ -82,7 +92,7 @@ qemu=(qemu-system-x86_64 "${accel[@]}" -m $mem -smp $smp -kernel "$kernel" -init
 	-drive file="$swap",if=virtio,format=raw,cache=unsafe
 	-append "$cmdline" -display none -no-reboot)
 
-echo "  QEMU    $job ($([ $use_kvm = 1 ] && echo KVM || echo TCG), $mem, $smp vCPUs, timeout ${timeout_s}s) log: $log"
+echo "  QEMU    $job ($([ $use_kvm = 1 ] && echo KVM || echo TCG), $mem, $cpus vCPUs, timeout ${timeout_s}s) log: $log"
 set +e
 if [ "$job" = shell ]; then
 	"${qemu[@]}" -serial mon:stdio 2>&1 | tee "$log"
@@ -105,6 +115,12 @@ if splat=$("$ZRS_TOP/scripts/scan-log.sh" "$log"); then
 else
 	echo "error: kernel reported a problem in the console log ($log):" >&2
 	echo "$splat" >&2
+	exit 1
+fi
+# The guest must run on the CPUs it asked for ("smp: Brought up 1 node, 4 CPUs").
+up=$(sed -n 's/.*smp: Brought up [0-9]* nodes\{0,1\}, \([0-9]*\) CPUs\{0,1\}.*/\1/p' "$log" | head -n 1)
+if [ "${up:-0}" != "$cpus" ]; then
+	echo "error: asked for $cpus vCPUs, the guest brought up ${up:-an unknown number of} CPUs (QEMU -smp $smp); console log: $log" >&2
 	exit 1
 fi
 rc=$(sed -n 's/^ZRS-DONE rc=\([0-9]*\).*/\1/p' "$log" | tail -n 1)

@@ -8,17 +8,29 @@
 //! index may look it up without any pool-wide lock.  Blocks of [`BLOCK`]
 //! objects are allocated as the pool grows (by the caller, outside spinlocks)
 //! and installed with one atomic pointer store.
+//!
+//! The directory has two levels, so that its size follows what the pool
+//! really uses rather than what it could reach: a *top* array with one
+//! pointer per [`DIR`] blocks, sized for the table's maximum at creation
+//! (`kvzalloc`: 8 bytes per 128 MiB of pool pages, 1 MiB for the largest
+//! table of 2^32 frames), and directory pages of [`DIR`] block pointers
+//! allocated as blocks are installed.  A 512 MiB machine needs a 32-byte
+//! top array and one directory page; a 16 TiB machine a 1 MiB top array.
 
-use alloc::vec::Vec;
 use core::pin::Pin;
 use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
-use super::{Gfp, Result, ENOMEM, ENOSPC};
+use super::lock::{LockClass, SpinLock};
+use super::{Gfp, Result, EAGAIN, ENOMEM, ENOSPC, PAGE_SIZE};
 use crate::ffi;
 
 /// Objects per block.
 pub(crate) const BLOCK: usize = 64;
+/// Block pointers per directory page.
+pub(crate) const DIR: usize = PAGE_SIZE / core::mem::size_of::<usize>();
+/// Largest number of objects a table can have (ids are `u32`).
+pub(crate) const MAX_OBJECTS: usize = 1 << 32;
 
 /// One block of [`BLOCK`] initialised objects, not yet installed.
 ///
@@ -33,15 +45,23 @@ pub(crate) struct Block<T> {
 // SAFETY: A block owns its `T`s like a `Box<[T]>` does.
 unsafe impl<T: Send> Send for Block<T> {}
 
+/// Allocates `size` bytes with `gfp` (never `__GFP_MOVABLE`: slab memory
+/// must not sit in movable page blocks).
+fn kmalloc(size: usize, gfp: Gfp) -> Result<NonNull<u8>> {
+    // SAFETY: `__kmalloc` may be called with any size and a `gfp` valid for
+    // the caller's context; kmalloc memory is 8-byte aligned at least.
+    let raw = unsafe { ffi::__kmalloc(size, gfp.without_movable().0) };
+    NonNull::new(raw.cast::<u8>()).ok_or(ENOMEM)
+}
+
 impl<T> Block<T> {
     /// Allocates a block with `gfp` and fills it with `make(i)`.
     pub(crate) fn try_new(gfp: Gfp, mut make: impl FnMut(usize) -> T) -> Result<Block<T>> {
         let size = core::mem::size_of::<T>() * BLOCK;
-        assert!(core::mem::align_of::<T>() <= 8 && size > 0);
-        // SAFETY: `__kmalloc` may be called with any size and a `gfp` valid
-        // for the caller's context; kmalloc memory is 8-byte aligned at least.
-        let raw = unsafe { ffi::__kmalloc(size, gfp.0) }.cast::<T>();
-        let ptr = NonNull::new(raw).ok_or(ENOMEM)?;
+        if core::mem::align_of::<T>() > 8 || size == 0 {
+            return Err(crate::sys::EINVAL);
+        }
+        let ptr = kmalloc(size, gfp)?.cast::<T>();
         for i in 0..BLOCK {
             // SAFETY: `i < BLOCK`, so the slot is inside the allocation.
             unsafe { ptr.as_ptr().add(i).write(make(i)) };
@@ -49,18 +69,25 @@ impl<T> Block<T> {
         // INVARIANT: All `BLOCK` objects were written above.
         Ok(Block { ptr })
     }
+}
 
-    /// Pinned access to each object (for in-place initialisation of locks):
-    /// a block's objects never move.
-    pub(crate) fn for_each_pinned(&mut self, mut f: impl FnMut(usize, Pin<&mut T>)) {
+impl<T> Block<SpinLock<T>> {
+    /// A block of initialised spinlocks of class `class` around `make(i)`.
+    pub(crate) fn try_new_locks(
+        gfp: Gfp,
+        class: LockClass,
+        mut make: impl FnMut(usize) -> T,
+    ) -> Result<Block<SpinLock<T>>> {
+        // SAFETY: Every lock is initialised below, in place, before the
+        // block is returned (and its objects never move: `Block`, `Arena`).
+        let b = Block::try_new(gfp, |i| unsafe { SpinLock::new_uninit(make(i)) })?;
         for i in 0..BLOCK {
-            // SAFETY: In bounds and initialised (invariant); `&mut self`
-            // makes this the only access.  The objects are never moved out
-            // of the block (not by `Block`, not by `Arena`), so pinning holds.
-            f(i, unsafe {
-                Pin::new_unchecked(&mut *self.ptr.as_ptr().add(i))
-            });
+            // SAFETY: In bounds and initialised (invariant); we own the block
+            // exclusively, and its objects are never moved (pinning holds).
+            let lock = unsafe { Pin::new_unchecked(&mut *b.ptr.as_ptr().add(i)) };
+            lock.init(class);
         }
+        Ok(b)
     }
 }
 
@@ -75,15 +102,23 @@ impl<T> Drop for Block<T> {
     }
 }
 
+/// A directory page: [`DIR`] block pointers.
+type Dir<T> = [AtomicPtr<T>; DIR];
+
 /// The table.
 ///
 /// # Invariants
 ///
-/// `dir[0..len]` are non-null pointers to installed blocks, owned by the
-/// arena, never moved or freed before the arena is dropped; `dir[len..]`
-/// are null.
+/// `top` points to a `kvzalloc`ed array of `ntop` pointers, owned by the
+/// arena.  Each non-null `top[i]` points to a `kmalloc`ed [`Dir`] owned by
+/// the arena; each non-null pointer in a `Dir` points to an installed
+/// block.  Blocks `0..len` are installed (their `top` and `Dir` entries are
+/// non-null), the others are not; nothing installed is moved or freed
+/// before the arena is dropped.
 pub(crate) struct Arena<T> {
-    dir: Vec<AtomicPtr<T>>,
+    top: NonNull<AtomicPtr<Dir<T>>>,
+    ntop: usize,
+    max_blocks: usize,
     len: AtomicUsize,
 }
 
@@ -94,21 +129,37 @@ unsafe impl<T: Send + Sync> Sync for Arena<T> {}
 unsafe impl<T: Send> Send for Arena<T> {}
 
 impl<T> Arena<T> {
-    /// A table for at most `max` objects (rounded up to whole blocks); the
-    /// directory is allocated now (`GFP_KERNEL`), the blocks later.
+    /// A table for at most `max` objects (rounded up to whole blocks, at
+    /// most [`MAX_OBJECTS`]); only the top array is allocated now
+    /// (`GFP_KERNEL`), directory pages and blocks as the table grows.
     pub(crate) fn new(max: usize) -> Result<Arena<T>> {
-        let nblocks = (max + BLOCK - 1) / BLOCK;
-        let mut dir = Vec::new();
-        dir.try_reserve_exact(nblocks).map_err(|_| ENOMEM)?;
-        for _ in 0..nblocks {
-            dir.try_push(AtomicPtr::new(ptr::null_mut()))
-                .map_err(|_| ENOMEM)?;
-        }
-        // INVARIANT: No block installed yet, every pointer is null.
+        let max_blocks = (max.min(MAX_OBJECTS) + BLOCK - 1) / BLOCK;
+        let ntop = ((max_blocks + DIR - 1) / DIR).max(1);
+        let size = ntop * core::mem::size_of::<AtomicPtr<Dir<T>>>();
+        // SAFETY: `kvzalloc` may be called with any size in sleepable
+        // context (`GFP_KERNEL`: callers are module init and tests).
+        let raw = unsafe { ffi::zswap_rs_kvzalloc(size, Gfp::KERNEL.0) };
+        let top = NonNull::new(raw.cast::<AtomicPtr<Dir<T>>>()).ok_or(ENOMEM)?;
+        // INVARIANT: A zeroed array of `ntop` null pointers, nothing installed.
         Ok(Arena {
-            dir,
+            top,
+            ntop,
+            max_blocks,
             len: AtomicUsize::new(0),
         })
+    }
+
+    fn top(&self) -> &[AtomicPtr<Dir<T>>] {
+        // SAFETY: `top` holds `ntop` initialised (zeroed = null) atomics for
+        // the arena's lifetime (invariant).
+        unsafe { core::slice::from_raw_parts(self.top.as_ptr(), self.ntop) }
+    }
+
+    fn dir(&self, block: usize) -> Option<&Dir<T>> {
+        let d = self.top().get(block / DIR)?.load(Ordering::Acquire);
+        // SAFETY: Non-null top entries point to directory pages owned by the
+        // arena and never freed before it (invariant).
+        unsafe { d.as_ref() }
     }
 
     /// Number of ids in use so far (installed blocks × [`BLOCK`]).
@@ -118,13 +169,13 @@ impl<T> Arena<T> {
 
     /// True if another block can be installed.
     pub(crate) fn can_grow(&self) -> bool {
-        self.len.load(Ordering::Acquire) < self.dir.len()
+        self.len.load(Ordering::Acquire) < self.max_blocks
     }
 
     /// The object with id `id`, if its block is installed.
     pub(crate) fn get(&self, id: u32) -> Option<&T> {
         let id = id as usize;
-        let p = self.dir.get(id / BLOCK)?.load(Ordering::Acquire);
+        let p = self.dir(id / BLOCK)?[(id / BLOCK) % DIR].load(Ordering::Acquire);
         if p.is_null() {
             return None;
         }
@@ -135,45 +186,111 @@ impl<T> Arena<T> {
 
     /// Exclusive access to object `id`.
     pub(crate) fn get_mut(&mut self, id: u32) -> Option<&mut T> {
-        let id = id as usize;
-        let p = self.dir.get(id / BLOCK)?.load(Ordering::Acquire);
-        if p.is_null() {
-            return None;
-        }
-        // SAFETY: As in `get`; `&mut self` makes this the only access.
-        Some(unsafe { &mut *p.add(id % BLOCK) })
+        let p = self.get(id)? as *const T as *mut T;
+        // SAFETY: An installed object (as in `get`); `&mut self` makes this
+        // the only access.
+        Some(unsafe { &mut *p })
+    }
+
+    /// True if installing the next block needs a new directory page
+    /// (pass one to [`Arena::install`]).
+    pub(crate) fn needs_dir(&self) -> bool {
+        let n = self.len.load(Ordering::Acquire);
+        n < self.max_blocks && self.dir(n).is_none()
     }
 
     /// Installs `block` as the next block; returns the id of its first
-    /// object.  Callers serialise growth (the pool lock).
-    pub(crate) fn install(&self, block: Block<T>) -> Result<u32> {
+    /// object.  Callers serialise installs (the pool lock).  If the block
+    /// needs a new directory page it is taken from `dir`.  Errors (the
+    /// block is dropped): `EAGAIN`, a directory page is needed and `dir` is
+    /// empty; `ENOSPC`, the table is full.  Never sleeps.
+    pub(crate) fn install(&self, block: Block<T>, dir: &mut Option<DirPage>) -> Result<u32> {
         let n = self.len.load(Ordering::Acquire);
-        let slot = self.dir.get(n).ok_or(ENOSPC)?;
+        if n >= self.max_blocks {
+            return Err(ENOSPC);
+        }
+        let d = match self.dir(n) {
+            Some(d) => d,
+            None => {
+                let page = dir.take().ok_or(EAGAIN)?;
+                let p = page.ptr.as_ptr().cast::<Dir<T>>();
+                // Ownership moves into the top array.
+                core::mem::forget(page);
+                // INVARIANT: A zeroed directory page, now owned by the arena
+                // (installs are serialised, so the entry was null).
+                self.top()[n / DIR].store(p, Ordering::Release);
+                // SAFETY: Just installed; valid for the arena's lifetime.
+                unsafe { &*p }
+            }
+        };
         let p = block.ptr.as_ptr();
-        if slot
+        if d[n % DIR]
             .compare_exchange(ptr::null_mut(), p, Ordering::AcqRel, Ordering::Acquire)
             .is_err()
         {
-            // Growth is serialised by the caller; losing a race is a bug.
+            // Installs are serialised by the caller; losing a race is a bug.
             return Err(ENOSPC);
         }
         // Ownership moved into the directory.
         core::mem::forget(block);
-        // INVARIANT: `dir[n]` is now installed and `len` covers it.
+        // INVARIANT: Block `n` is now installed and `len` covers it.
         self.len.store(n + 1, Ordering::Release);
         Ok((n * BLOCK) as u32)
+    }
+}
+
+/// A zeroed directory page for [`Arena::install`], allocated beforehand
+/// (outside the spinlock that serialises installs).
+///
+/// # Invariants
+///
+/// `ptr` points to a zeroed `kmalloc`ed page owned by this object.
+pub(crate) struct DirPage {
+    ptr: NonNull<u8>,
+}
+
+// SAFETY: Plain memory owned by the object.
+unsafe impl Send for DirPage {}
+
+impl DirPage {
+    /// Allocates one with `gfp`.
+    pub(crate) fn try_new(gfp: Gfp) -> Result<DirPage> {
+        const _: () = assert!(core::mem::size_of::<[AtomicPtr<u8>; DIR]>() == PAGE_SIZE);
+        // INVARIANT: Zeroed (`__GFP_ZERO`) and ours.
+        Ok(DirPage {
+            ptr: kmalloc(PAGE_SIZE, gfp.zeroed())?,
+        })
+    }
+}
+
+impl Drop for DirPage {
+    fn drop(&mut self) {
+        // SAFETY: Allocated with `__kmalloc` and owned (invariant).
+        unsafe { ffi::kfree(self.ptr.as_ptr().cast()) };
     }
 }
 
 impl<T> Drop for Arena<T> {
     fn drop(&mut self) {
         let n = *self.len.get_mut();
-        for e in self.dir[..n].iter_mut() {
-            let p = *e.get_mut();
-            // INVARIANT: Give the block back to a `Block`, which drops it.
-            drop(Block {
-                ptr: NonNull::new(p).expect("installed block"),
-            });
+        for b in 0..n {
+            if let Some(dir) = self.dir(b) {
+                let p = dir[b % DIR].swap(ptr::null_mut(), Ordering::Relaxed);
+                if let Some(ptr) = NonNull::new(p) {
+                    // INVARIANT: Give the block back to a `Block`, which drops it.
+                    drop(Block { ptr });
+                }
+            }
         }
+        for t in self.top() {
+            let d = t.swap(ptr::null_mut(), Ordering::Relaxed);
+            if !d.is_null() {
+                // SAFETY: A directory page allocated with `__kmalloc` and
+                // owned by the arena (invariant); no block is left in it.
+                unsafe { ffi::kfree(d.cast()) };
+            }
+        }
+        // SAFETY: Allocated with `kvzalloc` in `new` (invariant).
+        unsafe { ffi::zswap_rs_kvfree(self.top.as_ptr().cast()) };
     }
 }

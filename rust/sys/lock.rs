@@ -4,11 +4,11 @@
 //!
 //! C header: `include/linux/spinlock.h`, `include/linux/mutex.h`.
 //!
-//! Both must be initialised in place with `init`, once they have reached
-//! their final address (they are `!Unpin`): `init` takes `Pin<&mut Self>`,
-//! so no guard can exist while it runs.  Using a lock before `init` is a bug
-//! that debug kernels report (spinlock "bad magic", lockdep); on production
-//! kernels a zeroed lock is a valid unlocked lock.
+//! A lock is usable only once initialised in place, at its final address
+//! (they are `!Unpin`).  The safe constructors do both: `new_boxed`, and
+//! `arena::Block::try_new_locks` for frame locks in the frame table.  The
+//! two-step `new_uninit` + `init` is `unsafe`: locking before `init` would
+//! use an uninitialised `struct mutex` (a zeroed wait list is not a list).
 
 use alloc::boxed::Box;
 use core::cell::UnsafeCell;
@@ -52,8 +52,13 @@ unsafe impl<T: Send> Sync for SpinLock<T> {}
 unsafe impl<T: Send> Send for SpinLock<T> {}
 
 impl<T> SpinLock<T> {
-    /// A new lock around `data`; call [`SpinLock::init`] before using it.
-    pub(crate) fn new(data: T) -> Self {
+    /// A new lock around `data`, not yet initialised.
+    ///
+    /// # Safety
+    ///
+    /// The caller must pin the lock and call [`SpinLock::init`] on it before
+    /// any other use (locking, sharing it with another thread).
+    pub(crate) unsafe fn new_uninit(data: T) -> Self {
         SpinLock {
             lock: UnsafeCell::new(MaybeUninit::zeroed()),
             data: UnsafeCell::new(data),
@@ -63,7 +68,9 @@ impl<T> SpinLock<T> {
 
     /// A new, initialised lock in its own allocation (`GFP_KERNEL`).
     pub(crate) fn new_boxed(data: T, class: LockClass) -> super::Result<Pin<Box<Self>>> {
-        let mut b = Pin::from(super::try_box(Self::new(data))?);
+        // SAFETY: Pinned in its box and initialised right below, before the
+        // lock is returned.
+        let mut b = Pin::from(super::try_box(unsafe { Self::new_uninit(data) })?);
         b.as_mut().init(class);
         Ok(b)
     }
@@ -175,8 +182,13 @@ unsafe impl<T: Send> Sync for Mutex<T> {}
 unsafe impl<T: Send> Send for Mutex<T> {}
 
 impl<T> Mutex<T> {
-    /// A new mutex around `data`; call [`Mutex::init`] before using it.
-    pub(crate) fn new(data: T) -> Self {
+    /// A new mutex around `data`, not yet initialised.
+    ///
+    /// # Safety
+    ///
+    /// As for [`SpinLock::new_uninit`]: pin it and call [`Mutex::init`]
+    /// before any other use.
+    pub(crate) unsafe fn new_uninit(data: T) -> Self {
         Mutex {
             lock: UnsafeCell::new(MaybeUninit::zeroed()),
             data: UnsafeCell::new(data),
@@ -186,7 +198,8 @@ impl<T> Mutex<T> {
 
     /// A new, initialised mutex in its own allocation (`GFP_KERNEL`).
     pub(crate) fn new_boxed(data: T, class: LockClass) -> super::Result<Pin<Box<Self>>> {
-        let mut b = Pin::from(super::try_box(Self::new(data))?);
+        // SAFETY: Pinned in its box and initialised right below.
+        let mut b = Pin::from(super::try_box(unsafe { Self::new_uninit(data) })?);
         b.as_mut().init(class);
         Ok(b)
     }

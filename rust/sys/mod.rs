@@ -82,6 +82,14 @@ impl Gfp {
     pub(crate) const fn movable(self) -> Gfp {
         Gfp(self.0 | ffi::ZRS_GFP_MOVABLE)
     }
+    /// Without `__GFP_MOVABLE` (for slab allocations).
+    pub(crate) const fn without_movable(self) -> Gfp {
+        Gfp(self.0 & !ffi::ZRS_GFP_MOVABLE)
+    }
+    /// Add `__GFP_ZERO`.
+    pub(crate) const fn zeroed(self) -> Gfp {
+        Gfp(self.0 | ffi::ZRS_GFP_ZERO)
+    }
 }
 
 /// Log levels for [`printk`].

@@ -75,17 +75,18 @@ macro_rules! movable_ops {
                 src: *mut $crate::ffi::page,
                 mode: $crate::ffi::migrate_mode,
             ) -> core::ffi::c_int {
-                use $crate::sys::page::LockedPage;
+                use $crate::sys::page::{LockedPage, MigrationTarget};
                 // SAFETY: The VM calls `migrate_page` with both pages locked
-                // and referenced.
-                let pages = unsafe { (LockedPage::from_raw(dst), LockedPage::from_raw(src)) };
+                // and referenced; `dst` is the new page it allocated for
+                // this migration, which nobody else accesses.
+                let pages = unsafe { (MigrationTarget::from_raw(dst), LockedPage::from_raw(src)) };
                 let (dst, src) = match pages {
                     (Some(d), Some(s)) => (d, s),
                     _ => return $crate::sys::EINVAL.to_c(),
                 };
                 let no_copy = mode == $crate::ffi::migrate_mode_MIGRATE_SYNC_NO_COPY;
                 let _rcu = $crate::sys::RcuReadGuard::new();
-                match ($pool)().map(|p| p.migrate(&dst, &src, no_copy)) {
+                match ($pool)().map(|p| p.migrate(dst, &src, no_copy)) {
                     Some(Ok(_)) => $crate::ffi::MIGRATEPAGE_SUCCESS as core::ffi::c_int,
                     Some(Err(e)) => e.to_c(),
                     None => $crate::sys::EAGAIN.to_c(),
@@ -144,30 +145,6 @@ impl<'a> LockedPage<'a> {
         self.ptr == page.ptr
     }
 
-    /// Takes a reference on this page (the migration target) and makes it
-    /// one of ours: contents copied from `from`, `private` set to
-    /// `private`, registered movable with `ops`.
-    pub(crate) fn adopt(
-        &self,
-        from: &Page,
-        private: usize,
-        ops: Option<&'static MovableOps>,
-    ) -> Page {
-        // SAFETY: Valid page; the VM holds a reference, so taking another is fine.
-        unsafe { ffi::zswap_rs_get_page(self.ptr.as_ptr()) };
-        // INVARIANT: We now own one reference.  Nobody else accesses the
-        // contents: the VM just allocated it for us and keeps it locked.
-        let mut p = Page { ptr: self.ptr };
-        p.with_slice_mut(|d| from.with_slice(|s| d.copy_from_slice(s)));
-        p.set_private(private);
-        if let Some(ops) = ops {
-            // SAFETY: The VM holds the page lock (`from_raw`); `ops` is a
-            // static table, suitably aligned.
-            unsafe { ffi::__SetPageMovable(self.ptr.as_ptr(), &ops.0) };
-        }
-        p
-    }
-
     /// Releases our reference on `page`, which must be this (VM-locked)
     /// page: clears its movable state first, so the VM no longer calls us.
     pub(crate) fn release(&self, page: Page, movable: bool) {
@@ -182,6 +159,68 @@ impl<'a> LockedPage<'a> {
             unsafe { ffi::__ClearPageMovable(self.ptr.as_ptr()) };
         }
         drop(page);
+    }
+}
+
+/// The new page of a migration (`migrate_page`'s `dst`): freshly allocated
+/// by the VM, locked and referenced by it for the call, its contents
+/// accessed by nobody else.  The only way to make such a page one of ours
+/// is [`MigrationTarget::adopt`], which consumes the target.
+///
+/// # Invariants
+///
+/// `ptr` is a valid page locked and referenced by the caller for `'a`,
+/// whose contents nobody else reads or writes during `'a`.
+pub(crate) struct MigrationTarget<'a> {
+    ptr: NonNull<ffi::page>,
+    _p: core::marker::PhantomData<&'a mut ffi::page>,
+}
+
+impl<'a> MigrationTarget<'a> {
+    /// Wraps the `dst` page of `migrate_page`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a page the VM allocated as a migration target and
+    /// keeps locked and referenced for `'a`; nobody else may access its
+    /// contents during `'a`, and no other `MigrationTarget` or [`Page`] may
+    /// be made from it.
+    pub(crate) unsafe fn from_raw(ptr: *mut ffi::page) -> Option<MigrationTarget<'a>> {
+        // INVARIANT: Guaranteed by the caller.
+        Some(MigrationTarget {
+            ptr: NonNull::new(ptr)?,
+            _p: core::marker::PhantomData,
+        })
+    }
+
+    /// The `struct page` pointer (identity only).
+    pub(crate) fn as_ptr(&self) -> *mut ffi::page {
+        self.ptr.as_ptr()
+    }
+
+    /// Takes a reference on the target and makes it one of ours: contents
+    /// copied from `from`, `private` set to `private`, registered movable
+    /// with `ops`.
+    pub(crate) fn adopt(
+        self,
+        from: &Page,
+        private: usize,
+        ops: Option<&'static MovableOps>,
+    ) -> Page {
+        // SAFETY: Valid page; the VM holds a reference, so taking another is fine.
+        unsafe { ffi::zswap_rs_get_page(self.ptr.as_ptr()) };
+        // INVARIANT: We now own one reference, and the contents are ours
+        // alone: the VM does not touch them, and `self` (the only other
+        // handle) is consumed.
+        let mut p = Page { ptr: self.ptr };
+        p.with_slice_mut(|d| from.with_slice(|s| d.copy_from_slice(s)));
+        p.set_private(private);
+        if let Some(ops) = ops {
+            // SAFETY: The VM holds the page lock (invariant); `ops` is a
+            // static table, suitably aligned.
+            unsafe { ffi::__SetPageMovable(self.ptr.as_ptr(), &ops.0) };
+        }
+        p
     }
 }
 
@@ -296,6 +335,35 @@ impl Page {
         lock_and(self.ptr, f)
     }
 
+    /// Gives up this page as a migration target: runs `f` with it locked,
+    /// as the VM does around `migrate_page`, then drops our reference
+    /// (whoever adopted it took their own).  May sleep.
+    pub(crate) fn migrate_into<R>(self, f: impl FnOnce(MigrationTarget<'_>) -> R) -> R {
+        // SAFETY: We hold a reference; may sleep (callers' context).
+        unsafe { ffi::zswap_rs_lock_page(self.ptr.as_ptr()) };
+        // INVARIANT: Locked and referenced until we return; `self` was the
+        // only accessor of the contents and is not used until dropped.
+        let t = MigrationTarget {
+            ptr: self.ptr,
+            _p: core::marker::PhantomData,
+        };
+        let r = f(t);
+        // SAFETY: Locked above, by this task.
+        unsafe { ffi::zswap_rs_unlock_page(self.ptr.as_ptr()) };
+        r
+    }
+
+    /// Allocates a compound page of order `order` (a stand-in for the head
+    /// page of a THP in tests).
+    #[cfg(zrs_kunit)]
+    pub(crate) fn alloc_compound(gfp: Gfp, order: u32) -> Option<Page> {
+        // SAFETY: No preconditions beyond a valid context for `gfp`.
+        let ptr = NonNull::new(unsafe { ffi::zswap_rs_alloc_compound(gfp.0, order) })?;
+        // INVARIANT: A new page comes with one reference, now ours; its
+        // contents (all subpages) are accessed through this object only.
+        Some(Page { ptr })
+    }
+
     /// Stores `v` in `page->private`.
     pub(crate) fn set_private(&mut self, v: usize) {
         // SAFETY: The page is valid; `private` of a page we own is ours to set.
@@ -385,5 +453,12 @@ impl<'a> PageRef<'a> {
     pub(crate) fn with_slice_mut<R>(&mut self, f: impl FnOnce(&mut [u8]) -> R) -> R {
         // SAFETY: Valid and exclusively ours for `'a` (`from_raw`).
         unsafe { with_mapped_mut(self.ptr, f) }
+    }
+
+    /// True if this is part of a compound page (a THP's head page: the
+    /// caller lends us 2 MiB, not 4 KiB).
+    pub(crate) fn is_compound(&self) -> bool {
+        // SAFETY: Valid page (`from_raw`); reads its flags only.
+        unsafe { ffi::zswap_rs_page_compound(self.ptr.as_ptr()) }
     }
 }

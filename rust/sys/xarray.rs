@@ -8,6 +8,7 @@
 //! fill word of a stored page, see `index.rs`), so entries own nothing and
 //! need no destructor: this wrapper is small and entirely safe to use.
 
+use alloc::boxed::Box;
 use core::cell::UnsafeCell;
 use core::ffi::c_void;
 use core::marker::PhantomPinned;
@@ -50,8 +51,8 @@ fn check_err(entry: *mut c_void) -> Result<*mut c_void> {
 ///
 /// # Invariants
 ///
-/// Only value entries are stored.  `xa` is initialised in place by
-/// [`XArray::init`] before use (see `lock.rs` for why that is safe).
+/// Only value entries are stored.  `xa` is initialised in place (`xa_init`)
+/// at its final address before the XArray is handed out ([`XArray::new_boxed`]).
 pub(crate) struct XArray {
     xa: UnsafeCell<MaybeUninit<ffi::xarray>>,
     _pin: PhantomPinned,
@@ -63,18 +64,16 @@ unsafe impl Sync for XArray {}
 unsafe impl Send for XArray {}
 
 impl XArray {
-    /// An empty XArray; call [`XArray::init`] before use.
-    pub(crate) fn new() -> XArray {
-        XArray {
+    /// An empty, initialised XArray in its own allocation (`GFP_KERNEL`).
+    pub(crate) fn new_boxed() -> Result<Pin<Box<XArray>>> {
+        let xa = Pin::from(super::try_box(XArray {
             xa: UnsafeCell::new(MaybeUninit::zeroed()),
             _pin: PhantomPinned,
-        }
-    }
-
-    /// Initialises the XArray in place (`xa_init`).
-    pub(crate) fn init(self: Pin<&mut Self>) {
-        // SAFETY: Pinned and exclusively borrowed: no concurrent user, final address.
-        unsafe { ffi::zswap_rs_xa_init(self.ptr()) };
+        })?);
+        // SAFETY: Pinned at its final address and not yet shared.
+        unsafe { ffi::zswap_rs_xa_init(xa.ptr()) };
+        // INVARIANT: Initialised in place, empty.
+        Ok(xa)
     }
 
     fn ptr(&self) -> *mut ffi::xarray {
@@ -120,18 +119,24 @@ impl XArray {
     /// The first entry at an index `>= start`, as `(index, value)`.
     pub(crate) fn find(&self, start: u64) -> Option<(u64, u64)> {
         let mut idx = start as core::ffi::c_ulong;
-        // SAFETY: Initialised; `idx` is a valid in/out index; XA_PRESENT (the
-        // mark value one past the last real mark, 8) selects any entry.
-        let e = unsafe { ffi::xa_find(self.ptr(), &mut idx, core::ffi::c_ulong::MAX, 8) };
+        // SAFETY: Initialised; `idx` is a valid in/out index; `XA_PRESENT`
+        // selects any entry.
+        let e = unsafe {
+            ffi::xa_find(
+                self.ptr(),
+                &mut idx,
+                core::ffi::c_ulong::MAX,
+                ffi::ZRS_XA_PRESENT,
+            )
+        };
         to_value(e).map(|v| (idx as u64, v))
     }
 }
 
 impl Drop for XArray {
     fn drop(&mut self) {
-        // SAFETY: Initialised; value entries need no freeing, `xa_destroy`
-        // frees the nodes.  A never-initialised (zeroed) XArray is empty and
-        // `xa_destroy` on it is a no-op.
+        // SAFETY: Initialised (invariant); value entries need no freeing,
+        // `xa_destroy` frees the nodes.
         unsafe { ffi::xa_destroy(self.ptr()) };
     }
 }

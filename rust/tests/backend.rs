@@ -11,7 +11,7 @@ use crate::index::{owner, Entry};
 use crate::params::KNOBS;
 use crate::sys::crypto::AlgName;
 use crate::sys::page::Page;
-use crate::sys::{Gfp, EIO, ENOENT, PAGE_SIZE};
+use crate::sys::{Gfp, EINVAL, EIO, PAGE_SIZE};
 use crate::{kexpect, kexpect_eq, kunit_suite};
 
 fn backend() -> Option<Backend> {
@@ -131,7 +131,7 @@ fn invalidate_page_frees_exactly_one() {
     kexpect!(store(&b, 0, 1, &text(1)) && store(&b, 0, 2, &text(2)));
     b.invalidate_page(0, 1);
     kexpect_eq!(stat(&b, "stored_pages"), 1);
-    kexpect_eq!(load(&b, 0, 1).map(|_| ()), Err(ENOENT));
+    kexpect_eq!(load(&b, 0, 1).map(|_| ()), Err(EIO));
     kexpect_eq!(load(&b, 0, 2).map(|v| v == text(2)), Ok(true));
     // Invalidating something absent is harmless.
     b.invalidate_page(0, 1);
@@ -223,13 +223,80 @@ fn pool_limit_rejects() {
     b.invalidate_page(0, 2);
 }
 
-fn missing_page_is_enoent() {
+fn missing_page_is_eio() {
+    // Frontswap asks only for what was stored: a missing entry is a lost
+    // page, and reading the never-written device slot would be garbage.
     let b = match backend() {
         Some(b) => b,
         None => return,
     };
-    kexpect_eq!(load(&b, 0, 12345).map(|_| ()), Err(ENOENT));
-    kexpect_eq!(load(&b, 31, 1).map(|_| ()), Err(ENOENT));
+    kexpect_eq!(load(&b, 0, 12345).map(|_| ()), Err(EIO));
+    kexpect_eq!(load(&b, 31, 1).map(|_| ()), Err(EIO));
+    kexpect_eq!(stat(&b, "load_missing"), 2);
+    kexpect_eq!(stat(&b, "loads"), 0);
+}
+
+fn compound_pages_are_rejected() {
+    // The head page of a THP being swapped out whole: storing its first
+    // 4 KiB and reporting success would lose the other subpages.
+    let b = match backend() {
+        Some(b) => b,
+        None => return,
+    };
+    let mut thp = match Page::alloc_compound(Gfp::KERNEL, 1) {
+        Some(p) => p,
+        None => {
+            kexpect!(false);
+            return;
+        }
+    };
+    thp.with_slice_mut(|d| d.copy_from_slice(&text(9)));
+    kexpect_eq!(b.store(0, 9, &thp.as_page_ref()), Err(EINVAL));
+    kexpect_eq!(stat(&b, "reject_thp"), 1);
+    kexpect_eq!(stat(&b, "stored_pages"), 0);
+    kexpect_eq!(stat(&b, "pool_pages"), 0);
+    kexpect!(b.index.area(0).and_then(|a| a.load(9)).is_none());
+    // A same-filled compound page is refused too (no shortcut around it).
+    thp.with_slice_mut(|d| d.fill(0));
+    kexpect_eq!(b.store(0, 9, &thp.as_page_ref()), Err(EINVAL));
+    kexpect_eq!(stat(&b, "reject_thp"), 2);
+    kexpect_eq!(stat(&b, "same_filled_pages"), 0);
+}
+
+fn unused_compressor_transforms_are_freed() {
+    let b = match backend() {
+        Some(b) => b,
+        None => return,
+    };
+    let lz4 = match AlgName::new(b"lz4") {
+        Ok(n) => n,
+        Err(_) => return,
+    };
+    kexpect!(store(&b, 0, 1, &text(1)));
+    kexpect!(b.comps.select(&lz4).is_ok());
+    // lzo still has an object: both algorithms stay loaded.
+    kexpect_eq!(b.comps.loaded(), 2);
+    kexpect!(store(&b, 0, 2, &text(2)));
+    kexpect_eq!(load(&b, 0, 1).ok(), Some(text(1)));
+    b.invalidate_page(0, 1);
+    // Nothing uses lzo any more: a later pass frees its transforms.
+    kexpect_eq!(b.comps.release_unused(), 1);
+    kexpect_eq!(b.comps.loaded(), 1);
+    kexpect_eq!(load(&b, 0, 2).ok(), Some(text(2)));
+    // Switching more often than there are slots works while the old
+    // algorithms hold nothing.
+    for i in 0..20 {
+        let name: &[u8] = if i % 2 == 0 { b"lzo" } else { b"lz4" };
+        kexpect!(b.comps.select(&AlgName::new(name).unwrap_or(lz4)).is_ok());
+    }
+    // lz4 (selected, and holding page 2) is all that is left: each switch
+    // back freed lzo again.
+    kexpect_eq!(b.comps.loaded(), 1);
+    kexpect_eq!(load(&b, 0, 2).ok(), Some(text(2)));
+    b.invalidate_page(0, 2);
+    // The selected algorithm is never freed.
+    kexpect_eq!(b.comps.release_unused(), 0);
+    kexpect_eq!(b.comps.loaded(), 1);
 }
 
 fn corrupt_object_fails_with_eio_never_garbage() {
@@ -292,7 +359,9 @@ kunit_suite!(
         incompressible_rejected_or_stored_as_is,
         disabled_rejects_new_pages_keeps_old,
         pool_limit_rejects,
-        missing_page_is_enoent,
+        missing_page_is_eio,
+        compound_pages_are_rejected,
+        unused_compressor_transforms_are_freed,
         corrupt_object_fails_with_eio_never_garbage,
         owner_key_matches_index,
     ]

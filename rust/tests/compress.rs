@@ -105,6 +105,11 @@ fn switching_keeps_old_objects_readable() {
         stored[..d.len()].copy_from_slice(d);
         Some((d.len(), tag))
     });
+    // As the backend does once the object is in the pool: lzo has a
+    // stored object, so switching away keeps its transforms.
+    if let Some((_, tag)) = r {
+        comps.with_ctx(|_, _| comps.stored(tag));
+    }
     let (len, tag) = kunwrap!(r);
     kexpect!(comps.select(&AlgName::new(b"zstd").unwrap()).is_ok());
     let tag2 = comps.with_ctx(|_, t| t);
@@ -118,6 +123,9 @@ fn switching_keeps_old_objects_readable() {
     // Selecting lzo again reuses its slot.
     kexpect!(comps.select(&AlgName::new(b"lzo").unwrap()).is_ok());
     kexpect_eq!(comps.with_ctx(|_, t| t), tag);
+    // zstd never stored anything: switching back freed it.
+    kexpect_eq!(comps.loaded(), 1);
+    comps.freed(tag);
 }
 
 fn same_filled_detection() {

@@ -37,17 +37,20 @@ fn isolate(f: &Fixture, page: &PageHold) -> bool {
     page.with_locked(|lp| f.pool.isolate(lp))
 }
 
-fn migrate(f: &Fixture, src: &PageHold, dst: &Page) -> crate::sys::Result<Migrated> {
-    src.with_locked(|s| dst.with_locked(|d| f.pool.migrate(d, s, false)))
+/// Migrates `src` into `dst` as the VM does (both locked, `dst` a fresh
+/// page nobody else uses, given up by the test).
+fn migrate(f: &Fixture, src: &PageHold, dst: Page) -> crate::sys::Result<Migrated> {
+    src.with_locked(|s| dst.migrate_into(|d| f.pool.migrate(d, s, false)))
 }
 
 fn migrate_moves_both_buddies() {
     let f = kunwrap!(fixture());
     let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
     let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
+    let dst_ptr = dst.as_ptr() as usize;
     kexpect!(isolate(&f, &src));
-    kexpect_eq!(migrate(&f, &src, &dst), Ok(Migrated::Moved));
-    kexpect_eq!(f.pool.frame_page(f.a.frame), Some(dst.as_ptr() as usize));
+    kexpect_eq!(migrate(&f, &src, dst), Ok(Migrated::Moved));
+    kexpect_eq!(f.pool.frame_page(f.a.frame), Some(dst_ptr));
     // The handles (what the index holds) did not change.
     kexpect!(intact(&f.pool, f.a, 1, 1500));
     kexpect!(intact(&f.pool, f.b, 2, 1700));
@@ -101,10 +104,14 @@ fn free_while_isolated_then_migrate_releases() {
     let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
     kexpect!(isolate(&f, &src));
     kexpect!(f.pool.free(f.a, 1).is_some() && f.pool.free(f.b, 2).is_some());
-    kexpect_eq!(f.pool.counts().pages, 0);
+    // The emptied frame's page waits for the VM: still counted.
+    let c = f.pool.counts();
+    kexpect_eq!((c.pages, c.zombies), (1, 1));
     let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
-    kexpect_eq!(migrate(&f, &src, &dst), Ok(Migrated::Released));
+    kexpect_eq!(migrate(&f, &src, dst), Ok(Migrated::Released));
     kexpect_eq!(f.pool.frame_page(f.a.frame), None);
+    let c = f.pool.counts();
+    kexpect_eq!((c.pages, c.zombies), (0, 0));
     // The id is free again.
     let c = kunwrap!(f.pool.alloc(5, 0, &pattern(5, 10)));
     kexpect_eq!(c.frame, f.a.frame);
@@ -117,9 +124,11 @@ fn free_while_isolated_then_putback_releases() {
     kexpect!(f.pool.free(f.a, 1).is_some());
     kexpect!(intact(&f.pool, f.b, 2, 1700));
     kexpect!(f.pool.free(f.b, 2).is_some());
+    kexpect_eq!(f.pool.counts().zombies, 1);
     src.with_locked(|lp| f.pool.putback(lp));
     kexpect_eq!(f.pool.frame_page(f.a.frame), None);
-    kexpect_eq!(f.pool.counts().pages, 0);
+    let c = f.pool.counts();
+    kexpect_eq!((c.pages, c.zombies), (0, 0));
 }
 
 fn loads_work_while_isolated_and_after_migration() {
@@ -128,7 +137,7 @@ fn loads_work_while_isolated_and_after_migration() {
     kexpect!(isolate(&f, &src));
     kexpect!(intact(&f.pool, f.a, 1, 1500));
     let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
-    kexpect_eq!(migrate(&f, &src, &dst), Ok(Migrated::Moved));
+    kexpect_eq!(migrate(&f, &src, dst), Ok(Migrated::Moved));
     kexpect!(intact(&f.pool, f.b, 2, 1700));
     // The old page is no longer ours: isolating it again is refused.
     kexpect!(!isolate(&f, &src));
@@ -138,7 +147,7 @@ fn migrate_without_isolation_is_eagain() {
     let f = kunwrap!(fixture());
     let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
     let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
-    kexpect_eq!(migrate(&f, &src, &dst), Err(EAGAIN));
+    kexpect_eq!(migrate(&f, &src, dst), Err(EAGAIN));
     kexpect!(intact(&f.pool, f.a, 1, 1500));
 }
 
@@ -147,7 +156,7 @@ fn migrate_no_copy_mode_is_refused() {
     let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
     let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
     kexpect!(isolate(&f, &src));
-    let r = src.with_locked(|s| dst.with_locked(|d| f.pool.migrate(d, s, true)));
+    let r = src.with_locked(|s| dst.migrate_into(|d| f.pool.migrate(d, s, true)));
     kexpect_eq!(r, Err(EINVAL));
     src.with_locked(|lp| f.pool.putback(lp));
     kexpect!(intact(&f.pool, f.a, 1, 1500));
@@ -232,11 +241,15 @@ fn zombie_released_on_next_isolation() {
         // The last object goes while the VM holds the page lock (it is
         // isolating the page): the page cannot be given up right now.
         kexpect!(hold.with_locked(|_| pool.free(a, 1).is_some()));
-        kexpect_eq!(pool.counts().pages, 0);
+        // A zombie still counts in the pool's size until its page goes.
+        let c = pool.counts();
+        kexpect_eq!((c.pages, c.zombies), (1, 1));
         kexpect_eq!(pool.frame_page(a.frame), Some(hold.as_ptr() as usize));
         // The VM's isolation attempt (page locked) releases it instead.
         kexpect!(!hold.with_locked(|lp| pool.isolate(lp)));
         kexpect_eq!(pool.frame_page(a.frame), None);
+        let c = pool.counts();
+        kexpect_eq!((c.pages, c.zombies), (0, 0));
         let b = kunwrap!(pool.alloc(2, 0, &pattern(2, 1000)));
         kexpect_eq!(b.frame, a.frame);
         kexpect!(pool.free(b, 2).is_some());
@@ -260,6 +273,68 @@ fn zombie_reaped_by_next_allocation() {
     kexpect!(ok);
 }
 
+fn zombies_released_when_the_pool_empties() {
+    let ok = crate::with_movable_pool(|pool| {
+        let a = kunwrap!(pool.alloc(1, 0, &pattern(1, 3000)));
+        let hold = kunwrap!(pool.frame_page_ref(a.frame));
+        kexpect!(hold.with_locked(|_| pool.free(a, 1).is_some()));
+        kexpect_eq!(pool.counts().zombies, 1);
+        // What swapoff does once its entries are gone (may sleep).
+        kexpect_eq!(pool.release_zombies(), 1);
+        let c = pool.counts();
+        kexpect_eq!((c.pages, c.zombies), (0, 0));
+        kexpect_eq!(pool.frame_page(a.frame), None);
+        // The old page is not ours any more.
+        kexpect!(!hold.with_locked(|lp| pool.isolate(lp)));
+    });
+    kexpect!(ok);
+}
+
+fn compaction_skips_a_failed_source_for_the_pass() {
+    let pool = kunwrap!(Pool::new(1024, None));
+    // Frame 0 keeps a lone 320-byte object (owner 0, the emptiest frame:
+    // compaction's first source); four frames keep a lone 2048-byte object
+    // (owners 1-4).  Each partner fills its frame exactly (whole chunks),
+    // then goes.
+    let h0 = kunwrap!(pool.alloc(0, 0, &pattern(0, 320)));
+    let p0 = kunwrap!(pool.alloc(100, 0, &pattern(100, 3776)));
+    let mut hs = [h0; 5];
+    let mut partners = [p0; 5];
+    for i in 1..5u64 {
+        hs[i as usize] = kunwrap!(pool.alloc(i, 0, &pattern(i, 2048)));
+        partners[i as usize] = kunwrap!(pool.alloc(100 + i, 0, &pattern(100 + i, 2048)));
+    }
+    for i in 0..5u64 {
+        kexpect!(pool.free(partners[i as usize], 100 + i).is_some());
+    }
+    let c = pool.counts();
+    kexpect_eq!((c.pages, c.one, c.two), (5, 5, 0));
+    // Owner 0's entry is being invalidated: its move always fails.
+    let tries0 = core::cell::Cell::new(0);
+    let moved = core::cell::RefCell::new([None; 5]);
+    let n = pool.compact(100, |owner, _, to| {
+        if owner == 0 {
+            tries0.set(tries0.get() + 1);
+            return false;
+        }
+        moved.borrow_mut()[owner as usize] = Some(to);
+        true
+    });
+    // Owner 0 was tried once; the pass went on and merged the others.
+    kexpect_eq!(tries0.get(), 1);
+    kexpect_eq!(n, 2);
+    let c = pool.counts();
+    kexpect_eq!((c.pages, c.one, c.two), (3, 1, 2));
+    kexpect!(intact(&pool, h0, 0, 320));
+    for i in 1..5 {
+        let h = moved.borrow()[i].unwrap_or(hs[i]);
+        kexpect!(intact(&pool, h, i as u64, 2048));
+    }
+    // The parked frame is listed again: the next pass tries it again.
+    kexpect_eq!(pool.compact(100, |_, _, _| true), 0);
+    kexpect_eq!(pool.counts().pages, 3);
+}
+
 fn movable_pages_migrate_and_free_cleanly() {
     let ok = crate::with_movable_pool(|pool| {
         let a = kunwrap!(pool.alloc(1, 0, &pattern(1, 1500)));
@@ -267,7 +342,7 @@ fn movable_pages_migrate_and_free_cleanly() {
         let src = kunwrap!(pool.frame_page_ref(a.frame));
         let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
         kexpect!(src.with_locked(|lp| pool.isolate(lp)));
-        let r = src.with_locked(|s| dst.with_locked(|d| pool.migrate(d, s, false)));
+        let r = src.with_locked(|s| dst.migrate_into(|d| pool.migrate(d, s, false)));
         kexpect_eq!(r, Ok(Migrated::Moved));
         kexpect!(intact(pool, a, 1, 1500) && intact(pool, b, 2, 1700));
         // The old page is not movable any more: isolating it is refused.
@@ -295,6 +370,8 @@ kunit_suite!(
         compaction_with_nothing_to_merge,
         zombie_released_on_next_isolation,
         zombie_reaped_by_next_allocation,
+        zombies_released_when_the_pool_empties,
+        compaction_skips_a_failed_source_for_the_pass,
         movable_pages_migrate_and_free_cleanly,
     ]
 );

@@ -312,6 +312,45 @@ fn tag_is_kept_per_object() {
     p.free(b, 2);
 }
 
+fn frame_table_for_a_huge_machine() {
+    use crate::sys::arena::{Arena, Block, DirPage, BLOCK, DIR, MAX_OBJECTS};
+    use crate::sys::{Gfp, EAGAIN};
+    // The largest table (2^32 frames: a 16 TiB machine's pool) costs a
+    // 1 MiB top array up front, nothing else until it grows.
+    let a = kunwrap!(Arena::<u64>::new(MAX_OBJECTS));
+    let blocks = DIR + 88;
+    for b in 0..blocks {
+        let blk = kunwrap!(Block::try_new(Gfp::KERNEL, |i| (b * BLOCK + i) as u64));
+        let mut dir = None;
+        if a.needs_dir() {
+            // A block that starts a directory page needs one.
+            if b == DIR {
+                let extra = kunwrap!(Block::try_new(Gfp::KERNEL, |_| 0u64));
+                kexpect_eq!(a.install(extra, &mut None), Err(EAGAIN));
+            }
+            dir = DirPage::try_new(Gfp::KERNEL).ok();
+        }
+        if !kexpect_eq!(a.install(blk, &mut dir), Ok((b * BLOCK) as u32)) {
+            return;
+        }
+    }
+    kexpect_eq!(a.len(), blocks * BLOCK);
+    let mut bad = 0;
+    for id in 0..blocks * BLOCK {
+        if a.get(id as u32).copied() != Some(id as u64) {
+            bad += 1;
+        }
+    }
+    kexpect_eq!(bad, 0);
+    kexpect!(a.get((blocks * BLOCK) as u32).is_none());
+    kexpect!(a.get(u32::MAX).is_none());
+    // A pool sized for such a machine starts and works.
+    let p = kunwrap!(Pool::new(MAX_OBJECTS, None));
+    let h = kunwrap!(alloc(&p, 1, 1000));
+    kexpect!(intact(&p, h, 1, 1000));
+    kexpect!(p.free(h, 1).is_some());
+}
+
 kunit_suite!(
     ZBUD_SUITE,
     "zswap_rs_zbud",
@@ -333,5 +372,6 @@ kunit_suite!(
         table_grows_past_one_block,
         churn_accounting_returns_to_zero,
         tag_is_kept_per_object,
+        frame_table_for_a_huge_machine,
     ]
 );

@@ -2,7 +2,7 @@
 # In-guest tests of zswap_rs (sourced by lib.sh).  Each test_<name> returns
 # 0 on pass.  ALL_TESTS is what `make check` runs, in order.
 
-ALL_TESTS="kunit integrity duplicate exit incompressible compressors knobs limit summary swapoff storm churn rmmod_busy late_load"
+ALL_TESTS="kunit integrity thp duplicate exit incompressible compressors knobs limit summary swapoff storm churn rmmod_busy late_load"
 
 # KUnit suites: load the test module, dump every suite's KTAP results.
 test_kunit() {
@@ -17,6 +17,28 @@ test_kunit() {
 }
 
 test_integrity() { zrs-test integrity 32; }
+
+# Whole 2 MiB THPs swapped out (THP_SWAP).  6.1 does that only to a
+# non-rotational swap device (swap clusters), so /dev/vda is declared
+# non-rotational and swapped on again for this test, and restored after.
+# zswap_rs must reject each 2 MiB folio (reject_thp): every byte comes back.
+test_thp() {
+	T=/sys/kernel/mm/transparent_hugepage/enabled
+	R=/sys/block/vda/queue/rotational
+	[ -f $T ] || { echo "  $T missing: kernel without transparent huge pages"; return 1; }
+	echo "  transparent_hugepage/enabled: $(cat $T)"
+	swapoff /dev/vda || { echo "  swapoff /dev/vda failed"; return 1; }
+	if echo 0 > $R && [ "$(cat $R)" = 0 ] && swapon /dev/vda; then
+		zrs-test thp 32; rc=$?
+		swapoff /dev/vda || { echo "  swapoff /dev/vda (restore) failed"; rc=1; }
+	else
+		echo "  cannot swap on /dev/vda as a non-rotational device (rotational $(cat $R))"; rc=1
+	fi
+	echo 1 > $R || { echo "  cannot restore $R to 1"; rc=1; }
+	swapon /dev/vda || { echo "  swapon /dev/vda (restore) failed"; rc=1; }
+	return $rc
+}
+
 test_duplicate() { zrs-test duplicate; }
 test_exit() {
 	# Start from an empty swap device: no stale slots of earlier tests.
@@ -77,7 +99,8 @@ test_late_load() {
 	zrs-test integrity 8
 }
 
-# Migration storm: integrity on 2 vCPUs under a compact_memory loop.
+# Migration storm: integrity in one process per vCPU under a compact_memory
+# loop and knob changes (compressor, enabled, compact).
 test_storm() { zrs-test storm 20; }
 
 # Fragment the pool, compact on demand, verify.
@@ -134,6 +157,8 @@ test_density_zswap() {
 
 # Harness self-tests (zrs.mode=selftest): these must make the run fail.
 test_selftest_fail() { echo "  this test fails on purpose"; return 1; }
+# Passes; the run around it must still fail for another reason (CPU count).
+test_selftest_ok() { echo "  online CPUs: $(grep -c ^processor /proc/cpuinfo)"; return 0; }
 test_selftest_kunit() { test_kunit selftest_fail=1; }
 test_selftest_warn() {
 	echo WARNING > /sys/kernel/debug/provoke-crash/DIRECT

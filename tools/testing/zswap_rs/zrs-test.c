@@ -30,8 +30,12 @@
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
 #endif
+#ifndef MADV_HUGEPAGE
+#define MADV_HUGEPAGE 14
+#endif
 
 #define PAGE 4096UL
+#define HPAGE (2UL << 20)
 
 static const char *prog = "zrs-test";
 static int failures;
@@ -287,6 +291,9 @@ static int pageout(void *p, size_t len)
 	return 0;
 }
 
+/* region_verify() notes a clean comparison (storm workers turn it off). */
+static int verify_notes = 1;
+
 /* Compare every byte; returns the number of corrupted bytes. */
 static size_t region_verify(struct region *r, const char *what)
 {
@@ -308,7 +315,7 @@ static size_t region_verify(struct region *r, const char *what)
 	}
 	if (bad)
 		fail("%s: %zu corrupted bytes in %zu pages", what, bad, badpages);
-	else
+	else if (verify_notes)
 		note("%s: %zu pages, 0 corrupted bytes", what, r->pages);
 	return bad;
 }
@@ -351,6 +358,25 @@ static long long swap_used(void)
 	}
 	fclose(f);
 	return (total - free_) / 4;
+}
+
+/* A /proc/meminfo field (in kB for most), -1 if absent. */
+static long long meminfo(const char *name)
+{
+	char line[256];
+	size_t len = strlen(name);
+	long long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, len) && line[len] == ':') {
+			v = strtoll(line + len + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
 }
 
 #define EXPECT(cond, ...) do { if (!(cond)) fail(__VA_ARGS__); } while (0)
@@ -400,6 +426,121 @@ static int t_integrity(int argc, char **argv)
 	sp = zstat("stored_pages");
 	note("after munmap: stored_pages %lld, swap slots in use %lld", sp, swap_used());
 	EXPECT(sp <= swap_used(), "stored_pages %lld > swap slots in use %lld: leak", sp, swap_used());
+	return failures != 0;
+}
+
+/*
+ * Map pages (a multiple of 512) of anonymous memory 2 MiB-aligned and
+ * marked MADV_HUGEPAGE, so that faults on it get transparent huge pages.
+ * r->mem is the aligned start; *base and *len are the whole mapping (2 MiB
+ * more), for munmap.
+ */
+static int thp_map(struct region *r, size_t pages, uint64_t seed, unsigned int mix,
+		   void **base, size_t *len)
+{
+	uintptr_t a;
+
+	if (region_map(r, pages + HPAGE / PAGE, seed, mix))
+		return -1;
+	*base = r->mem;
+	*len = r->pages * PAGE;
+	a = ((uintptr_t)r->mem + HPAGE - 1) & ~(HPAGE - 1);
+	r->mem = (unsigned char *)a;
+	r->pages = pages;
+	if (madvise(r->mem, pages * PAGE, MADV_HUGEPAGE)) {
+		fail("madvise(MADV_HUGEPAGE): %s", strerror(errno));
+		munmap(*base, *len);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * One round of thp: fill fresh THPs, page them out whole, read back.
+ * Returns -1 if the round could not test anything (no THP obtained).
+ */
+static int thp_round(int round, size_t n, uint64_t seed)
+{
+	struct region r;
+	void *base;
+	size_t len;
+	char what[64], rejs[32];
+	long long ahp0 = meminfo("AnonHugePages"), ahp;
+	long long swp0, fb0, pso0, rej0, sp0, st0, fst0;
+	long long swp, fb, pso, rej1, rej = 0, sp;
+
+	if (thp_map(&r, n, seed, 1, &base, &len))
+		return -1;
+	region_fill(&r);
+	ahp = meminfo("AnonHugePages") - ahp0;
+	if (ahp0 < 0 || ahp <= 0) {
+		fail("round %d: no transparent huge page obtained (AnonHugePages %lld kB before, +%lld kB after filling): the test would prove nothing",
+		     round, ahp0, ahp);
+		munmap(base, len);
+		return -1;
+	}
+	swp0 = vmstat("thp_swpout");
+	fb0 = vmstat("thp_swpout_fallback");
+	pso0 = vmstat("pswpout");
+	rej0 = zstat("reject_thp");
+	sp0 = zstat("stored_pages");
+	st0 = fstat_("succ_stores");
+	fst0 = fstat_("failed_stores");
+	if (pageout(r.mem, n * PAGE)) {
+		munmap(base, len);
+		return -1;
+	}
+	swp = vmstat("thp_swpout") - swp0;
+	fb = vmstat("thp_swpout_fallback") - fb0;
+	pso = vmstat("pswpout") - pso0;
+	rej1 = zstat("reject_thp");
+	sp = zstat("stored_pages") - sp0;
+	if (rej0 < 0 || rej1 < 0) {
+		snprintf(rejs, sizeof(rejs), "missing");
+	} else {
+		rej = rej1 - rej0;
+		snprintf(rejs, sizeof(rejs), "+%lld", rej);
+	}
+	note("thp round %d: %lld MiB in THPs, thp_swpout +%lld, thp_swpout_fallback +%lld, reject_thp %s, pswpout +%lld, stored_pages +%lld",
+	     round, ahp / 1024, swp, fb, rejs, pso, sp);
+	note("thp round %d: frontswap succ_stores +%lld, failed_stores +%lld; resident %zu of %zu pages",
+	     round, fstat_("succ_stores") - st0, fstat_("failed_stores") - fst0, resident(&r), n);
+	EXPECT(swp0 >= 0, "no thp_swpout in /proc/vmstat: kernel without THP swap statistics");
+	EXPECT(swp >= 1, "thp_swpout did not move (thp_swpout_fallback +%lld): no 2 MiB folio was written to the swap device whole, the test proves nothing; is /dev/vda non-rotational (/sys/block/vda/queue/rotational 0 before swapon)? (a backend that accepts a THP also keeps it from thp_swpout)",
+	       fb);
+	if (rej0 < 0 || rej1 < 0)
+		fail("debugfs counter reject_thp missing: a module that does not reject THPs (the bytes are still compared below)");
+	else
+		EXPECT(rej >= swp, "reject_thp moved by %lld < thp_swpout %lld: a whole THP reached the swap device without a rejection by zswap_rs",
+		       rej, swp);
+	snprintf(what, sizeof(what), "thp round %d read back", round);
+	region_verify(&r, what);
+	munmap(base, len);
+	return 0;
+}
+
+/*
+ * thp [MB]: whole 2 MiB transparent huge pages swapped out (THP_SWAP; the
+ * kernel does that only to a non-rotational swap device, which tests.sh
+ * arranges).  swap_writepage() hands frontswap the head page of the 2 MiB
+ * folio: zswap_rs must reject it (reject_thp), so that all of it goes to
+ * the swap device; a backend that stored the first 4 KiB and reported
+ * success would return the other 511 subpages as whatever the disk slots
+ * hold.  Every byte is compared, in two rounds (fresh THPs, new seed).
+ */
+static int t_thp(int argc, char **argv)
+{
+	size_t mb = argc > 0 ? strtoul(argv[0], NULL, 0) : 32;
+	size_t n = (mb + 1) / 2 * (HPAGE / PAGE);
+	int round;
+
+	if (!n) {
+		fprintf(stderr, "%s thp: MB must be at least 1\n", prog);
+		return 2;
+	}
+	for (round = 1; round <= 2; round++)
+		if (thp_round(round, n, 0x7497 + round))
+			break;
 	return failures != 0;
 }
 
@@ -475,7 +616,12 @@ static int t_exit(int argc, char **argv)
 	note("after exit: stored_pages %lld, swap slots in use %lld, pool_pages %lld, pswpout +%lld",
 	     sp, used, zstat("pool_pages"), vmstat("pswpout") - pswpout0);
 	EXPECT(vmstat("pswpout") == pswpout0, "pages went to disk; the exact check needs none");
-	EXPECT(sp == used, "stored_pages %lld != swap slots in use %lld", sp, used);
+	/*
+	 * Every stored page holds a swap slot.  Not equality: on SMP the
+	 * per-CPU swap slot caches also hold slots allocated ahead for the
+	 * next swap-outs, which count as used without holding data.
+	 */
+	EXPECT(sp <= used, "stored_pages %lld > swap slots in use %lld", sp, used);
 	EXPECT(sp <= 64 * sysconf(_SC_NPROCESSORS_ONLN), "%lld pages still stored after exit", sp);
 	EXPECT(sp > 0 || zstat("pool_pages") == 0, "pool_pages %lld with nothing stored", zstat("pool_pages"));
 	return failures != 0;
@@ -755,22 +901,132 @@ static int t_density(int argc, char **argv)
 	return failures != 0;
 }
 
+/* What each storm worker did, in memory shared with the parent. */
+struct storm_tally {
+	long long rounds, pages, bytes, corrupted;
+};
+
+struct storm_shared {
+	long long knob_changes, knob_failures;
+	struct storm_tally w[];
+};
+
+/* Storm worker: the integrity workload on its own region until end. */
+static void storm_worker(int i, time_t end, struct storm_tally *t)
+{
+	struct region r;
+	char what[64];
+	int round = 0;
+	size_t bad;
+
+	verify_notes = 0;
+	if (region_map(&r, 6144, 0x5700 + i, i + 1))
+		_exit(2);
+	while (time(NULL) < end) {
+		r.seed = 0x5700 + (uint64_t)(i + 1) * 100000 + round++;
+		region_fill(&r);
+		pageout(r.mem, r.pages * PAGE);
+		/* Let compaction and the knob changes work on the stored pages, then read. */
+		usleep(200000);
+		snprintf(what, sizeof(what), "storm worker %d round %d", i, round);
+		bad = region_verify(&r, what);
+		t->rounds++;
+		t->pages += r.pages;
+		t->bytes += r.pages * PAGE;
+		t->corrupted += bad;
+		if (bad)
+			_exit(1);
+	}
+	_exit(failures != 0);
+}
+
+/* One storm knob write: counted in sh; on success, remembered in state. */
+static void storm_knob(struct storm_shared *sh, const char *knob, const char *val, char *state)
+{
+	int err = param_set(knob, val);
+
+	if (err) {
+		sh->knob_failures++;
+		fail("storm: %s=%s refused: %s", knob, val, strerror(-err));
+		return;
+	}
+	sh->knob_changes++;
+	if (state)
+		snprintf(state, 64, "%s", val);
+}
+
 /*
- * storm SECS: the integrity workload in two processes (one per vCPU)
- * while a third writes /proc/sys/vm/compact_memory in a loop, so pool
- * pages are migrated under loads, stores and frees.  Every byte is
- * verified each round; the migration counters must show thousands of
- * pool-page migrations.
+ * Storm knob changer: until end, every 100-300 ms one change of the cycle
+ * compressor lz4, zstd, lzo, enabled N, Y, compact 1.  Every write must
+ * succeed.  Leaves compressor=lzo and enabled=Y.
+ */
+static void storm_knobs(time_t end, struct storm_shared *sh)
+{
+	static const struct { const char *knob, *val; } cycle[] = {
+		{ "compressor", "lz4" }, { "compressor", "zstd" }, { "compressor", "lzo" },
+		{ "enabled", "N" }, { "enabled", "Y" }, { "compact", "1" },
+	};
+	const size_t nr = sizeof(cycle) / sizeof(cycle[0]);
+	char comp[64] = "", on[64] = "";	/* as last written (64: storm_knob) */
+	uint64_t s = 0x4b0b;
+	size_t k = 0;
+
+	param_get("compressor", comp, sizeof(comp));
+	param_get("enabled", on, sizeof(on));
+	while (time(NULL) < end) {
+		char *state = !strcmp(cycle[k].knob, "compressor") ? comp :
+			      !strcmp(cycle[k].knob, "enabled") ? on : NULL;
+
+		storm_knob(sh, cycle[k].knob, cycle[k].val, state);
+		k = (k + 1) % nr;
+		usleep(100000 + rng(&s) % 200001);
+	}
+	if (strcmp(comp, "lzo"))
+		storm_knob(sh, "compressor", "lzo", comp);
+	if (strcmp(on, "Y"))
+		storm_knob(sh, "enabled", "Y", on);
+	_exit(sh->knob_failures != 0);
+}
+
+/*
+ * storm SECS [WORKERS]: the integrity workload in WORKERS processes (one
+ * per online CPU by default), each on its own region with its own seeds,
+ * while one process writes /proc/sys/vm/compact_memory in a loop (pool
+ * pages are migrated under loads, stores and frees) and another changes
+ * the knobs (compressor, enabled, compact).  Every byte is verified each
+ * round; the migration counters must show thousands of pool-page
+ * migrations.  Prints a "STORM" figures line for the host.
  */
 static int t_storm(int argc, char **argv)
 {
 	int secs = argc > 0 ? atoi(argv[0]) : 20;
+	int workers = argc > 1 ? atoi(argv[1]) : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	long long mig0 = zstat("migrate_ok"), iso0 = zstat("isolate_ok");
 	long long pg0 = vmstat("pgmigrate_success");
-	pid_t kids[3];
-	int i, status, bad = 0;
-	time_t end = time(NULL) + secs;
+	long long rounds = 0, pages = 0, bytes = 0, corrupted = 0, mig;
+	struct storm_shared *sh;
+	size_t shlen;
+	pid_t *kids;
+	int i, nkids, status, bad = 0;
+	char cur[64];
+	time_t end;
 
+	if (workers < 1 || workers > 256) {
+		fprintf(stderr, "%s storm: WORKERS must be 1..256\n", prog);
+		return 2;
+	}
+	nkids = workers + 2;
+	shlen = sizeof(*sh) + workers * sizeof(sh->w[0]);
+	sh = mmap(NULL, shlen, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	kids = calloc(nkids, sizeof(*kids));
+	if (sh == MAP_FAILED || !kids) {
+		fail("storm: cannot allocate the shared counters");
+		return 1;
+	}
+	note("storm: %d workers, %d s", workers, secs);
+	end = time(NULL) + secs;
+
+	/* kids[0]: compaction loop, kids[1]: knob changer, then the workers. */
 	kids[0] = fork();
 	if (kids[0] == 0) {
 		int fd;
@@ -785,39 +1041,57 @@ static int t_storm(int argc, char **argv)
 		}
 		_exit(0);
 	}
-	for (i = 1; i < 3; i++) {
-		kids[i] = fork();
-		if (kids[i] == 0) {
-			struct region r;
-			int round = 0;
-
-			if (region_map(&r, 6144, 0x5700 + i, i))
-				_exit(2);
-			while (time(NULL) < end) {
-				r.seed = 0x5700 + i * 1000 + round++;
-				region_fill(&r);
-				pageout(r.mem, r.pages * PAGE);
-				/* Let compaction work on the stored pages, then read. */
-				usleep(200000);
-				if (region_verify(&r, "storm round"))
-					_exit(1);
-			}
-			printf("  worker %d: %d rounds verified\n", i, round);
-			_exit(0);
-		}
+	kids[1] = fork();
+	if (kids[1] == 0)
+		storm_knobs(end, sh);
+	for (i = 0; i < workers; i++) {
+		kids[2 + i] = fork();
+		if (kids[2 + i] == 0)
+			storm_worker(i, end, &sh->w[i]);
 	}
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < nkids; i++) {
+		const char *who = i == 0 ? "compaction loop" : i == 1 ? "knob changer" : "worker";
+
+		if (kids[i] < 0) {
+			fail("storm: fork of the %s (process %d) failed", who, i);
+			bad++;
+			continue;
+		}
 		waitpid(kids[i], &status, 0);
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			fail("storm process %d failed (status %#x)", i, status);
+			fail("storm %s (process %d) failed (status %#x)", who, i, status);
 			bad++;
 		}
 	}
+	for (i = 0; i < workers; i++) {
+		struct storm_tally *t = &sh->w[i];
+
+		note("worker %d: %lld rounds, %lld pages verified, %lld corrupted bytes",
+		     i, t->rounds, t->pages, t->corrupted);
+		EXPECT(t->rounds >= 1, "worker %d did not complete a round", i);
+		rounds += t->rounds;
+		pages += t->pages;
+		bytes += t->bytes;
+		corrupted += t->corrupted;
+	}
+	mig = zstat("migrate_ok") - mig0;
 	note("migrations: migrate_ok +%lld, isolate_ok +%lld, isolate_refused %lld, migrate_eagain %lld, putback %lld; pgmigrate_success +%lld",
-	     zstat("migrate_ok") - mig0, zstat("isolate_ok") - iso0, zstat("isolate_refused"),
+	     mig, zstat("isolate_ok") - iso0, zstat("isolate_refused"),
 	     zstat("migrate_eagain"), zstat("putback"), vmstat("pgmigrate_success") - pg0);
-	printf("MIGRATIONS %lld\n", zstat("migrate_ok") - mig0);
-	EXPECT(zstat("migrate_ok") - mig0 >= 1000, "only %lld pool pages migrated", zstat("migrate_ok") - mig0);
+	note("knobs: %lld changes, %lld refused", sh->knob_changes, sh->knob_failures);
+	printf("MIGRATIONS %lld\n", mig);
+	printf("STORM workers=%d rounds=%lld pages_verified=%lld bytes_verified=%lld corrupted_bytes=%lld migrations=%lld knob_changes=%lld\n",
+	       workers, rounds, pages, bytes, corrupted, mig, sh->knob_changes);
+	EXPECT(mig >= 1000, "only %lld pool pages migrated", mig);
+	EXPECT(corrupted == 0, "%lld corrupted bytes", corrupted);
+	EXPECT(sh->knob_failures == 0, "%lld knob writes refused", sh->knob_failures);
+	EXPECT(sh->knob_changes >= 1, "no knob change made");
+	param_get("compressor", cur, sizeof(cur));
+	EXPECT(!strcmp(cur, "lzo"), "compressor is '%s' after the storm, want lzo", cur);
+	param_get("enabled", cur, sizeof(cur));
+	EXPECT(!strcmp(cur, "Y"), "enabled is '%s' after the storm, want Y", cur);
+	munmap(sh, shlen);
+	free(kids);
 	return failures != 0 || bad;
 }
 
@@ -962,6 +1236,7 @@ static const struct {
 	const char *help;
 } cmds[] = {
 	{ "integrity", t_integrity, "[MB]  mixed data out via MADV_PAGEOUT and back, counters" },
+	{ "thp", t_thp, "[MB]  whole 2 MiB THPs swapped out (non-rotational swap): rejected, every byte back" },
 	{ "duplicate", t_duplicate, "      re-dirty and page out again" },
 	{ "exit", t_exit, "      stored pages and pool return to 0 when the user exits" },
 	{ "hold", t_hold, "[MB] [SECS] [SEED]  page out, wait, verify" },
@@ -972,7 +1247,7 @@ static const struct {
 	{ "limit", t_limit, "      max_pool_percent is honoured" },
 	{ "summary", t_summary, "      world-readable sysfs summary" },
 	{ "density", t_density, "[MB] [DEBUGFS-DIR]  pool bytes per stored page" },
-	{ "storm", t_storm, "[SECS]  integrity under a compact_memory loop (migration storm)" },
+	{ "storm", t_storm, "[SECS] [WORKERS]  integrity per CPU under compaction and knob changes (migration storm)" },
 	{ "sigbus", t_sigbus, "      an unreadable stored page raises SIGBUS (debug kernel)" },
 	{ "churn", t_churn, "[DEBUGFS-DIR]  fragment the pool, compact, verify" },
 };
