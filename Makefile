@@ -11,7 +11,8 @@
 #   make fmt        rustfmt the Rust sources
 # Variables: DEBUG=1 (debug kernel: KASAN, lockdep, DEBUG_VM, fault
 # injection; own build directory), TIMEOUT=seconds (per guest boot),
-# TESTS="name ..." (subset of in-guest tests), KVM=auto|0|1.
+# TESTS="name ..." (subset of in-guest tests), KVM=auto|0|1, CPUS=N (vCPUs;
+# default 4 for check, 2 for run and shell).
 
 ifneq ($(KERNELRELEASE),)
 include $(src)/Kbuild
@@ -24,6 +25,7 @@ export TIMEOUT ?=
 export WORKLOAD ?=
 export TESTS ?=
 export KVM ?= auto
+export CPUS ?=
 
 ifeq ($(filter $(DEBUG),0 1),)
 $(error DEBUG must be 0 or 1, not '$(DEBUG)')
