@@ -55,21 +55,6 @@ void zswap_rs_spin_lock_nested(spinlock_t *lock, int subclass)
 }
 void zswap_rs_spin_unlock(spinlock_t *lock) { spin_unlock(lock); }
 bool zswap_rs_spin_trylock(spinlock_t *lock) { return spin_trylock(lock); }
-/*
- * Test-only: take the lock below lockdep and spinlock debugging, the way a
- * holder on another CPU looks to a trylock here (KUnit cases cannot easily
- * run a second thread).
- */
-void zswap_rs_arch_spin_lock(spinlock_t *lock)
-{
-	preempt_disable();
-	arch_spin_lock(&lock->rlock.raw_lock);
-}
-void zswap_rs_arch_spin_unlock(spinlock_t *lock)
-{
-	arch_spin_unlock(&lock->rlock.raw_lock);
-	preempt_enable();
-}
 void zswap_rs_mutex_init(struct mutex *lock, unsigned int class_id)
 {
 	if (WARN_ON(class_id >= ZRS_LOCK_NR))
@@ -79,6 +64,7 @@ void zswap_rs_mutex_init(struct mutex *lock, unsigned int class_id)
 /* mutex_lock is a macro with CONFIG_DEBUG_LOCK_ALLOC. */
 void zswap_rs_mutex_lock(struct mutex *lock) { mutex_lock(lock); }
 void zswap_rs_mutex_unlock(struct mutex *lock) { mutex_unlock(lock); }
+bool zswap_rs_mutex_trylock(struct mutex *lock) { return mutex_trylock(lock); }
 
 struct page *zswap_rs_alloc_page(gfp_t gfp) { return alloc_page(gfp); }
 void *zswap_rs_kmap_local_page(struct page *page) { return kmap_local_page(page); }

@@ -40,11 +40,14 @@ void zswap_rs_spin_lock(spinlock_t *lock);
 void zswap_rs_spin_lock_nested(spinlock_t *lock, int subclass);
 void zswap_rs_spin_unlock(spinlock_t *lock);
 bool zswap_rs_spin_trylock(spinlock_t *lock);
-void zswap_rs_arch_spin_lock(spinlock_t *lock);
-void zswap_rs_arch_spin_unlock(spinlock_t *lock);
 void zswap_rs_mutex_init(struct mutex *lock, unsigned int class_id);
 void zswap_rs_mutex_lock(struct mutex *lock);
 void zswap_rs_mutex_unlock(struct mutex *lock);
+bool zswap_rs_mutex_trylock(struct mutex *lock);
+
+/* zswap_rs_kunit.ko only (kunit_glue.c): test hooks. */
+void zswap_rs_kunit_arch_spin_lock(spinlock_t *lock);
+void zswap_rs_kunit_arch_spin_unlock(spinlock_t *lock);
 
 /* Pages */
 struct page *zswap_rs_alloc_page(gfp_t gfp);

@@ -7,7 +7,9 @@
  */
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
+#include "helpers.h"
 
 /*
  * Harness self-test: with selftest_fail=1 the zswap_rs_harness suite makes
@@ -26,6 +28,23 @@ bool zswap_rs_kunit_selftest_fail(void)
 	const char *args = THIS_MODULE->args;
 
 	return selftest_fail || (args && strstr(args, "selftest_fail=1"));
+}
+
+/*
+ * Take the lock below lockdep and spinlock debugging, the way a holder on
+ * another CPU looks to a trylock here (KUnit cases cannot easily run a
+ * second thread).
+ */
+void zswap_rs_kunit_arch_spin_lock(spinlock_t *lock)
+{
+	preempt_disable();
+	arch_spin_lock(&lock->rlock.raw_lock);
+}
+
+void zswap_rs_kunit_arch_spin_unlock(spinlock_t *lock)
+{
+	arch_spin_unlock(&lock->rlock.raw_lock);
+	preempt_enable();
 }
 
 /* Fault injection is the production module's (glue.c); never here. */

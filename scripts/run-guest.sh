@@ -98,12 +98,44 @@ if [ "$job" = shell ]; then
 	"${qemu[@]}" -serial mon:stdio 2>&1 | tee "$log"
 	exit 0
 fi
-if [ "${ZRS_QUIET:-0}" = 1 ]; then
-	timeout --foreground "$timeout_s" "${qemu[@]}" -serial stdio -monitor none </dev/null >"$log" 2>&1
-else
-	timeout --foreground "$timeout_s" "${qemu[@]}" -serial stdio -monitor none </dev/null 2>&1 | tee "$log"
-fi
-qrc=${PIPESTATUS[0]}
+# Early-boot watchdog.  Rarely (about once in a few hundred boots, seen on
+# the debug kernel), multi-threaded TCG stalls while the kernel brings up
+# the secondary vCPUs, before any of our code runs.  A guest that has not
+# started /init within ZRS_BOOT_TIMEOUT seconds is killed and booted again
+# (at most 3 attempts); each retry is reported.
+boot_limit=${ZRS_BOOT_TIMEOUT:-$([ "$ZRS_VARIANT" = debug ] && echo 180 || echo 90)}
+attempt=1
+while :; do
+	: > "$log"
+	timeout "$timeout_s" "${qemu[@]}" -serial stdio -monitor none </dev/null >"$log" 2>&1 &
+	qpid=$!
+	tpid=
+	if [ "${ZRS_QUIET:-0}" != 1 ]; then
+		tail -n +1 -f --pid=$qpid "$log" &
+		tpid=$!
+	fi
+	waited=0
+	while kill -0 $qpid 2>/dev/null && ! grep -q 'Run /init as init process' "$log"; do
+		if [ $waited -ge "$boot_limit" ]; then
+			break
+		fi
+		sleep 1
+		waited=$((waited + 1))
+	done
+	if kill -0 $qpid 2>/dev/null && ! grep -q 'Run /init as init process' "$log" && [ $attempt -lt 3 ]; then
+		echo "warning: guest boot stalled before /init after ${boot_limit}s (last line: $(tail -n 1 "$log" | tr -d '\r' | cut -c1-100)); booting again (attempt $((attempt + 1)) of 3)" >&2
+		kill $qpid 2>/dev/null
+		wait $qpid 2>/dev/null
+		[ -n "$tpid" ] && wait $tpid 2>/dev/null
+		cp "$log" "$log.stalled-$attempt"
+		attempt=$((attempt + 1))
+		continue
+	fi
+	wait $qpid
+	qrc=$?
+	[ -n "$tpid" ] && wait $tpid 2>/dev/null
+	break
+done
 set -e
 tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
 if [ "$qrc" = 124 ]; then

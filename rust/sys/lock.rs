@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Spinlocks and mutexes that own the data they protect.
+//! Locks that own the data they protect: one generic [`Lock`] over a
+//! [`Backend`] (`spinlock_t` or `struct mutex`), as upstream's
+//! `kernel::sync::lock`.
 //!
 //! C header: `include/linux/spinlock.h`, `include/linux/mutex.h`.
 //!
 //! A lock is usable only once initialised in place, at its final address
-//! (they are `!Unpin`).  The safe constructors do both: `new_boxed`, and
-//! `arena::Block::try_new_locks` for frame locks in the frame table.  The
-//! two-step `new_uninit` + `init` is `unsafe`: locking before `init` would
-//! use an uninitialised `struct mutex` (a zeroed wait list is not a list).
+//! (it is `!Unpin`).  The safe constructors do both: [`Lock::new_boxed`],
+//! and `arena::Block::try_new_locks` for the frame locks of the frame
+//! table.  The two-step [`Lock::new_uninit`] + [`Lock::init`] is `unsafe`:
+//! locking before `init` would use an uninitialised `struct mutex` (a
+//! zeroed wait list is not a list).
 
 use alloc::boxed::Box;
 use core::cell::UnsafeCell;
-use core::marker::PhantomPinned;
+use core::marker::{PhantomData, PhantomPinned};
 use core::mem::MaybeUninit;
 use core::ops::{Deref, DerefMut};
 use core::pin::Pin;
@@ -34,33 +37,132 @@ pub(crate) enum LockClass {
     State = ffi::zswap_rs_lock_class_ZRS_LOCK_STATE as isize,
 }
 
-/// A `spinlock_t` that protects a `T`.
+/// A kind of C lock.
+///
+/// # Safety
+///
+/// Implementers guarantee that, on a `State` initialised by `init`,
+/// `lock` (and a successful `try_lock`) excludes every other holder until
+/// the matching `unlock`.
+pub(crate) unsafe trait Backend {
+    /// The C lock.
+    type State;
+
+    /// Initialises the lock in place with lockdep class `class`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be valid for writes, at its final address, and not in
+    /// use by anybody.
+    unsafe fn init(ptr: *mut Self::State, class: LockClass);
+
+    /// Acquires the lock.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a lock initialised by `init`, in a context where
+    /// this kind of lock may be taken.
+    unsafe fn lock(ptr: *mut Self::State);
+
+    /// Acquires the lock if it is free right now.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Backend::lock`].
+    unsafe fn try_lock(ptr: *mut Self::State) -> bool;
+
+    /// Releases the lock.
+    ///
+    /// # Safety
+    ///
+    /// The caller must hold the lock (taken on this task).
+    unsafe fn unlock(ptr: *mut Self::State);
+}
+
+/// `spinlock_t`: never sleeps; nothing under it may sleep.
+pub(crate) struct SpinBackend;
+
+// SAFETY: `spin_lock` excludes other holders until `spin_unlock`.
+unsafe impl Backend for SpinBackend {
+    type State = ffi::spinlock_t;
+
+    unsafe fn init(ptr: *mut Self::State, class: LockClass) {
+        // SAFETY: Valid and unused (caller).
+        unsafe { ffi::zswap_rs_spin_lock_init(ptr, class as u32) }
+    }
+    unsafe fn lock(ptr: *mut Self::State) {
+        // SAFETY: Initialised (caller).
+        unsafe { ffi::zswap_rs_spin_lock(ptr) }
+    }
+    unsafe fn try_lock(ptr: *mut Self::State) -> bool {
+        // SAFETY: Initialised (caller).
+        unsafe { ffi::zswap_rs_spin_trylock(ptr) }
+    }
+    unsafe fn unlock(ptr: *mut Self::State) {
+        // SAFETY: Held by this task (caller).
+        unsafe { ffi::zswap_rs_spin_unlock(ptr) }
+    }
+}
+
+/// `struct mutex`: may sleep; only in sleepable context.
+pub(crate) struct MutexBackend;
+
+// SAFETY: `mutex_lock` excludes other holders until `mutex_unlock`.
+unsafe impl Backend for MutexBackend {
+    type State = ffi::mutex;
+
+    unsafe fn init(ptr: *mut Self::State, class: LockClass) {
+        // SAFETY: Valid and unused (caller).
+        unsafe { ffi::zswap_rs_mutex_init(ptr, class as u32) }
+    }
+    unsafe fn lock(ptr: *mut Self::State) {
+        // SAFETY: Initialised (caller); sleepable context (caller, checked
+        // by `might_sleep` on debug kernels).
+        unsafe { ffi::zswap_rs_mutex_lock(ptr) }
+    }
+    unsafe fn try_lock(ptr: *mut Self::State) -> bool {
+        // SAFETY: Initialised (caller).
+        unsafe { ffi::zswap_rs_mutex_trylock(ptr) }
+    }
+    unsafe fn unlock(ptr: *mut Self::State) {
+        // SAFETY: Held by this task (caller).
+        unsafe { ffi::zswap_rs_mutex_unlock(ptr) }
+    }
+}
+
+/// A C lock of kind `B` that protects a `T`.
 ///
 /// # Invariants
 ///
-/// `data` is only accessed through a [`SpinLockGuard`], i.e. with `lock` held.
-pub(crate) struct SpinLock<T> {
-    lock: UnsafeCell<MaybeUninit<ffi::spinlock_t>>,
+/// `state` is initialised (by [`Lock::init`]) before any guard exists, and
+/// `data` is only accessed through a [`Guard`], i.e. with the lock held.
+pub(crate) struct Lock<T, B: Backend> {
+    state: UnsafeCell<MaybeUninit<B::State>>,
     data: UnsafeCell<T>,
     _pin: PhantomPinned,
 }
 
+/// A spinlock protecting a `T`.
+pub(crate) type SpinLock<T> = Lock<T, SpinBackend>;
+/// A mutex protecting a `T`.
+pub(crate) type Mutex<T> = Lock<T, MutexBackend>;
+
 // SAFETY: The lock gives exclusive access to `T` to one thread at a time,
 // so sharing the lock is fine when `T` may be sent between threads.
-unsafe impl<T: Send> Sync for SpinLock<T> {}
+unsafe impl<T: Send, B: Backend> Sync for Lock<T, B> {}
 // SAFETY: The lock holds no thread-bound state when not held.
-unsafe impl<T: Send> Send for SpinLock<T> {}
+unsafe impl<T: Send, B: Backend> Send for Lock<T, B> {}
 
-impl<T> SpinLock<T> {
+impl<T, B: Backend> Lock<T, B> {
     /// A new lock around `data`, not yet initialised.
     ///
     /// # Safety
     ///
-    /// The caller must pin the lock and call [`SpinLock::init`] on it before
+    /// The caller must pin the lock and call [`Lock::init`] on it before
     /// any other use (locking, sharing it with another thread).
     pub(crate) unsafe fn new_uninit(data: T) -> Self {
-        SpinLock {
-            lock: UnsafeCell::new(MaybeUninit::zeroed()),
+        Lock {
+            state: UnsafeCell::new(MaybeUninit::zeroed()),
             data: UnsafeCell::new(data),
             _pin: PhantomPinned,
         }
@@ -75,36 +177,55 @@ impl<T> SpinLock<T> {
         Ok(b)
     }
 
-    /// Initialises the lock in place (`spin_lock_init`) with lockdep class `class`.
+    /// Initialises the lock in place with lockdep class `class`.
     pub(crate) fn init(self: Pin<&mut Self>, class: LockClass) {
         // SAFETY: `self` is pinned and exclusively borrowed: no guard exists
-        // and the lock will not move again, so `spin_lock_init` may write it.
-        unsafe { ffi::zswap_rs_spin_lock_init(self.lock.get().cast(), class as u32) };
+        // and the lock will not move again.
+        // INVARIANT: Initialised from now on.
+        unsafe { B::init(self.state.get().cast(), class) };
     }
 
-    /// Acquires the lock (spins; never sleeps).
-    pub(crate) fn lock(&self) -> SpinLockGuard<'_, T> {
-        // SAFETY: The lock was initialised in place (type documentation) and
-        // is valid for the lifetime of `self`.
-        unsafe { ffi::zswap_rs_spin_lock(self.lock.get().cast()) };
-        // INVARIANT: The lock is held until the guard is dropped.
-        SpinLockGuard {
+    fn raw(&self) -> *mut B::State {
+        self.state.get().cast()
+    }
+
+    /// Acquires the lock (a mutex may sleep; a spinlock spins).
+    pub(crate) fn lock(&self) -> Guard<'_, T, B> {
+        // SAFETY: Initialised (invariant); the caller's context allows this
+        // kind of lock (mutexes check `might_sleep` on debug kernels).
+        unsafe { B::lock(self.raw()) };
+        // INVARIANT: Held until the guard is dropped.
+        Guard {
             lock: self,
-            _not_send: core::marker::PhantomData,
+            _not_send: PhantomData,
         }
     }
 
     /// Acquires the lock if it is free right now.
-    pub(crate) fn try_lock(&self) -> Option<SpinLockGuard<'_, T>> {
+    pub(crate) fn try_lock(&self) -> Option<Guard<'_, T, B>> {
         // SAFETY: As in `lock`.
-        if unsafe { ffi::zswap_rs_spin_trylock(self.lock.get().cast()) } {
-            // INVARIANT: The lock is held until the guard is dropped.
-            Some(SpinLockGuard {
+        if unsafe { B::try_lock(self.raw()) } {
+            // INVARIANT: Held until the guard is dropped.
+            Some(Guard {
                 lock: self,
-                _not_send: core::marker::PhantomData,
+                _not_send: PhantomData,
             })
         } else {
             None
+        }
+    }
+}
+
+impl<T> Lock<T, SpinBackend> {
+    /// Acquires a second lock of the same class (lockdep subclass 1); the
+    /// caller must order such nested acquisitions.
+    pub(crate) fn lock_nested(&self) -> Guard<'_, T, SpinBackend> {
+        // SAFETY: Initialised (invariant).
+        unsafe { ffi::zswap_rs_spin_lock_nested(self.raw(), 1) };
+        // INVARIANT: Held until the guard is dropped.
+        Guard {
+            lock: self,
+            _not_send: PhantomData,
         }
     }
 
@@ -114,36 +235,27 @@ impl<T> SpinLock<T> {
     #[cfg(zrs_kunit)]
     pub(crate) fn held_elsewhere<R>(&self, f: impl FnOnce() -> R) -> R {
         // SAFETY: Initialised lock; released below before returning.
-        unsafe { ffi::zswap_rs_arch_spin_lock(self.lock.get().cast()) };
+        unsafe { ffi::zswap_rs_kunit_arch_spin_lock(self.raw()) };
         let r = f();
         // SAFETY: Taken above.
-        unsafe { ffi::zswap_rs_arch_spin_unlock(self.lock.get().cast()) };
+        unsafe { ffi::zswap_rs_kunit_arch_spin_unlock(self.raw()) };
         r
-    }
-
-    /// Acquires a second lock of the same class (lockdep subclass 1); the
-    /// caller must order such nested acquisitions (e.g. by frame id).
-    pub(crate) fn lock_nested(&self) -> SpinLockGuard<'_, T> {
-        // SAFETY: As in `lock`.
-        unsafe { ffi::zswap_rs_spin_lock_nested(self.lock.get().cast(), 1) };
-        // INVARIANT: The lock is held until the guard is dropped.
-        SpinLockGuard {
-            lock: self,
-            _not_send: core::marker::PhantomData,
-        }
     }
 }
 
-/// Proof that a [`SpinLock`] is held; gives access to the data.
+/// Proof that a [`Lock`] is held; gives access to the data.
 ///
 /// Not `Send` or `Sync`: the lock must be released by the task (and, for a
 /// spinlock, on the CPU) that took it.
-pub(crate) struct SpinLockGuard<'a, T> {
-    lock: &'a SpinLock<T>,
-    _not_send: core::marker::PhantomData<*mut ()>,
+pub(crate) struct Guard<'a, T, B: Backend> {
+    lock: &'a Lock<T, B>,
+    _not_send: PhantomData<*mut ()>,
 }
 
-impl<T> Deref for SpinLockGuard<'_, T> {
+/// A held [`SpinLock`].
+pub(crate) type SpinLockGuard<'a, T> = Guard<'a, T, SpinBackend>;
+
+impl<T, B: Backend> Deref for Guard<'_, T, B> {
     type Target = T;
     fn deref(&self) -> &T {
         // SAFETY: The guard holds the lock, so no other reference to the data exists.
@@ -151,103 +263,16 @@ impl<T> Deref for SpinLockGuard<'_, T> {
     }
 }
 
-impl<T> DerefMut for SpinLockGuard<'_, T> {
+impl<T, B: Backend> DerefMut for Guard<'_, T, B> {
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: The guard holds the lock, and `&mut self` makes this the only access.
         unsafe { &mut *self.lock.data.get() }
     }
 }
 
-impl<T> Drop for SpinLockGuard<'_, T> {
+impl<T, B: Backend> Drop for Guard<'_, T, B> {
     fn drop(&mut self) {
-        // SAFETY: The guard's existence means we hold the lock.
-        unsafe { ffi::zswap_rs_spin_unlock(self.lock.lock.get().cast()) };
-    }
-}
-
-/// A `struct mutex` that protects a `T`; may sleep.
-///
-/// # Invariants
-///
-/// `data` is only accessed through a [`MutexGuard`], i.e. with `lock` held.
-pub(crate) struct Mutex<T> {
-    lock: UnsafeCell<MaybeUninit<ffi::mutex>>,
-    data: UnsafeCell<T>,
-    _pin: PhantomPinned,
-}
-
-// SAFETY: As for `SpinLock`.
-unsafe impl<T: Send> Sync for Mutex<T> {}
-// SAFETY: As for `SpinLock`.
-unsafe impl<T: Send> Send for Mutex<T> {}
-
-impl<T> Mutex<T> {
-    /// A new mutex around `data`, not yet initialised.
-    ///
-    /// # Safety
-    ///
-    /// As for [`SpinLock::new_uninit`]: pin it and call [`Mutex::init`]
-    /// before any other use.
-    pub(crate) unsafe fn new_uninit(data: T) -> Self {
-        Mutex {
-            lock: UnsafeCell::new(MaybeUninit::zeroed()),
-            data: UnsafeCell::new(data),
-            _pin: PhantomPinned,
-        }
-    }
-
-    /// A new, initialised mutex in its own allocation (`GFP_KERNEL`).
-    pub(crate) fn new_boxed(data: T, class: LockClass) -> super::Result<Pin<Box<Self>>> {
-        // SAFETY: Pinned in its box and initialised right below.
-        let mut b = Pin::from(super::try_box(unsafe { Self::new_uninit(data) })?);
-        b.as_mut().init(class);
-        Ok(b)
-    }
-
-    /// Initialises the mutex in place with lockdep class `class`.
-    pub(crate) fn init(self: Pin<&mut Self>, class: LockClass) {
-        // SAFETY: Pinned and exclusively borrowed, as in `SpinLock::init`.
-        unsafe { ffi::zswap_rs_mutex_init(self.lock.get().cast(), class as u32) };
-    }
-
-    /// Acquires the mutex; may sleep.
-    pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
-        // SAFETY: Initialised in place (type documentation); callers run in
-        // sleepable context (`mutex_lock` checks it on debug kernels).
-        unsafe { ffi::zswap_rs_mutex_lock(self.lock.get().cast()) };
-        // INVARIANT: Held until the guard is dropped.
-        MutexGuard {
-            lock: self,
-            _not_send: core::marker::PhantomData,
-        }
-    }
-}
-
-/// Proof that a [`Mutex`] is held.  Not `Send` or `Sync`: a mutex is
-/// released by its owner.
-pub(crate) struct MutexGuard<'a, T> {
-    lock: &'a Mutex<T>,
-    _not_send: core::marker::PhantomData<*mut ()>,
-}
-
-impl<T> Deref for MutexGuard<'_, T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        // SAFETY: The guard holds the mutex.
-        unsafe { &*self.lock.data.get() }
-    }
-}
-
-impl<T> DerefMut for MutexGuard<'_, T> {
-    fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: The guard holds the mutex, and `&mut self` makes this the only access.
-        unsafe { &mut *self.lock.data.get() }
-    }
-}
-
-impl<T> Drop for MutexGuard<'_, T> {
-    fn drop(&mut self) {
-        // SAFETY: We hold the mutex.
-        unsafe { ffi::zswap_rs_mutex_unlock(self.lock.lock.get().cast()) };
+        // SAFETY: The guard's existence means this task holds the lock.
+        unsafe { B::unlock(self.lock.raw()) };
     }
 }
