@@ -18,14 +18,15 @@
 use core::sync::atomic::{AtomicU64, Ordering};
 
 use crate::compress::{Compressors, TAG_RAW};
-use crate::index::{owner, Entry, Index};
+use crate::index::{same_filled, Entry, Index, SwapKey};
 use crate::params::{get_bool, get_u32, KNOBS};
-use crate::stats::{dec, inc, Counters, DERIVED_STATS};
+use crate::stats::{dec, inc, Counters, Stat};
 use crate::sys::crypto::AlgName;
 use crate::sys::lock::{LockClass, SpinLock};
-use crate::sys::page::{MovableOps, PageRef};
+use crate::sys::movable::MovableOps;
+use crate::sys::page::PageRef;
 use crate::sys::{Errno, Gfp, Result, EINVAL, EIO, ENODEV, ENOMEM, ENOSPC, PAGE_SIZE};
-use crate::zbud::{Pool, MAX_COMPRESSED};
+use crate::zbud::{Handle, Pool, MAX_COMPRESSED};
 use alloc::boxed::Box;
 use core::pin::Pin;
 
@@ -247,10 +248,9 @@ impl Backend {
             return Err(Reject::Disabled);
         }
         let area = self.index.area(ty).ok_or(Reject::BadType)?;
-        let key = owner(ty, offset);
+        let key = SwapKey::new(ty, offset);
         let filled = if get_bool(&KNOBS.same_filled_pages_enabled) {
-            page.with_slice(crate::sys::same_filled)
-                .and_then(Entry::filled)
+            page.with_slice(same_filled).and_then(Entry::filled)
         } else {
             None
         };
@@ -299,9 +299,9 @@ impl Backend {
 
     fn compress_and_alloc(
         &self,
-        key: u64,
+        key: SwapKey,
         page: &PageRef<'_>,
-    ) -> core::result::Result<(crate::zbud::Handle, bool), Reject> {
+    ) -> core::result::Result<(Handle, bool), Reject> {
         let incompressible_ok = get_bool(&KNOBS.store_incompressible);
         page.with_slice(|src| {
             self.comps.with_ctx(|ctx, tag| {
@@ -317,7 +317,10 @@ impl Backend {
                     }
                     Err(_) => return Err(Reject::CompressFail),
                 };
-                let h = self.pool.alloc(key, tag, data).map_err(|_| Reject::Alloc)?;
+                let h = self
+                    .pool
+                    .alloc(key.owner(), tag, data)
+                    .map_err(|_| Reject::Alloc)?;
                 // Counted under the context lock (see `Compressors`).
                 self.comps.stored(tag);
                 Ok((h, tag == TAG_RAW))
@@ -327,21 +330,26 @@ impl Backend {
 
     /// Frees an entry's pool object (if any); returns whether it was an
     /// as-is (incompressible) page.
-    fn free_entry(&self, key: u64, e: Entry) -> bool {
+    fn free_entry(&self, key: SwapKey, e: Entry) -> bool {
         if let Entry::Object(h) = e {
-            match self.pool.free(h, key) {
+            match self.pool.free(h, key.owner()) {
                 Some(tag) => {
                     self.comps.freed(tag);
                     return tag == TAG_RAW;
                 }
-                None => crate::zpr_err!("BUG: handle {:?} of entry {:#x} not in pool", h, key),
+                None => crate::zpr_err!(
+                    "BUG: handle {:?} of swap entry {}:{:#x} not in the pool",
+                    h,
+                    key.ty(),
+                    key.offset()
+                ),
             }
         }
         false
     }
 
     /// Frees a published entry and its accounting.
-    fn release(&self, key: u64, e: Entry) {
+    fn release(&self, key: SwapKey, e: Entry) {
         if let Entry::Filled(_) = e {
             dec(&self.stats.same_filled_pages);
         }
@@ -361,7 +369,7 @@ impl Backend {
             Some(a) => a,
             None => return Err(self.missing(ty, offset)),
         };
-        let key = owner(ty, offset);
+        let key = SwapKey::new(ty, offset);
         // An object that compaction moves between the lookup and the read
         // fails the owner check; look it up again.
         for _ in 0..16 {
@@ -393,7 +401,7 @@ impl Backend {
             let r = page.with_slice_mut(|dst| {
                 self.comps.with_ctx(|ctx, _| {
                     self.pool
-                        .read(h, key, |src, tag| ctx.decompress(tag, src, dst))
+                        .read(h, key.owner(), |src, tag| ctx.decompress(tag, src, dst))
                 })
             });
             match r {
@@ -442,7 +450,7 @@ impl Backend {
     pub(crate) fn invalidate_page(&self, ty: u32, offset: u64) {
         if let Some(area) = self.index.area(ty) {
             if let Some(v) = area.erase(offset) {
-                self.release(owner(ty, offset), Entry::decode(v));
+                self.release(SwapKey::new(ty, offset), Entry::decode(v));
             }
         }
     }
@@ -456,7 +464,7 @@ impl Backend {
         let mut n = 0u32;
         while let Some((offset, _)) = area.find(0) {
             if let Some(v) = area.erase(offset) {
-                self.release(owner(ty, offset), Entry::decode(v));
+                self.release(SwapKey::new(ty, offset), Entry::decode(v));
             }
             n += 1;
             if n % 64 == 0 {
@@ -473,15 +481,19 @@ impl Backend {
     /// released.  Never sleeps.
     pub(crate) fn compact(&self, budget: usize) -> usize {
         self.pool.compact(budget, |owner, from, to| {
-            let (ty, offset) = ((owner >> 56) as u32, owner & ((1 << 56) - 1));
-            let area = match self.index.area(ty) {
+            let key = SwapKey::from_owner(owner);
+            let area = match self.index.area(key.ty()) {
                 Some(a) => a,
                 None => return false,
             };
             let old = Entry::Object(from).encode();
             // Replacing an existing entry never allocates.
-            area.cmpxchg(offset, Some(old), Entry::Object(to).encode(), Gfp::NOWAIT)
-                == Ok(Some(old))
+            area.cmpxchg(
+                key.offset(),
+                Some(old),
+                Entry::Object(to).encode(),
+                Gfp::NOWAIT,
+            ) == Ok(Some(old))
         })
     }
 
@@ -498,31 +510,32 @@ impl Backend {
         }
     }
 
-    /// Value of debugfs statistic `id` (counters, then [`DERIVED_STATS`]).
-    pub(crate) fn stat(&self, id: usize) -> Option<u64> {
-        if let Some(v) = self.stats.get(id) {
-            return Some(v);
+    /// The value of statistic `s`.
+    pub(crate) fn stat(&self, s: Stat) -> u64 {
+        if let Some(c) = s.counter(&self.stats) {
+            return c.load(Ordering::Relaxed);
         }
         let c = self.pool.counts();
         let m = &self.pool.moves;
         let get = |a: &core::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
-        Some(match DERIVED_STATS.get(id - Counters::NAMES.len())? {
-            &"stored_pages" => self.pins.count(),
-            &"pool_total_size" => c.pages * PAGE_SIZE as u64,
-            &"pool_pages" => c.pages,
-            &"compressed_bytes" => c.bytes,
-            &"frames_one_object" => c.one,
-            &"frames_two_objects" => c.two,
-            &"frames_whole_page" => c.whole,
-            &"zombie_pages" => c.zombies,
-            &"isolate_ok" => get(&m.isolate_ok),
-            &"isolate_refused" => get(&m.isolate_refused),
-            &"migrate_ok" => get(&m.migrate_ok),
-            &"migrate_eagain" => get(&m.migrate_eagain),
-            &"migrate_fail" => get(&m.migrate_fail),
-            &"putback" => get(&m.putback),
-            &"pages_compacted" => get(&m.pages_compacted),
-            _ => return None,
-        })
+        match s {
+            Stat::stored_pages => self.pins.count(),
+            Stat::pool_total_size => c.pages * PAGE_SIZE as u64,
+            Stat::pool_pages => c.pages,
+            Stat::compressed_bytes => c.bytes,
+            Stat::frames_one_object => c.one,
+            Stat::frames_two_objects => c.two,
+            Stat::frames_whole_page => c.whole,
+            Stat::zombie_pages => c.zombies,
+            Stat::isolate_ok => get(&m.isolate_ok),
+            Stat::isolate_refused => get(&m.isolate_refused),
+            Stat::migrate_ok => get(&m.migrate_ok),
+            Stat::migrate_eagain => get(&m.migrate_eagain),
+            Stat::migrate_fail => get(&m.migrate_fail),
+            Stat::putback => get(&m.putback),
+            Stat::pages_compacted => get(&m.pages_compacted),
+            // Counters, answered above.
+            _ => 0,
+        }
     }
 }

@@ -9,6 +9,7 @@
 #include <linux/frontswap.h>
 #include <linux/kobject.h>
 #include <linux/migrate.h>
+#include <linux/shrinker.h>
 #include <linux/module.h>
 #include <linux/sysfs.h>
 #include <linux/xarray.h>
@@ -28,3 +29,4 @@ const gfp_t ZRS_GFP_ZERO = __GFP_ZERO;
 const unsigned long ZRS_PAGE_SIZE = PAGE_SIZE;
 const unsigned int ZRS_MAX_SWAPFILES = MAX_SWAPFILES;
 const xa_mark_t ZRS_XA_PRESENT = XA_PRESENT;
+const int ZRS_DEFAULT_SEEKS = DEFAULT_SEEKS;

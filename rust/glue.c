@@ -30,26 +30,11 @@ static const struct kernel_param_ops zrs_param_ops = {
 	.get = zrs_param_get,
 };
 
-#define ZRS_PARAM(name, id, perm, desc)					\
-	module_param_cb(name, &zrs_param_ops, (void *)(unsigned long)(id), perm); \
-	MODULE_PARM_DESC(name, desc)
-
-ZRS_PARAM(enabled, ZRS_PARAM_ENABLED, 0644,
-	  "Accept new pages (Y/N); stored pages stay loadable either way");
-ZRS_PARAM(compressor, ZRS_PARAM_COMPRESSOR, 0644,
-	  "Crypto compressor for new pages (lzo, lz4, zstd, deflate, ...)");
-ZRS_PARAM(max_pool_percent, ZRS_PARAM_MAX_POOL_PERCENT, 0644,
-	  "Pool limit in percent of RAM (0-100)");
-ZRS_PARAM(accept_threshold_percent, ZRS_PARAM_ACCEPT_THRESHOLD_PERCENT, 0644,
-	  "After hitting the limit, accept again below this percent of it (0-100)");
-ZRS_PARAM(same_filled_pages_enabled, ZRS_PARAM_SAME_FILLED_PAGES_ENABLED, 0644,
-	  "Store pages filled with one repeated word without compressing (Y/N)");
-ZRS_PARAM(non_same_filled_pages_enabled, ZRS_PARAM_NON_SAME_FILLED_PAGES_ENABLED, 0644,
-	  "Store pages that are not same-filled (Y/N)");
-ZRS_PARAM(store_incompressible, ZRS_PARAM_STORE_INCOMPRESSIBLE, 0644,
-	  "Store pages that do not compress as-is in a frame of their own (Y) or reject them (N)");
-ZRS_PARAM(compact, ZRS_PARAM_COMPACT, 0644,
-	  "Write 1 to merge half-full pool frames now");
+#define ZRS_PARAM(id, name, perm, desc)					\
+	module_param_cb(name, &zrs_param_ops, (void *)(unsigned long)ZRS_PARAM_##id, perm); \
+	MODULE_PARM_DESC(name, desc);
+ZSWAP_RS_PARAMS(ZRS_PARAM)
+#undef ZRS_PARAM
 
 /* ---- fault injection: /sys/kernel/debug/zswap_rs/fail_load ---- */
 
@@ -65,7 +50,7 @@ bool zswap_rs_should_fail_load(void)
 	return should_fail(&zrs_fail_load, 1);
 }
 
-static void zrs_fault_create(struct dentry *dir)
+void zswap_rs_debugfs_fault(struct dentry *dir)
 {
 	fault_create_debugfs_attr("fail_load", dir, &zrs_fail_load);
 }
@@ -75,7 +60,7 @@ bool zswap_rs_should_fail_load(void)
 	return false;
 }
 
-static void zrs_fault_create(struct dentry *dir)
+void zswap_rs_debugfs_fault(struct dentry *dir)
 {
 }
 #endif
@@ -89,23 +74,20 @@ static int zrs_stat_get(void *data, u64 *val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(zrs_stat_fops, zrs_stat_get, NULL, "%llu\n");
 
-struct dentry *zswap_rs_debugfs_create(const char *const *names,
-				       unsigned int nr)
+struct dentry *zswap_rs_debugfs_dir(const char *name)
 {
 	struct dentry *dir;
-	unsigned int i;
 
 	if (!debugfs_initialized())
 		return NULL;
-	dir = debugfs_create_dir("zswap_rs", NULL);
-	if (IS_ERR(dir))
-		return NULL;
-	for (i = 0; i < nr; i++)
-		debugfs_create_file_unsafe(names[i], 0444, dir,
-					   (void *)(unsigned long)i,
-					   &zrs_stat_fops);
-	zrs_fault_create(dir);
-	return dir;
+	dir = debugfs_create_dir(name, NULL);
+	return IS_ERR(dir) ? NULL : dir;
+}
+
+void zswap_rs_debugfs_stat(struct dentry *dir, const char *name, unsigned int id)
+{
+	debugfs_create_file_unsafe(name, 0444, dir, (void *)(unsigned long)id,
+				   &zrs_stat_fops);
 }
 
 void zswap_rs_debugfs_remove(struct dentry *dir)
@@ -172,34 +154,11 @@ void zswap_rs_sysfs_remove(struct kobject *kobj)
 	}
 }
 
-/* ---- shrinker: compaction under memory pressure ---- */
+/* ---- shrinker (the callbacks are Rust's: sys/shrinker.rs) ---- */
 
-static unsigned long zrs_shrink_count(struct shrinker *s, struct shrink_control *sc)
+int zswap_rs_register_shrinker(struct shrinker *s)
 {
-	return zswap_rs_shrink_count();
-}
-
-static unsigned long zrs_shrink_scan(struct shrinker *s, struct shrink_control *sc)
-{
-	unsigned long freed = zswap_rs_shrink_scan(sc->nr_to_scan);
-
-	return freed ? freed : SHRINK_STOP;
-}
-
-static struct shrinker zrs_shrinker = {
-	.count_objects = zrs_shrink_count,
-	.scan_objects = zrs_shrink_scan,
-	.seeks = DEFAULT_SEEKS,
-};
-
-int zswap_rs_shrinker_register(void)
-{
-	return register_shrinker(&zrs_shrinker, "zswap_rs");
-}
-
-void zswap_rs_shrinker_unregister(void)
-{
-	unregister_shrinker(&zrs_shrinker);
+	return register_shrinker(s, "zswap_rs");
 }
 
 /* ---- entry points ---- */

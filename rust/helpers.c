@@ -19,6 +19,7 @@
 #include <linux/spinlock.h>
 #include <linux/xarray.h>
 #include "helpers.h"
+#include "glue.h"
 
 void zswap_rs_xa_init(struct xarray *xa) { xa_init(xa); }
 int zswap_rs_xa_err(void *entry) { return xa_err(entry); }
@@ -109,6 +110,18 @@ void zswap_rs_rcu_read_lock(void) { rcu_read_lock(); }
 void zswap_rs_rcu_read_unlock(void) { rcu_read_unlock(); }
 void zswap_rs_synchronize_rcu(void) { synchronize_rcu(); }
 void zswap_rs_msleep(unsigned int ms) { msleep(ms); }
+void zswap_rs_warn(const void *args) { WARN(1, "zswap_rs: %pA\n", args); }
+
+static const char *const zrs_param_names[ZRS_PARAM_NR] = {
+#define ZRS_PARAM_NAME(id, name, perm, desc) [ZRS_PARAM_##id] = #name,
+	ZSWAP_RS_PARAMS(ZRS_PARAM_NAME)
+#undef ZRS_PARAM_NAME
+};
+
+const char *zswap_rs_param_name(unsigned int id)
+{
+	return id < ZRS_PARAM_NR ? zrs_param_names[id] : NULL;
+}
 
 /* THIS_MODULE: each module links its own copy of this file. */
 struct module *zswap_rs_this_module(void) { return THIS_MODULE; }

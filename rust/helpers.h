@@ -83,6 +83,7 @@ void zswap_rs_rcu_read_lock(void);
 void zswap_rs_rcu_read_unlock(void);
 void zswap_rs_synchronize_rcu(void);
 void zswap_rs_msleep(unsigned int ms);
+void zswap_rs_warn(const void *args);
 
 /* The module this copy is linked into */
 struct module *zswap_rs_this_module(void);

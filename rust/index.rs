@@ -70,9 +70,62 @@ impl Entry {
     }
 }
 
-/// Key of a page inside the pool: its swap entry (type and offset).
-pub(crate) fn owner(ty: u32, offset: u64) -> u64 {
-    ((ty as u64) << 56) | (offset & ((1 << 56) - 1))
+/// A swap entry (type, offset): the key of a page in the index and its
+/// owner tag in the pool.  Built and taken apart only here.
+///
+/// # Invariants
+///
+/// The type is in the top 8 bits, the offset (below 2^56) below them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct SwapKey(u64);
+
+impl SwapKey {
+    const OFFSET_BITS: u32 = 56;
+
+    /// The key of (`ty`, `offset`); offsets are below 2^56 on every
+    /// architecture (`swp_offset` has at most 58 bits, of which 6.1 x86-64
+    /// uses 50), higher bits are dropped.
+    pub(crate) fn new(ty: u32, offset: u64) -> SwapKey {
+        // INVARIANT: Both fields masked into place.
+        SwapKey(
+            ((ty as u64 & 0xff) << Self::OFFSET_BITS) | (offset & ((1 << Self::OFFSET_BITS) - 1)),
+        )
+    }
+
+    /// The key the pool stored as an owner tag.
+    pub(crate) fn from_owner(owner: u64) -> SwapKey {
+        SwapKey(owner)
+    }
+
+    /// The owner tag to store with the pool object.
+    pub(crate) fn owner(self) -> u64 {
+        self.0
+    }
+
+    /// The swap type.
+    pub(crate) fn ty(self) -> u32 {
+        (self.0 >> Self::OFFSET_BITS) as u32
+    }
+
+    /// The offset in the swap area.
+    pub(crate) fn offset(self) -> u64 {
+        self.0 & ((1 << Self::OFFSET_BITS) - 1)
+    }
+}
+
+/// Returns the fill word if every word of `buf` equals the first one.
+pub(crate) fn same_filled(buf: &[u8]) -> Option<u64> {
+    let mut words = buf.chunks_exact(8).map(|w| {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(w);
+        u64::from_ne_bytes(a)
+    });
+    let first = words.next()?;
+    if words.all(|w| w == first) {
+        Some(first)
+    } else {
+        None
+    }
 }
 
 /// One XArray per swap type.

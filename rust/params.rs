@@ -13,67 +13,51 @@ use crate::sys::crypto::AlgName;
 use crate::sys::global::{ParamLockToken, ParamLocked};
 use crate::sys::{trim_line, Errno, PageBuf, Result, EINVAL, ERANGE};
 
-/// Parameter ids (same order as `enum zswap_rs_param` in `glue.h`).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Param {
-    /// `enabled`.
-    Enabled,
-    /// `compressor`.
-    Compressor,
-    /// `max_pool_percent`.
-    MaxPoolPercent,
-    /// `accept_threshold_percent`.
-    AcceptThresholdPercent,
-    /// `same_filled_pages_enabled`.
-    SameFilledPagesEnabled,
-    /// `non_same_filled_pages_enabled`.
-    NonSameFilledPagesEnabled,
-    /// `store_incompressible`.
-    StoreIncompressible,
-    /// `compact` (write-only trigger).
-    Compact,
+/// Declares [`Param`] from the ids of `enum zswap_rs_param` (`glue.h`,
+/// where the list of parameters lives, with their names): the ids come
+/// from C, and a parameter Rust does not know fails the build.
+macro_rules! params {
+    ($($variant:ident = $c:ident,)*) => {
+        /// A module parameter.
+        #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+        pub(crate) enum Param {
+            $(
+                #[doc = concat!("`", stringify!($c), "`.")]
+                $variant = crate::ffi::$c as isize,
+            )*
+        }
+
+        impl Param {
+            /// All parameters.
+            const ALL: &'static [Param] = &[$(Param::$variant,)*];
+        }
+
+        const _: () = assert!(crate::ffi::zswap_rs_param_ZRS_PARAM_NR as usize == Param::ALL.len());
+    };
+}
+
+params! {
+    Enabled = zswap_rs_param_ZRS_PARAM_ENABLED,
+    Compressor = zswap_rs_param_ZRS_PARAM_COMPRESSOR,
+    MaxPoolPercent = zswap_rs_param_ZRS_PARAM_MAX_POOL_PERCENT,
+    AcceptThresholdPercent = zswap_rs_param_ZRS_PARAM_ACCEPT_THRESHOLD_PERCENT,
+    SameFilledPagesEnabled = zswap_rs_param_ZRS_PARAM_SAME_FILLED_PAGES_ENABLED,
+    NonSameFilledPagesEnabled = zswap_rs_param_ZRS_PARAM_NON_SAME_FILLED_PAGES_ENABLED,
+    StoreIncompressible = zswap_rs_param_ZRS_PARAM_STORE_INCOMPRESSIBLE,
+    Compact = zswap_rs_param_ZRS_PARAM_COMPACT,
 }
 
 impl Param {
-    /// All parameters, in C id order.
-    const ALL: [Param; 8] = [
-        Param::Enabled,
-        Param::Compressor,
-        Param::MaxPoolPercent,
-        Param::AcceptThresholdPercent,
-        Param::SameFilledPagesEnabled,
-        Param::NonSameFilledPagesEnabled,
-        Param::StoreIncompressible,
-        Param::Compact,
-    ];
-
     /// From the C id.
     pub(crate) fn from_id(id: u32) -> Option<Param> {
-        Param::ALL.get(id as usize).copied()
+        Param::ALL.iter().copied().find(|p| *p as u32 == id)
     }
 
-    /// The parameter's name.
+    /// The parameter's name (from `glue.h`).
     pub(crate) fn name(self) -> &'static str {
-        match self {
-            Param::Enabled => "enabled",
-            Param::Compressor => "compressor",
-            Param::MaxPoolPercent => "max_pool_percent",
-            Param::AcceptThresholdPercent => "accept_threshold_percent",
-            Param::SameFilledPagesEnabled => "same_filled_pages_enabled",
-            Param::NonSameFilledPagesEnabled => "non_same_filled_pages_enabled",
-            Param::StoreIncompressible => "store_incompressible",
-            Param::Compact => "compact",
-        }
+        crate::sys::param_name(self as u32)
     }
 }
-
-const _: () = {
-    use crate::ffi::*;
-    assert!(zswap_rs_param_ZRS_PARAM_NR as usize == Param::ALL.len());
-    assert!(zswap_rs_param_ZRS_PARAM_COMPRESSOR == Param::Compressor as u32);
-    assert!(zswap_rs_param_ZRS_PARAM_STORE_INCOMPRESSIBLE == Param::StoreIncompressible as u32);
-    assert!(zswap_rs_param_ZRS_PARAM_COMPACT == Param::Compact as u32);
-};
 
 /// Current knob values (read lock-free on the hot paths).
 pub(crate) struct Knobs {

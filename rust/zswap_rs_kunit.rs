@@ -26,30 +26,53 @@ mod zbud;
 const __LOG_PREFIX: &[u8] = b"zswap_rs_kunit\0";
 
 use sys::global::Global;
+use sys::movable::{MigrateMode, Movable, MovableOps};
+use sys::page::{LockedPage, MigrationTarget};
+use sys::{RcuReadGuard, Result, EAGAIN};
 
 /// The pool whose pages the test movable callbacks serve (one at a time).
 static MOVABLE_TEST_POOL: Global<zbud::Pool> = Global::new();
 
-// Movable callbacks for test pools, like zswap_rs.ko's.
-movable_ops!(TEST_MOVABLE_OPS, || MOVABLE_TEST_POOL.get());
+/// Movable callbacks for test pools, like zswap_rs.ko's.
+struct TestPool;
+
+impl Movable for TestPool {
+    fn isolate(g: &RcuReadGuard, page: &LockedPage<'_>) -> bool {
+        MOVABLE_TEST_POOL.get(g).map_or(false, |p| p.isolate(page))
+    }
+
+    fn migrate(
+        g: &RcuReadGuard,
+        dst: MigrationTarget<'_>,
+        src: &LockedPage<'_>,
+        mode: MigrateMode,
+    ) -> Result {
+        match MOVABLE_TEST_POOL.get(g) {
+            Some(p) => p.migrate(dst, src, mode).map(|_| ()),
+            None => Err(EAGAIN),
+        }
+    }
+
+    fn putback(g: &RcuReadGuard, page: &LockedPage<'_>) {
+        if let Some(p) = MOVABLE_TEST_POOL.get(g) {
+            p.putback(page);
+        }
+    }
+}
 
 /// Runs `f` on a fresh pool whose pages are really movable (registered
 /// with test callbacks), then frees it; false if it could not be set up.
 pub(crate) fn with_movable_pool(f: impl FnOnce(&zbud::Pool)) -> bool {
-    let pool = match zbud::Pool::new(1024, Some(&TEST_MOVABLE_OPS)).and_then(sys::try_box) {
+    let ops = MovableOps::of::<TestPool>();
+    let pool = match zbud::Pool::new(1024, Some(ops)).and_then(sys::try_box) {
         Ok(p) => p,
         Err(_) => return false,
     };
-    if MOVABLE_TEST_POOL.set(pool).is_err() {
-        return false;
-    }
-    if let Some(p) = MOVABLE_TEST_POOL.get() {
-        f(p);
-    }
-    // SAFETY: `f` has returned, so the test holds no reference; callbacks
-    // hold theirs under RCU, waited for below before the pool is freed.
-    let pool = unsafe { MOVABLE_TEST_POOL.take() };
-    sys::synchronize_rcu();
-    drop(pool);
+    // Dropping the handle waits for running callbacks, then frees the pool.
+    let published = match MOVABLE_TEST_POOL.publish(pool) {
+        Ok(p) => p,
+        Err(_) => return false,
+    };
+    f(published.get());
     true
 }

@@ -2,12 +2,12 @@
 
 //! zswap_rs: a compressed in-RAM cache for swap pages (frontswap backend).
 //!
-//! Crate root of `zswap_rs.ko`.  The C entry points (frontswap ops, module
-//! init/exit, parameter and statistics callbacks) are here; they turn raw
-//! arguments into safe types and call [`backend::Backend`].  See
-//! `Documentation/design.rst`.
-
-#![allow(clippy::missing_safety_doc)]
+//! Crate root of `zswap_rs.ko`: the module as one struct, [`ZswapRs`],
+//! whose fields are what init set up and whose drop (module exit) tears it
+//! down in field order; the frontswap, movable-page and shrinker callbacks
+//! as trait implementations; the entry points of the C attribute tables
+//! (module parameters, debugfs, sysfs).  The logic is in [`backend`],
+//! [`zbud`], [`index`] and [`compress`].  See `Documentation/design.rst`.
 
 mod backend;
 mod compress;
@@ -18,133 +18,136 @@ mod stats;
 mod sys;
 mod zbud;
 
-use core::ffi::{c_char, c_int, c_uint, c_ulong};
+use core::ffi::{c_char, c_int, c_uint};
 use core::fmt::Write;
 
 use backend::Backend;
 use params::{Param, Value};
-use stats::{Counters, DERIVED_STATS};
+use stats::Stat;
 use sys::crypto::AlgName;
-use sys::global::{Global, ParamLockGuard, ParamLockToken};
-use sys::page::PageRef;
-use sys::PageBuf;
+use sys::frontswap::{self, Frontswap};
+use sys::global::{CallbackGuard, Global, ParamLockGuard, ParamLockToken, ParamLocked, Published};
+use sys::movable::{MigrateMode, Movable, MovableOps};
+use sys::page::{LockedPage, MigrationTarget, PageRef};
+use sys::shrinker::{self, Shrinker};
+use sys::{debugfs, sysfs, PageBuf, RcuReadGuard, Result, EAGAIN, EEXIST, EIO, ENODEV};
 
 /// Log prefix for the `kernel` crate's printing macros.
 const __LOG_PREFIX: &[u8] = b"zswap_rs\0";
 
-/// The backend, published at init before frontswap registration.
+/// The backend, which the callbacks reach (none of them has a context
+/// pointer in 6.1).  Published and retired by [`ZswapRs::backend`].
 static BACKEND: Global<Backend> = Global::new();
 
-/// debugfs and sysfs handles, kept for removal at exit.
-struct Files {
-    debugfs: *mut ffi::dentry,
-    sysfs: *mut ffi::kobject,
-}
-static FILES: sys::global::ParamLocked<Files> = sys::global::ParamLocked::new(Files {
-    debugfs: core::ptr::null_mut(),
-    sysfs: core::ptr::null_mut(),
-});
-// SAFETY: The raw pointers are only handed back to C (removal) under the parameter lock.
-unsafe impl Send for Files {}
-
-// ---- frontswap ops ----
-
-unsafe extern "C" fn fs_init(_ty: c_uint) {
-    // Indexes for every swap type exist from module init on.
+/// The loaded module: what init set up.  Dropping it (module exit) tears
+/// it down in field order: first everything that calls into the backend
+/// (each drop waits for its running callbacks), then the backend itself.
+struct ZswapRs {
+    _frontswap: frontswap::Registration<ZswapRs>,
+    _shrinker: Option<shrinker::Registration<ZswapRs>>,
+    _sysfs: Option<sysfs::Summary>,
+    _debugfs: Option<debugfs::Dir>,
+    /// Unpublished, an RCU grace period for the movable-page callbacks,
+    /// then freed: the pool gives every page back with its movable state
+    /// cleared under the page lock, so the VM never calls us again.
+    _backend: Published<Backend>,
 }
 
-unsafe extern "C" fn fs_store(ty: c_uint, offset: c_ulong, page: *mut ffi::page) -> c_int {
-    let b = match BACKEND.get() {
-        Some(b) => b,
-        None => return -1,
-    };
-    // SAFETY: frontswap passes the locked swap-cache page being written;
-    // nobody else touches its contents during the call.
-    let page = match unsafe { PageRef::from_raw(page) } {
-        Some(p) => p,
-        None => return -1,
-    };
-    match b.store(ty, offset as u64, &page) {
-        Ok(()) => 0,
-        Err(e) => e.to_c(),
+/// The module while it is loaded (set by init, taken by exit, both under
+/// the parameter lock).
+static MODULE: ParamLocked<Option<ZswapRs>> = ParamLocked::new(None);
+
+impl Frontswap for ZswapRs {
+    fn init(_g: &CallbackGuard, _ty: u32) {
+        // Indexes for every swap type exist from module init on.
     }
-}
 
-unsafe extern "C" fn fs_load(ty: c_uint, offset: c_ulong, page: *mut ffi::page) -> c_int {
-    let b = match BACKEND.get() {
-        Some(b) => b,
-        None => return -1,
-    };
-    // SAFETY: frontswap passes the locked swap-cache page being read; it is
-    // ours to fill during the call.
-    let mut page = match unsafe { PageRef::from_raw(page) } {
-        Some(p) => p,
-        None => return -1,
-    };
-    match b.load(ty, offset as u64, &mut page) {
-        Ok(()) => 0,
+    fn store(g: &CallbackGuard, ty: u32, offset: u64, page: &PageRef<'_>) -> Result {
+        BACKEND.get(g).ok_or(ENODEV)?.store(ty, offset, page)
+    }
+
+    fn load(g: &CallbackGuard, ty: u32, offset: u64, page: &mut PageRef<'_>) -> Result {
         // Frontswap asks only for entries whose store succeeded, and none
         // is ever written back: whatever went wrong, the swap device does
-        // not have the data.  -EIO fails the read (patch 0002).
-        Err(_) => sys::EIO.to_c(),
+        // not have the data.  `EIO` fails the read (patch 0002).
+        BACKEND
+            .get(g)
+            .ok_or(EIO)?
+            .load(ty, offset, page)
+            .map_err(|_| EIO)
+    }
+
+    fn invalidate_page(g: &CallbackGuard, ty: u32, offset: u64) {
+        if let Some(b) = BACKEND.get(g) {
+            b.invalidate_page(ty, offset);
+        }
+    }
+
+    fn invalidate_area(g: &CallbackGuard, ty: u32) {
+        if let Some(b) = BACKEND.get(g) {
+            b.invalidate_area(ty);
+        }
     }
 }
 
-unsafe extern "C" fn fs_invalidate_page(ty: c_uint, offset: c_ulong) {
-    if let Some(b) = BACKEND.get() {
-        b.invalidate_page(ty, offset as u64);
+impl Movable for ZswapRs {
+    fn isolate(g: &RcuReadGuard, page: &LockedPage<'_>) -> bool {
+        BACKEND.get(g).map_or(false, |b| b.pool.isolate(page))
+    }
+
+    fn migrate(
+        g: &RcuReadGuard,
+        dst: MigrationTarget<'_>,
+        src: &LockedPage<'_>,
+        mode: MigrateMode,
+    ) -> Result {
+        match BACKEND.get(g) {
+            Some(b) => b.pool.migrate(dst, src, mode).map(|_| ()),
+            None => Err(EAGAIN),
+        }
+    }
+
+    fn putback(g: &RcuReadGuard, page: &LockedPage<'_>) {
+        if let Some(b) = BACKEND.get(g) {
+            b.pool.putback(page);
+        }
     }
 }
 
-unsafe extern "C" fn fs_invalidate_area(ty: c_uint) {
-    if let Some(b) = BACKEND.get() {
-        b.invalidate_area(ty);
+/// Compaction under memory pressure.
+impl Shrinker for ZswapRs {
+    fn count(g: &CallbackGuard) -> u64 {
+        BACKEND.get(g).map_or(0, |b| b.pool.compactable())
     }
-}
 
-static FRONTSWAP_OPS: ffi::frontswap_ops = ffi::frontswap_ops {
-    init: Some(fs_init),
-    store: Some(fs_store),
-    load: Some(fs_load),
-    invalidate_page: Some(fs_invalidate_page),
-    invalidate_area: Some(fs_invalidate_area),
-};
-
-// ---- movable pool pages ----
-
-// `teardown` unpublishes `BACKEND`, then waits for these callbacks with
-// `synchronize_rcu` before freeing the pool.
-movable_ops!(MOVABLE_OPS, || BACKEND.get().map(|b| &b.pool));
-
-/// Shrinker `count_objects` (`glue.c`): frames compaction could free.
-#[no_mangle]
-pub extern "C" fn zswap_rs_shrink_count() -> c_ulong {
-    BACKEND.get().map_or(0, |b| b.pool.compactable() as c_ulong)
-}
-
-/// Shrinker `scan_objects` (`glue.c`): compact, at most `nr` moves.
-#[no_mangle]
-pub extern "C" fn zswap_rs_shrink_scan(nr: c_ulong) -> c_ulong {
-    BACKEND
-        .get()
-        .map_or(0, |b| b.compact(nr as usize) as c_ulong)
+    fn scan(g: &CallbackGuard, nr: u64) -> u64 {
+        BACKEND.get(g).map_or(0, |b| b.compact(nr as usize) as u64)
+    }
 }
 
 // ---- module parameters ----
 
 /// `kernel_param_ops::set` for every parameter (`glue.c`).
+///
+/// # Safety
+///
+/// Called by the kernel's parameter code only: with the module's parameter
+/// lock held (sysfs writes) or single-threaded during insmod, and `val` a
+/// NUL-terminated string valid for the call.
 #[no_mangle]
 pub unsafe extern "C" fn zswap_rs_param_set(id: c_uint, val: *const c_char) -> c_int {
     let p = match Param::from_id(id) {
         Some(p) => p,
         None => return sys::EINVAL.to_c(),
     };
-    // SAFETY: The kernel passes a NUL-terminated value valid for the call.
+    // SAFETY: NUL-terminated and valid for the call (function contract).
     let val = unsafe { sys::cstr_bytes(val) };
-    // SAFETY: The kernel holds the module's parameter lock around `set`
-    // (sysfs writes), or runs it single-threaded during insmod.
+    // SAFETY: The parameter lock is held (function contract).
     let mut token = unsafe { ParamLockToken::assume_held() };
-    match param_set(p, val, &mut token) {
+    // SAFETY: Exit retires `BACKEND` holding the parameter lock, which this
+    // callback holds: no retirement can overlap the call.
+    let g = unsafe { CallbackGuard::new() };
+    match param_set(&g, p, val, &mut token) {
         Ok(()) => 0,
         Err(e) => {
             params::log_refused(p, val, e);
@@ -154,17 +157,17 @@ pub unsafe extern "C" fn zswap_rs_param_set(id: c_uint, val: *const c_char) -> c
     }
 }
 
-fn param_set(p: Param, val: &[u8], t: &mut ParamLockToken) -> sys::Result {
+fn param_set(g: &CallbackGuard, p: Param, val: &[u8], t: &mut ParamLockToken) -> Result {
     match params::parse(p, val)? {
         Value::Compressor(name) => {
-            if let Some(b) = BACKEND.get() {
+            if let Some(b) = BACKEND.get(g) {
                 b.comps.select(&name)?;
                 zpr_info!("compressor for new pages: {}", name.as_str());
             }
             *params::COMPRESSOR.get(t) = Some(name);
         }
         Value::Trigger => {
-            if let Some(b) = BACKEND.get() {
+            if let Some(b) = BACKEND.get(g) {
                 let n = b.compact_all();
                 zpr_info!("compaction released {} pool pages", n);
             }
@@ -175,15 +178,20 @@ fn param_set(p: Param, val: &[u8], t: &mut ParamLockToken) -> sys::Result {
 }
 
 /// `kernel_param_ops::get` for every parameter (`glue.c`).
+///
+/// # Safety
+///
+/// Called by the kernel's parameter code only, with the parameter lock
+/// held and `buf` a `PAGE_SIZE` buffer that is ours for the call.
 #[no_mangle]
 pub unsafe extern "C" fn zswap_rs_param_get(id: c_uint, buf: *mut c_char) -> c_int {
     let p = match Param::from_id(id) {
         Some(p) => p,
         None => return sys::EINVAL.to_c(),
     };
-    // SAFETY: `get` receives a PAGE_SIZE buffer that is ours for the call.
+    // SAFETY: A `PAGE_SIZE` buffer that is ours for the call (contract).
     let mut out = unsafe { PageBuf::from_raw(buf) };
-    // SAFETY: The kernel holds the parameter lock around `get`.
+    // SAFETY: The parameter lock is held (contract).
     let mut token = unsafe { ParamLockToken::assume_held() };
     params::show(p, &mut token, &mut out);
     out.len()
@@ -191,38 +199,52 @@ pub unsafe extern "C" fn zswap_rs_param_get(id: c_uint, buf: *mut c_char) -> c_i
 
 // ---- statistics ----
 
-/// Names of the debugfs files, NUL-terminated, in id order.
-fn stat_names() -> impl Iterator<Item = &'static str> {
-    Counters::NAMES.iter().chain(DERIVED_STATS.iter()).copied()
-}
-
 /// debugfs read of statistic `id` (`glue.c`).
+///
+/// # Safety
+///
+/// Called only by the read handler of a file of [`ZswapRs`]'s debugfs
+/// directory, which holds a reference that the directory's removal (before
+/// `BACKEND` is retired) waits for.
 #[no_mangle]
-pub extern "C" fn zswap_rs_stat_get(id: c_uint) -> u64 {
-    BACKEND.get().and_then(|b| b.stat(id as usize)).unwrap_or(0)
+pub unsafe extern "C" fn zswap_rs_stat_get(id: c_uint) -> u64 {
+    // SAFETY: See the function contract.
+    let g = unsafe { CallbackGuard::new() };
+    match (Stat::from_id(id), BACKEND.get(&g)) {
+        (Some(s), Some(b)) => b.stat(s),
+        _ => 0,
+    }
 }
 
 /// sysfs `show` of the world-readable summary (`glue.c`).
+///
+/// # Safety
+///
+/// Called only by the `show` of a file of [`ZswapRs`]'s sysfs summary
+/// (whose removal, before `BACKEND` is retired, waits for it), with `buf`
+/// a `PAGE_SIZE` buffer that is ours for the call.
 #[no_mangle]
 pub unsafe extern "C" fn zswap_rs_summary_show(id: c_uint, buf: *mut c_char) -> c_int {
-    // SAFETY: sysfs `show` receives a PAGE_SIZE buffer that is ours for the call.
+    // SAFETY: A `PAGE_SIZE` buffer that is ours for the call (contract).
     let mut out = unsafe { PageBuf::from_raw(buf) };
-    let b = match BACKEND.get() {
+    // SAFETY: See the function contract.
+    let g = unsafe { CallbackGuard::new() };
+    let b = match BACKEND.get(&g) {
         Some(b) => b,
         None => return 0,
     };
-    let c = b.pool.counts();
+    let pages = b.stat(Stat::pool_pages);
     let stored = b.stored_pages();
+    let page = sys::PAGE_SIZE as u64;
     let _ = match id {
         0 => writeln!(out, "{}", stored),
-        1 => writeln!(out, "{}", c.pages * sys::PAGE_SIZE as u64),
-        2 => writeln!(out, "{}", stored * sys::PAGE_SIZE as u64),
+        1 => writeln!(out, "{}", pages * page),
+        2 => writeln!(out, "{}", stored * page),
         _ => {
             // Swapped bytes per byte of pool memory (same-filled pages count
             // as stored and cost no pool memory).
-            let pool = c.pages.max(1) * sys::PAGE_SIZE as u64;
-            let r = stored * sys::PAGE_SIZE as u64 * 100 / pool;
-            if c.pages == 0 {
+            let r = stored * page * 100 / (pages.max(1) * page);
+            if pages == 0 {
                 writeln!(out, "0.00")
             } else {
                 writeln!(out, "{}.{:02}", r / 100, r % 100)
@@ -238,134 +260,87 @@ pub unsafe extern "C" fn zswap_rs_summary_show(id: c_uint, buf: *mut c_char) -> 
 #[no_mangle]
 pub extern "C" fn zswap_rs_init() -> c_int {
     let mut lock = ParamLockGuard::lock();
-    let name = match *params::COMPRESSOR.get(lock.token()) {
-        Some(n) => n,
-        None => match AlgName::new(params::DEFAULT_COMPRESSOR) {
-            Ok(n) => n,
-            Err(e) => return e.to_c(),
-        },
-    };
-    let types = ffi::ZRS_MAX_SWAPFILES as usize;
-    let backend = match Backend::new(types, &name, true, Some(&MOVABLE_OPS)).and_then(sys::try_box)
-    {
-        Ok(b) => b,
-        Err(e) => {
-            zpr_err!(
-                "cannot set up the pool with compressor {}: error {}",
-                name.as_str(),
-                e.0
-            );
-            return e.to_c();
+    match ZswapRs::new(lock.token()) {
+        Ok(m) => {
+            *MODULE.get(lock.token()) = Some(m);
+            0
         }
-    };
-    if BACKEND.set(backend).is_err() {
-        return sys::EEXIST.to_c();
+        Err(e) => e.to_c(),
     }
-    *params::COMPRESSOR.get(lock.token()) = Some(name);
-    let files = FILES.get(lock.token());
-    // NUL-terminated copies of the statistic names, and pointers to them
-    // (heap: module init should not put kilobytes on the stack).
-    let mut text = alloc::vec::Vec::new();
-    let mut starts = alloc::vec::Vec::new();
-    for s in stat_names() {
-        let start = text.len();
-        if text.try_reserve(s.len() + 1).is_err() || starts.try_push(start).is_err() {
-            starts.clear();
-            break;
-        }
-        for &b in s.as_bytes() {
-            let _ = text.try_push(b);
-        }
-        let _ = text.try_push(0);
-    }
-    let mut names = alloc::vec::Vec::new();
-    if names.try_reserve_exact(starts.len()).is_ok() {
-        for &st in starts.iter() {
-            let _ = names.try_push(text[st..].as_ptr().cast::<c_char>());
-        }
-    }
-    // SAFETY: `names` holds pointers to NUL-terminated strings in `text`,
-    // which outlives the call (debugfs copies the names).  With no names
-    // (allocation failed) only the directory is created.
-    files.debugfs = unsafe { ffi::zswap_rs_debugfs_create(names.as_ptr(), names.len() as c_uint) };
-    // SAFETY: No preconditions.
-    files.sysfs = unsafe { ffi::zswap_rs_sysfs_create() };
-    // SAFETY: No preconditions; the callbacks reach the backend through
-    // `BACKEND`, which is set.
-    if unsafe { ffi::zswap_rs_shrinker_register() } != 0 {
-        zpr_warn!("no shrinker: compaction runs only on demand (compact=1)");
-    }
-    // SAFETY: `FRONTSWAP_OPS` is a static table of valid callbacks that stay
-    // callable until `frontswap_unregister_ops` succeeds in exit.
-    let r = unsafe { ffi::frontswap_register_ops(&FRONTSWAP_OPS) };
-    if r != 0 {
-        zpr_err!(
-            "cannot register with frontswap (error {}): another backend holds it; boot with zswap.register_frontswap=0",
-            r
-        );
-        teardown(lock.token());
-        return if r == -22 { sys::EBUSY.to_c() } else { r };
-    }
-    zpr_info!(
-        "registered as frontswap backend (compressor {}, zbud pool, max_pool_percent {})",
-        name.as_str(),
-        params::get_u32(&params::KNOBS.max_pool_percent)
-    );
-    0
 }
 
-fn teardown(t: &mut ParamLockToken) {
-    // SAFETY: Unregistering waits for running shrinker callbacks; it is a
-    // no-op if registration failed (the shrinker list entry is unused).
-    unsafe { ffi::zswap_rs_shrinker_unregister() };
-    let files = FILES.get(t);
-    // SAFETY: The handles came from the create calls (or are null); after
-    // removal no debugfs/sysfs callback runs any more.
-    unsafe {
-        ffi::zswap_rs_sysfs_remove(files.sysfs);
-        ffi::zswap_rs_debugfs_remove(files.debugfs);
+impl ZswapRs {
+    fn new(t: &mut ParamLockToken) -> Result<ZswapRs> {
+        let name = match *params::COMPRESSOR.get(t) {
+            Some(n) => n,
+            None => AlgName::new(params::DEFAULT_COMPRESSOR)?,
+        };
+        let types = ffi::ZRS_MAX_SWAPFILES as usize;
+        let ops = MovableOps::of::<ZswapRs>();
+        let backend = Backend::new(types, &name, true, Some(ops))
+            .and_then(sys::try_box)
+            .map_err(|e| {
+                zpr_err!(
+                    "cannot set up the pool with compressor {}: error {}",
+                    name.as_str(),
+                    e.0
+                );
+                e
+            })?;
+        // Set up in the reverse of the teardown order: if a step fails,
+        // what exists is dropped in teardown order.
+        let backend = BACKEND.publish(backend).map_err(|_| EEXIST)?;
+        *params::COMPRESSOR.get(t) = Some(name);
+        let debugfs = debugfs::Dir::create(b"zswap_rs\0");
+        match &debugfs {
+            Some(d) => {
+                for s in Stat::ALL {
+                    d.stat_file(s.c_name(), *s as u32);
+                }
+                d.fault_attrs();
+            }
+            None => zpr_warn!("no debugfs: statistics only in /sys/kernel/mm/zswap_rs"),
+        }
+        let sysfs = sysfs::Summary::create();
+        if sysfs.is_none() {
+            zpr_warn!("cannot create /sys/kernel/mm/zswap_rs");
+        }
+        let shrinker = shrinker::Registration::register()
+            .map_err(|e| {
+                zpr_warn!(
+                    "no shrinker (error {}): compaction runs only on demand (compact=1)",
+                    e.0
+                )
+            })
+            .ok();
+        let frontswap = frontswap::Registration::register().map_err(|e| {
+            zpr_err!(
+                "cannot register with frontswap (error {}): another backend holds it; boot with zswap.register_frontswap=0",
+                e.to_c()
+            );
+            e
+        })?;
+        zpr_info!(
+            "registered as frontswap backend (compressor {}, zbud pool, max_pool_percent {})",
+            name.as_str(),
+            params::get_u32(&params::KNOBS.max_pool_percent)
+        );
+        Ok(ZswapRs {
+            _frontswap: frontswap,
+            _shrinker: shrinker,
+            _sysfs: sysfs,
+            _debugfs: debugfs,
+            _backend: backend,
+        })
     }
-    files.sysfs = core::ptr::null_mut();
-    files.debugfs = core::ptr::null_mut();
-    // SAFETY: frontswap no longer calls us (never registered, or
-    // unregistered: no call is running or can start), the shrinker and the
-    // files are gone (their removal waits for running callbacks), and
-    // parameter callbacks are excluded by the parameter lock held via `t`.
-    // The `movable_operations` callbacks may still run on pool pages, but
-    // each holds an RCU read lock from its `BACKEND.get()` to its return,
-    // and we wait for those below before freeing; later ones find `BACKEND`
-    // empty.
-    let backend = unsafe { BACKEND.take() };
-    sys::synchronize_rcu();
-    // Dropping the pool releases every page with its movable state cleared
-    // under the page lock, so the VM never calls us for them again.
-    drop(backend);
 }
 
 /// Module exit (`glue.c`).  Only reached when no page is stored: stored
 /// pages hold a module reference.
 #[no_mangle]
 pub extern "C" fn zswap_rs_exit() {
-    // Stored pages pin the module, so frontswap holds none of ours now and
-    // this succeeds.  If it ever reported pages (a bug), unloading would
-    // lose them and free callbacks under frontswap: wait instead.
-    let mut tries = 0u32;
-    loop {
-        // SAFETY: `FRONTSWAP_OPS` was registered by init.
-        let r = unsafe { ffi::frontswap_unregister_ops(&FRONTSWAP_OPS) };
-        if r == 0 {
-            break;
-        }
-        if tries % 1000 == 0 {
-            zpr_err!(
-                "BUG: frontswap_unregister_ops: error {} with no page pinned; waiting",
-                r
-            );
-        }
-        tries += 1;
-        sys::msleep(10);
-    }
     let mut lock = ParamLockGuard::lock();
-    teardown(lock.token());
+    let m = MODULE.get(lock.token()).take();
+    drop(m);
     zpr_info!("unregistered");
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Every statistic (rust/stats.rs), knob (rust/glue.c) and sysfs summary
+"""Every statistic (rust/stats.rs), knob (rust/glue.h) and sysfs summary
 file (rust/glue.c) is documented in Documentation/admin-guide.rst and in
 the ABI files.  Prints what is missing; exit 1 if anything is."""
 import pathlib
@@ -10,13 +10,15 @@ import sys
 top = pathlib.Path(__file__).resolve().parent.parent
 stats_rs = (top / 'rust/stats.rs').read_text()
 glue = (top / 'rust/glue.c').read_text()
+glue_h = (top / 'rust/glue.h').read_text()
 guide = (top / 'Documentation/admin-guide.rst').read_text()
 abi = ''.join(p.read_text() for p in (top / 'Documentation/ABI/testing').iterdir())
 
-counters = re.search(r'counters! \{(.*?)\n\}', stats_rs, re.S).group(1)
-names = re.findall(r'^\s+([a-z_]+),', counters, re.M)
-names += re.findall(r'"([a-z_]+)"', re.search(r'DERIVED_STATS.*?\];', stats_rs, re.S).group(0))
-knobs = re.findall(r'^ZRS_PARAM\(([a-z_]+),', glue, re.M)
+# The one declaration of the statistics: `statistics! { counters: [...], derived: [...] }`.
+decl = re.search(r'^statistics! \{(.*?)^\}', stats_rs, re.S | re.M).group(1)
+names = re.findall(r'^\s+([a-z_]+),', decl, re.M)
+# The one declaration of the parameters: X(ID, name, perm, "desc") in glue.h.
+knobs = re.findall(r'^\s+X\([A-Z_]+, ([a-z_]+),', glue_h, re.M)
 summary = re.findall(r'^ZRS_SUMMARY\(([a-z_]+),', glue, re.M)
 
 missing = []

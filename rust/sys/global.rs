@@ -1,22 +1,78 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A module-global object published once at init and retired at exit.
+//! Module-global objects that C callbacks reach, and the proofs that make
+//! reaching them safe.
+//!
+//! Most C callbacks of 6.1 (frontswap, `movable_operations`) carry no
+//! context pointer, so the object they serve is found through a static
+//! [`Global`].  A reference into it is only handed out against a
+//! [`Protection`]: a value whose existence guarantees that the object
+//! cannot be retired (freed) meanwhile.  [`Published`], the handle that
+//! owns the publication, retires the object on drop after an RCU grace
+//! period; registrations whose callbacks read a global are dropped before
+//! it (see `zswap_rs_main.rs`: one struct, drop order = teardown order).
 
 use alloc::boxed::Box;
+use core::marker::PhantomData;
 use core::ptr;
 use core::sync::atomic::{AtomicPtr, Ordering};
+
+use super::RcuReadGuard;
+
+/// Proof that the running code cannot outlive a published [`Global`].
+///
+/// # Safety
+///
+/// While a value of the implementing type is alive, the retirement of a
+/// [`Published`] object ([`Published`]'s `drop`) must not complete: it is
+/// an RCU read-side section (retirement waits for one with
+/// `synchronize_rcu`), or a callback whose registration is dropped, which
+/// waits for running callbacks, before the object is retired.
+pub(crate) unsafe trait Protection {}
+
+// SAFETY: Retirement calls `synchronize_rcu` after unpublishing, which
+// waits for every read-side section that could have seen the object.
+unsafe impl Protection for RcuReadGuard {}
+
+/// Proof given to the callbacks of a registration (frontswap, shrinker,
+/// debugfs, sysfs, module parameters) that outlives nothing it reads.
+pub(crate) struct CallbackGuard {
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl CallbackGuard {
+    /// Enters a callback.
+    ///
+    /// # Safety
+    ///
+    /// Only inside a C callback that cannot overlap the retirement of any
+    /// [`Global`] it reads: its registration is torn down, waiting for
+    /// running callbacks, before the global is retired; or the callback
+    /// holds a lock that the retiring code holds too (module parameter
+    /// callbacks: the parameter lock).  The guard must not outlive the
+    /// callback.
+    pub(crate) unsafe fn new() -> CallbackGuard {
+        CallbackGuard {
+            _not_send: PhantomData,
+        }
+    }
+}
+
+// SAFETY: Guaranteed by the contract of `CallbackGuard::new`.
+unsafe impl Protection for CallbackGuard {}
 
 /// A global `Box<T>` that C callbacks reach.
 ///
 /// # Invariants
 ///
-/// `ptr` is null or comes from `Box::into_raw` and is owned by this object.
+/// `ptr` is null or comes from `Box::into_raw` and is owned by the live
+/// [`Published`] handle of this global.
 pub(crate) struct Global<T> {
     ptr: AtomicPtr<T>,
 }
 
-// SAFETY: `get` hands out `&T` to any thread: needs `T: Sync`; `take` may
-// move the box to another thread: `T: Send`.
+// SAFETY: `get` hands out `&T` to any thread: needs `T: Sync`; retirement
+// may drop the box on another thread: `T: Send`.
 unsafe impl<T: Send + Sync> Sync for Global<T> {}
 
 impl<T> Global<T> {
@@ -27,43 +83,57 @@ impl<T> Global<T> {
         }
     }
 
-    /// Publishes `b`; returns it back if the global is already set.
-    pub(crate) fn set(&self, b: Box<T>) -> Result<(), Box<T>> {
+    /// Publishes `b`; the returned handle owns it and retires it on drop.
+    /// Gives `b` back if the global is already set.
+    pub(crate) fn publish(&'static self, b: Box<T>) -> Result<Published<T>, Box<T>> {
         let p = Box::into_raw(b);
         match self
             .ptr
             .compare_exchange(ptr::null_mut(), p, Ordering::AcqRel, Ordering::Acquire)
         {
-            // INVARIANT: `p` came from `Box::into_raw`; ownership moved in.
-            Ok(_) => Ok(()),
+            // INVARIANT: `p` came from `Box::into_raw`; the handle owns it.
+            Ok(_) => Ok(Published { global: self }),
             // SAFETY: `p` came from `Box::into_raw` above and was not published.
             Err(_) => Err(unsafe { Box::from_raw(p) }),
         }
     }
 
-    /// The published object, if any.
-    pub(crate) fn get(&self) -> Option<&T> {
+    /// The published object, if any, for as long as `_p` lasts.
+    pub(crate) fn get<'a, P: Protection>(&self, _p: &'a P) -> Option<&'a T> {
         let p = self.ptr.load(Ordering::Acquire);
-        // SAFETY: Non-null means a live box owned by `self` (invariant); it
-        // is only freed by `take`, whose caller guarantees no `&T` is in use.
+        // SAFETY: Non-null means a live box (invariant), which is freed only
+        // by `Published::drop`, which cannot complete while `_p` lives
+        // (`Protection`).
         unsafe { p.as_ref() }
     }
+}
 
-    /// Unpublishes the object and returns it.
-    ///
-    /// # Safety
-    ///
-    /// No reference returned by [`Global::get`] may be alive, and no
-    /// `get` may run concurrently with or after this call and still use
-    /// the result (all callbacks that reach the global have been stopped).
-    pub(crate) unsafe fn take(&self) -> Option<Box<T>> {
-        let p = self.ptr.swap(ptr::null_mut(), Ordering::AcqRel);
-        if p.is_null() {
-            None
-        } else {
-            // SAFETY: `p` came from `Box::into_raw` (invariant) and the
-            // caller guarantees nobody uses it any more.
-            Some(unsafe { Box::from_raw(p) })
+/// Owns the object published in a [`Global`]; dropping it unpublishes the
+/// object, waits for an RCU grace period and frees it.  May sleep.
+pub(crate) struct Published<T: 'static> {
+    global: &'static Global<T>,
+}
+
+impl<T> Published<T> {
+    /// The object (the owner may always use it).
+    pub(crate) fn get(&self) -> &T {
+        let p = self.global.ptr.load(Ordering::Acquire);
+        // SAFETY: While the handle lives the global holds its box (invariant).
+        unsafe { &*p }
+    }
+}
+
+impl<T> Drop for Published<T> {
+    fn drop(&mut self) {
+        let p = self.global.ptr.swap(ptr::null_mut(), Ordering::AcqRel);
+        // Readers that found the object hold a `Protection`: RCU sections
+        // end within a grace period; callbacks of registrations are over
+        // (their owners drop them first).
+        super::synchronize_rcu();
+        if !p.is_null() {
+            // SAFETY: `p` came from `Box::into_raw` (invariant) and nobody
+            // can reach it any more.
+            drop(unsafe { Box::from_raw(p) });
         }
     }
 }
@@ -86,7 +156,7 @@ unsafe impl<T: Send> Sync for ParamLocked<T> {}
 /// Proof that the caller holds the parameter lock (not `Send`: it is the
 /// locking task's).
 pub(crate) struct ParamLockToken {
-    _p: core::marker::PhantomData<*mut ()>,
+    _p: PhantomData<*mut ()>,
 }
 
 impl ParamLockToken {
@@ -97,9 +167,7 @@ impl ParamLockToken {
     /// The caller must hold `kernel_param_lock(THIS_MODULE)` for the life of
     /// the token, or run during insmod argument parsing.
     pub(crate) unsafe fn assume_held() -> ParamLockToken {
-        ParamLockToken {
-            _p: core::marker::PhantomData,
-        }
+        ParamLockToken { _p: PhantomData }
     }
 }
 
@@ -109,12 +177,12 @@ pub(crate) struct ParamLockGuard {
 }
 
 impl ParamLockGuard {
-    /// Takes `kernel_param_lock(THIS_MODULE)`.
+    /// Takes `kernel_param_lock(THIS_MODULE)`; sleeps.
     pub(crate) fn lock() -> ParamLockGuard {
         // SAFETY: No preconditions; sleeps.
         unsafe { crate::ffi::zswap_rs_param_lock() };
-        // SAFETY: We just took the lock; it is released on drop.
         ParamLockGuard {
+            // SAFETY: We just took the lock; it is released on drop.
             token: unsafe { ParamLockToken::assume_held() },
         }
     }

@@ -212,6 +212,9 @@ macro_rules! kunit_suite {
 
             mod run {
                 $(
+                    /// # Safety
+                    ///
+                    /// Called by KUnit only, as the `run_case` of this suite.
                     pub(super) unsafe extern "C" fn $case(_t: *mut $crate::ffi::kunit) {
                         super::super::$case()
                     }

@@ -14,10 +14,19 @@
 
 pub(crate) mod arena;
 pub(crate) mod crypto;
+// debugfs and sysfs files of the production module only (their C side is
+// in glue.c, which the KUnit module does not link).
+#[cfg(not(zrs_kunit))]
+pub(crate) mod debugfs;
+pub(crate) mod frontswap;
 pub(crate) mod global;
 pub(crate) mod kunit;
 pub(crate) mod lock;
+pub(crate) mod movable;
 pub(crate) mod page;
+pub(crate) mod shrinker;
+#[cfg(not(zrs_kunit))]
+pub(crate) mod sysfs;
 pub(crate) mod xarray;
 
 use core::ffi::c_int;
@@ -225,21 +234,6 @@ pub(crate) fn try_box<T>(value: T) -> Result<alloc::boxed::Box<T>> {
     Ok(unsafe { alloc::boxed::Box::from_raw(ptr) })
 }
 
-/// Returns true if every word of `buf` equals its first word, and that word.
-pub(crate) fn same_filled(buf: &[u8]) -> Option<u64> {
-    let mut words = buf.chunks_exact(8).map(|w| {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(w);
-        u64::from_ne_bytes(a)
-    });
-    let first = words.next()?;
-    if words.all(|w| w == first) {
-        Some(first)
-    } else {
-        None
-    }
-}
-
 /// Writes a formatted string into a C buffer of `PAGE_SIZE` bytes (sysfs
 /// `show`, `kernel_param_ops::get`); returns the length written.
 pub(crate) struct PageBuf<'a> {
@@ -304,6 +298,42 @@ pub(crate) unsafe fn cstr_bytes<'a>(s: *const core::ffi::c_char) -> &'a [u8] {
     }
     // SAFETY: The `n` bytes before the NUL are readable for `'a` (caller).
     unsafe { core::slice::from_raw_parts(s.cast::<u8>(), n) }
+}
+
+/// The name of module parameter `id` (`glue.h`), `"?"` if out of range.
+pub(crate) fn param_name(id: u32) -> &'static str {
+    // SAFETY: No preconditions; returns NULL or a static string.
+    let p = unsafe { ffi::zswap_rs_param_name(id) };
+    if p.is_null() {
+        return "?";
+    }
+    // SAFETY: A NUL-terminated string literal in the module's rodata.
+    let b = unsafe { cstr_bytes(p) };
+    core::str::from_utf8(b).unwrap_or("?")
+}
+
+/// `0` or a negative errno from C, as a [`Result`].
+pub(crate) fn to_result(r: c_int) -> Result {
+    if r < 0 {
+        Err(Errno(-r))
+    } else {
+        Ok(())
+    }
+}
+
+/// A [`Result`] as C wants it: `0` or a negative errno.
+pub(crate) fn from_result(r: Result) -> c_int {
+    match r {
+        Ok(()) => 0,
+        Err(e) => e.to_c(),
+    }
+}
+
+/// `WARN()` with Rust formatting: a kernel WARNING with a backtrace.
+pub(crate) fn warn(args: fmt::Arguments<'_>) {
+    // SAFETY: The helper's format has one `%pA`, which consumes a pointer
+    // to `fmt::Arguments` that outlives the call.
+    unsafe { ffi::zswap_rs_warn(&args as *const fmt::Arguments<'_> as *const core::ffi::c_void) };
 }
 
 /// The module this code is linked into (for reference counting).

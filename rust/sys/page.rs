@@ -43,76 +43,6 @@ unsafe fn with_mapped_mut<R>(page: NonNull<ffi::page>, f: impl FnOnce(&mut [u8])
     r
 }
 
-/// A `struct movable_operations` table (static, in module text).
-#[repr(transparent)]
-pub(crate) struct MovableOps(pub(crate) ffi::movable_operations);
-
-/// Defines a static [`MovableOps`] named `$name` whose callbacks serve the
-/// pool that `$pool` (a closure `|| -> Option<&'static zbud::Pool>`) finds.
-/// Each callback runs in an RCU read-side section from that lookup to its
-/// return, so whoever unpublishes and frees the pool waits them out with
-/// [`synchronize_rcu`](super::synchronize_rcu).  The callbacks never sleep.
-#[macro_export]
-macro_rules! movable_ops {
-    ($name:ident, $pool:expr) => {
-        static $name: $crate::sys::page::MovableOps = {
-            unsafe extern "C" fn isolate(
-                page: *mut $crate::ffi::page,
-                _mode: $crate::ffi::isolate_mode_t,
-            ) -> bool {
-                // SAFETY: The VM calls `isolate_page` with the page locked
-                // and referenced.
-                let page = match unsafe { $crate::sys::page::LockedPage::from_raw(page) } {
-                    Some(p) => p,
-                    None => return false,
-                };
-                let _rcu = $crate::sys::RcuReadGuard::new();
-                ($pool)().map_or(false, |p| p.isolate(&page))
-            }
-
-            unsafe extern "C" fn migrate(
-                dst: *mut $crate::ffi::page,
-                src: *mut $crate::ffi::page,
-                mode: $crate::ffi::migrate_mode,
-            ) -> core::ffi::c_int {
-                use $crate::sys::page::{LockedPage, MigrationTarget};
-                // SAFETY: The VM calls `migrate_page` with both pages locked
-                // and referenced; `dst` is the new page it allocated for
-                // this migration, which nobody else accesses.
-                let pages = unsafe { (MigrationTarget::from_raw(dst), LockedPage::from_raw(src)) };
-                let (dst, src) = match pages {
-                    (Some(d), Some(s)) => (d, s),
-                    _ => return $crate::sys::EINVAL.to_c(),
-                };
-                let no_copy = mode == $crate::ffi::migrate_mode_MIGRATE_SYNC_NO_COPY;
-                let _rcu = $crate::sys::RcuReadGuard::new();
-                match ($pool)().map(|p| p.migrate(dst, &src, no_copy)) {
-                    Some(Ok(_)) => $crate::ffi::MIGRATEPAGE_SUCCESS as core::ffi::c_int,
-                    Some(Err(e)) => e.to_c(),
-                    None => $crate::sys::EAGAIN.to_c(),
-                }
-            }
-
-            unsafe extern "C" fn putback(page: *mut $crate::ffi::page) {
-                // SAFETY: The VM calls `putback_page` with the page locked
-                // and referenced.
-                if let Some(page) = unsafe { $crate::sys::page::LockedPage::from_raw(page) } {
-                    let _rcu = $crate::sys::RcuReadGuard::new();
-                    if let Some(p) = ($pool)() {
-                        p.putback(&page);
-                    }
-                }
-            }
-
-            $crate::sys::page::MovableOps($crate::ffi::movable_operations {
-                isolate_page: Some(isolate),
-                migrate_page: Some(migrate),
-                putback_page: Some(putback),
-            })
-        };
-    };
-}
-
 /// A page the VM hands to a `movable_operations` callback, locked by the VM
 /// for the duration of the call.
 pub(crate) struct LockedPage<'a> {
@@ -145,15 +75,21 @@ impl<'a> LockedPage<'a> {
         self.ptr == page.ptr
     }
 
-    /// Releases our reference on `page`, which must be this (VM-locked)
+    /// Releases our reference on `page`, which should be this (VM-locked)
     /// page: clears its movable state first, so the VM no longer calls us.
+    /// If it is another page (a bug), that page's own lock is tried
+    /// instead; if that is busy the reference is leaked rather than a
+    /// movable page freed behind the VM's back, and it is reported.
     pub(crate) fn release(&self, page: Page, movable: bool) {
-        // Clearing the movable state of a page we do not hold locked would
-        // race with the VM: a hard check.
-        assert!(
-            self.is(&page),
-            "zswap_rs: releasing a page that is not the locked one"
-        );
+        if !self.is(&page) {
+            crate::zpr_err!("BUG: releasing a pool page that is not the locked one");
+            if movable {
+                if let Err(p) = page.try_release_movable() {
+                    core::mem::forget(p);
+                }
+            }
+            return;
+        }
         if movable {
             // SAFETY: The page is locked by the VM and registered movable by us.
             unsafe { ffi::__ClearPageMovable(self.ptr.as_ptr()) };
@@ -205,7 +141,7 @@ impl<'a> MigrationTarget<'a> {
         self,
         from: &Page,
         private: usize,
-        ops: Option<&'static MovableOps>,
+        ops: Option<&'static super::movable::MovableOps>,
     ) -> Page {
         // SAFETY: Valid page; the VM holds a reference, so taking another is fine.
         unsafe { ffi::zswap_rs_get_page(self.ptr.as_ptr()) };
@@ -218,7 +154,7 @@ impl<'a> MigrationTarget<'a> {
         if let Some(ops) = ops {
             // SAFETY: The VM holds the page lock (invariant); `ops` is a
             // static table, suitably aligned.
-            unsafe { ffi::__SetPageMovable(self.ptr.as_ptr(), &ops.0) };
+            unsafe { ffi::__SetPageMovable(self.ptr.as_ptr(), ops.as_ptr()) };
         }
         p
     }
@@ -249,7 +185,10 @@ impl Page {
     }
 
     /// Allocates a page and registers it as movable with `ops` (if any).
-    pub(crate) fn alloc_movable(gfp: Gfp, ops: Option<&'static MovableOps>) -> Option<Page> {
+    pub(crate) fn alloc_movable(
+        gfp: Gfp,
+        ops: Option<&'static super::movable::MovableOps>,
+    ) -> Option<Page> {
         let p = Page::alloc(gfp)?;
         if let Some(ops) = ops {
             // SAFETY: A page we just allocated and hold a reference on;
@@ -257,7 +196,7 @@ impl Page {
             // here may sleep (`lock_page` does not, for a new page).
             unsafe {
                 ffi::zswap_rs_lock_page(p.ptr.as_ptr());
-                ffi::__SetPageMovable(p.ptr.as_ptr(), &ops.0);
+                ffi::__SetPageMovable(p.ptr.as_ptr(), ops.as_ptr());
                 ffi::zswap_rs_unlock_page(p.ptr.as_ptr());
             }
         }

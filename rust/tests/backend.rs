@@ -7,7 +7,7 @@ use core::sync::atomic::Ordering;
 
 use super::pattern;
 use crate::backend::Backend;
-use crate::index::{owner, Entry};
+use crate::index::{Entry, SwapKey};
 use crate::params::KNOBS;
 use crate::sys::crypto::AlgName;
 use crate::sys::page::Page;
@@ -60,14 +60,10 @@ fn load(b: &Backend, ty: u32, off: u64) -> Result<alloc::vec::Vec<u8>, crate::sy
 }
 
 fn stat(b: &Backend, name: &str) -> u64 {
-    let names = crate::stats::Counters::NAMES
-        .iter()
-        .chain(crate::stats::DERIVED_STATS.iter());
-    names
-        .enumerate()
-        .find(|(_, n)| **n == name)
-        .and_then(|(i, _)| b.stat(i))
-        .unwrap_or(u64::MAX)
+    match crate::stats::Stat::ALL.iter().find(|s| s.name() == name) {
+        Some(s) => b.stat(*s),
+        None => u64::MAX,
+    }
 }
 
 fn store_then_load_round_trips() {
@@ -339,10 +335,11 @@ fn owner_key_matches_index() {
         }
     };
     kexpect_eq!(
-        b.pool.read(h, owner(1, 77), |d, _| d.len() < PAGE_SIZE),
+        b.pool
+            .read(h, SwapKey::new(1, 77).owner(), |d, _| d.len() < PAGE_SIZE),
         Some(true)
     );
-    kexpect_eq!(b.pool.read(h, owner(0, 77), |_, _| ()), None);
+    kexpect_eq!(b.pool.read(h, SwapKey::new(0, 77).owner(), |_, _| ()), None);
     b.invalidate_page(1, 77);
 }
 

@@ -130,13 +130,13 @@ fn switching_keeps_old_objects_readable() {
 
 fn same_filled_detection() {
     let mut p = [0u8; PAGE_SIZE];
-    kexpect_eq!(crate::sys::same_filled(&p), Some(0));
+    kexpect_eq!(crate::index::same_filled(&p), Some(0));
     for c in p.chunks_exact_mut(8) {
         c.copy_from_slice(&0x1234_5678_9abc_def0u64.to_ne_bytes());
     }
-    kexpect_eq!(crate::sys::same_filled(&p), Some(0x1234_5678_9abc_def0));
+    kexpect_eq!(crate::index::same_filled(&p), Some(0x1234_5678_9abc_def0));
     p[PAGE_SIZE - 1] ^= 1;
-    kexpect_eq!(crate::sys::same_filled(&p), None);
+    kexpect_eq!(crate::index::same_filled(&p), None);
 }
 
 kunit_suite!(

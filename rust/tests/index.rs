@@ -2,7 +2,7 @@
 
 //! Suite `zswap_rs_index`: entry encoding and the per-type XArrays.
 
-use crate::index::{owner, Entry, Index};
+use crate::index::{Entry, Index, SwapKey};
 use crate::sys::xarray::MAX_VALUE;
 use crate::sys::Gfp;
 use crate::zbud::{Buddy, Handle};
@@ -63,9 +63,13 @@ fn kinds_never_collide() {
 }
 
 fn owners_distinguish_types() {
-    kexpect!(owner(0, 5) != owner(1, 5));
-    kexpect!(owner(3, 0) != owner(0, 3));
-    kexpect_eq!(owner(2, 0x1234) & 0xffff, 0x1234);
+    kexpect!(SwapKey::new(0, 5) != SwapKey::new(1, 5));
+    kexpect!(SwapKey::new(3, 0) != SwapKey::new(0, 3));
+    // Taken apart again, and through the pool's owner tag.
+    for (ty, off) in [(0u32, 0u64), (2, 0x1234), (31, (1 << 50) - 1), (255, 7)] {
+        let k = SwapKey::from_owner(SwapKey::new(ty, off).owner());
+        kexpect_eq!((k.ty(), k.offset()), (ty, off));
+    }
 }
 
 fn xarray_store_load_erase() {

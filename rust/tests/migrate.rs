@@ -5,6 +5,7 @@
 //! reference held, page locked around each callback).
 
 use super::pattern;
+use crate::sys::movable::MigrateMode;
 use crate::sys::page::{Page, PageHold};
 use crate::sys::{Gfp, EAGAIN, EINVAL};
 use crate::zbud::{Handle, Migrated, Pool};
@@ -40,7 +41,7 @@ fn isolate(f: &Fixture, page: &PageHold) -> bool {
 /// Migrates `src` into `dst` as the VM does (both locked, `dst` a fresh
 /// page nobody else uses, given up by the test).
 fn migrate(f: &Fixture, src: &PageHold, dst: Page) -> crate::sys::Result<Migrated> {
-    src.with_locked(|s| dst.migrate_into(|d| f.pool.migrate(d, s, false)))
+    src.with_locked(|s| dst.migrate_into(|d| f.pool.migrate(d, s, MigrateMode::Sync)))
 }
 
 fn migrate_moves_both_buddies() {
@@ -156,7 +157,8 @@ fn migrate_no_copy_mode_is_refused() {
     let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
     let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
     kexpect!(isolate(&f, &src));
-    let r = src.with_locked(|s| dst.migrate_into(|d| f.pool.migrate(d, s, true)));
+    let r =
+        src.with_locked(|s| dst.migrate_into(|d| f.pool.migrate(d, s, MigrateMode::SyncNoCopy)));
     kexpect_eq!(r, Err(EINVAL));
     src.with_locked(|lp| f.pool.putback(lp));
     kexpect!(intact(&f.pool, f.a, 1, 1500));
@@ -342,7 +344,7 @@ fn movable_pages_migrate_and_free_cleanly() {
         let src = kunwrap!(pool.frame_page_ref(a.frame));
         let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
         kexpect!(src.with_locked(|lp| pool.isolate(lp)));
-        let r = src.with_locked(|s| dst.migrate_into(|d| pool.migrate(d, s, false)));
+        let r = src.with_locked(|s| dst.migrate_into(|d| pool.migrate(d, s, MigrateMode::Sync)));
         kexpect_eq!(r, Ok(Migrated::Moved));
         kexpect!(intact(pool, a, 1, 1500) && intact(pool, b, 2, 1700));
         // The old page is not movable any more: isolating it is refused.

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Frontswap backends: the [`Frontswap`] trait, its C ops table, and the
+//! RAII [`Registration`].
+//!
+//! C header: `include/linux/frontswap.h` (6.1, plus patch 0001 of our
+//! series: exported `frontswap_register_ops`, SRCU-protected calls and
+//! `frontswap_unregister_ops`).
+
+use core::ffi::{c_int, c_uint, c_ulong};
+use core::marker::PhantomData;
+
+use super::global::CallbackGuard;
+use super::page::PageRef;
+use super::{to_result, Result, EBUSY, EINVAL, EIO};
+use crate::ffi;
+
+/// A frontswap backend.  Frontswap serialises the calls for one swap
+/// entry (the swap-cache page lock and the swap map); calls for different
+/// entries run concurrently.  Every call receives a [`CallbackGuard`]:
+/// while the [`Registration`] lives, globals it reads stay published.
+pub(crate) trait Frontswap: 'static {
+    /// Swap type `ty` was swapped on.
+    fn init(g: &CallbackGuard, ty: u32);
+    /// Stores `page` for (`ty`, `offset`); may sleep.  An error means the
+    /// page goes to the swap device.
+    fn store(g: &CallbackGuard, ty: u32, offset: u64, page: &PageRef<'_>) -> Result;
+    /// Fills `page` with (`ty`, `offset`); may sleep.  Called only for
+    /// entries whose store succeeded.  `EIO` fails the read (the task gets
+    /// SIGBUS); any other error makes frontswap read the swap device.
+    fn load(g: &CallbackGuard, ty: u32, offset: u64, page: &mut PageRef<'_>) -> Result;
+    /// Drops (`ty`, `offset`); atomic context (swap-info spinlock).
+    fn invalidate_page(g: &CallbackGuard, ty: u32, offset: u64);
+    /// Drops every entry of `ty` (swapoff); may sleep.
+    fn invalidate_area(g: &CallbackGuard, ty: u32);
+}
+
+/// The C ops table of `T`.
+struct VTable<T: Frontswap>(PhantomData<T>);
+
+impl<T: Frontswap> VTable<T> {
+    /// # Safety
+    ///
+    /// Called by frontswap only, through a [`Registration`] of `T`.
+    unsafe extern "C" fn init(ty: c_uint) {
+        // SAFETY: A frontswap callback; `Registration::drop` unregisters
+        // (waiting for running callbacks) before its owner retires globals.
+        let g = unsafe { CallbackGuard::new() };
+        T::init(&g, ty);
+    }
+
+    /// # Safety
+    ///
+    /// Called by frontswap only, through a [`Registration`] of `T`, with
+    /// the locked swap-cache page being written.
+    unsafe extern "C" fn store(ty: c_uint, offset: c_ulong, page: *mut ffi::page) -> c_int {
+        // SAFETY: As in `init`.
+        let g = unsafe { CallbackGuard::new() };
+        // SAFETY: Frontswap passes the locked swap-cache page being written;
+        // nobody else changes its contents during the call.
+        match unsafe { PageRef::from_raw(page) } {
+            Some(p) => super::from_result(T::store(&g, ty, offset as u64, &p)),
+            None => EINVAL.to_c(),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called by frontswap only, through a [`Registration`] of `T`, with
+    /// the locked swap-cache page being read.
+    unsafe extern "C" fn load(ty: c_uint, offset: c_ulong, page: *mut ffi::page) -> c_int {
+        // SAFETY: As in `init`.
+        let g = unsafe { CallbackGuard::new() };
+        // SAFETY: Frontswap passes the locked swap-cache page being read; it
+        // is ours to fill during the call.
+        match unsafe { PageRef::from_raw(page) } {
+            Some(mut p) => super::from_result(T::load(&g, ty, offset as u64, &mut p)),
+            None => EIO.to_c(),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called by frontswap only, through a [`Registration`] of `T`.
+    unsafe extern "C" fn invalidate_page(ty: c_uint, offset: c_ulong) {
+        // SAFETY: As in `init`.
+        let g = unsafe { CallbackGuard::new() };
+        T::invalidate_page(&g, ty, offset as u64);
+    }
+
+    /// # Safety
+    ///
+    /// Called by frontswap only, through a [`Registration`] of `T`.
+    unsafe extern "C" fn invalidate_area(ty: c_uint) {
+        // SAFETY: As in `init`.
+        let g = unsafe { CallbackGuard::new() };
+        T::invalidate_area(&g, ty);
+    }
+
+    const OPS: ffi::frontswap_ops = ffi::frontswap_ops {
+        init: Some(Self::init),
+        store: Some(Self::store),
+        load: Some(Self::load),
+        invalidate_page: Some(Self::invalidate_page),
+        invalidate_area: Some(Self::invalidate_area),
+    };
+
+    const fn build() -> &'static ffi::frontswap_ops {
+        &Self::OPS
+    }
+}
+
+/// How long dropping a [`Registration`] retries before it warns.
+const UNREGISTER_PATIENCE_MS: u32 = 5000;
+
+/// `T` registered as the frontswap backend; unregistered on drop.
+///
+/// # Invariants
+///
+/// `VTable::<T>::build()` is the registered frontswap backend.
+pub(crate) struct Registration<T: Frontswap> {
+    _p: PhantomData<T>,
+}
+
+// SAFETY: The registration is a token; it may be dropped on any thread.
+unsafe impl<T: Frontswap> Send for Registration<T> {}
+
+impl<T: Frontswap> Registration<T> {
+    /// Registers `T`.  `EBUSY`: another backend (the built-in zswap unless
+    /// booted with `zswap.register_frontswap=0`) is registered.
+    pub(crate) fn register() -> Result<Registration<T>> {
+        // SAFETY: The table is a `'static` of valid callbacks that stay
+        // callable until `frontswap_unregister_ops` succeeds (in `drop`).
+        let r = to_result(unsafe { ffi::frontswap_register_ops(VTable::<T>::build()) });
+        match r {
+            // INVARIANT: Registered.
+            Ok(()) => Ok(Registration { _p: PhantomData }),
+            Err(EINVAL) => Err(EBUSY),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl<T: Frontswap> Drop for Registration<T> {
+    /// Unregisters; waits for running callbacks.  Frontswap refuses
+    /// (`EBUSY`) while it still counts pages in the backend.  The owner
+    /// guarantees there are none (stored pages pin the module); a refusal
+    /// is a bug that would turn into a use-after-free of the module text if
+    /// we went on, so after [`UNREGISTER_PATIENCE_MS`] it warns (a kernel
+    /// WARNING, which the test harness fails on) and keeps waiting, with a
+    /// log line every 10 s.
+    fn drop(&mut self) {
+        let mut waited = 0u32;
+        loop {
+            // SAFETY: Registered (invariant); may sleep (module exit).
+            let r = unsafe { ffi::frontswap_unregister_ops(VTable::<T>::build()) };
+            if r == 0 {
+                return;
+            }
+            if waited == UNREGISTER_PATIENCE_MS {
+                super::warn(format_args!(
+                    "frontswap still holds pages of this backend (error {}); waiting instead of unloading code it calls",
+                    r
+                ));
+            } else if waited > UNREGISTER_PATIENCE_MS && waited % 10_000 == 0 {
+                crate::zpr_err!("frontswap_unregister_ops: error {}; still waiting", r);
+            }
+            super::msleep(10);
+            waited += 10;
+        }
+    }
+}

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Shrinkers: the [`Shrinker`] trait, its C callbacks and the RAII
+//! [`Registration`].
+//!
+//! C header: `include/linux/shrinker.h`.
+
+use alloc::boxed::Box;
+use core::ffi::c_ulong;
+use core::marker::PhantomData;
+use core::mem::MaybeUninit;
+use core::pin::Pin;
+
+use super::global::CallbackGuard;
+use super::{to_result, try_box, Result};
+use crate::ffi;
+
+/// Something that can give memory back under pressure.  Each call gets a
+/// [`CallbackGuard`]: the [`Registration`] is dropped (which waits for
+/// running callbacks) before the globals it reads are retired.
+pub(crate) trait Shrinker: 'static {
+    /// Objects that `scan` could free now (0: nothing to do).
+    fn count(g: &CallbackGuard) -> u64;
+    /// Frees up to `nr` objects; returns how many were freed.
+    fn scan(g: &CallbackGuard, nr: u64) -> u64;
+}
+
+/// `SHRINK_STOP`: nothing more to free now (bindgen cannot evaluate `~0UL`).
+const SHRINK_STOP: c_ulong = !0;
+
+struct VTable<T: Shrinker>(PhantomData<T>);
+
+impl<T: Shrinker> VTable<T> {
+    /// # Safety
+    ///
+    /// Called by the VM only, for a shrinker registered by
+    /// [`Registration`] of `T`.
+    unsafe extern "C" fn count(_s: *mut ffi::shrinker, _sc: *mut ffi::shrink_control) -> c_ulong {
+        // SAFETY: A shrinker callback; `unregister_shrinker` in
+        // `Registration::drop` waits for it, before globals are retired.
+        let g = unsafe { CallbackGuard::new() };
+        T::count(&g) as c_ulong
+    }
+
+    /// # Safety
+    ///
+    /// As for `count`; `sc` is the VM's valid shrink control.
+    unsafe extern "C" fn scan(_s: *mut ffi::shrinker, sc: *mut ffi::shrink_control) -> c_ulong {
+        // SAFETY: As in `count`.
+        let g = unsafe { CallbackGuard::new() };
+        // SAFETY: The VM passes a valid shrink control for the call.
+        let nr = unsafe { (*sc).nr_to_scan } as u64;
+        match T::scan(&g, nr) {
+            0 => SHRINK_STOP,
+            n => n as c_ulong,
+        }
+    }
+}
+
+/// A registered shrinker calling `T`; unregistered on drop.
+///
+/// # Invariants
+///
+/// `shrinker` is registered with the VM and pinned in its box.
+pub(crate) struct Registration<T: Shrinker> {
+    shrinker: Pin<Box<MaybeUninit<ffi::shrinker>>>,
+    _p: PhantomData<T>,
+}
+
+// SAFETY: The registration may be dropped (unregistered) from any thread.
+unsafe impl<T: Shrinker> Send for Registration<T> {}
+
+impl<T: Shrinker> Registration<T> {
+    /// Registers a shrinker named `zswap_rs` calling `T`; may sleep.
+    pub(crate) fn register() -> Result<Registration<T>> {
+        let mut b = try_box(MaybeUninit::<ffi::shrinker>::zeroed())?;
+        let s = b.as_mut_ptr();
+        // SAFETY: `s` points to a zeroed `struct shrinker` (a valid,
+        // unregistered one); we set the fields a registration reads.
+        unsafe {
+            (*s).count_objects = Some(VTable::<T>::count);
+            (*s).scan_objects = Some(VTable::<T>::scan);
+            (*s).seeks = ffi::ZRS_DEFAULT_SEEKS;
+        }
+        let b = Pin::from(b);
+        // SAFETY: The shrinker is initialised and pinned in its box, which
+        // outlives the registration (dropped after unregistering).
+        to_result(unsafe { ffi::zswap_rs_register_shrinker(s) })?;
+        // INVARIANT: Registered and pinned.
+        Ok(Registration {
+            shrinker: b,
+            _p: PhantomData,
+        })
+    }
+}
+
+impl<T: Shrinker> Drop for Registration<T> {
+    fn drop(&mut self) {
+        let s = self.shrinker.as_ptr() as *mut ffi::shrinker;
+        // SAFETY: Registered (invariant); waits for running callbacks.
+        unsafe { ffi::unregister_shrinker(s) };
+    }
+}

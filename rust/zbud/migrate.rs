@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! zbud pool pages as movable pages: `movable_operations` callbacks.
+//!
+//! With `ops` set, pool pages are allocated `__GFP_MOVABLE` and registered
+//! with `__SetPageMovable`; `page->private` holds the frame id.
+//!
+//! * `isolate` (VM holds the page lock): refused unless the page is the
+//!   current page of a live frame whose frame lock is free right now (a load
+//!   or a copy is in progress otherwise); takes the frame off the free lists
+//!   and marks it isolated.  Loads and frees keep working on isolated frames.
+//! * `migrate`: under the pool lock and the frame lock, copies the page,
+//!   takes a reference on the new page, registers it movable, points the
+//!   frame at it, clears the old page's movable state and drops our old
+//!   reference.  The index never changes: handles name frames.  A frame
+//!   whose objects were all freed while it was isolated (a *zombie*) is
+//!   just released.
+//! * `putback`: relists the frame (or releases a zombie).
+//! * A page leaves the pool only after `__ClearPageMovable` under its page
+//!   lock.  Freeing runs in atomic context, so it uses `trylock_page`; if
+//!   that fails (the VM is isolating the page right now) the frame stays a
+//!   zombie, and the next allocation, compaction, putback or migration
+//!   releases it.
+
+use core::sync::atomic::Ordering;
+
+use super::{Inner, Pool, State, MAX_OBJECT, NIL};
+use crate::sys::movable::MigrateMode;
+use crate::sys::page::{LockedPage, MigrationTarget};
+use crate::sys::{Result, EAGAIN, EINVAL, PAGE_SIZE};
+
+/// Outcome of [`Pool::migrate`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Migrated {
+    /// The frame now lives in the new page.
+    Moved,
+    /// The frame was a zombie: its page was released instead.
+    Released,
+}
+
+impl Pool {
+    /// The frame id a pool page names, if it is the live page of a frame
+    /// (pool lock held).
+    fn frame_of(&self, inner: &mut Inner, page: &LockedPage<'_>) -> Option<u32> {
+        let id = u32::try_from(page.private()).ok()?;
+        let state = inner.links.get_mut(id)?.state;
+        if state == State::Free {
+            return None;
+        }
+        let fd = self.frames.get(id)?.lock();
+        match fd.page.as_ref() {
+            Some(p) if page.is(p) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// `movable_operations::isolate_page` (the VM holds the page lock).
+    pub(crate) fn isolate(&self, page: &LockedPage<'_>) -> bool {
+        let ok = self.try_isolate(page);
+        let c = if ok {
+            &self.moves.isolate_ok
+        } else {
+            &self.moves.isolate_refused
+        };
+        c.fetch_add(1, Ordering::Relaxed);
+        ok
+    }
+
+    fn try_isolate(&self, page: &LockedPage<'_>) -> bool {
+        let mut inner = self.inner.lock();
+        let id = match u32::try_from(page.private()) {
+            Ok(id) => id,
+            Err(_) => return false,
+        };
+        match inner.links.get_mut(id) {
+            Some(l) if l.state == State::Used && !l.isolated => {}
+            Some(l) if l.state == State::Zombie && !l.isolated => {
+                // A page whose release found its lock busy: the VM holds
+                // the lock now, so release it here (and refuse).
+                self.release_zombie(&mut inner, id, page);
+                return false;
+            }
+            // Free, already isolated, or not ours.
+            _ => return false,
+        }
+        // A load (or a copy) holds the frame right now: busy, refuse
+        // rather than wait (the VM retries later).
+        let fd = match self.frame(id).try_lock() {
+            Some(fd) => fd,
+            None => return false,
+        };
+        if !fd.page.as_ref().map_or(false, |p| page.is(p)) {
+            return false;
+        }
+        drop(fd);
+        inner.list_del(id);
+        inner.link(id).isolated = true;
+        true
+    }
+
+    /// Releases zombie `id` (on the zombie list) whose page the VM holds
+    /// locked as `page`.
+    fn release_zombie(&self, inner: &mut Inner, id: u32, page: &LockedPage<'_>) {
+        let mut fd = self.frame(id).lock();
+        if !fd.page.as_ref().map_or(false, |p| page.is(p)) {
+            return;
+        }
+        let old = fd.page.take();
+        drop(fd);
+        inner.counts.zombies -= 1;
+        // Unlink from the (short, singly linked) zombie list.
+        let mut prev = NIL;
+        let mut cur = inner.zombies;
+        while cur != NIL && cur != id {
+            prev = cur;
+            cur = inner.link(cur).next;
+        }
+        if cur == id {
+            let next = inner.link(id).next;
+            if prev == NIL {
+                inner.zombies = next;
+            } else {
+                inner.link(prev).next = next;
+            }
+        }
+        inner.push_free_id(id);
+        if let Some(old) = old {
+            page.release(old, self.ops.is_some());
+            self.page_gone();
+        }
+    }
+
+    /// `movable_operations::migrate_page`: moves frame of `src` into `dst`
+    /// (both locked by the VM).  `EAGAIN`: not isolated by us (lost a race);
+    /// `EINVAL`: `MIGRATE_SYNC_NO_COPY`, which cannot work for a pool page.
+    pub(crate) fn migrate(
+        &self,
+        dst: MigrationTarget<'_>,
+        src: &LockedPage<'_>,
+        mode: MigrateMode,
+    ) -> Result<Migrated> {
+        let r = self.try_migrate(dst, src, mode);
+        let c = match r {
+            Ok(_) => &self.moves.migrate_ok,
+            Err(EAGAIN) => &self.moves.migrate_eagain,
+            Err(_) => &self.moves.migrate_fail,
+        };
+        c.fetch_add(1, Ordering::Relaxed);
+        r
+    }
+
+    fn try_migrate(
+        &self,
+        dst: MigrationTarget<'_>,
+        src: &LockedPage<'_>,
+        mode: MigrateMode,
+    ) -> Result<Migrated> {
+        if mode == MigrateMode::SyncNoCopy {
+            return Err(EINVAL);
+        }
+        let mut inner = self.inner.lock();
+        let id = self.frame_of(&mut inner, src).ok_or(EAGAIN)?;
+        let l = *inner.link(id);
+        if !l.isolated {
+            return Err(EAGAIN);
+        }
+        let mut fd = self.frame(id).lock();
+        let old = fd.page.take().ok_or(EAGAIN)?;
+        if l.state == State::Zombie {
+            drop(fd);
+            inner.push_free_id(id);
+            inner.counts.zombies -= 1;
+            drop(inner);
+            src.release(old, self.ops.is_some());
+            self.page_gone();
+            return Ok(Migrated::Released);
+        }
+        fd.page = Some(dst.adopt(&old, id as usize, self.ops));
+        drop(fd);
+        inner.link(id).isolated = false;
+        self.relist(&mut inner, id);
+        drop(inner);
+        src.release(old, self.ops.is_some());
+        Ok(Migrated::Moved)
+    }
+
+    /// Puts a used frame back on the free list matching its free space.
+    pub(super) fn relist(&self, inner: &mut Inner, id: u32) {
+        let fd = self.frame(id).lock();
+        let (n, used) = (fd.nr_objects(), fd.used());
+        drop(fd);
+        if n == 1 && used < MAX_OBJECT {
+            inner.list_add(id, PAGE_SIZE - used);
+        }
+    }
+
+    /// `movable_operations::putback_page` (the VM holds the page lock).
+    pub(crate) fn putback(&self, page: &LockedPage<'_>) {
+        self.moves.putback.fetch_add(1, Ordering::Relaxed);
+        let mut inner = self.inner.lock();
+        let id = match self.frame_of(&mut inner, page) {
+            Some(id) => id,
+            None => return,
+        };
+        if !inner.link(id).isolated {
+            return;
+        }
+        if inner.link(id).state == State::Zombie {
+            let old = self.frame(id).lock().page.take();
+            inner.push_free_id(id);
+            inner.counts.zombies -= 1;
+            drop(inner);
+            if let Some(old) = old {
+                page.release(old, self.ops.is_some());
+                self.page_gone();
+            }
+            return;
+        }
+        inner.link(id).isolated = false;
+        self.relist(&mut inner, id);
+    }
+}
