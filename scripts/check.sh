@@ -15,30 +15,32 @@ declare -a failures=()
 pass() { printf '  %-44s ok\n' "$1"; passed=$((passed + 1)); }
 fail() { printf '  %-44s FAILED%s\n' "$1" "${2:+ ($2)}"; failed=$((failed + 1)); failures+=("$1"); }
 
-all_guest="kunit integrity thp duplicate exit incompressible compressors knobs limit summary swapoff storm churn rmmod_busy late_load"
+# The in-guest test lists live in tests.sh only.
+lists=$(grep -E '^(ALL|DEBUG)_TESTS="[a-z_ ]*"$' "$ZRS_TOP/tools/testing/zswap_rs/tests.sh")
+eval "$lists"
+all_guest=$ALL_TESTS
 # Fault injection exists only in the debug kernel.
-[ "$ZRS_VARIANT" = debug ] && all_guest="$all_guest failalloc sigbus"
+[ "$ZRS_VARIANT" = debug ] && all_guest="$all_guest $DEBUG_TESTS"
 want=${TESTS:-$all_guest density churn_vs_zbud selftest}
 guest_tests=""
 for t in $want; do
 	case " $all_guest " in *" $t "*) guest_tests="$guest_tests $t" ;; esac
 done
 
-# Parse the KTAP documents the guest dumped (debugfs results files).
-ktap() {
+# The KUnit results: every case, and every suite declared in the sources.
+ktap_kunit() {
 	local log=$1 n=0
-	python3 "$ZRS_TOP/scripts/ktap.py" "$log" > "$ZRS_GUEST/kunit.txt"
+	python3 "$ZRS_TOP/scripts/ktap.py" --kunit "$log" > "$ZRS_GUEST/kunit.txt"
 	while read -r status name; do
 		n=$((n + 1))
 		case "$status" in
-		ok) pass "kunit: $name" ;;
-		*) fail "kunit: $name" "$status" ;;
+		ok) pass "$name" ;;
+		*) fail "$name" "$status" ;;
 		esac
 	done < "$ZRS_GUEST/kunit.txt"
 	[ $n -gt 0 ] || fail "kunit" "no KUnit results (suite crashed or missing)"
-	# Every suite declared in the sources must have reported.
 	for s in $(grep -h -A2 'kunit_suite!(' "$ZRS_TOP"/rust/tests/*.rs | grep -o '"zswap_rs_[a-z_]*"' | tr -d '"' | sort -u); do
-		grep -q "^ZRS-KTAP-BEGIN $s\$" "$log" || fail "kunit: $s" "suite missing from the results"
+		grep -q "^# ZRS-KTAP-BEGIN $s\$" "$log" || fail "kunit: $s" "suite missing from the results"
 	done
 }
 
@@ -73,23 +75,22 @@ if [ -n "$guest_tests" ]; then
 	ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" check $guest_tests >"$ZRS_GUEST/check.out" 2>&1
 	rc=$?
 	log=$ZRS_GUEST/check.log
+	# The guest's KTAP document: one result per test, in order.
+	python3 "$ZRS_TOP/scripts/ktap.py" --guest "$log" > "$ZRS_GUEST/guest.txt"
 	for t in $guest_tests; do
-		if [ "$t" = kunit ]; then
-			ktap "$log"
-			grep -q "^ZRS-TEST kunit PASS" "$log" || fail "kunit: module load" "insmod/rmmod of zswap_rs_kunit.ko failed"
-			continue
-		fi
-		if grep -q "^ZRS-TEST $t PASS" "$log"; then
-			pass "$t"
-		elif grep -q "^ZRS-TEST $t FAIL" "$log"; then
+		status=$(awk -v t="$t" '$2 == t { print $1; exit }' "$ZRS_GUEST/guest.txt")
+		case "$status" in
+		ok) pass "$t" ;;
+		FAIL)
 			fail "$t" "see $log"
-			sed -n "/^-- test $t\$/,/^ZRS-TEST $t /p" "$log" | grep -v '^\[' | sed 's/^/      /' | head -n 20
-		else
-			fail "$t" "no result: the guest stopped early"
-		fi
+			sed -n "/^# -- test $t\$/,/^\(not \)\{0,1\}ok [0-9]* $t\$/p" "$log" | grep -v '^\[' |
+				sed 's/^# /      /' | head -n 20 ;;
+		*) fail "$t" "no result: the guest stopped early" ;;
+		esac
+		[ "$t" = kunit ] && ktap_kunit "$log"
 	done
 	# Figures of the parallel storm (pages verified, migrations, corruption).
-	grep -h '^STORM ' "$log" | sed 's/^/      /'
+	grep -h '^# STORM ' "$log" | sed 's/^# /      /'
 	if [ $rc -ne 0 ] && [ $failed -eq 0 ]; then
 		fail "guest run" "exit status $rc"
 	fi
@@ -105,8 +106,8 @@ ab_boots() {
 	local marker=$1 rs_test=$2 c_test=$3 name=$4 rc1 rc2
 	ZRS_LOG=$rs_test-rs ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" check "$rs_test" >/dev/null 2>&1; rc1=$?
 	ZRS_LOG=$rs_test-zswap ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" zswap "$c_test" >/dev/null 2>&1; rc2=$?
-	rs=$(grep "^$marker" "$ZRS_GUEST/$rs_test-rs.log" | tail -1)
-	c=$(grep "^$marker" "$ZRS_GUEST/$rs_test-zswap.log" | tail -1)
+	rs=$(grep "^# $marker" "$ZRS_GUEST/$rs_test-rs.log" | tail -1 | sed 's/^# //')
+	c=$(grep "^# $marker" "$ZRS_GUEST/$rs_test-zswap.log" | tail -1 | sed 's/^# //')
 	echo "      $rs"
 	echo "      $c"
 	if [ $rc1 -ne 0 ] || [ $rc2 -ne 0 ] || [ -z "$rs" ] || [ -z "$c" ]; then
@@ -167,8 +168,8 @@ if [[ " $want " == *" selftest "* ]]; then
 		fail "harness: fewer CPUs than asked fails the run" "$(tail -1 "$ZRS_GUEST/selftest-cpus.out")"
 	fi
 	ZRS_LOG=selftest-kunit ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" selftest selftest_kunit >/dev/null 2>&1
-	res=$(python3 "$ZRS_TOP/scripts/ktap.py" "$ZRS_GUEST/selftest-kunit.log" | grep -v '^ok')
-	if [ "$res" = "FAIL zswap_rs_harness.deliberate_failure_when_asked" ]; then
+	res=$(python3 "$ZRS_TOP/scripts/ktap.py" --kunit "$ZRS_GUEST/selftest-kunit.log" | grep -v '^ok')
+	if [ "$res" = "FAIL kunit: zswap_rs_harness.deliberate_failure_when_asked" ]; then
 		pass "harness: broken KUnit expectation is a failure"
 	else
 		fail "harness: broken KUnit expectation is a failure" "got: ${res:-no failure}"
@@ -181,9 +182,9 @@ if [[ " $want " == *" selftest "* ]]; then
 		fail "harness: lockdep report detected, clean log passes"
 	fi
 	if python3 "$ZRS_TOP/scripts/ktap.py" --selftest; then
-		pass "harness: KTAP parser (crash, missing, failed cases)"
+		pass "harness: KTAP parser (crash, missing, failed, skipped; console noise)"
 	else
-		fail "harness: KTAP parser (crash, missing, failed cases)"
+		fail "harness: KTAP parser (crash, missing, failed, skipped; console noise)"
 	fi
 fi
 

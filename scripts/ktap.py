@@ -1,35 +1,81 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Parse the KUnit results the guest dumped from debugfs.
+"""One parser for every result of a guest run, all KTAP.
 
-The guest prints, for each suite, the complete KTAP document of
-/sys/kernel/debug/kunit/<suite>/results between
-"ZRS-KTAP-BEGIN <suite>" and "ZRS-KTAP-END <suite>".  We parse those rather
-than the console's KTAP (6.1's kunit.py misreads module output and exits 0
-on crashed suites).  Output: one line per case, "<status> <suite>.<case>",
-status "ok", "skip", "FAIL", "MISSING" (planned but no result: the case
-crashed) or "CRASHED" (no plan at all).
+The guest's console holds one KTAP document of the in-guest tests
+(``tools/testing/zswap_rs/lib.sh``), between ``ZRS-KTAP-BEGIN guest`` and
+``ZRS-KTAP-END guest``: a plan, one ``ok N name`` / ``not ok N name`` line
+per test, and the tests' own output as ``# `` diagnostic lines.  Inside
+that output, the ``kunit`` test dumps the complete KTAP document of each
+KUnit suite (``/sys/kernel/debug/kunit/<suite>/results``) between
+``ZRS-KTAP-BEGIN <suite>`` and ``ZRS-KTAP-END <suite>``.  We parse those
+rather than the console's KTAP (6.1's kunit.py misreads module output and
+exits 0 on crashed suites).  Kernel messages (``[ time] ...``) interleave
+freely and are never taken for results.
+
+Output: one line per result, ``<status> <name>``; status ``ok``, ``skip``,
+``FAIL``, ``MISSING`` (planned but no result: the test or case crashed or
+the guest stopped) or ``CRASHED`` (no plan at all).  In-guest tests are
+named as in tests.sh, KUnit cases ``kunit: <suite>.<case>``.
 """
 import re
 import sys
 
 CASE = re.compile(r'^\s+(not ok|ok) (\d+) (\S+)(.*)$')
-PLAN = re.compile(r'^\s+1\.\.(\d+)\s*$')
-SUITE = re.compile(r'^(not ok|ok) (\d+) (\S+)')
+PLAN = re.compile(r'^\s*1\.\.(\d+)\s*$')
+TOP = re.compile(r'^(not ok|ok) (\d+) (\S+)(.*)$')
+KMSG = re.compile(r'^\[\s*\d+\.\d+\]')
 
 
-def parse(lines):
+def status_of(ok, rest):
+    if '# SKIP' in rest:
+        return 'skip'
+    return 'ok' if ok == 'ok' else 'FAIL'
+
+
+def parse_guest(lines):
+    """Results of the in-guest document, in plan order."""
+    plan, results, inside, seen = None, {}, False, False
+    for raw in lines:
+        line = raw.rstrip('\r\n')
+        if line == 'ZRS-KTAP-BEGIN guest':
+            plan, results, inside, seen = None, {}, True, True
+            continue
+        if line == 'ZRS-KTAP-END guest':
+            inside = False
+            continue
+        if not inside or KMSG.match(line) or line.startswith('#'):
+            continue
+        m = PLAN.match(line)
+        if m and plan is None:
+            plan = int(m.group(1))
+            continue
+        m = TOP.match(line)
+        if m:
+            results[int(m.group(2))] = (status_of(m.group(1), m.group(4)), m.group(3))
+    if not seen:
+        return []
+    if plan is None:
+        return [('CRASHED', '(in-guest tests: no plan)')]
+    return [results.get(i, ('MISSING', f'(in-guest test {i})')) for i in range(1, plan + 1)]
+
+
+def parse_kunit(lines):
     out = []
     suite = None
     body = []
     for raw in lines:
         line = raw.rstrip('\r\n')
-        line = re.sub(r'^\[\s*\d+\.\d+\]\s?', '', line)
-        m = re.match(r'^ZRS-KTAP-BEGIN (\S+)', line)
-        if m:
+        if KMSG.match(line):
+            continue
+        # Inside the in-guest document, test output is "# "-prefixed.
+        if line.startswith('# '):
+            line = line[2:]
+        m = re.match(r'^ZRS-KTAP-BEGIN (\S+)$', line)
+        if m and m.group(1) != 'guest':
             suite, body = m.group(1), []
             continue
-        m = re.match(r'^ZRS-KTAP-END (\S+)', line)
+        m = re.match(r'^ZRS-KTAP-END (\S+)$', line)
         if m and suite is not None:
             out.extend(parse_suite(suite, body))
             suite = None
@@ -38,7 +84,7 @@ def parse(lines):
             body.append(line)
     if suite is not None:
         out.append(('CRASHED', f'{suite}.(results cut off)'))
-    return out
+    return [(s, f'kunit: {n}') for s, n in out]
 
 
 def parse_suite(suite, body):
@@ -47,19 +93,17 @@ def parse_suite(suite, body):
     suite_status = None
     for line in body:
         m = PLAN.match(line)
+        if m and plan is None and not line.startswith(' '):
+            continue  # the document's own plan (one suite)
         if m and plan is None:
             plan = int(m.group(1))
             continue
         m = CASE.match(line)
         if m:
             status, num, name, rest = m.groups()
-            if '# SKIP' in rest:
-                st = 'skip'
-            else:
-                st = 'ok' if status == 'ok' else 'FAIL'
-            cases[int(num)] = (st, name)
+            cases[int(num)] = (status_of(status, rest), name)
             continue
-        m = SUITE.match(line)
+        m = TOP.match(line)
         if m:
             suite_status = m.group(1)
     res = []
@@ -78,42 +122,69 @@ def parse_suite(suite, body):
     return res
 
 
+def parse(lines):
+    lines = list(lines)
+    return parse_guest(lines) + parse_kunit(lines)
+
+
 def selftest():
-    good = """ZRS-KTAP-BEGIN s
+    doc = """[    1.0] booting
+ZRS-KTAP-BEGIN guest
 KTAP version 1
-1..1
-    KTAP version 1
-    # Subtest: s
-    1..3
-    ok 1 a
-    not ok 2 b
-    ok 3 c # SKIP why
-ok 1 s
-ZRS-KTAP-END s
-ZRS-KTAP-BEGIN t
-KTAP version 1
-1..1
-    KTAP version 1
-    # Subtest: t
-    1..2
-    ok 1 a
-ZRS-KTAP-END t
-ZRS-KTAP-BEGIN u
-KTAP version 1
+1..4
+# -- test kunit
+# ZRS-KTAP-BEGIN s
+# KTAP version 1
+# 1..1
+#     KTAP version 1
+#     # Subtest: s
+#     1..3
+#     ok 1 a
+[    2.0] ok 1 zswap_rs_console_copy
+#     not ok 2 b
+#     ok 3 c # SKIP why
+# ok 1 s
+# ZRS-KTAP-END s
+# ZRS-KTAP-BEGIN t
+# KTAP version 1
+# 1..1
+#     KTAP version 1
+#     # Subtest: t
+#     1..2
+#     ok 1 a
+# ZRS-KTAP-END t
+# ZRS-KTAP-BEGIN u
+# KTAP version 1
+ok 1 kunit
+# -- test integrity
+#   FAIL: some bytes differ
+not ok 2 integrity
+ok 3 thp # SKIP no THP
 """.splitlines()
-    got = parse(good)
-    want = [('ok', 's.a'), ('FAIL', 's.b'), ('skip', 's.c'),
-            ('ok', 't.a'), ('MISSING', 't.case2'), ('CRASHED', 't.(no suite result)'),
-            ('CRASHED', 'u.(results cut off)')]
+    got = parse(doc)
+    want = [('ok', 'kunit'), ('FAIL', 'integrity'), ('skip', 'thp'),
+            ('MISSING', '(in-guest test 4)'),
+            ('ok', 'kunit: s.a'), ('FAIL', 'kunit: s.b'), ('skip', 'kunit: s.c'),
+            ('ok', 'kunit: t.a'), ('MISSING', 'kunit: t.case2'),
+            ('CRASHED', 'kunit: t.(no suite result)'),
+            ('CRASHED', 'kunit: u.(results cut off)')]
     if got != want:
         print(f'ktap selftest: got {got}, want {want}', file=sys.stderr)
+        return 1
+    if parse_guest(['ZRS-KTAP-BEGIN guest', 'KTAP version 1']) != [
+            ('CRASHED', '(in-guest tests: no plan)')]:
+        print('ktap selftest: a document without a plan must be CRASHED', file=sys.stderr)
         return 1
     return 0
 
 
 if __name__ == '__main__':
-    if len(sys.argv) > 1 and sys.argv[1] == '--selftest':
+    args = sys.argv[1:]
+    if args == ['--selftest']:
         sys.exit(selftest())
-    with open(sys.argv[1], errors='replace') as f:
-        for status, name in parse(f):
+    which = parse
+    if args and args[0] in ('--guest', '--kunit'):
+        which = parse_guest if args.pop(0) == '--guest' else parse_kunit
+    with open(args[0], errors='replace') as f:
+        for status, name in which(f):
             print(status, name)

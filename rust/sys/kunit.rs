@@ -8,18 +8,22 @@
 //! section, where the module loader finds it (KUnit then runs the suite
 //! when the module loads, before its init function).
 //!
-//! Test cases are plain `fn()`s.  Checks use [`kexpect!`](crate::kexpect)
-//! and [`kexpect_eq!`](crate::kexpect_eq), which report the file, line,
+//! Test cases are plain `fn()`s.  Checks are named as upstream's (so a
+//! later port to `#[kunit_tests]` is mechanical):
+//! [`kunit_assert!`](crate::kunit_assert) and
+//! [`kunit_assert_eq!`](crate::kunit_assert_eq) report the file, line,
 //! expression and values through `__kunit_fail_current_test()` (it finds
-//! the running test through `current`), and evaluate to whether the check
-//! held, so a case can stop early; [`kunwrap!`](crate::kunwrap) unwraps an
+//! the running test through `current`) and return from the case;
+//! [`kunit_expect!`](crate::kunit_expect) and
+//! [`kunit_expect_eq!`](crate::kunit_expect_eq) report and go on (inside
+//! closures, or before cleanup); [`kunwrap!`](crate::kunwrap) unwraps an
 //! `Option`/`Result` or reports and returns:
 //!
 //! ```ignore
 //! fn first_buddy() {
-//!     let h = pool.alloc(1, 0, &[1; 100]);
-//!     if !kexpect!(h.is_ok()) { return; }
-//!     kexpect_eq!(h.unwrap().buddy, Buddy::First);
+//!     let pool = kunwrap!(Pool::new(16, None));
+//!     let h = kunwrap!(pool.alloc(1, 0, &[1; 100]));
+//!     kunit_assert_eq!(h.buddy, Buddy::First);
 //! }
 //! kunit_suite!(ZBUD, "zswap_rs_zbud", [first_buddy]);
 //! ```
@@ -121,9 +125,10 @@ pub(crate) fn fail(file: &'static str, line: u32, args: fmt::Arguments<'_>) {
     };
 }
 
-/// Checks a condition; on failure reports it and evaluates to `false`.
+/// Checks `cond`; on failure reports it and evaluates to `false` (the
+/// case goes on: for closures and cleanup paths; KUnit's `EXPECT`).
 #[macro_export]
-macro_rules! kexpect {
+macro_rules! kunit_expect {
     ($cond:expr) => {{
         let ok: bool = $cond;
         if !ok {
@@ -137,9 +142,10 @@ macro_rules! kexpect {
     }};
 }
 
-/// Checks `left == right`; on failure reports both values, evaluates to `false`.
+/// Checks `left == right`; on failure reports both values and evaluates
+/// to `false` (the case goes on).
 #[macro_export]
-macro_rules! kexpect_eq {
+macro_rules! kunit_expect_eq {
     ($left:expr, $right:expr) => {{
         match (&$left, &$right) {
             (l, r) => {
@@ -161,6 +167,28 @@ macro_rules! kexpect_eq {
             }
         }
     }};
+}
+
+/// Asserts `cond`; on failure reports it and returns from the case (as
+/// upstream's `kunit_assert!`, what `#[kunit_tests]` turns `assert!` into).
+#[macro_export]
+macro_rules! kunit_assert {
+    ($cond:expr) => {
+        if !$crate::kunit_expect!($cond) {
+            return;
+        }
+    };
+}
+
+/// Asserts `left == right`; on failure reports both values and returns
+/// from the case (upstream's `kunit_assert_eq!`).
+#[macro_export]
+macro_rules! kunit_assert_eq {
+    ($left:expr, $right:expr) => {
+        if !$crate::kunit_expect_eq!($left, $right) {
+            return;
+        }
+    };
 }
 
 /// What [`kunwrap!`](crate::kunwrap) accepts: `Option` and `Result`.

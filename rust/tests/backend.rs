@@ -12,11 +12,11 @@ use crate::params::KNOBS;
 use crate::sys::crypto::AlgName;
 use crate::sys::page::Page;
 use crate::sys::{Gfp, EINVAL, EIO, PAGE_SIZE};
-use crate::{kexpect, kexpect_eq, kunit_suite};
+use crate::{kunit_assert, kunit_assert_eq, kunit_expect, kunit_suite, kunwrap};
 
 fn backend() -> Option<Backend> {
     let b = Backend::new(2, &AlgName::new(b"lzo").ok()?, false, None).ok();
-    kexpect!(b.is_some());
+    kunit_expect!(b.is_some());
     b
 }
 
@@ -67,279 +67,237 @@ fn stat(b: &Backend, name: &str) -> u64 {
 }
 
 fn store_then_load_round_trips() {
-    let b = match backend() {
-        Some(b) => b,
-        None => return,
-    };
+    let b = kunwrap!(backend());
     let d = text(1);
-    kexpect!(store(&b, 0, 100, &d));
-    kexpect_eq!(stat(&b, "stored_pages"), 1);
-    kexpect_eq!(stat(&b, "pool_pages"), 1);
-    kexpect_eq!(load(&b, 0, 100).map(|v| v == d), Ok(true));
+    kunit_assert!(store(&b, 0, 100, &d));
+    kunit_assert_eq!(stat(&b, "stored_pages"), 1);
+    kunit_assert_eq!(stat(&b, "pool_pages"), 1);
+    kunit_assert_eq!(load(&b, 0, 100).map(|v| v == d), Ok(true));
     // Loads are not exclusive (6.1 semantics): load again.
-    kexpect_eq!(load(&b, 0, 100).map(|v| v == d), Ok(true));
-    kexpect_eq!(stat(&b, "loads"), 2);
+    kunit_assert_eq!(load(&b, 0, 100).map(|v| v == d), Ok(true));
+    kunit_assert_eq!(stat(&b, "loads"), 2);
     b.invalidate_page(0, 100);
 }
 
 fn same_filled_pages_use_no_pool() {
-    let b = match backend() {
-        Some(b) => b,
-        None => return,
-    };
+    let b = kunwrap!(backend());
     let mut d = [0u8; PAGE_SIZE];
-    kexpect!(store(&b, 0, 1, &d));
+    kunit_assert!(store(&b, 0, 1, &d));
     for c in d.chunks_exact_mut(8) {
         c.copy_from_slice(&0xffff_ffff_0000_0001u64.to_ne_bytes());
     }
-    kexpect!(store(&b, 0, 2, &d));
-    kexpect_eq!(stat(&b, "same_filled_pages"), 2);
-    kexpect_eq!(stat(&b, "pool_pages"), 0);
-    kexpect_eq!(load(&b, 0, 2).map(|v| v[..] == d[..]), Ok(true));
-    kexpect_eq!(load(&b, 0, 1).map(|v| v.iter().all(|&x| x == 0)), Ok(true));
+    kunit_assert!(store(&b, 0, 2, &d));
+    kunit_assert_eq!(stat(&b, "same_filled_pages"), 2);
+    kunit_assert_eq!(stat(&b, "pool_pages"), 0);
+    kunit_assert_eq!(load(&b, 0, 2).map(|v| v[..] == d[..]), Ok(true));
+    kunit_assert_eq!(load(&b, 0, 1).map(|v| v.iter().all(|&x| x == 0)), Ok(true));
     b.invalidate_page(0, 1);
     b.invalidate_page(0, 2);
-    kexpect_eq!(stat(&b, "same_filled_pages"), 0);
-    kexpect_eq!(stat(&b, "stored_pages"), 0);
+    kunit_assert_eq!(stat(&b, "same_filled_pages"), 0);
+    kunit_assert_eq!(stat(&b, "stored_pages"), 0);
 }
 
 fn unencodable_fill_is_compressed() {
-    let b = match backend() {
-        Some(b) => b,
-        None => return,
-    };
+    let b = kunwrap!(backend());
     let mut d = [0u8; PAGE_SIZE];
     for c in d.chunks_exact_mut(8) {
         c.copy_from_slice(&0x5555_5555_5555_5555u64.to_ne_bytes());
     }
-    kexpect!(store(&b, 0, 3, &d));
-    kexpect_eq!(stat(&b, "same_filled_pages"), 0);
-    kexpect_eq!(stat(&b, "pool_pages"), 1);
-    kexpect_eq!(load(&b, 0, 3).map(|v| v[..] == d[..]), Ok(true));
+    kunit_assert!(store(&b, 0, 3, &d));
+    kunit_assert_eq!(stat(&b, "same_filled_pages"), 0);
+    kunit_assert_eq!(stat(&b, "pool_pages"), 1);
+    kunit_assert_eq!(load(&b, 0, 3).map(|v| v[..] == d[..]), Ok(true));
     b.invalidate_page(0, 3);
 }
 
 fn invalidate_page_frees_exactly_one() {
-    let b = match backend() {
-        Some(b) => b,
-        None => return,
-    };
-    kexpect!(store(&b, 0, 1, &text(1)) && store(&b, 0, 2, &text(2)));
+    let b = kunwrap!(backend());
+    kunit_assert!(store(&b, 0, 1, &text(1)) && store(&b, 0, 2, &text(2)));
     b.invalidate_page(0, 1);
-    kexpect_eq!(stat(&b, "stored_pages"), 1);
-    kexpect_eq!(load(&b, 0, 1).map(|_| ()), Err(EIO));
-    kexpect_eq!(load(&b, 0, 2).map(|v| v == text(2)), Ok(true));
+    kunit_assert_eq!(stat(&b, "stored_pages"), 1);
+    kunit_assert_eq!(load(&b, 0, 1).map(|_| ()), Err(EIO));
+    kunit_assert_eq!(load(&b, 0, 2).map(|v| v == text(2)), Ok(true));
     // Invalidating something absent is harmless.
     b.invalidate_page(0, 1);
     b.invalidate_page(1, 2);
-    kexpect_eq!(stat(&b, "stored_pages"), 1);
+    kunit_assert_eq!(stat(&b, "stored_pages"), 1);
     b.invalidate_page(0, 2);
-    kexpect_eq!(stat(&b, "pool_pages"), 0);
+    kunit_assert_eq!(stat(&b, "pool_pages"), 0);
 }
 
 fn invalidate_area_frees_that_type_only() {
-    let b = match backend() {
-        Some(b) => b,
-        None => return,
-    };
+    let b = kunwrap!(backend());
     for off in 0..100u64 {
-        kexpect!(store(&b, 0, off * 3, &text(off)));
+        kunit_assert!(store(&b, 0, off * 3, &text(off)));
     }
-    kexpect!(store(&b, 1, 7, &text(7)));
-    kexpect_eq!(stat(&b, "stored_pages"), 101);
+    kunit_assert!(store(&b, 1, 7, &text(7)));
+    kunit_assert_eq!(stat(&b, "stored_pages"), 101);
     b.invalidate_area(0);
-    kexpect_eq!(stat(&b, "stored_pages"), 1);
-    kexpect_eq!(load(&b, 1, 7).map(|v| v == text(7)), Ok(true));
+    kunit_assert_eq!(stat(&b, "stored_pages"), 1);
+    kunit_assert_eq!(load(&b, 1, 7).map(|v| v == text(7)), Ok(true));
     b.invalidate_area(1);
-    kexpect_eq!(stat(&b, "stored_pages"), 0);
-    kexpect_eq!(stat(&b, "pool_pages"), 0);
+    kunit_assert_eq!(stat(&b, "stored_pages"), 0);
+    kunit_assert_eq!(stat(&b, "pool_pages"), 0);
 }
 
 fn duplicate_store_replaces() {
-    let b = match backend() {
-        Some(b) => b,
-        None => return,
-    };
-    kexpect!(store(&b, 0, 9, &text(1)));
-    kexpect!(store(&b, 0, 9, &text(2)));
-    kexpect_eq!(stat(&b, "duplicate_entry"), 1);
-    kexpect_eq!(stat(&b, "stored_pages"), 1);
-    kexpect_eq!(load(&b, 0, 9).map(|v| v == text(2)), Ok(true));
+    let b = kunwrap!(backend());
+    kunit_assert!(store(&b, 0, 9, &text(1)));
+    kunit_assert!(store(&b, 0, 9, &text(2)));
+    kunit_assert_eq!(stat(&b, "duplicate_entry"), 1);
+    kunit_assert_eq!(stat(&b, "stored_pages"), 1);
+    kunit_assert_eq!(load(&b, 0, 9).map(|v| v == text(2)), Ok(true));
     b.invalidate_page(0, 9);
-    kexpect_eq!(stat(&b, "pool_pages"), 0);
+    kunit_assert_eq!(stat(&b, "pool_pages"), 0);
 }
 
 fn incompressible_rejected_or_stored_as_is() {
-    let b = match backend() {
-        Some(b) => b,
-        None => return,
-    };
+    let b = kunwrap!(backend());
     let d = pattern(3, PAGE_SIZE);
     KNOBS.store_incompressible.store(false, Ordering::Relaxed);
-    kexpect!(!store(&b, 0, 1, &d));
-    kexpect_eq!(stat(&b, "reject_compress_poor"), 1);
-    kexpect_eq!(stat(&b, "stored_pages"), 0);
+    kunit_assert!(!store(&b, 0, 1, &d));
+    kunit_assert_eq!(stat(&b, "reject_compress_poor"), 1);
+    kunit_assert_eq!(stat(&b, "stored_pages"), 0);
     KNOBS.store_incompressible.store(true, Ordering::Relaxed);
-    kexpect!(store(&b, 0, 1, &d));
+    kunit_assert!(store(&b, 0, 1, &d));
     KNOBS.store_incompressible.store(false, Ordering::Relaxed);
-    kexpect_eq!(stat(&b, "incompressible_pages"), 1);
-    kexpect_eq!(stat(&b, "frames_whole_page"), 1);
-    kexpect_eq!(load(&b, 0, 1).map(|v| v == d), Ok(true));
+    kunit_assert_eq!(stat(&b, "incompressible_pages"), 1);
+    kunit_assert_eq!(stat(&b, "frames_whole_page"), 1);
+    kunit_assert_eq!(load(&b, 0, 1).map(|v| v == d), Ok(true));
     b.invalidate_page(0, 1);
-    kexpect_eq!(stat(&b, "incompressible_pages"), 0);
+    kunit_assert_eq!(stat(&b, "incompressible_pages"), 0);
 }
 
 fn disabled_rejects_new_pages_keeps_old() {
-    let b = match backend() {
-        Some(b) => b,
-        None => return,
-    };
-    kexpect!(store(&b, 0, 1, &text(1)));
+    let b = kunwrap!(backend());
+    kunit_assert!(store(&b, 0, 1, &text(1)));
     KNOBS.enabled.store(false, Ordering::Relaxed);
-    kexpect!(!store(&b, 0, 2, &text(2)));
+    kunit_assert!(!store(&b, 0, 2, &text(2)));
     KNOBS.enabled.store(true, Ordering::Relaxed);
-    kexpect_eq!(stat(&b, "reject_disabled"), 1);
-    kexpect_eq!(load(&b, 0, 1).map(|v| v == text(1)), Ok(true));
+    kunit_assert_eq!(stat(&b, "reject_disabled"), 1);
+    kunit_assert_eq!(load(&b, 0, 1).map(|v| v == text(1)), Ok(true));
     b.invalidate_page(0, 1);
 }
 
 fn pool_limit_rejects() {
-    let b = match backend() {
-        Some(b) => b,
-        None => return,
-    };
+    let b = kunwrap!(backend());
     let old = KNOBS.max_pool_percent.load(Ordering::Relaxed);
     KNOBS.max_pool_percent.store(0, Ordering::Relaxed);
-    kexpect!(!store(&b, 0, 1, &text(1)));
+    kunit_assert!(!store(&b, 0, 1, &text(1)));
     // Same-filled pages need no pool memory: still accepted.
-    kexpect!(store(&b, 0, 2, &[0u8; PAGE_SIZE]));
+    kunit_assert!(store(&b, 0, 2, &[0u8; PAGE_SIZE]));
     KNOBS.max_pool_percent.store(old, Ordering::Relaxed);
-    kexpect_eq!(stat(&b, "pool_limit_hit"), 1);
-    kexpect_eq!(stat(&b, "stored_pages"), 1);
+    kunit_assert_eq!(stat(&b, "pool_limit_hit"), 1);
+    kunit_assert_eq!(stat(&b, "stored_pages"), 1);
     b.invalidate_page(0, 2);
 }
 
 fn missing_page_is_eio() {
     // Frontswap asks only for what was stored: a missing entry is a lost
     // page, and reading the never-written device slot would be garbage.
-    let b = match backend() {
-        Some(b) => b,
-        None => return,
-    };
-    kexpect_eq!(load(&b, 0, 12345).map(|_| ()), Err(EIO));
-    kexpect_eq!(load(&b, 31, 1).map(|_| ()), Err(EIO));
-    kexpect_eq!(stat(&b, "load_missing"), 2);
-    kexpect_eq!(stat(&b, "loads"), 0);
+    let b = kunwrap!(backend());
+    kunit_assert_eq!(load(&b, 0, 12345).map(|_| ()), Err(EIO));
+    kunit_assert_eq!(load(&b, 31, 1).map(|_| ()), Err(EIO));
+    kunit_assert_eq!(stat(&b, "load_missing"), 2);
+    kunit_assert_eq!(stat(&b, "loads"), 0);
 }
 
 fn compound_pages_are_rejected() {
     // The head page of a THP being swapped out whole: storing its first
     // 4 KiB and reporting success would lose the other subpages.
-    let b = match backend() {
-        Some(b) => b,
-        None => return,
-    };
+    let b = kunwrap!(backend());
     let mut thp = match Page::alloc_compound(Gfp::KERNEL, 1) {
         Some(p) => p,
         None => {
-            kexpect!(false);
+            kunit_assert!(false);
             return;
         }
     };
     thp.with_slice_mut(|d| d.copy_from_slice(&text(9)));
-    kexpect_eq!(b.store(0, 9, &thp.as_page_ref()), Err(EINVAL));
-    kexpect_eq!(stat(&b, "reject_thp"), 1);
-    kexpect_eq!(stat(&b, "stored_pages"), 0);
-    kexpect_eq!(stat(&b, "pool_pages"), 0);
-    kexpect!(b.index.area(0).and_then(|a| a.load(9)).is_none());
+    kunit_assert_eq!(b.store(0, 9, &thp.as_page_ref()), Err(EINVAL));
+    kunit_assert_eq!(stat(&b, "reject_thp"), 1);
+    kunit_assert_eq!(stat(&b, "stored_pages"), 0);
+    kunit_assert_eq!(stat(&b, "pool_pages"), 0);
+    kunit_assert!(b.index.area(0).and_then(|a| a.load(9)).is_none());
     // A same-filled compound page is refused too (no shortcut around it).
     thp.with_slice_mut(|d| d.fill(0));
-    kexpect_eq!(b.store(0, 9, &thp.as_page_ref()), Err(EINVAL));
-    kexpect_eq!(stat(&b, "reject_thp"), 2);
-    kexpect_eq!(stat(&b, "same_filled_pages"), 0);
+    kunit_assert_eq!(b.store(0, 9, &thp.as_page_ref()), Err(EINVAL));
+    kunit_assert_eq!(stat(&b, "reject_thp"), 2);
+    kunit_assert_eq!(stat(&b, "same_filled_pages"), 0);
 }
 
 fn unused_compressor_transforms_are_freed() {
-    let b = match backend() {
-        Some(b) => b,
-        None => return,
-    };
+    let b = kunwrap!(backend());
     let lz4 = match AlgName::new(b"lz4") {
         Ok(n) => n,
         Err(_) => return,
     };
-    kexpect!(store(&b, 0, 1, &text(1)));
-    kexpect!(b.comps.select(&lz4).is_ok());
+    kunit_assert!(store(&b, 0, 1, &text(1)));
+    kunit_assert!(b.comps.select(&lz4).is_ok());
     // lzo still has an object: both algorithms stay loaded.
-    kexpect_eq!(b.comps.loaded(), 2);
-    kexpect!(store(&b, 0, 2, &text(2)));
-    kexpect_eq!(load(&b, 0, 1).ok(), Some(text(1)));
+    kunit_assert_eq!(b.comps.loaded(), 2);
+    kunit_assert!(store(&b, 0, 2, &text(2)));
+    kunit_assert_eq!(load(&b, 0, 1).ok(), Some(text(1)));
     b.invalidate_page(0, 1);
     // Nothing uses lzo any more: a later pass frees its transforms.
-    kexpect_eq!(b.comps.release_unused(), 1);
-    kexpect_eq!(b.comps.loaded(), 1);
-    kexpect_eq!(load(&b, 0, 2).ok(), Some(text(2)));
+    kunit_assert_eq!(b.comps.release_unused(), 1);
+    kunit_assert_eq!(b.comps.loaded(), 1);
+    kunit_assert_eq!(load(&b, 0, 2).ok(), Some(text(2)));
     // Switching more often than there are slots works while the old
     // algorithms hold nothing.
     for i in 0..20 {
         let name: &[u8] = if i % 2 == 0 { b"lzo" } else { b"lz4" };
-        kexpect!(b.comps.select(&AlgName::new(name).unwrap_or(lz4)).is_ok());
+        kunit_assert!(b.comps.select(&AlgName::new(name).unwrap_or(lz4)).is_ok());
     }
     // lz4 (selected, and holding page 2) is all that is left: each switch
     // back freed lzo again.
-    kexpect_eq!(b.comps.loaded(), 1);
-    kexpect_eq!(load(&b, 0, 2).ok(), Some(text(2)));
+    kunit_assert_eq!(b.comps.loaded(), 1);
+    kunit_assert_eq!(load(&b, 0, 2).ok(), Some(text(2)));
     b.invalidate_page(0, 2);
     // The selected algorithm is never freed.
-    kexpect_eq!(b.comps.release_unused(), 0);
-    kexpect_eq!(b.comps.loaded(), 1);
+    kunit_assert_eq!(b.comps.release_unused(), 0);
+    kunit_assert_eq!(b.comps.loaded(), 1);
 }
 
 fn corrupt_object_fails_with_eio_never_garbage() {
-    let b = match backend() {
-        Some(b) => b,
-        None => return,
-    };
-    kexpect!(store(&b, 0, 5, &text(5)));
+    let b = kunwrap!(backend());
+    kunit_assert!(store(&b, 0, 5, &text(5)));
     let h = match b.index.area(0).and_then(|a| a.load(5)).map(Entry::decode) {
         Some(Entry::Object(h)) => h,
         _ => {
-            kexpect!(false);
+            kunit_assert!(false);
             return;
         }
     };
     // Corrupt the stream's first bytes (lzo's header/literal run).
-    kexpect!(b.pool.corrupt(h, 0) && b.pool.corrupt(h, 1) && b.pool.corrupt(h, 2));
+    kunit_assert!(b.pool.corrupt(h, 0) && b.pool.corrupt(h, 1) && b.pool.corrupt(h, 2));
     let r = load(&b, 0, 5);
     // Either the decompressor notices (EIO), or by chance it produced a
     // full page: then it must not be presented as this page's data unless
     // it is identical (it cannot be, the stream changed).
-    kexpect_eq!(r.as_ref().map(|v| *v == text(5)).unwrap_or(false), false);
-    kexpect_eq!(r.map(|_| ()), Err(EIO));
-    kexpect_eq!(stat(&b, "decompress_fail"), 1);
+    kunit_assert_eq!(r.as_ref().map(|v| *v == text(5)).unwrap_or(false), false);
+    kunit_assert_eq!(r.map(|_| ()), Err(EIO));
+    kunit_assert_eq!(stat(&b, "decompress_fail"), 1);
     b.invalidate_page(0, 5);
-    kexpect_eq!(stat(&b, "pool_pages"), 0);
+    kunit_assert_eq!(stat(&b, "pool_pages"), 0);
 }
 
 fn owner_key_matches_index() {
-    let b = match backend() {
-        Some(b) => b,
-        None => return,
-    };
-    kexpect!(store(&b, 1, 77, &text(77)));
+    let b = kunwrap!(backend());
+    kunit_assert!(store(&b, 1, 77, &text(77)));
     let h = match b.index.area(1).and_then(|a| a.load(77)).map(Entry::decode) {
         Some(Entry::Object(h)) => h,
         _ => {
-            kexpect!(false);
+            kunit_assert!(false);
             return;
         }
     };
-    kexpect_eq!(
+    kunit_assert_eq!(
         b.pool
             .read(h, SwapKey::new(1, 77).owner(), |d, _| d.len() < PAGE_SIZE),
         Some(true)
     );
-    kexpect_eq!(b.pool.read(h, SwapKey::new(0, 77).owner(), |_, _| ()), None);
+    kunit_assert_eq!(b.pool.read(h, SwapKey::new(0, 77).owner(), |_, _| ()), None);
     b.invalidate_page(1, 77);
 }
 

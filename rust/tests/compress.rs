@@ -6,7 +6,7 @@ use super::pattern;
 use crate::compress::{Compressors, TAG_RAW};
 use crate::sys::crypto::{AlgName, Comp};
 use crate::sys::PAGE_SIZE;
-use crate::{kexpect, kexpect_eq, kunit_suite, kunwrap};
+use crate::{kunit_assert, kunit_assert_eq, kunit_suite, kunwrap};
 
 fn text_page() -> alloc::vec::Vec<u8> {
     let words: [&[u8]; 5] = [b"swap ", b"page ", b"frame ", b"offset ", b"\n"];
@@ -30,10 +30,10 @@ fn round_trip(alg: &[u8]) {
     let src = text_page();
     let mut buf = [0u8; 2 * PAGE_SIZE];
     let n = kunwrap!(c.compress(&src, &mut buf));
-    kexpect!(n > 0 && n < PAGE_SIZE / 2);
+    kunit_assert!(n > 0 && n < PAGE_SIZE / 2);
     let mut out = [0u8; PAGE_SIZE];
-    kexpect_eq!(c.decompress(&buf[..n], &mut out), Ok(PAGE_SIZE));
-    kexpect!(out[..] == src[..]);
+    kunit_assert_eq!(c.decompress(&buf[..n], &mut out), Ok(PAGE_SIZE));
+    kunit_assert!(out[..] == src[..]);
 }
 
 fn lzo_round_trip() {
@@ -54,7 +54,7 @@ fn random_data_does_not_shrink() {
     let src = pattern(99, PAGE_SIZE);
     let mut buf = [0u8; 2 * PAGE_SIZE];
     let n = c.compress(&src, &mut buf);
-    kexpect!(n.map_or(true, |n| n >= PAGE_SIZE));
+    kunit_assert!(n.map_or(true, |n| n >= PAGE_SIZE));
 }
 
 fn truncated_input_fails_to_decompress() {
@@ -64,7 +64,7 @@ fn truncated_input_fails_to_decompress() {
     let n = kunwrap!(c.compress(&src, &mut buf));
     let mut out = [0u8; PAGE_SIZE];
     let r = c.decompress(&buf[..n / 2], &mut out);
-    kexpect!(r.map_or(true, |len| len != PAGE_SIZE));
+    kunit_assert!(r.map_or(true, |len| len != PAGE_SIZE));
 }
 
 fn raw_tag_copies() {
@@ -72,25 +72,25 @@ fn raw_tag_copies() {
     let src = pattern(5, PAGE_SIZE);
     let mut out = [0u8; PAGE_SIZE];
     let r = comps.with_ctx(|ctx, _| ctx.decompress(TAG_RAW, &src, &mut out));
-    kexpect_eq!(r, Ok(PAGE_SIZE));
-    kexpect!(out[..] == src[..]);
+    kunit_assert_eq!(r, Ok(PAGE_SIZE));
+    kunit_assert!(out[..] == src[..]);
     let r = comps.with_ctx(|ctx, _| ctx.decompress(TAG_RAW, &src[..100], &mut out));
-    kexpect!(r.is_err());
+    kunit_assert!(r.is_err());
 }
 
 fn unknown_compressor_is_refused() {
     let n = kunwrap!(AlgName::new(b"no-such-compressor"));
-    kexpect!(!n.exists());
-    kexpect!(Comp::new(&n).is_err());
-    kexpect!(AlgName::new(b"lzo").unwrap().exists());
+    kunit_assert!(!n.exists());
+    kunit_assert!(Comp::new(&n).is_err());
+    kunit_assert!(AlgName::new(b"lzo").unwrap().exists());
 }
 
 fn names_are_validated() {
-    kexpect!(AlgName::new(b"").is_err());
-    kexpect!(AlgName::new(b"\n").is_err());
-    kexpect!(AlgName::new(&[b'a'; 33]).is_err());
-    kexpect!(AlgName::new(b"lz\04").is_err());
-    kexpect_eq!(
+    kunit_assert!(AlgName::new(b"").is_err());
+    kunit_assert!(AlgName::new(b"\n").is_err());
+    kunit_assert!(AlgName::new(&[b'a'; 33]).is_err());
+    kunit_assert!(AlgName::new(b"lz\04").is_err());
+    kunit_assert_eq!(
         AlgName::new(b"lz4\n").map(|n| n.as_bytes() == b"lz4"),
         Ok(true)
     );
@@ -111,32 +111,32 @@ fn switching_keeps_old_objects_readable() {
         comps.with_ctx(|_, _| comps.stored(tag));
     }
     let (len, tag) = kunwrap!(r);
-    kexpect!(comps.select(&AlgName::new(b"zstd").unwrap()).is_ok());
+    kunit_assert!(comps.select(&AlgName::new(b"zstd").unwrap()).is_ok());
     let tag2 = comps.with_ctx(|_, t| t);
-    kexpect!(tag2 != tag);
+    kunit_assert!(tag2 != tag);
     let mut out = [0u8; PAGE_SIZE];
-    kexpect_eq!(
+    kunit_assert_eq!(
         comps.with_ctx(|ctx, _| ctx.decompress(tag, &stored[..len], &mut out)),
         Ok(PAGE_SIZE)
     );
-    kexpect!(out[..] == src[..]);
+    kunit_assert!(out[..] == src[..]);
     // Selecting lzo again reuses its slot.
-    kexpect!(comps.select(&AlgName::new(b"lzo").unwrap()).is_ok());
-    kexpect_eq!(comps.with_ctx(|_, t| t), tag);
+    kunit_assert!(comps.select(&AlgName::new(b"lzo").unwrap()).is_ok());
+    kunit_assert_eq!(comps.with_ctx(|_, t| t), tag);
     // zstd never stored anything: switching back freed it.
-    kexpect_eq!(comps.loaded(), 1);
+    kunit_assert_eq!(comps.loaded(), 1);
     comps.freed(tag);
 }
 
 fn same_filled_detection() {
     let mut p = [0u8; PAGE_SIZE];
-    kexpect_eq!(crate::index::same_filled(&p), Some(0));
+    kunit_assert_eq!(crate::index::same_filled(&p), Some(0));
     for c in p.chunks_exact_mut(8) {
         c.copy_from_slice(&0x1234_5678_9abc_def0u64.to_ne_bytes());
     }
-    kexpect_eq!(crate::index::same_filled(&p), Some(0x1234_5678_9abc_def0));
+    kunit_assert_eq!(crate::index::same_filled(&p), Some(0x1234_5678_9abc_def0));
     p[PAGE_SIZE - 1] ^= 1;
-    kexpect_eq!(crate::index::same_filled(&p), None);
+    kunit_assert_eq!(crate::index::same_filled(&p), None);
 }
 
 kunit_suite!(

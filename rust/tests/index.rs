@@ -6,14 +6,14 @@ use crate::index::{Entry, Index, SwapKey};
 use crate::sys::xarray::MAX_VALUE;
 use crate::sys::Gfp;
 use crate::zbud::{Buddy, Handle};
-use crate::{kexpect, kexpect_eq, kunit_suite, kunwrap};
+use crate::{kunit_assert, kunit_assert_eq, kunit_suite, kunwrap};
 
 fn object_entries_round_trip() {
     for &frame in &[0u32, 1, 63, 64, 12345, u32::MAX - 1] {
         for &buddy in &[Buddy::First, Buddy::Last] {
             let e = Entry::Object(Handle { frame, buddy });
-            kexpect!(e.encode() <= MAX_VALUE);
-            kexpect_eq!(Entry::decode(e.encode()), e);
+            kunit_assert!(e.encode() <= MAX_VALUE);
+            kunit_assert_eq!(Entry::decode(e.encode()), e);
         }
     }
 }
@@ -29,10 +29,10 @@ fn filled_entries_round_trip() {
         0xdead_beef,
     ] {
         let e = Entry::filled(w);
-        kexpect_eq!(e, Some(Entry::Filled(w)));
+        kunit_assert_eq!(e, Some(Entry::Filled(w)));
         if let Some(e) = e {
-            kexpect!(e.encode() <= MAX_VALUE);
-            kexpect_eq!(Entry::decode(e.encode()), e);
+            kunit_assert!(e.encode() <= MAX_VALUE);
+            kunit_assert_eq!(Entry::decode(e.encode()), e);
         }
     }
 }
@@ -46,7 +46,7 @@ fn unencodable_fill_words_are_refused() {
         0x5555_5555_5555_5555,
         0xaaaa_aaaa_aaaa_aaaa,
     ] {
-        kexpect_eq!(Entry::filled(w), None);
+        kunit_assert_eq!(Entry::filled(w), None);
     }
 }
 
@@ -57,50 +57,50 @@ fn kinds_never_collide() {
     })
     .encode();
     let f = Entry::Filled(5).encode();
-    kexpect!(o != f);
-    kexpect_eq!(o & 1, 0);
-    kexpect_eq!(f & 1, 1);
+    kunit_assert!(o != f);
+    kunit_assert_eq!(o & 1, 0);
+    kunit_assert_eq!(f & 1, 1);
 }
 
 fn owners_distinguish_types() {
-    kexpect!(SwapKey::new(0, 5) != SwapKey::new(1, 5));
-    kexpect!(SwapKey::new(3, 0) != SwapKey::new(0, 3));
+    kunit_assert!(SwapKey::new(0, 5) != SwapKey::new(1, 5));
+    kunit_assert!(SwapKey::new(3, 0) != SwapKey::new(0, 3));
     // Taken apart again, and through the pool's owner tag.
     for (ty, off) in [(0u32, 0u64), (2, 0x1234), (31, (1 << 50) - 1), (255, 7)] {
         let k = SwapKey::from_owner(SwapKey::new(ty, off).owner());
-        kexpect_eq!((k.ty(), k.offset()), (ty, off));
+        kunit_assert_eq!((k.ty(), k.offset()), (ty, off));
     }
 }
 
 fn xarray_store_load_erase() {
     let ix = kunwrap!(Index::new(2));
     let xa = kunwrap!(ix.area(0));
-    kexpect_eq!(xa.load(10), None);
-    kexpect_eq!(xa.store(10, 77, Gfp::KERNEL), Ok(None));
-    kexpect_eq!(xa.load(10), Some(77));
-    kexpect_eq!(xa.erase(10), Some(77));
-    kexpect_eq!(xa.load(10), None);
-    kexpect_eq!(xa.erase(10), None);
+    kunit_assert_eq!(xa.load(10), None);
+    kunit_assert_eq!(xa.store(10, 77, Gfp::KERNEL), Ok(None));
+    kunit_assert_eq!(xa.load(10), Some(77));
+    kunit_assert_eq!(xa.erase(10), Some(77));
+    kunit_assert_eq!(xa.load(10), None);
+    kunit_assert_eq!(xa.erase(10), None);
 }
 
 fn xarray_store_replaces_and_returns_old() {
     let ix = kunwrap!(Index::new(1));
     let xa = kunwrap!(ix.area(0));
-    kexpect_eq!(xa.store(1 << 40, 1, Gfp::KERNEL), Ok(None));
-    kexpect_eq!(xa.store(1 << 40, 2, Gfp::KERNEL), Ok(Some(1)));
-    kexpect_eq!(xa.load(1 << 40), Some(2));
-    kexpect_eq!(xa.store(3, MAX_VALUE, Gfp::KERNEL), Ok(None));
-    kexpect_eq!(xa.load(3), Some(MAX_VALUE));
+    kunit_assert_eq!(xa.store(1 << 40, 1, Gfp::KERNEL), Ok(None));
+    kunit_assert_eq!(xa.store(1 << 40, 2, Gfp::KERNEL), Ok(Some(1)));
+    kunit_assert_eq!(xa.load(1 << 40), Some(2));
+    kunit_assert_eq!(xa.store(3, MAX_VALUE, Gfp::KERNEL), Ok(None));
+    kunit_assert_eq!(xa.load(3), Some(MAX_VALUE));
 }
 
 fn xarray_cmpxchg() {
     let ix = kunwrap!(Index::new(1));
     let xa = kunwrap!(ix.area(0));
-    kexpect_eq!(xa.cmpxchg(5, None, 9, Gfp::KERNEL), Ok(None));
-    kexpect_eq!(xa.cmpxchg(5, Some(8), 10, Gfp::KERNEL), Ok(Some(9)));
-    kexpect_eq!(xa.load(5), Some(9));
-    kexpect_eq!(xa.cmpxchg(5, Some(9), 10, Gfp::KERNEL), Ok(Some(9)));
-    kexpect_eq!(xa.load(5), Some(10));
+    kunit_assert_eq!(xa.cmpxchg(5, None, 9, Gfp::KERNEL), Ok(None));
+    kunit_assert_eq!(xa.cmpxchg(5, Some(8), 10, Gfp::KERNEL), Ok(Some(9)));
+    kunit_assert_eq!(xa.load(5), Some(9));
+    kunit_assert_eq!(xa.cmpxchg(5, Some(9), 10, Gfp::KERNEL), Ok(Some(9)));
+    kunit_assert_eq!(xa.load(5), Some(10));
 }
 
 fn xarray_find_walks_in_order() {
@@ -113,25 +113,25 @@ fn xarray_find_walks_in_order() {
     let mut n = 0;
     let mut next = 0;
     while let Some((i, v)) = xa.find(next) {
-        kexpect_eq!(v, i + 1);
+        kunit_assert_eq!(v, i + 1);
         if n < 4 {
             seen[n] = i;
         }
         n += 1;
         next = i + 1;
     }
-    kexpect_eq!(n, 4);
-    kexpect_eq!(seen, [3, 64, 900, 70000]);
+    kunit_assert_eq!(n, 4);
+    kunit_assert_eq!(seen, [3, 64, 900, 70000]);
 }
 
 fn per_type_areas_are_independent() {
     let ix = kunwrap!(Index::new(4));
     let _ = ix.area(1).unwrap().store(42, 1, Gfp::KERNEL);
     let _ = ix.area(2).unwrap().store(42, 2, Gfp::KERNEL);
-    kexpect_eq!(ix.area(0).unwrap().load(42), None);
-    kexpect_eq!(ix.area(1).unwrap().load(42), Some(1));
-    kexpect_eq!(ix.area(2).unwrap().load(42), Some(2));
-    kexpect!(ix.area(4).is_none());
+    kunit_assert_eq!(ix.area(0).unwrap().load(42), None);
+    kunit_assert_eq!(ix.area(1).unwrap().load(42), Some(1));
+    kunit_assert_eq!(ix.area(2).unwrap().load(42), Some(2));
+    kunit_assert!(ix.area(4).is_none());
 }
 
 kunit_suite!(

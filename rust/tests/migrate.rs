@@ -9,7 +9,7 @@ use crate::sys::movable::MigrateMode;
 use crate::sys::page::{Page, PageHold};
 use crate::sys::{Gfp, EAGAIN, EINVAL};
 use crate::zbud::{Handle, Migrated, Pool};
-use crate::{kexpect, kexpect_eq, kunit_suite, kunwrap};
+use crate::{kunit_assert, kunit_assert_eq, kunit_expect_eq, kunit_suite, kunwrap};
 
 struct Fixture {
     pool: Pool,
@@ -22,7 +22,7 @@ fn fixture() -> Option<Fixture> {
     let pool = Pool::new(1024, None).ok()?;
     let a = pool.alloc(1, 0, &pattern(1, 1500)).ok()?;
     let b = pool.alloc(2, 0, &pattern(2, 1700)).ok()?;
-    if !kexpect_eq!(a.frame, b.frame) {
+    if !kunit_expect_eq!(a.frame, b.frame) {
         return None;
     }
     Some(Fixture { pool, a, b })
@@ -49,15 +49,15 @@ fn migrate_moves_both_buddies() {
     let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
     let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
     let dst_ptr = dst.as_ptr() as usize;
-    kexpect!(isolate(&f, &src));
-    kexpect_eq!(migrate(&f, &src, dst), Ok(Migrated::Moved));
-    kexpect_eq!(f.pool.frame_page(f.a.frame), Some(dst_ptr));
+    kunit_assert!(isolate(&f, &src));
+    kunit_assert_eq!(migrate(&f, &src, dst), Ok(Migrated::Moved));
+    kunit_assert_eq!(f.pool.frame_page(f.a.frame), Some(dst_ptr));
     // The handles (what the index holds) did not change.
-    kexpect!(intact(&f.pool, f.a, 1, 1500));
-    kexpect!(intact(&f.pool, f.b, 2, 1700));
+    kunit_assert!(intact(&f.pool, f.a, 1, 1500));
+    kunit_assert!(intact(&f.pool, f.b, 2, 1700));
     let c = f.pool.counts();
-    kexpect_eq!((c.pages, c.two), (1, 1));
-    kexpect_eq!(
+    kunit_assert_eq!((c.pages, c.two), (1, 1));
+    kunit_assert_eq!(
         f.pool
             .moves
             .migrate_ok
@@ -71,9 +71,9 @@ fn isolate_refused_while_frame_busy() {
     let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
     // The VM locks the page first; a load holds the frame meanwhile.
     let r = src.with_locked(|lp| f.pool.with_frame_busy(f.a.frame, || f.pool.isolate(lp)));
-    kexpect_eq!(r, Some(false));
-    kexpect!(isolate(&f, &src));
-    kexpect!(!isolate(&f, &src));
+    kunit_assert_eq!(r, Some(false));
+    kunit_assert!(isolate(&f, &src));
+    kunit_assert!(!isolate(&f, &src));
     src.with_locked(|lp| f.pool.putback(lp));
 }
 
@@ -81,87 +81,87 @@ fn isolate_refuses_foreign_pages() {
     let f = kunwrap!(fixture());
     let mut other = kunwrap!(Page::alloc(Gfp::KERNEL));
     other.set_private(f.a.frame as usize);
-    kexpect!(!other.with_locked(|lp| f.pool.isolate(lp)));
+    kunit_assert!(!other.with_locked(|lp| f.pool.isolate(lp)));
     other.set_private(987654);
-    kexpect!(!other.with_locked(|lp| f.pool.isolate(lp)));
+    kunit_assert!(!other.with_locked(|lp| f.pool.isolate(lp)));
 }
 
 fn putback_relists_the_frame() {
     let f = kunwrap!(fixture());
-    kexpect!(f.pool.free(f.b, 2).is_some());
+    kunit_assert!(f.pool.free(f.b, 2).is_some());
     let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
-    kexpect!(isolate(&f, &src));
+    kunit_assert!(isolate(&f, &src));
     // Isolated frames take no new objects.
     let c = kunwrap!(f.pool.alloc(3, 0, &pattern(3, 100)));
-    kexpect!(c.frame != f.a.frame);
+    kunit_assert!(c.frame != f.a.frame);
     src.with_locked(|lp| f.pool.putback(lp));
     let d = kunwrap!(f.pool.alloc(4, 0, &pattern(4, 2000)));
-    kexpect_eq!(d.frame, f.a.frame);
-    kexpect!(intact(&f.pool, f.a, 1, 1500) && intact(&f.pool, d, 4, 2000));
+    kunit_assert_eq!(d.frame, f.a.frame);
+    kunit_assert!(intact(&f.pool, f.a, 1, 1500) && intact(&f.pool, d, 4, 2000));
 }
 
 fn free_while_isolated_then_migrate_releases() {
     let f = kunwrap!(fixture());
     let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
-    kexpect!(isolate(&f, &src));
-    kexpect!(f.pool.free(f.a, 1).is_some() && f.pool.free(f.b, 2).is_some());
+    kunit_assert!(isolate(&f, &src));
+    kunit_assert!(f.pool.free(f.a, 1).is_some() && f.pool.free(f.b, 2).is_some());
     // The emptied frame's page waits for the VM: still counted.
     let c = f.pool.counts();
-    kexpect_eq!((c.pages, c.zombies), (1, 1));
+    kunit_assert_eq!((c.pages, c.zombies), (1, 1));
     let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
-    kexpect_eq!(migrate(&f, &src, dst), Ok(Migrated::Released));
-    kexpect_eq!(f.pool.frame_page(f.a.frame), None);
+    kunit_assert_eq!(migrate(&f, &src, dst), Ok(Migrated::Released));
+    kunit_assert_eq!(f.pool.frame_page(f.a.frame), None);
     let c = f.pool.counts();
-    kexpect_eq!((c.pages, c.zombies), (0, 0));
+    kunit_assert_eq!((c.pages, c.zombies), (0, 0));
     // The id is free again.
     let c = kunwrap!(f.pool.alloc(5, 0, &pattern(5, 10)));
-    kexpect_eq!(c.frame, f.a.frame);
+    kunit_assert_eq!(c.frame, f.a.frame);
 }
 
 fn free_while_isolated_then_putback_releases() {
     let f = kunwrap!(fixture());
     let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
-    kexpect!(isolate(&f, &src));
-    kexpect!(f.pool.free(f.a, 1).is_some());
-    kexpect!(intact(&f.pool, f.b, 2, 1700));
-    kexpect!(f.pool.free(f.b, 2).is_some());
-    kexpect_eq!(f.pool.counts().zombies, 1);
+    kunit_assert!(isolate(&f, &src));
+    kunit_assert!(f.pool.free(f.a, 1).is_some());
+    kunit_assert!(intact(&f.pool, f.b, 2, 1700));
+    kunit_assert!(f.pool.free(f.b, 2).is_some());
+    kunit_assert_eq!(f.pool.counts().zombies, 1);
     src.with_locked(|lp| f.pool.putback(lp));
-    kexpect_eq!(f.pool.frame_page(f.a.frame), None);
+    kunit_assert_eq!(f.pool.frame_page(f.a.frame), None);
     let c = f.pool.counts();
-    kexpect_eq!((c.pages, c.zombies), (0, 0));
+    kunit_assert_eq!((c.pages, c.zombies), (0, 0));
 }
 
 fn loads_work_while_isolated_and_after_migration() {
     let f = kunwrap!(fixture());
     let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
-    kexpect!(isolate(&f, &src));
-    kexpect!(intact(&f.pool, f.a, 1, 1500));
+    kunit_assert!(isolate(&f, &src));
+    kunit_assert!(intact(&f.pool, f.a, 1, 1500));
     let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
-    kexpect_eq!(migrate(&f, &src, dst), Ok(Migrated::Moved));
-    kexpect!(intact(&f.pool, f.b, 2, 1700));
+    kunit_assert_eq!(migrate(&f, &src, dst), Ok(Migrated::Moved));
+    kunit_assert!(intact(&f.pool, f.b, 2, 1700));
     // The old page is no longer ours: isolating it again is refused.
-    kexpect!(!isolate(&f, &src));
+    kunit_assert!(!isolate(&f, &src));
 }
 
 fn migrate_without_isolation_is_eagain() {
     let f = kunwrap!(fixture());
     let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
     let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
-    kexpect_eq!(migrate(&f, &src, dst), Err(EAGAIN));
-    kexpect!(intact(&f.pool, f.a, 1, 1500));
+    kunit_assert_eq!(migrate(&f, &src, dst), Err(EAGAIN));
+    kunit_assert!(intact(&f.pool, f.a, 1, 1500));
 }
 
 fn migrate_no_copy_mode_is_refused() {
     let f = kunwrap!(fixture());
     let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
     let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
-    kexpect!(isolate(&f, &src));
+    kunit_assert!(isolate(&f, &src));
     let r =
         src.with_locked(|s| dst.migrate_into(|d| f.pool.migrate(d, s, MigrateMode::SyncNoCopy)));
-    kexpect_eq!(r, Err(EINVAL));
+    kunit_assert_eq!(r, Err(EINVAL));
     src.with_locked(|lp| f.pool.putback(lp));
-    kexpect!(intact(&f.pool, f.a, 1, 1500));
+    kunit_assert!(intact(&f.pool, f.a, 1, 1500));
 }
 
 fn compaction_merges_lone_objects() {
@@ -170,27 +170,27 @@ fn compaction_merges_lone_objects() {
     for i in 0..8u64 {
         hs[i as usize] = pool.alloc(i, 0, &pattern(i, 1800)).ok();
     }
-    kexpect_eq!(pool.counts().pages, 4);
+    kunit_assert_eq!(pool.counts().pages, 4);
     // Free one object of every frame: four half-empty frames.
     for i in (0..8).step_by(2) {
-        kexpect!(pool.free(hs[i].unwrap(), i as u64).is_some());
+        kunit_assert!(pool.free(hs[i].unwrap(), i as u64).is_some());
     }
-    kexpect_eq!(pool.counts().one, 4);
-    kexpect_eq!(pool.compactable(), 2);
+    kunit_assert_eq!(pool.counts().one, 4);
+    kunit_assert_eq!(pool.compactable(), 2);
     let moved = core::cell::RefCell::new([None; 8]);
     let n = pool.compact(100, |owner, from, to| {
-        kexpect_eq!(Some(from), hs[owner as usize]);
+        kunit_expect_eq!(Some(from), hs[owner as usize]);
         moved.borrow_mut()[owner as usize] = Some(to);
         true
     });
-    kexpect_eq!(n, 2);
+    kunit_assert_eq!(n, 2);
     let c = pool.counts();
-    kexpect_eq!((c.pages, c.one, c.two), (2, 0, 2));
+    kunit_assert_eq!((c.pages, c.one, c.two), (2, 0, 2));
     for i in (1..8).step_by(2) {
         let h = kunwrap!(moved.borrow()[i].or(hs[i]));
-        kexpect!(intact(&pool, h, i as u64, 1800));
+        kunit_assert!(intact(&pool, h, i as u64, 1800));
     }
-    kexpect_eq!(
+    kunit_assert_eq!(
         pool.moves
             .pages_compacted
             .load(core::sync::atomic::Ordering::Relaxed),
@@ -205,35 +205,35 @@ fn compaction_undoes_when_entry_changed() {
     let a = kunwrap!(pool.alloc(1, 0, &pattern(1, 3000)));
     let c = kunwrap!(pool.alloc(3, 0, &pattern(3, 1000)));
     let b = kunwrap!(pool.alloc(2, 0, &pattern(2, 900)));
-    kexpect_eq!(a.frame, c.frame);
-    kexpect!(a.frame != b.frame);
-    kexpect!(pool.free(c, 3).is_some());
+    kunit_assert_eq!(a.frame, c.frame);
+    kunit_assert!(a.frame != b.frame);
+    kunit_assert!(pool.free(c, 3).is_some());
     let n = pool.compact(10, |_, _, _| false);
-    kexpect_eq!(n, 0);
-    kexpect_eq!(pool.counts().pages, 2);
-    kexpect!(intact(&pool, a, 1, 3000) && intact(&pool, b, 2, 900));
+    kunit_assert_eq!(n, 0);
+    kunit_assert_eq!(pool.counts().pages, 2);
+    kunit_assert!(intact(&pool, a, 1, 3000) && intact(&pool, b, 2, 900));
     // With the index agreeing, B moves in with A.
     let to = core::cell::Cell::new(None);
-    kexpect_eq!(
+    kunit_assert_eq!(
         pool.compact(10, |_, _, t| {
             to.set(Some(t));
             true
         }),
         1
     );
-    kexpect_eq!(pool.counts().pages, 1);
-    kexpect_eq!(to.get().map(|t| t.frame), Some(a.frame));
-    kexpect!(to.get().map_or(false, |t| intact(&pool, t, 2, 900)));
-    kexpect!(pool.read(b, 2, |_, _| ()).is_none());
+    kunit_assert_eq!(pool.counts().pages, 1);
+    kunit_assert_eq!(to.get().map(|t| t.frame), Some(a.frame));
+    kunit_assert!(to.get().map_or(false, |t| intact(&pool, t, 2, 900)));
+    kunit_assert!(pool.read(b, 2, |_, _| ()).is_none());
 }
 
 fn compaction_with_nothing_to_merge() {
     let pool = kunwrap!(Pool::new(1024, None));
-    kexpect_eq!(pool.compact(10, |_, _, _| true), 0);
+    kunit_assert_eq!(pool.compact(10, |_, _, _| true), 0);
     let a = kunwrap!(pool.alloc(1, 0, &pattern(1, 3000)));
     let b = kunwrap!(pool.alloc(2, 0, &pattern(2, 3000)));
-    kexpect_eq!(pool.compact(10, |_, _, _| true), 0);
-    kexpect!(intact(&pool, a, 1, 3000) && intact(&pool, b, 2, 3000));
+    kunit_assert_eq!(pool.compact(10, |_, _, _| true), 0);
+    kunit_assert!(intact(&pool, a, 1, 3000) && intact(&pool, b, 2, 3000));
 }
 
 fn zombie_released_on_next_isolation() {
@@ -242,54 +242,54 @@ fn zombie_released_on_next_isolation() {
         let hold = kunwrap!(pool.frame_page_ref(a.frame));
         // The last object goes while the VM holds the page lock (it is
         // isolating the page): the page cannot be given up right now.
-        kexpect!(hold.with_locked(|_| pool.free(a, 1).is_some()));
+        kunit_assert!(hold.with_locked(|_| pool.free(a, 1).is_some()));
         // A zombie still counts in the pool's size until its page goes.
         let c = pool.counts();
-        kexpect_eq!((c.pages, c.zombies), (1, 1));
-        kexpect_eq!(pool.frame_page(a.frame), Some(hold.as_ptr() as usize));
+        kunit_assert_eq!((c.pages, c.zombies), (1, 1));
+        kunit_assert_eq!(pool.frame_page(a.frame), Some(hold.as_ptr() as usize));
         // The VM's isolation attempt (page locked) releases it instead.
-        kexpect!(!hold.with_locked(|lp| pool.isolate(lp)));
-        kexpect_eq!(pool.frame_page(a.frame), None);
+        kunit_assert!(!hold.with_locked(|lp| pool.isolate(lp)));
+        kunit_assert_eq!(pool.frame_page(a.frame), None);
         let c = pool.counts();
-        kexpect_eq!((c.pages, c.zombies), (0, 0));
+        kunit_assert_eq!((c.pages, c.zombies), (0, 0));
         let b = kunwrap!(pool.alloc(2, 0, &pattern(2, 1000)));
-        kexpect_eq!(b.frame, a.frame);
-        kexpect!(pool.free(b, 2).is_some());
+        kunit_assert_eq!(b.frame, a.frame);
+        kunit_assert!(pool.free(b, 2).is_some());
     });
-    kexpect!(ok);
+    kunit_assert!(ok);
 }
 
 fn zombie_reaped_by_next_allocation() {
     let ok = crate::with_movable_pool(|pool| {
         let a = kunwrap!(pool.alloc(1, 0, &pattern(1, 3000)));
         let hold = kunwrap!(pool.frame_page_ref(a.frame));
-        kexpect!(hold.with_locked(|_| pool.free(a, 1).is_some()));
-        kexpect_eq!(pool.frame_page(a.frame), Some(hold.as_ptr() as usize));
+        kunit_assert!(hold.with_locked(|_| pool.free(a, 1).is_some()));
+        kunit_assert_eq!(pool.frame_page(a.frame), Some(hold.as_ptr() as usize));
         // Lock free again: the next allocation releases the zombie first.
         let b = kunwrap!(pool.alloc(2, 0, &pattern(2, 3000)));
-        kexpect_eq!(b.frame, a.frame);
-        kexpect!(pool.frame_page(b.frame) != Some(hold.as_ptr() as usize));
-        kexpect!(intact(pool, b, 2, 3000));
-        kexpect!(pool.free(b, 2).is_some());
+        kunit_assert_eq!(b.frame, a.frame);
+        kunit_assert!(pool.frame_page(b.frame) != Some(hold.as_ptr() as usize));
+        kunit_assert!(intact(pool, b, 2, 3000));
+        kunit_assert!(pool.free(b, 2).is_some());
     });
-    kexpect!(ok);
+    kunit_assert!(ok);
 }
 
 fn zombies_released_when_the_pool_empties() {
     let ok = crate::with_movable_pool(|pool| {
         let a = kunwrap!(pool.alloc(1, 0, &pattern(1, 3000)));
         let hold = kunwrap!(pool.frame_page_ref(a.frame));
-        kexpect!(hold.with_locked(|_| pool.free(a, 1).is_some()));
-        kexpect_eq!(pool.counts().zombies, 1);
+        kunit_assert!(hold.with_locked(|_| pool.free(a, 1).is_some()));
+        kunit_assert_eq!(pool.counts().zombies, 1);
         // What swapoff does once its entries are gone (may sleep).
-        kexpect_eq!(pool.release_zombies(), 1);
+        kunit_assert_eq!(pool.release_zombies(), 1);
         let c = pool.counts();
-        kexpect_eq!((c.pages, c.zombies), (0, 0));
-        kexpect_eq!(pool.frame_page(a.frame), None);
+        kunit_assert_eq!((c.pages, c.zombies), (0, 0));
+        kunit_assert_eq!(pool.frame_page(a.frame), None);
         // The old page is not ours any more.
-        kexpect!(!hold.with_locked(|lp| pool.isolate(lp)));
+        kunit_assert!(!hold.with_locked(|lp| pool.isolate(lp)));
     });
-    kexpect!(ok);
+    kunit_assert!(ok);
 }
 
 fn compaction_skips_a_failed_source_for_the_pass() {
@@ -307,10 +307,10 @@ fn compaction_skips_a_failed_source_for_the_pass() {
         partners[i as usize] = kunwrap!(pool.alloc(100 + i, 0, &pattern(100 + i, 2048)));
     }
     for i in 0..5u64 {
-        kexpect!(pool.free(partners[i as usize], 100 + i).is_some());
+        kunit_assert!(pool.free(partners[i as usize], 100 + i).is_some());
     }
     let c = pool.counts();
-    kexpect_eq!((c.pages, c.one, c.two), (5, 5, 0));
+    kunit_assert_eq!((c.pages, c.one, c.two), (5, 5, 0));
     // Owner 0's entry is being invalidated: its move always fails.
     let tries0 = core::cell::Cell::new(0);
     let moved = core::cell::RefCell::new([None; 5]);
@@ -323,18 +323,18 @@ fn compaction_skips_a_failed_source_for_the_pass() {
         true
     });
     // Owner 0 was tried once; the pass went on and merged the others.
-    kexpect_eq!(tries0.get(), 1);
-    kexpect_eq!(n, 2);
+    kunit_assert_eq!(tries0.get(), 1);
+    kunit_assert_eq!(n, 2);
     let c = pool.counts();
-    kexpect_eq!((c.pages, c.one, c.two), (3, 1, 2));
-    kexpect!(intact(&pool, h0, 0, 320));
+    kunit_assert_eq!((c.pages, c.one, c.two), (3, 1, 2));
+    kunit_assert!(intact(&pool, h0, 0, 320));
     for i in 1..5 {
         let h = moved.borrow()[i].unwrap_or(hs[i]);
-        kexpect!(intact(&pool, h, i as u64, 2048));
+        kunit_assert!(intact(&pool, h, i as u64, 2048));
     }
     // The parked frame is listed again: the next pass tries it again.
-    kexpect_eq!(pool.compact(100, |_, _, _| true), 0);
-    kexpect_eq!(pool.counts().pages, 3);
+    kunit_assert_eq!(pool.compact(100, |_, _, _| true), 0);
+    kunit_assert_eq!(pool.counts().pages, 3);
 }
 
 fn movable_pages_migrate_and_free_cleanly() {
@@ -343,15 +343,15 @@ fn movable_pages_migrate_and_free_cleanly() {
         let b = kunwrap!(pool.alloc(2, 0, &pattern(2, 1700)));
         let src = kunwrap!(pool.frame_page_ref(a.frame));
         let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
-        kexpect!(src.with_locked(|lp| pool.isolate(lp)));
+        kunit_assert!(src.with_locked(|lp| pool.isolate(lp)));
         let r = src.with_locked(|s| dst.migrate_into(|d| pool.migrate(d, s, MigrateMode::Sync)));
-        kexpect_eq!(r, Ok(Migrated::Moved));
-        kexpect!(intact(pool, a, 1, 1500) && intact(pool, b, 2, 1700));
+        kunit_assert_eq!(r, Ok(Migrated::Moved));
+        kunit_assert!(intact(pool, a, 1, 1500) && intact(pool, b, 2, 1700));
         // The old page is not movable any more: isolating it is refused.
-        kexpect!(!src.with_locked(|lp| pool.isolate(lp)));
-        kexpect!(pool.free(a, 1).is_some() && pool.free(b, 2).is_some());
+        kunit_assert!(!src.with_locked(|lp| pool.isolate(lp)));
+        kunit_assert!(pool.free(a, 1).is_some() && pool.free(b, 2).is_some());
     });
-    kexpect!(ok);
+    kunit_assert!(ok);
 }
 
 kunit_suite!(

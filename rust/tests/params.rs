@@ -4,51 +4,51 @@
 
 use crate::params::{parse, parse_bool, parse_percent, Param, Value};
 use crate::sys::{EINVAL, ENOENT, ERANGE};
-use crate::{kexpect, kexpect_eq, kunit_suite};
+use crate::{kunit_assert, kunit_assert_eq, kunit_suite};
 
 fn booleans() {
     for v in [&b"Y"[..], b"y", b"1", b"on", b"Y\n"] {
-        kexpect_eq!(parse_bool(v), Ok(true));
+        kunit_assert_eq!(parse_bool(v), Ok(true));
     }
     for v in [&b"N"[..], b"n", b"0", b"off", b"N\n"] {
-        kexpect_eq!(parse_bool(v), Ok(false));
+        kunit_assert_eq!(parse_bool(v), Ok(false));
     }
     for v in [&b""[..], b"2", b"yes please", b"maybe", b"\n"] {
-        kexpect_eq!(parse_bool(v), Err(EINVAL));
+        kunit_assert_eq!(parse_bool(v), Err(EINVAL));
     }
 }
 
 fn percentages() {
-    kexpect_eq!(parse_percent(b"0"), Ok(0));
-    kexpect_eq!(parse_percent(b"100\n"), Ok(100));
-    kexpect_eq!(parse_percent(b"20"), Ok(20));
-    kexpect_eq!(parse_percent(b"101"), Err(ERANGE));
-    kexpect_eq!(parse_percent(b"99999999999"), Err(EINVAL));
+    kunit_assert_eq!(parse_percent(b"0"), Ok(0));
+    kunit_assert_eq!(parse_percent(b"100\n"), Ok(100));
+    kunit_assert_eq!(parse_percent(b"20"), Ok(20));
+    kunit_assert_eq!(parse_percent(b"101"), Err(ERANGE));
+    kunit_assert_eq!(parse_percent(b"99999999999"), Err(EINVAL));
     for v in [&b""[..], b"-1", b"1.5", b"abc", b"10%", b" "] {
-        kexpect_eq!(parse_percent(v), Err(EINVAL));
+        kunit_assert_eq!(parse_percent(v), Err(EINVAL));
     }
 }
 
 fn compressor_values() {
-    kexpect!(matches!(
+    kunit_assert!(matches!(
         parse(Param::Compressor, b"lz4\n"),
         Ok(Value::Compressor(_))
     ));
-    kexpect_eq!(parse(Param::Compressor, b"nonexistent"), Err(ENOENT));
-    kexpect_eq!(parse(Param::Compressor, b""), Err(EINVAL));
+    kunit_assert_eq!(parse(Param::Compressor, b"nonexistent"), Err(ENOENT));
+    kunit_assert_eq!(parse(Param::Compressor, b""), Err(EINVAL));
 }
 
 fn ids_follow_glue_order() {
-    kexpect_eq!(Param::from_id(0), Some(Param::Enabled));
-    kexpect_eq!(Param::from_id(1), Some(Param::Compressor));
-    kexpect_eq!(Param::from_id(7), Some(Param::Compact));
-    kexpect_eq!(Param::from_id(8), None);
+    kunit_assert_eq!(Param::from_id(0), Some(Param::Enabled));
+    kunit_assert_eq!(Param::from_id(1), Some(Param::Compressor));
+    kunit_assert_eq!(Param::from_id(7), Some(Param::Compact));
+    kunit_assert_eq!(Param::from_id(8), None);
 }
 
 fn parse_has_no_side_effects() {
     let before = crate::params::get_u32(&crate::params::KNOBS.max_pool_percent);
-    kexpect_eq!(parse(Param::MaxPoolPercent, b"7"), Ok(Value::Percent(7)));
-    kexpect_eq!(
+    kunit_assert_eq!(parse(Param::MaxPoolPercent, b"7"), Ok(Value::Percent(7)));
+    kunit_assert_eq!(
         crate::params::get_u32(&crate::params::KNOBS.max_pool_percent),
         before
     );

@@ -4,17 +4,17 @@
 
 use super::pattern;
 use crate::zbud::{Buddy, Handle, Pool, CHUNK};
-use crate::{kexpect, kexpect_eq, kunit_suite, kunwrap};
+use crate::{kunit_assert, kunit_assert_eq, kunit_expect, kunit_suite, kunwrap};
 
 fn pool() -> Option<Pool> {
     let p = Pool::new(4096, None).ok();
-    kexpect!(p.is_some());
+    kunit_expect!(p.is_some());
     p
 }
 
 fn alloc(p: &Pool, owner: u64, len: usize) -> Option<Handle> {
     let r = p.alloc(owner, 0, &pattern(owner, len));
-    kexpect!(r.is_ok());
+    kunit_expect!(r.is_ok());
     r.ok()
 }
 
@@ -25,33 +25,24 @@ fn intact(p: &Pool, h: Handle, owner: u64, len: usize) -> bool {
 }
 
 fn first_object_goes_first() {
-    let p = match pool() {
-        Some(p) => p,
-        None => return,
-    };
-    let h = match alloc(&p, 1, 1000) {
-        Some(h) => h,
-        None => return,
-    };
-    kexpect_eq!(h.buddy, Buddy::First);
+    let p = kunwrap!(pool());
+    let h = kunwrap!(alloc(&p, 1, 1000));
+    kunit_assert_eq!(h.buddy, Buddy::First);
     let c = p.counts();
-    kexpect_eq!((c.pages, c.one, c.two, c.bytes), (1, 1, 0, 1000));
-    kexpect!(p.free(h, 1).is_some());
+    kunit_assert_eq!((c.pages, c.one, c.two, c.bytes), (1, 1, 0, 1000));
+    kunit_assert!(p.free(h, 1).is_some());
 }
 
 fn second_object_goes_last_in_same_frame() {
-    let p = match pool() {
-        Some(p) => p,
-        None => return,
-    };
+    let p = kunwrap!(pool());
     let a = kunwrap!(alloc(&p, 1, 1000));
     let b = kunwrap!(alloc(&p, 2, 2000));
-    kexpect_eq!(b.buddy, Buddy::Last);
-    kexpect_eq!(a.frame, b.frame);
+    kunit_assert_eq!(b.buddy, Buddy::Last);
+    kunit_assert_eq!(a.frame, b.frame);
     let c = p.counts();
-    kexpect_eq!((c.pages, c.one, c.two), (1, 0, 1));
-    kexpect!(intact(&p, a, 1, 1000));
-    kexpect!(intact(&p, b, 2, 2000));
+    kunit_assert_eq!((c.pages, c.one, c.two), (1, 0, 1));
+    kunit_assert!(intact(&p, a, 1, 1000));
+    kunit_assert!(intact(&p, b, 2, 2000));
     p.free(a, 1);
     p.free(b, 2);
 }
@@ -59,189 +50,150 @@ fn second_object_goes_last_in_same_frame() {
 fn byte_exact_fit_shares_a_frame() {
     // C zbud rounds to 64-byte chunks and keeps a header chunk: 2048 + 2048
     // would not share there.  Here the descriptor is off-page.
-    let p = match pool() {
-        Some(p) => p,
-        None => return,
-    };
+    let p = kunwrap!(pool());
     let a = kunwrap!(alloc(&p, 1, 2048));
     let b = kunwrap!(alloc(&p, 2, 2048));
-    kexpect_eq!(a.frame, b.frame);
-    kexpect_eq!(p.counts().pages, 1);
-    kexpect!(intact(&p, a, 1, 2048) && intact(&p, b, 2, 2048));
+    kunit_assert_eq!(a.frame, b.frame);
+    kunit_assert_eq!(p.counts().pages, 1);
+    kunit_assert!(intact(&p, a, 1, 2048) && intact(&p, b, 2, 2048));
     p.free(a, 1);
     p.free(b, 2);
 }
 
 fn overflow_starts_new_frame() {
-    let p = match pool() {
-        Some(p) => p,
-        None => return,
-    };
+    let p = kunwrap!(pool());
     let a = kunwrap!(alloc(&p, 1, 2049));
     let b = kunwrap!(alloc(&p, 2, 2048));
-    kexpect!(a.frame != b.frame);
-    kexpect_eq!(p.counts().pages, 2);
+    kunit_assert!(a.frame != b.frame);
+    kunit_assert_eq!(p.counts().pages, 2);
     p.free(a, 1);
     p.free(b, 2);
 }
 
 fn free_first_keeps_last() {
-    let p = match pool() {
-        Some(p) => p,
-        None => return,
-    };
+    let p = kunwrap!(pool());
     let a = kunwrap!(alloc(&p, 1, 1500));
     let b = kunwrap!(alloc(&p, 2, 1500));
-    kexpect!(p.free(a, 1).is_some());
-    kexpect!(intact(&p, b, 2, 1500));
+    kunit_assert!(p.free(a, 1).is_some());
+    kunit_assert!(intact(&p, b, 2, 1500));
     let c = p.counts();
-    kexpect_eq!((c.pages, c.one, c.two), (1, 1, 0));
-    kexpect!(p.read(a, 1, |_, _| ()).is_none());
+    kunit_assert_eq!((c.pages, c.one, c.two), (1, 1, 0));
+    kunit_assert!(p.read(a, 1, |_, _| ()).is_none());
     p.free(b, 2);
 }
 
 fn free_both_releases_page() {
-    let p = match pool() {
-        Some(p) => p,
-        None => return,
-    };
+    let p = kunwrap!(pool());
     let a = kunwrap!(alloc(&p, 1, 100));
     let b = kunwrap!(alloc(&p, 2, 100));
     p.free(b, 2);
     p.free(a, 1);
     let c = p.counts();
-    kexpect_eq!((c.pages, c.one, c.two, c.whole, c.bytes), (0, 0, 0, 0, 0));
+    kunit_assert_eq!((c.pages, c.one, c.two, c.whole, c.bytes), (0, 0, 0, 0, 0));
 }
 
 fn best_fit_picks_tightest_frame() {
-    let p = match pool() {
-        Some(p) => p,
-        None => return,
-    };
+    let p = kunwrap!(pool());
     let roomy = kunwrap!(alloc(&p, 1, 1000)); // 3096 free
     let tight = kunwrap!(alloc(&p, 2, 3000)); // 1096 free (new frame: 3000 + 1000 > 4096? no: 4000 fits!)
                                               // 3000 fits next to 1000, so both share; make the tight frame separately.
-    kexpect_eq!(tight.frame, roomy.frame);
+    kunit_assert_eq!(tight.frame, roomy.frame);
     let x = kunwrap!(alloc(&p, 3, 3100)); // new frame, 996 free
     let y = kunwrap!(alloc(&p, 4, 1200)); // new frame, 2896 free
-    kexpect!(x.frame != y.frame);
+    kunit_assert!(x.frame != y.frame);
     // 900 bytes: fits both x's frame (996 free) and y's (2896): tightest is x.
     let z = kunwrap!(alloc(&p, 5, 900));
-    kexpect_eq!(z.frame, x.frame);
-    kexpect_eq!(z.buddy, Buddy::Last);
+    kunit_assert_eq!(z.frame, x.frame);
+    kunit_assert_eq!(z.buddy, Buddy::Last);
     for (h, o) in [(roomy, 1), (tight, 2), (x, 3), (y, 4), (z, 5)] {
-        kexpect!(p.free(h, o).is_some());
+        kunit_assert!(p.free(h, o).is_some());
     }
-    kexpect_eq!(p.counts().pages, 0);
+    kunit_assert_eq!(p.counts().pages, 0);
 }
 
 fn relisted_after_free_and_reused() {
-    let p = match pool() {
-        Some(p) => p,
-        None => return,
-    };
+    let p = kunwrap!(pool());
     let a = kunwrap!(alloc(&p, 1, 2000));
     let b = kunwrap!(alloc(&p, 2, 2000));
-    kexpect!(p.free(a, 1).is_some());
+    kunit_assert!(p.free(a, 1).is_some());
     let c = kunwrap!(alloc(&p, 3, 1900));
-    kexpect_eq!(c.frame, b.frame);
-    kexpect_eq!(c.buddy, Buddy::First);
-    kexpect_eq!(p.counts().pages, 1);
-    kexpect!(intact(&p, b, 2, 2000) && intact(&p, c, 3, 1900));
+    kunit_assert_eq!(c.frame, b.frame);
+    kunit_assert_eq!(c.buddy, Buddy::First);
+    kunit_assert_eq!(p.counts().pages, 1);
+    kunit_assert!(intact(&p, b, 2, 2000) && intact(&p, c, 3, 1900));
     p.free(b, 2);
     p.free(c, 3);
 }
 
 fn whole_page_object_stands_alone() {
-    let p = match pool() {
-        Some(p) => p,
-        None => return,
-    };
+    let p = kunwrap!(pool());
     let w = kunwrap!(alloc(&p, 1, 4096));
     let s = kunwrap!(alloc(&p, 2, 10));
-    kexpect!(w.frame != s.frame);
+    kunit_assert!(w.frame != s.frame);
     let c = p.counts();
-    kexpect_eq!((c.pages, c.whole, c.one), (2, 1, 1));
-    kexpect!(intact(&p, w, 1, 4096));
+    kunit_assert_eq!((c.pages, c.whole, c.one), (2, 1, 1));
+    kunit_assert!(intact(&p, w, 1, 4096));
     p.free(w, 1);
-    kexpect_eq!(p.counts().whole, 0);
+    kunit_assert_eq!(p.counts().whole, 0);
     p.free(s, 2);
 }
 
 fn sizes_out_of_range_rejected() {
-    let p = match pool() {
-        Some(p) => p,
-        None => return,
-    };
-    kexpect!(p.alloc(1, 0, &[]).is_err());
-    kexpect!(p.alloc(1, 0, &pattern(1, 4097)).is_err());
-    kexpect_eq!(p.counts().pages, 0);
+    let p = kunwrap!(pool());
+    kunit_assert!(p.alloc(1, 0, &[]).is_err());
+    kunit_assert!(p.alloc(1, 0, &pattern(1, 4097)).is_err());
+    kunit_assert_eq!(p.counts().pages, 0);
 }
 
 fn wrong_owner_is_refused() {
-    let p = match pool() {
-        Some(p) => p,
-        None => return,
-    };
+    let p = kunwrap!(pool());
     let a = kunwrap!(alloc(&p, 7, 300));
-    kexpect!(p.free(a, 8).is_none());
-    kexpect!(p.read(a, 8, |_, _| ()).is_none());
-    kexpect!(intact(&p, a, 7, 300));
+    kunit_assert!(p.free(a, 8).is_none());
+    kunit_assert!(p.read(a, 8, |_, _| ()).is_none());
+    kunit_assert!(intact(&p, a, 7, 300));
     let other = Handle {
         frame: a.frame,
         buddy: Buddy::Last,
     };
-    kexpect!(p.free(other, 7).is_none());
-    kexpect!(p.free(a, 7).is_some());
-    kexpect!(p.free(a, 7).is_none());
+    kunit_assert!(p.free(other, 7).is_none());
+    kunit_assert!(p.free(a, 7).is_some());
+    kunit_assert!(p.free(a, 7).is_none());
 }
 
 fn chunk_boundaries_fit() {
-    let p = match pool() {
-        Some(p) => p,
-        None => return,
-    };
+    let p = kunwrap!(pool());
     let a = kunwrap!(alloc(&p, 1, 4096 - CHUNK));
     let b = kunwrap!(alloc(&p, 2, CHUNK));
-    kexpect_eq!(a.frame, b.frame);
+    kunit_assert_eq!(a.frame, b.frame);
     // Full now: a 1-byte object needs a new frame.
     let c = kunwrap!(alloc(&p, 3, 1));
-    kexpect!(c.frame != a.frame);
-    kexpect!(intact(&p, a, 1, 4096 - CHUNK) && intact(&p, b, 2, CHUNK) && intact(&p, c, 3, 1));
+    kunit_assert!(c.frame != a.frame);
+    kunit_assert!(intact(&p, a, 1, 4096 - CHUNK) && intact(&p, b, 2, CHUNK) && intact(&p, c, 3, 1));
     p.free(a, 1);
     p.free(b, 2);
     p.free(c, 3);
 }
 
 fn less_than_a_chunk_free_is_not_listed() {
-    let p = match pool() {
-        Some(p) => p,
-        None => return,
-    };
+    let p = kunwrap!(pool());
     let a = kunwrap!(alloc(&p, 1, 4096 - 10)); // 10 bytes free: unlisted
     let b = kunwrap!(alloc(&p, 2, 5)); // would fit, but goes to a new frame
-    kexpect!(a.frame != b.frame);
+    kunit_assert!(a.frame != b.frame);
     p.free(a, 1);
     p.free(b, 2);
 }
 
 fn frame_ids_are_reused() {
-    let p = match pool() {
-        Some(p) => p,
-        None => return,
-    };
+    let p = kunwrap!(pool());
     let a = kunwrap!(alloc(&p, 1, 3000));
     p.free(a, 1);
     let b = kunwrap!(alloc(&p, 2, 3000));
-    kexpect_eq!(a.frame, b.frame);
+    kunit_assert_eq!(a.frame, b.frame);
     p.free(b, 2);
 }
 
 fn table_grows_past_one_block() {
-    let p = match pool() {
-        Some(p) => p,
-        None => return,
-    };
+    let p = kunwrap!(pool());
     let mut hs = alloc::vec::Vec::new();
     for i in 0..200u64 {
         match p.alloc(i, 0, &pattern(i, 3000)) {
@@ -249,27 +201,24 @@ fn table_grows_past_one_block() {
                 let _ = hs.try_push((h, i));
             }
             Err(_) => {
-                kexpect!(false);
+                kunit_assert!(false);
                 break;
             }
         }
     }
-    kexpect_eq!(p.counts().pages, 200);
-    kexpect!(hs
+    kunit_assert_eq!(p.counts().pages, 200);
+    kunit_assert!(hs
         .iter()
         .any(|(h, _)| h.frame >= crate::sys::arena::BLOCK as u32 * 2));
-    kexpect!(hs.iter().all(|&(h, i)| intact(&p, h, i, 3000)));
+    kunit_assert!(hs.iter().all(|&(h, i)| intact(&p, h, i, 3000)));
     for (h, i) in hs {
         p.free(h, i);
     }
-    kexpect_eq!(p.counts().pages, 0);
+    kunit_assert_eq!(p.counts().pages, 0);
 }
 
 fn churn_accounting_returns_to_zero() {
-    let p = match pool() {
-        Some(p) => p,
-        None => return,
-    };
+    let p = kunwrap!(pool());
     let mut hs = alloc::vec::Vec::new();
     let mut bytes = 0u64;
     for i in 0..300u64 {
@@ -279,35 +228,32 @@ fn churn_accounting_returns_to_zero() {
             let _ = hs.try_push((h, i, len));
         }
     }
-    kexpect_eq!(p.counts().bytes, bytes);
+    kunit_assert_eq!(p.counts().bytes, bytes);
     let c = p.counts();
-    kexpect_eq!(c.one + c.two + c.whole, c.pages);
-    kexpect_eq!(c.one + 2 * c.two + c.whole, hs.len() as u64);
+    kunit_assert_eq!(c.one + c.two + c.whole, c.pages);
+    kunit_assert_eq!(c.one + 2 * c.two + c.whole, hs.len() as u64);
     // Free every other object, check the rest, free all.
     for &(h, i, _) in hs.iter().step_by(2) {
-        kexpect!(p.free(h, i).is_some());
+        kunit_assert!(p.free(h, i).is_some());
     }
-    kexpect!(hs
+    kunit_assert!(hs
         .iter()
         .skip(1)
         .step_by(2)
         .all(|&(h, i, l)| intact(&p, h, i, l)));
     for &(h, i, _) in hs.iter().skip(1).step_by(2) {
-        kexpect!(p.free(h, i).is_some());
+        kunit_assert!(p.free(h, i).is_some());
     }
     let c = p.counts();
-    kexpect_eq!((c.pages, c.one, c.two, c.whole, c.bytes), (0, 0, 0, 0, 0));
+    kunit_assert_eq!((c.pages, c.one, c.two, c.whole, c.bytes), (0, 0, 0, 0, 0));
 }
 
 fn tag_is_kept_per_object() {
-    let p = match pool() {
-        Some(p) => p,
-        None => return,
-    };
+    let p = kunwrap!(pool());
     let a = kunwrap!(p.alloc(1, 3, &pattern(1, 500)));
     let b = kunwrap!(p.alloc(2, 7, &pattern(2, 500)));
-    kexpect_eq!(p.read(a, 1, |_, t| t), Some(3));
-    kexpect_eq!(p.read(b, 2, |_, t| t), Some(7));
+    kunit_assert_eq!(p.read(a, 1, |_, t| t), Some(3));
+    kunit_assert_eq!(p.read(b, 2, |_, t| t), Some(7));
     p.free(a, 1);
     p.free(b, 2);
 }
@@ -326,29 +272,27 @@ fn frame_table_for_a_huge_machine() {
             // A block that starts a directory page needs one.
             if b == DIR {
                 let extra = kunwrap!(Block::try_new(Gfp::KERNEL, |_| 0u64));
-                kexpect_eq!(a.install(extra, &mut None), Err(EAGAIN));
+                kunit_assert_eq!(a.install(extra, &mut None), Err(EAGAIN));
             }
             dir = DirPage::try_new(Gfp::KERNEL).ok();
         }
-        if !kexpect_eq!(a.install(blk, &mut dir), Ok((b * BLOCK) as u32)) {
-            return;
-        }
+        kunit_assert_eq!(a.install(blk, &mut dir), Ok((b * BLOCK) as u32));
     }
-    kexpect_eq!(a.len(), blocks * BLOCK);
+    kunit_assert_eq!(a.len(), blocks * BLOCK);
     let mut bad = 0;
     for id in 0..blocks * BLOCK {
         if a.get(id as u32).copied() != Some(id as u64) {
             bad += 1;
         }
     }
-    kexpect_eq!(bad, 0);
-    kexpect!(a.get((blocks * BLOCK) as u32).is_none());
-    kexpect!(a.get(u32::MAX).is_none());
+    kunit_assert_eq!(bad, 0);
+    kunit_assert!(a.get((blocks * BLOCK) as u32).is_none());
+    kunit_assert!(a.get(u32::MAX).is_none());
     // A pool sized for such a machine starts and works.
     let p = kunwrap!(Pool::new(MAX_OBJECTS, None));
     let h = kunwrap!(alloc(&p, 1, 1000));
-    kexpect!(intact(&p, h, 1, 1000));
-    kexpect!(p.free(h, 1).is_some());
+    kunit_assert!(intact(&p, h, 1, 1000));
+    kunit_assert!(p.free(h, 1).is_some());
 }
 
 kunit_suite!(

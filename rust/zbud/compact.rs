@@ -41,7 +41,7 @@ impl Pool {
                 None => break,
             };
             let (len, from) = {
-                let fd = self.frame(src).lock();
+                let fd = frame!(self, src, freed).lock();
                 let b = if fd.slots[0].len != 0 {
                     Buddy::First
                 } else {
@@ -60,7 +60,7 @@ impl Pool {
             if self.move_object(src, from, dst, len, &relocate) {
                 inner.counts.one -= 2;
                 inner.counts.two += 1;
-                let page = self.frame(src).lock().page.take();
+                let page = frame!(self, src, freed).lock().page.take();
                 if let Release::Page(p) = self.retire(&mut inner, src, page) {
                     // Not movable (test pools): plain put_page is fine here.
                     drop(p);
@@ -68,13 +68,13 @@ impl Pool {
                 freed += 1;
             } else {
                 self.relist(&mut inner, dst);
-                inner.link(src).next = parked;
+                link!(inner, src, freed).next = parked;
                 parked = src;
             }
         }
         while parked != NIL {
-            let next = inner.link(parked).next;
-            inner.link(parked).next = NIL;
+            let next = link!(inner, parked, freed).next;
+            link!(inner, parked, freed).next = NIL;
             self.relist(&mut inner, parked);
             parked = next;
         }
@@ -96,8 +96,8 @@ impl Pool {
         len: usize,
         relocate: &impl Fn(u64, Handle, Handle) -> bool,
     ) -> bool {
-        let mut sfd = self.frame(src).lock();
-        let mut dfd = self.frame(dst).lock_nested();
+        let mut sfd = frame!(self, src, false).lock();
+        let mut dfd = frame!(self, dst, false).lock_nested();
         let to = if dfd.slots[0].len == 0 {
             Buddy::First
         } else {

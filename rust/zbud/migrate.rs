@@ -85,7 +85,7 @@ impl Pool {
         }
         // A load (or a copy) holds the frame right now: busy, refuse
         // rather than wait (the VM retries later).
-        let fd = match self.frame(id).try_lock() {
+        let fd = match frame!(self, id, false).try_lock() {
             Some(fd) => fd,
             None => return false,
         };
@@ -94,14 +94,14 @@ impl Pool {
         }
         drop(fd);
         inner.list_del(id);
-        inner.link(id).isolated = true;
+        link!(inner, id, false).isolated = true;
         true
     }
 
     /// Releases zombie `id` (on the zombie list) whose page the VM holds
     /// locked as `page`.
     fn release_zombie(&self, inner: &mut Inner, id: u32, page: &LockedPage<'_>) {
-        let mut fd = self.frame(id).lock();
+        let mut fd = frame!(self, id, ()).lock();
         if !fd.page.as_ref().map_or(false, |p| page.is(p)) {
             return;
         }
@@ -113,14 +113,14 @@ impl Pool {
         let mut cur = inner.zombies;
         while cur != NIL && cur != id {
             prev = cur;
-            cur = inner.link(cur).next;
+            cur = link!(inner, cur, ()).next;
         }
         if cur == id {
-            let next = inner.link(id).next;
+            let next = link!(inner, id, ()).next;
             if prev == NIL {
                 inner.zombies = next;
             } else {
-                inner.link(prev).next = next;
+                link!(inner, prev, ()).next = next;
             }
         }
         inner.push_free_id(id);
@@ -160,11 +160,11 @@ impl Pool {
         }
         let mut inner = self.inner.lock();
         let id = self.frame_of(&mut inner, src).ok_or(EAGAIN)?;
-        let l = *inner.link(id);
+        let l = *link!(inner, id, Err(EAGAIN));
         if !l.isolated {
             return Err(EAGAIN);
         }
-        let mut fd = self.frame(id).lock();
+        let mut fd = frame!(self, id, Err(EAGAIN)).lock();
         let old = fd.page.take().ok_or(EAGAIN)?;
         if l.state == State::Zombie {
             drop(fd);
@@ -177,7 +177,7 @@ impl Pool {
         }
         fd.page = Some(dst.adopt(&old, id as usize, self.ops));
         drop(fd);
-        inner.link(id).isolated = false;
+        link!(inner, id, Err(EAGAIN)).isolated = false;
         self.relist(&mut inner, id);
         drop(inner);
         src.release(old, self.ops.is_some());
@@ -186,7 +186,7 @@ impl Pool {
 
     /// Puts a used frame back on the free list matching its free space.
     pub(super) fn relist(&self, inner: &mut Inner, id: u32) {
-        let fd = self.frame(id).lock();
+        let fd = frame!(self, id, ()).lock();
         let (n, used) = (fd.nr_objects(), fd.used());
         drop(fd);
         if n == 1 && used < MAX_OBJECT {
@@ -202,11 +202,11 @@ impl Pool {
             Some(id) => id,
             None => return,
         };
-        if !inner.link(id).isolated {
+        if !link!(inner, id, ()).isolated {
             return;
         }
-        if inner.link(id).state == State::Zombie {
-            let old = self.frame(id).lock().page.take();
+        if link!(inner, id, ()).state == State::Zombie {
+            let old = frame!(self, id, ()).lock().page.take();
             inner.push_free_id(id);
             inner.counts.zombies -= 1;
             drop(inner);
@@ -216,7 +216,7 @@ impl Pool {
             }
             return;
         }
-        inner.link(id).isolated = false;
+        link!(inner, id, ()).isolated = false;
         self.relist(&mut inner, id);
     }
 }

@@ -36,12 +36,6 @@
 //! Movable pages: [`migrate`] (`isolate`, `migrate`, `putback` and the
 //! zombie frames); merging half-full frames: [`compact`].
 
-mod compact;
-mod migrate;
-
-#[cfg(zrs_kunit)]
-pub(crate) use migrate::Migrated;
-
 use alloc::boxed::Box;
 use core::pin::Pin;
 use core::sync::atomic::{AtomicU64, Ordering};
@@ -65,6 +59,51 @@ pub(crate) const MAX_COMPRESSED: usize = PAGE_SIZE - 2 * CHUNK;
 
 const NIL: u32 = u32::MAX;
 const UNLISTED: u8 = u8::MAX;
+
+/// Reports a frame id without a descriptor: the pool's own bookkeeping is
+/// broken (it only hands out ids of installed table blocks).
+#[cold]
+fn broken(id: u32) {
+    crate::zpr_err!("BUG: frame id {} has no descriptor", id);
+}
+
+/// The descriptor of frame `$id` in pool `$pool`; if it has none (a broken
+/// invariant), reports it and returns `$ret` from the enclosing function,
+/// so a VM callback fails its operation instead of panicking.
+macro_rules! frame {
+    ($pool:expr, $id:expr, $ret:expr) => {
+        match $pool.frames.get($id) {
+            Some(f) => f,
+            None => {
+                $crate::zbud::broken($id);
+                #[allow(clippy::unused_unit)]
+                return $ret;
+            }
+        }
+    };
+}
+
+/// The pool-lock-protected link of frame `$id` (`$inner`: the pool's
+/// `Inner`); like [`frame!`] if it has none.
+macro_rules! link {
+    ($inner:expr, $id:expr, $ret:expr) => {
+        match $inner.links.get_mut($id) {
+            Some(l) => l,
+            None => {
+                $crate::zbud::broken($id);
+                #[allow(clippy::unused_unit)]
+                return $ret;
+            }
+        }
+    };
+}
+
+// After the macros: the submodules use them.
+mod compact;
+mod migrate;
+
+#[cfg(zrs_kunit)]
+pub(crate) use migrate::Migrated;
 
 /// Which end of the frame an object occupies.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -217,10 +256,6 @@ struct Inner {
 const _: () = assert!(NLISTS == 64);
 
 impl Inner {
-    fn link(&mut self, id: u32) -> &mut Link {
-        self.links.get_mut(id).expect("frame id without link")
-    }
-
     fn list_add(&mut self, id: u32, free: usize) {
         let l = free / CHUNK;
         if l == 0 {
@@ -228,12 +263,12 @@ impl Inner {
             return;
         }
         let head = self.heads[l];
-        let link = self.link(id);
+        let link = link!(self, id, ());
         link.prev = NIL;
         link.next = head;
         link.list = l as u8;
         if head != NIL {
-            self.link(head).prev = id;
+            link!(self, head, ()).prev = id;
         }
         self.heads[l] = id;
         self.nonempty |= 1 << l;
@@ -242,12 +277,12 @@ impl Inner {
     fn list_del(&mut self, id: u32) {
         let Link {
             prev, next, list, ..
-        } = *self.link(id);
+        } = *link!(self, id, ());
         if list == UNLISTED {
             return;
         }
         if prev != NIL {
-            self.link(prev).next = next;
+            link!(self, prev, ()).next = next;
         } else {
             self.heads[list as usize] = next;
             if next == NIL {
@@ -255,9 +290,9 @@ impl Inner {
             }
         }
         if next != NIL {
-            self.link(next).prev = prev;
+            link!(self, next, ()).prev = prev;
         }
-        let l = self.link(id);
+        let l = link!(self, id, ());
         l.prev = NIL;
         l.next = NIL;
         l.list = UNLISTED;
@@ -283,7 +318,7 @@ impl Inner {
         if id == NIL {
             return None;
         }
-        let l = self.link(id);
+        let l = link!(self, id, None);
         debug_assert!(l.state == State::Free);
         let next = l.next;
         *l = Link {
@@ -296,13 +331,13 @@ impl Inner {
 
     fn push_free_id(&mut self, id: u32) {
         let next = self.free_ids;
-        *self.link(id) = Link { next, ..Link::NEW };
+        *link!(self, id, ()) = Link { next, ..Link::NEW };
         self.free_ids = id;
     }
 
     fn push_zombie(&mut self, id: u32) {
         let next = self.zombies;
-        *self.link(id) = Link {
+        *link!(self, id, ()) = Link {
             next,
             state: State::Zombie,
             ..Link::NEW
@@ -370,10 +405,6 @@ impl Pool {
         })
     }
 
-    fn frame(&self, id: u32) -> &SpinLock<FrameData> {
-        self.frames.get(id).expect("frame id without descriptor")
-    }
-
     /// Empties frame `id` (pool lock held, its objects already gone):
     /// releases the id, or makes it a zombie if its page cannot be given
     /// up right now.  Returns what to drop after the lock.
@@ -386,10 +417,10 @@ impl Pool {
                 return Release::Nothing;
             }
         };
-        if inner.link(id).isolated {
+        if link!(inner, id, Release::Nothing).isolated {
             // The VM holds the page: migrate or putback releases it.
-            self.frame(id).lock().page = Some(page);
-            inner.link(id).state = State::Zombie;
+            frame!(self, id, Release::Nothing).lock().page = Some(page);
+            link!(inner, id, Release::Nothing).state = State::Zombie;
             inner.counts.zombies += 1;
             return Release::Nothing;
         }
@@ -404,7 +435,7 @@ impl Pool {
                 self.page_gone();
             }
             Err(page) => {
-                self.frame(id).lock().page = Some(page);
+                frame!(self, id, Release::Nothing).lock().page = Some(page);
                 inner.push_zombie(id);
                 inner.counts.zombies += 1;
             }
@@ -422,11 +453,11 @@ impl Pool {
         let mut id = inner.zombies;
         inner.zombies = NIL;
         while id != NIL {
-            let next = inner.link(id).next;
-            let page = self.frame(id).lock().page.take();
+            let next = link!(inner, id, ()).next;
+            let page = frame!(self, id, ()).lock().page.take();
             match page.map(|p| p.try_release_movable()) {
                 Some(Err(p)) => {
-                    self.frame(id).lock().page = Some(p);
+                    frame!(self, id, ()).lock().page = Some(p);
                     inner.push_zombie(id);
                 }
                 Some(Ok(())) => {
@@ -456,9 +487,9 @@ impl Pool {
                 if id == NIL {
                     break;
                 }
-                inner.zombies = inner.link(id).next;
+                inner.zombies = link!(inner, id, n).next;
                 inner.counts.zombies -= 1;
-                let page = self.frame(id).lock().page.take();
+                let page = frame!(self, id, n).lock().page.take();
                 // The id may be reused at once: the old page still names it
                 // in `private`, but isolation checks the frame's page
                 // identity under the frame lock, so it is refused.
@@ -562,7 +593,7 @@ impl Pool {
                 self.reap_zombies(&mut inner);
             }
             if let Some(id) = inner.take_fit(len) {
-                let cell = self.frames.get(id).expect("listed frame");
+                let cell = frame!(self, id, Err(EINVAL));
                 let mut fd = cell.lock();
                 let buddy = if fd.slots[0].len == 0 {
                     Buddy::First
@@ -592,7 +623,7 @@ impl Pool {
             }
         };
         page.set_private(id as usize);
-        let cell = self.frames.get(id).expect("free id without frame");
+        let cell = frame!(self, id, Err(EINVAL));
         let mut fd = cell.lock();
         fd.page = Some(page);
         write_slot(&mut fd, Buddy::First, owner, tag, data);
@@ -644,7 +675,7 @@ impl Pool {
             // (unless the VM has it isolated; putback lists it).
             inner.counts.two -= 1;
             inner.counts.one += 1;
-            if !inner.link(h.frame).isolated {
+            if !link!(inner, h.frame, None).isolated {
                 inner.list_add(h.frame, PAGE_SIZE - other);
             }
         }
@@ -689,7 +720,7 @@ impl Drop for Pool {
         // the VM never calls into this module's text once it is gone.
         let n = self.frames.len();
         for id in 0..n as u32 {
-            let page = self.frame(id).lock().page.take();
+            let page = self.frames.get(id).and_then(|f| f.lock().page.take());
             if let Some(p) = page {
                 self.drop_page(p);
             }

@@ -25,26 +25,37 @@ zrs_stats() {
 	for f in "$P"/*; do [ -r "$f" ] && printf '  %-30s %s\n' "${f##*/}" "$(cat "$f")"; done
 }
 
-# One test: prints ZRS-TEST <name> PASS|FAIL for the host to count.
-t() {
-	name=$1; shift
-	echo "-- test $name"
-	if "$@"; then
-		echo "ZRS-TEST $name PASS"
-	else
-		echo "ZRS-TEST $name FAIL"
-		failed=$((failed + 1))
-	fi
-}
-
 . /zrs/tests.sh
 
+# The in-guest tests as one KTAP document (the format of KUnit and of
+# tools/testing/selftests/kselftest.h), framed for the host's parser
+# (scripts/ktap.py): a plan, each test's output as "# " diagnostic lines,
+# then "ok N name" or "not ok N name".  Returns non-zero if any failed.
 run_tests() {
 	failed=0
 	[ $# -eq 0 ] && set -- $ALL_TESTS
+	echo "ZRS-KTAP-BEGIN guest"
+	echo "KTAP version 1"
+	echo "1..$#"
+	n=0
 	for name in "$@"; do
-		type "test_$name" >/dev/null 2>&1 || { echo "ZRS-TEST $name FAIL (no such test)"; failed=$((failed + 1)); continue; }
-		t "$name" "test_$name"
+		n=$((n + 1))
+		echo "# -- test $name"
+		if ! type "test_$name" >/dev/null 2>&1; then
+			echo "not ok $n $name # no such test"
+			failed=$((failed + 1))
+			continue
+		fi
+		# The exit status crosses the pipe through a file.
+		{ "test_$name"; echo $? > /tmp/zrs-test.rc; } 2>&1 | sed 's/^/# /'
+		if [ "$(cat /tmp/zrs-test.rc 2>/dev/null)" = 0 ]; then
+			echo "ok $n $name"
+		else
+			echo "not ok $n $name"
+			failed=$((failed + 1))
+		fi
 	done
+	echo "# $((n - failed)) passed, $failed failed"
+	echo "ZRS-KTAP-END guest"
 	[ $failed -eq 0 ]
 }

@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # In-guest tests of zswap_rs (sourced by lib.sh).  Each test_<name> returns
-# 0 on pass.  ALL_TESTS is what `make check` runs, in order.
+# 0 on pass.  The lists below are the only ones: `make check` (check.sh)
+# reads them from this file.  ALL_TESTS run on every kernel, in order;
+# DEBUG_TESTS need the debug kernel (fault injection) and run after them.
 
 ALL_TESTS="kunit integrity thp duplicate exit incompressible compressors knobs limit summary swapoff storm churn rmmod_busy late_load"
+DEBUG_TESTS="failalloc sigbus"
 
 # KUnit suites: load the test module, dump every suite's KTAP results.
 test_kunit() {
