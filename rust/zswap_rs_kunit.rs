@@ -26,44 +26,26 @@ mod zbud;
 const __LOG_PREFIX: &[u8] = b"zswap_rs_kunit\0";
 
 use sys::global::Global;
-use sys::movable::{MigrateMode, Movable, MovableOps};
-use sys::page::{LockedPage, MigrationTarget};
-use sys::{RcuReadGuard, Result, EAGAIN};
+use sys::movable::MovableOps;
+use sys::RcuReadGuard;
+use zbud::{PoolOwner, PoolPages};
 
 /// The pool whose pages the test movable callbacks serve (one at a time).
 static MOVABLE_TEST_POOL: Global<zbud::Pool> = Global::new();
 
-/// Movable callbacks for test pools, like zswap_rs.ko's.
+/// The movable callbacks of test pools, as zswap_rs.ko's.
 struct TestPool;
 
-impl Movable for TestPool {
-    fn isolate(g: &RcuReadGuard, page: &LockedPage<'_>) -> bool {
-        MOVABLE_TEST_POOL.get(g).map_or(false, |p| p.isolate(page))
-    }
-
-    fn migrate(
-        g: &RcuReadGuard,
-        dst: MigrationTarget<'_>,
-        src: &LockedPage<'_>,
-        mode: MigrateMode,
-    ) -> Result {
-        match MOVABLE_TEST_POOL.get(g) {
-            Some(p) => p.migrate(dst, src, mode).map(|_| ()),
-            None => Err(EAGAIN),
-        }
-    }
-
-    fn putback(g: &RcuReadGuard, page: &LockedPage<'_>) {
-        if let Some(p) = MOVABLE_TEST_POOL.get(g) {
-            p.putback(page);
-        }
+impl PoolOwner for TestPool {
+    fn pool(g: &RcuReadGuard) -> Option<&zbud::Pool> {
+        MOVABLE_TEST_POOL.get(g)
     }
 }
 
 /// Runs `f` on a fresh pool whose pages are really movable (registered
 /// with test callbacks), then frees it; false if it could not be set up.
 pub(crate) fn with_movable_pool(f: impl FnOnce(&zbud::Pool)) -> bool {
-    let ops = MovableOps::of::<TestPool>();
+    let ops = MovableOps::of::<PoolPages<TestPool>>();
     let pool = match zbud::Pool::new(1024, Some(ops)).and_then(sys::try_box) {
         Ok(p) => p,
         Err(_) => return false,

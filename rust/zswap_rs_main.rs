@@ -27,10 +27,11 @@ use stats::Stat;
 use sys::crypto::AlgName;
 use sys::frontswap::{self, Frontswap};
 use sys::global::{CallbackGuard, Global, ParamLockGuard, ParamLockToken, ParamLocked, Published};
-use sys::movable::{MigrateMode, Movable, MovableOps};
-use sys::page::{LockedPage, MigrationTarget, PageRef};
+use sys::movable::MovableOps;
+use sys::page::PageRef;
 use sys::shrinker::{self, Shrinker};
-use sys::{debugfs, sysfs, PageBuf, RcuReadGuard, Result, EAGAIN, EEXIST, EIO, ENODEV};
+use sys::{debugfs, sysfs, PageBuf, RcuReadGuard, Result, EEXIST, EIO, ENODEV};
+use zbud::{PoolOwner, PoolPages};
 
 /// Log prefix for the `kernel` crate's printing macros.
 const __LOG_PREFIX: &[u8] = b"zswap_rs\0";
@@ -90,27 +91,10 @@ impl Frontswap for ZswapRs {
     }
 }
 
-impl Movable for ZswapRs {
-    fn isolate(g: &RcuReadGuard, page: &LockedPage<'_>) -> bool {
-        BACKEND.get(g).map_or(false, |b| b.pool.isolate(page))
-    }
-
-    fn migrate(
-        g: &RcuReadGuard,
-        dst: MigrationTarget<'_>,
-        src: &LockedPage<'_>,
-        mode: MigrateMode,
-    ) -> Result {
-        match BACKEND.get(g) {
-            Some(b) => b.pool.migrate(dst, src, mode).map(|_| ()),
-            None => Err(EAGAIN),
-        }
-    }
-
-    fn putback(g: &RcuReadGuard, page: &LockedPage<'_>) {
-        if let Some(b) = BACKEND.get(g) {
-            b.pool.putback(page);
-        }
+/// The pool's pages are movable; their callbacks find it in `BACKEND`.
+impl PoolOwner for ZswapRs {
+    fn pool(g: &RcuReadGuard) -> Option<&zbud::Pool> {
+        BACKEND.get(g).map(|b| &b.pool)
     }
 }
 
@@ -276,7 +260,7 @@ impl ZswapRs {
             None => AlgName::new(params::DEFAULT_COMPRESSOR)?,
         };
         let types = ffi::ZRS_MAX_SWAPFILES as usize;
-        let ops = MovableOps::of::<ZswapRs>();
+        let ops = MovableOps::of::<PoolPages<ZswapRs>>();
         let backend = Backend::new(types, &name, true, Some(ops))
             .and_then(sys::try_box)
             .map_err(|e| {

@@ -36,8 +36,9 @@ for path in sorted(ROOT.rglob('*.rs')):
         # Definitions (`unsafe fn name(`), not function pointer types.
         if re.search(r'\bunsafe\s+(extern\s+"C"\s+)?fn\s+\$?\w+', code):
             # A trait method: its contract is the trait's `# Safety`.
-            header = next((l for l in reversed(lines[:i]) if re.match(r'(unsafe\s+)?impl\b', l)), '')
-            if line.startswith('    ') and ' for ' in header:
+            header = next((l for l in reversed(lines[:i]) if re.match(r'\s*(unsafe\s+)?impl\b', l)), '')
+            indent = lambda l: len(l) - len(l.lstrip())
+            if ' for ' in header and indent(line) > indent(header):
                 continue
             doc = '\n'.join(lines[max(0, i - 20):i])
             if '# Safety' not in doc:

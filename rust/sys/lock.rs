@@ -79,56 +79,57 @@ pub(crate) unsafe trait Backend {
     unsafe fn unlock(ptr: *mut Self::State);
 }
 
-/// `spinlock_t`: never sleeps; nothing under it may sleep.
-pub(crate) struct SpinBackend;
+/// Declares a [`Backend`] over C helpers that wrap the lock's functions.
+macro_rules! backend {
+    ($(#[$doc:meta])* $name:ident, $state:ty, $init:ident, $lock:ident, $try:ident, $unlock:ident) => {
+        $(#[$doc])*
+        pub(crate) struct $name;
 
-// SAFETY: `spin_lock` excludes other holders until `spin_unlock`.
-unsafe impl Backend for SpinBackend {
-    type State = ffi::spinlock_t;
+        // SAFETY: The C lock excludes other holders from lock (or a
+        // successful trylock) until unlock.
+        unsafe impl Backend for $name {
+            type State = $state;
 
-    unsafe fn init(ptr: *mut Self::State, class: LockClass) {
-        // SAFETY: Valid and unused (caller).
-        unsafe { ffi::zswap_rs_spin_lock_init(ptr, class as u32) }
-    }
-    unsafe fn lock(ptr: *mut Self::State) {
-        // SAFETY: Initialised (caller).
-        unsafe { ffi::zswap_rs_spin_lock(ptr) }
-    }
-    unsafe fn try_lock(ptr: *mut Self::State) -> bool {
-        // SAFETY: Initialised (caller).
-        unsafe { ffi::zswap_rs_spin_trylock(ptr) }
-    }
-    unsafe fn unlock(ptr: *mut Self::State) {
-        // SAFETY: Held by this task (caller).
-        unsafe { ffi::zswap_rs_spin_unlock(ptr) }
-    }
+            unsafe fn init(ptr: *mut Self::State, class: LockClass) {
+                // SAFETY: Valid, at its final address and unused (caller).
+                unsafe { ffi::$init(ptr, class as u32) }
+            }
+            unsafe fn lock(ptr: *mut Self::State) {
+                // SAFETY: Initialised, in a context that allows this kind of
+                // lock (caller; mutexes check `might_sleep` on debug kernels).
+                unsafe { ffi::$lock(ptr) }
+            }
+            unsafe fn try_lock(ptr: *mut Self::State) -> bool {
+                // SAFETY: Initialised (caller).
+                unsafe { ffi::$try(ptr) }
+            }
+            unsafe fn unlock(ptr: *mut Self::State) {
+                // SAFETY: Held by this task (caller).
+                unsafe { ffi::$unlock(ptr) }
+            }
+        }
+    };
 }
 
-/// `struct mutex`: may sleep; only in sleepable context.
-pub(crate) struct MutexBackend;
+backend!(
+    /// `spinlock_t`: never sleeps; nothing under it may sleep.
+    SpinBackend,
+    ffi::spinlock_t,
+    zswap_rs_spin_lock_init,
+    zswap_rs_spin_lock,
+    zswap_rs_spin_trylock,
+    zswap_rs_spin_unlock
+);
 
-// SAFETY: `mutex_lock` excludes other holders until `mutex_unlock`.
-unsafe impl Backend for MutexBackend {
-    type State = ffi::mutex;
-
-    unsafe fn init(ptr: *mut Self::State, class: LockClass) {
-        // SAFETY: Valid and unused (caller).
-        unsafe { ffi::zswap_rs_mutex_init(ptr, class as u32) }
-    }
-    unsafe fn lock(ptr: *mut Self::State) {
-        // SAFETY: Initialised (caller); sleepable context (caller, checked
-        // by `might_sleep` on debug kernels).
-        unsafe { ffi::zswap_rs_mutex_lock(ptr) }
-    }
-    unsafe fn try_lock(ptr: *mut Self::State) -> bool {
-        // SAFETY: Initialised (caller).
-        unsafe { ffi::zswap_rs_mutex_trylock(ptr) }
-    }
-    unsafe fn unlock(ptr: *mut Self::State) {
-        // SAFETY: Held by this task (caller).
-        unsafe { ffi::zswap_rs_mutex_unlock(ptr) }
-    }
-}
+backend!(
+    /// `struct mutex`: may sleep; only in sleepable context.
+    MutexBackend,
+    ffi::mutex,
+    zswap_rs_mutex_init,
+    zswap_rs_mutex_lock,
+    zswap_rs_mutex_trylock,
+    zswap_rs_mutex_unlock
+);
 
 /// A C lock of kind `B` that protects a `T`.
 ///

@@ -41,7 +41,7 @@ impl Pool {
                 None => break,
             };
             let (len, from) = {
-                let fd = frame!(self, src, freed).lock();
+                let fd = or_broken!(self.frames.get(src), src, freed).lock();
                 let b = if fd.slots[0].len != 0 {
                     Buddy::First
                 } else {
@@ -60,7 +60,10 @@ impl Pool {
             if self.move_object(src, from, dst, len, &relocate) {
                 inner.counts.one -= 2;
                 inner.counts.two += 1;
-                let page = frame!(self, src, freed).lock().page.take();
+                let page = or_broken!(self.frames.get(src), src, freed)
+                    .lock()
+                    .page
+                    .take();
                 if let Release::Page(p) = self.retire(&mut inner, src, page) {
                     // Not movable (test pools): plain put_page is fine here.
                     drop(p);
@@ -68,13 +71,13 @@ impl Pool {
                 freed += 1;
             } else {
                 self.relist(&mut inner, dst);
-                link!(inner, src, freed).next = parked;
+                or_broken!(inner.links.get_mut(src), src, freed).next = parked;
                 parked = src;
             }
         }
         while parked != NIL {
-            let next = link!(inner, parked, freed).next;
-            link!(inner, parked, freed).next = NIL;
+            let next = or_broken!(inner.links.get_mut(parked), parked, freed).next;
+            or_broken!(inner.links.get_mut(parked), parked, freed).next = NIL;
             self.relist(&mut inner, parked);
             parked = next;
         }
@@ -96,8 +99,8 @@ impl Pool {
         len: usize,
         relocate: &impl Fn(u64, Handle, Handle) -> bool,
     ) -> bool {
-        let mut sfd = frame!(self, src, false).lock();
-        let mut dfd = frame!(self, dst, false).lock_nested();
+        let mut sfd = or_broken!(self.frames.get(src), src, false).lock();
+        let mut dfd = or_broken!(self.frames.get(dst), dst, false).lock_nested();
         let to = if dfd.slots[0].len == 0 {
             Buddy::First
         } else {

@@ -25,9 +25,47 @@
 use core::sync::atomic::Ordering;
 
 use super::{Inner, Pool, State, MAX_OBJECT, NIL};
-use crate::sys::movable::MigrateMode;
+use core::marker::PhantomData;
+
+use crate::sys::movable::{MigrateMode, Movable};
 use crate::sys::page::{LockedPage, MigrationTarget};
-use crate::sys::{Result, EAGAIN, EINVAL, PAGE_SIZE};
+use crate::sys::{RcuReadGuard, Result, EAGAIN, EINVAL, PAGE_SIZE};
+
+/// Where the movable-page callbacks of a pool find it: the owner's global,
+/// looked up under the callback's RCU read lock.
+pub(crate) trait PoolOwner: 'static {
+    /// The pool, if it is (still) published.
+    fn pool(g: &RcuReadGuard) -> Option<&Pool>;
+}
+
+/// The [`Movable`] callbacks of the pool that `T` publishes (use
+/// `MovableOps::of::<PoolPages<T>>()` for its pages).
+pub(crate) struct PoolPages<T: PoolOwner>(PhantomData<T>);
+
+impl<T: PoolOwner> Movable for PoolPages<T> {
+    fn isolate(g: &RcuReadGuard, page: &LockedPage<'_>) -> bool {
+        T::pool(g).map_or(false, |p| p.isolate(page))
+    }
+
+    fn migrate(
+        g: &RcuReadGuard,
+        dst: MigrationTarget<'_>,
+        src: &LockedPage<'_>,
+        mode: MigrateMode,
+    ) -> Result {
+        match T::pool(g) {
+            Some(p) => p.migrate(dst, src, mode).map(|_| ()),
+            // The pool is going away: the VM retries, then puts back.
+            None => Err(EAGAIN),
+        }
+    }
+
+    fn putback(g: &RcuReadGuard, page: &LockedPage<'_>) {
+        if let Some(p) = T::pool(g) {
+            p.putback(page);
+        }
+    }
+}
 
 /// Outcome of [`Pool::migrate`].
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -85,7 +123,7 @@ impl Pool {
         }
         // A load (or a copy) holds the frame right now: busy, refuse
         // rather than wait (the VM retries later).
-        let fd = match frame!(self, id, false).try_lock() {
+        let fd = match or_broken!(self.frames.get(id), id, false).try_lock() {
             Some(fd) => fd,
             None => return false,
         };
@@ -94,14 +132,14 @@ impl Pool {
         }
         drop(fd);
         inner.list_del(id);
-        link!(inner, id, false).isolated = true;
+        or_broken!(inner.links.get_mut(id), id, false).isolated = true;
         true
     }
 
     /// Releases zombie `id` (on the zombie list) whose page the VM holds
     /// locked as `page`.
     fn release_zombie(&self, inner: &mut Inner, id: u32, page: &LockedPage<'_>) {
-        let mut fd = frame!(self, id, ()).lock();
+        let mut fd = or_broken!(self.frames.get(id), id, ()).lock();
         if !fd.page.as_ref().map_or(false, |p| page.is(p)) {
             return;
         }
@@ -113,14 +151,14 @@ impl Pool {
         let mut cur = inner.zombies;
         while cur != NIL && cur != id {
             prev = cur;
-            cur = link!(inner, cur, ()).next;
+            cur = or_broken!(inner.links.get_mut(cur), cur, ()).next;
         }
         if cur == id {
-            let next = link!(inner, id, ()).next;
+            let next = or_broken!(inner.links.get_mut(id), id, ()).next;
             if prev == NIL {
                 inner.zombies = next;
             } else {
-                link!(inner, prev, ()).next = next;
+                or_broken!(inner.links.get_mut(prev), prev, ()).next = next;
             }
         }
         inner.push_free_id(id);
@@ -160,11 +198,11 @@ impl Pool {
         }
         let mut inner = self.inner.lock();
         let id = self.frame_of(&mut inner, src).ok_or(EAGAIN)?;
-        let l = *link!(inner, id, Err(EAGAIN));
+        let l = *or_broken!(inner.links.get_mut(id), id, Err(EAGAIN));
         if !l.isolated {
             return Err(EAGAIN);
         }
-        let mut fd = frame!(self, id, Err(EAGAIN)).lock();
+        let mut fd = or_broken!(self.frames.get(id), id, Err(EAGAIN)).lock();
         let old = fd.page.take().ok_or(EAGAIN)?;
         if l.state == State::Zombie {
             drop(fd);
@@ -177,7 +215,7 @@ impl Pool {
         }
         fd.page = Some(dst.adopt(&old, id as usize, self.ops));
         drop(fd);
-        link!(inner, id, Err(EAGAIN)).isolated = false;
+        or_broken!(inner.links.get_mut(id), id, Err(EAGAIN)).isolated = false;
         self.relist(&mut inner, id);
         drop(inner);
         src.release(old, self.ops.is_some());
@@ -186,7 +224,7 @@ impl Pool {
 
     /// Puts a used frame back on the free list matching its free space.
     pub(super) fn relist(&self, inner: &mut Inner, id: u32) {
-        let fd = frame!(self, id, ()).lock();
+        let fd = or_broken!(self.frames.get(id), id, ()).lock();
         let (n, used) = (fd.nr_objects(), fd.used());
         drop(fd);
         if n == 1 && used < MAX_OBJECT {
@@ -202,11 +240,11 @@ impl Pool {
             Some(id) => id,
             None => return,
         };
-        if !link!(inner, id, ()).isolated {
+        if !or_broken!(inner.links.get_mut(id), id, ()).isolated {
             return;
         }
-        if link!(inner, id, ()).state == State::Zombie {
-            let old = frame!(self, id, ()).lock().page.take();
+        if or_broken!(inner.links.get_mut(id), id, ()).state == State::Zombie {
+            let old = or_broken!(self.frames.get(id), id, ()).lock().page.take();
             inner.push_free_id(id);
             inner.counts.zombies -= 1;
             drop(inner);
@@ -216,7 +254,7 @@ impl Pool {
             }
             return;
         }
-        link!(inner, id, ()).isolated = false;
+        or_broken!(inner.links.get_mut(id), id, ()).isolated = false;
         self.relist(&mut inner, id);
     }
 }

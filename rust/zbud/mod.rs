@@ -67,28 +67,14 @@ fn broken(id: u32) {
     crate::zpr_err!("BUG: frame id {} has no descriptor", id);
 }
 
-/// The descriptor of frame `$id` in pool `$pool`; if it has none (a broken
-/// invariant), reports it and returns `$ret` from the enclosing function,
-/// so a VM callback fails its operation instead of panicking.
-macro_rules! frame {
-    ($pool:expr, $id:expr, $ret:expr) => {
-        match $pool.frames.get($id) {
-            Some(f) => f,
-            None => {
-                $crate::zbud::broken($id);
-                #[allow(clippy::unused_unit)]
-                return $ret;
-            }
-        }
-    };
-}
-
-/// The pool-lock-protected link of frame `$id` (`$inner`: the pool's
-/// `Inner`); like [`frame!`] if it has none.
-macro_rules! link {
-    ($inner:expr, $id:expr, $ret:expr) => {
-        match $inner.links.get_mut($id) {
-            Some(l) => l,
+/// Unwraps `$lookup` (the descriptor or link of frame `$id`); if there is
+/// none (a broken invariant: the pool only hands out ids of installed
+/// table blocks), reports it and returns `$ret` from the enclosing
+/// function, so a VM callback fails its operation instead of panicking.
+macro_rules! or_broken {
+    ($lookup:expr, $id:expr, $ret:expr) => {
+        match $lookup {
+            Some(x) => x,
             None => {
                 $crate::zbud::broken($id);
                 #[allow(clippy::unused_unit)]
@@ -104,6 +90,7 @@ mod migrate;
 
 #[cfg(zrs_kunit)]
 pub(crate) use migrate::Migrated;
+pub(crate) use migrate::{PoolOwner, PoolPages};
 
 /// Which end of the frame an object occupies.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -263,12 +250,12 @@ impl Inner {
             return;
         }
         let head = self.heads[l];
-        let link = link!(self, id, ());
+        let link = or_broken!(self.links.get_mut(id), id, ());
         link.prev = NIL;
         link.next = head;
         link.list = l as u8;
         if head != NIL {
-            link!(self, head, ()).prev = id;
+            or_broken!(self.links.get_mut(head), head, ()).prev = id;
         }
         self.heads[l] = id;
         self.nonempty |= 1 << l;
@@ -277,12 +264,12 @@ impl Inner {
     fn list_del(&mut self, id: u32) {
         let Link {
             prev, next, list, ..
-        } = *link!(self, id, ());
+        } = *or_broken!(self.links.get_mut(id), id, ());
         if list == UNLISTED {
             return;
         }
         if prev != NIL {
-            link!(self, prev, ()).next = next;
+            or_broken!(self.links.get_mut(prev), prev, ()).next = next;
         } else {
             self.heads[list as usize] = next;
             if next == NIL {
@@ -290,9 +277,9 @@ impl Inner {
             }
         }
         if next != NIL {
-            link!(self, next, ()).prev = prev;
+            or_broken!(self.links.get_mut(next), next, ()).prev = prev;
         }
-        let l = link!(self, id, ());
+        let l = or_broken!(self.links.get_mut(id), id, ());
         l.prev = NIL;
         l.next = NIL;
         l.list = UNLISTED;
@@ -318,7 +305,7 @@ impl Inner {
         if id == NIL {
             return None;
         }
-        let l = link!(self, id, None);
+        let l = or_broken!(self.links.get_mut(id), id, None);
         debug_assert!(l.state == State::Free);
         let next = l.next;
         *l = Link {
@@ -331,13 +318,13 @@ impl Inner {
 
     fn push_free_id(&mut self, id: u32) {
         let next = self.free_ids;
-        *link!(self, id, ()) = Link { next, ..Link::NEW };
+        *or_broken!(self.links.get_mut(id), id, ()) = Link { next, ..Link::NEW };
         self.free_ids = id;
     }
 
     fn push_zombie(&mut self, id: u32) {
         let next = self.zombies;
-        *link!(self, id, ()) = Link {
+        *or_broken!(self.links.get_mut(id), id, ()) = Link {
             next,
             state: State::Zombie,
             ..Link::NEW
@@ -417,10 +404,12 @@ impl Pool {
                 return Release::Nothing;
             }
         };
-        if link!(inner, id, Release::Nothing).isolated {
+        if or_broken!(inner.links.get_mut(id), id, Release::Nothing).isolated {
             // The VM holds the page: migrate or putback releases it.
-            frame!(self, id, Release::Nothing).lock().page = Some(page);
-            link!(inner, id, Release::Nothing).state = State::Zombie;
+            or_broken!(self.frames.get(id), id, Release::Nothing)
+                .lock()
+                .page = Some(page);
+            or_broken!(inner.links.get_mut(id), id, Release::Nothing).state = State::Zombie;
             inner.counts.zombies += 1;
             return Release::Nothing;
         }
@@ -435,7 +424,9 @@ impl Pool {
                 self.page_gone();
             }
             Err(page) => {
-                frame!(self, id, Release::Nothing).lock().page = Some(page);
+                or_broken!(self.frames.get(id), id, Release::Nothing)
+                    .lock()
+                    .page = Some(page);
                 inner.push_zombie(id);
                 inner.counts.zombies += 1;
             }
@@ -453,11 +444,11 @@ impl Pool {
         let mut id = inner.zombies;
         inner.zombies = NIL;
         while id != NIL {
-            let next = link!(inner, id, ()).next;
-            let page = frame!(self, id, ()).lock().page.take();
+            let next = or_broken!(inner.links.get_mut(id), id, ()).next;
+            let page = or_broken!(self.frames.get(id), id, ()).lock().page.take();
             match page.map(|p| p.try_release_movable()) {
                 Some(Err(p)) => {
-                    frame!(self, id, ()).lock().page = Some(p);
+                    or_broken!(self.frames.get(id), id, ()).lock().page = Some(p);
                     inner.push_zombie(id);
                 }
                 Some(Ok(())) => {
@@ -487,9 +478,9 @@ impl Pool {
                 if id == NIL {
                     break;
                 }
-                inner.zombies = link!(inner, id, n).next;
+                inner.zombies = or_broken!(inner.links.get_mut(id), id, n).next;
                 inner.counts.zombies -= 1;
-                let page = frame!(self, id, n).lock().page.take();
+                let page = or_broken!(self.frames.get(id), id, n).lock().page.take();
                 // The id may be reused at once: the old page still names it
                 // in `private`, but isolation checks the frame's page
                 // identity under the frame lock, so it is refused.
@@ -593,7 +584,7 @@ impl Pool {
                 self.reap_zombies(&mut inner);
             }
             if let Some(id) = inner.take_fit(len) {
-                let cell = frame!(self, id, Err(EINVAL));
+                let cell = or_broken!(self.frames.get(id), id, Err(EINVAL));
                 let mut fd = cell.lock();
                 let buddy = if fd.slots[0].len == 0 {
                     Buddy::First
@@ -623,7 +614,7 @@ impl Pool {
             }
         };
         page.set_private(id as usize);
-        let cell = frame!(self, id, Err(EINVAL));
+        let cell = or_broken!(self.frames.get(id), id, Err(EINVAL));
         let mut fd = cell.lock();
         fd.page = Some(page);
         write_slot(&mut fd, Buddy::First, owner, tag, data);
@@ -675,7 +666,7 @@ impl Pool {
             // (unless the VM has it isolated; putback lists it).
             inner.counts.two -= 1;
             inner.counts.one += 1;
-            if !link!(inner, h.frame, None).isolated {
+            if !or_broken!(inner.links.get_mut(h.frame), h.frame, None).isolated {
                 inner.list_add(h.frame, PAGE_SIZE - other);
             }
         }
