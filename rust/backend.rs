@@ -25,8 +25,21 @@ use crate::sys::crypto::AlgName;
 use crate::sys::lock::{LockClass, SpinLock};
 use crate::sys::movable::MovableOps;
 use crate::sys::page::PageRef;
+use crate::sys::swapcache;
 use crate::sys::{Errno, Gfp, Result, EINVAL, EIO, ENODEV, ENOMEM, ENOSPC, PAGE_SIZE};
 use crate::zbud::{Handle, Pool, MAX_COMPRESSED};
+
+/// What became of an entry that writeback tried to hand to the device.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Writeback {
+    /// Written (or handed to its swap-cache page): gone from the pool.
+    Written,
+    /// Not ours any more (freed, moved, or the slot is gone).
+    Gone,
+    /// Could not be done now (the page is busy in the swap cache, no
+    /// memory, or unreadable); the entry stays.
+    Busy,
+}
 use alloc::boxed::Box;
 use core::pin::Pin;
 
@@ -157,6 +170,9 @@ pub(crate) struct Backend {
     pins: Pins,
     /// Set when the pool hit its limit; cleared below the accept threshold.
     full: core::sync::atomic::AtomicBool,
+    /// Set when the module is going away: stores are refused (and undone
+    /// if they raced with it) while everything is written back.
+    closing: core::sync::atomic::AtomicBool,
 }
 
 impl Backend {
@@ -176,6 +192,7 @@ impl Backend {
             stats: Counters::default(),
             pins: Pins::new(hold_module)?,
             full: core::sync::atomic::AtomicBool::new(false),
+            closing: core::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -195,6 +212,11 @@ impl Backend {
         let max = Self::limit_pages(get_u32(&KNOBS.max_pool_percent));
         if pages >= max {
             self.full.store(true, Ordering::Relaxed);
+            // Make room: the worker writes the coldest frames back until
+            // the pool is below the accept threshold.
+            if get_bool(&KNOBS.writeback) {
+                crate::sys::reclaim_kick();
+            }
             return true;
         }
         if self.full.load(Ordering::Relaxed) {
@@ -244,7 +266,7 @@ impl Backend {
         if page.is_compound() {
             return Err(Reject::Thp);
         }
-        if !get_bool(&KNOBS.enabled) {
+        if !get_bool(&KNOBS.enabled) || self.closing.load(Ordering::Relaxed) {
             return Err(Reject::Disabled);
         }
         let area = self.index.area(ty).ok_or(Reject::BadType)?;
@@ -293,6 +315,17 @@ impl Backend {
         }
         if incompressible {
             inc(&self.stats.incompressible_pages);
+        }
+        // The module may be going away: it set `closing`, then scans the
+        // index.  Either that scan sees this entry, or this sees `closing`
+        // and takes the entry back (the store fails, the page goes to the
+        // device, frontswap never knew it).
+        core::sync::atomic::fence(Ordering::SeqCst);
+        if self.closing.load(Ordering::SeqCst) {
+            if area.erase_if(offset, entry.encode()) {
+                self.release(key, entry);
+            }
+            return Err(Reject::Disabled);
         }
         Ok(())
     }
@@ -508,6 +541,186 @@ impl Backend {
             }
             crate::sys::cond_resched();
         }
+    }
+
+    /// Hands the entry at `key`, which must still be `expect` (encoded), to
+    /// the swap device; may sleep.  With `take_existing`, a page already in
+    /// the swap cache for the entry takes the data over (marked dirty, so
+    /// reclaim writes it out); without, that entry is busy (as in zswap).
+    pub(crate) fn writeback(&self, key: SwapKey, expect: u64, take_existing: bool) -> Writeback {
+        let area = match self.index.area(key.ty()) {
+            Some(a) => a,
+            None => return Writeback::Gone,
+        };
+        let off = key.offset();
+        if area.load(off) != Some(expect) {
+            return Writeback::Gone;
+        }
+        let entry = Entry::decode(expect);
+        let mut page = match swapcache::lookup(key.ty(), off) {
+            swapcache::Lookup::New(p) => p,
+            swapcache::Lookup::Busy => return Writeback::Busy,
+            swapcache::Lookup::Gone => {
+                // The slot is free: the entry is dead and nobody will load
+                // it; drop it now rather than when the slot cache flushes.
+                if area.erase_if(off, expect) {
+                    self.release(key, entry);
+                    swapcache::forget_dead(key.ty(), off);
+                }
+                return Writeback::Gone;
+            }
+            swapcache::Lookup::Exists(p) => {
+                if !take_existing {
+                    return Writeback::Busy;
+                }
+                // Locked inside `take_over`: the entry is ours to drop if
+                // it is still `expect`.
+                let taken = p.take_over(|| {
+                    if area.erase_if(off, expect) {
+                        self.release(key, entry);
+                        true
+                    } else {
+                        false
+                    }
+                });
+                if taken {
+                    inc(&self.stats.written_back_pages);
+                    return Writeback::Written;
+                }
+                return Writeback::Busy;
+            }
+        };
+        // The page is locked in the swap cache: no load, store or
+        // invalidate of this entry can run until we let it go.
+        if area.load(off) != Some(expect) {
+            // Freed (or moved by compaction) before we locked it.
+            return Writeback::Gone;
+        }
+        let filled = match entry {
+            Entry::Filled(w) => {
+                page.with_slice_mut(|d| {
+                    for c in d.chunks_exact_mut(8) {
+                        c.copy_from_slice(&w.to_ne_bytes());
+                    }
+                });
+                true
+            }
+            Entry::Object(h) => {
+                let r = page.with_slice_mut(|dst| {
+                    self.comps.with_ctx(|ctx, _| {
+                        self.pool
+                            .read(h, key.owner(), |src, tag| ctx.decompress(tag, src, dst))
+                    })
+                });
+                r == Some(Ok(PAGE_SIZE))
+            }
+        };
+        if !filled || !area.erase_if(off, expect) {
+            // Not reproducible (decompress_fail on its next load) or gone:
+            // keep what we have; the page leaves the swap cache again.
+            return Writeback::Busy;
+        }
+        self.release(key, entry);
+        inc(&self.stats.written_back_pages);
+        page.write();
+        Writeback::Written
+    }
+
+    /// Writes back the least recently used frame (at most two objects;
+    /// one pool page freed when both go); true if it was emptied.  May
+    /// sleep.
+    pub(crate) fn reclaim_one(&self) -> bool {
+        let r = match self.pool.reclaim_begin() {
+            Some(r) => r,
+            None => return false,
+        };
+        let mut emptied = true;
+        for (owner, h) in r.objects.iter().flatten() {
+            let key = SwapKey::from_owner(*owner);
+            match self.writeback(key, Entry::Object(*h).encode(), false) {
+                Writeback::Written | Writeback::Gone => {}
+                Writeback::Busy => {
+                    inc(&self.stats.writeback_fail);
+                    emptied = false;
+                }
+            }
+        }
+        self.pool.reclaim_end(r.frame);
+        emptied
+    }
+
+    /// Writes back up to `n` frames (the `writeback` knob, the shrinker);
+    /// returns how many were emptied.  May sleep.
+    pub(crate) fn reclaim(&self, n: usize) -> usize {
+        let mut done = 0;
+        for _ in 0..n {
+            if self.pool.counts().pages == 0 {
+                break;
+            }
+            if self.reclaim_one() {
+                done += 1;
+            }
+            crate::sys::cond_resched();
+        }
+        done
+    }
+
+    /// The reclaim worker: writes back until the pool is below
+    /// `accept_threshold_percent` of its limit.  May sleep.
+    pub(crate) fn reclaim_to_threshold(&self) {
+        inc(&self.stats.reclaim_runs);
+        let max = Self::limit_pages(get_u32(&KNOBS.max_pool_percent));
+        let thr = max * get_u32(&KNOBS.accept_threshold_percent) as u64 / 100;
+        let mut failures = 0;
+        let mut freed = 0u64;
+        while self.pool.pages() >= thr && get_bool(&KNOBS.writeback) {
+            if self.reclaim_one() {
+                freed += 1;
+                failures = 0;
+            } else {
+                failures += 1;
+                if failures >= 16 {
+                    break;
+                }
+            }
+            crate::sys::cond_resched();
+        }
+        if freed == 0 {
+            inc(&self.stats.reject_reclaim_fail);
+        }
+    }
+
+    /// Module exit: refuses new stores and hands every stored page to the
+    /// swap device.  Returns the pages that could not be handed over
+    /// (0 unless something is badly wrong).  May sleep.
+    pub(crate) fn close(&self) -> u64 {
+        self.closing.store(true, Ordering::SeqCst);
+        core::sync::atomic::fence(Ordering::SeqCst);
+        for pass in 0..200u32 {
+            let mut left = 0u64;
+            for ty in 0..self.index.types() {
+                let area = match self.index.area(ty) {
+                    Some(a) => a,
+                    None => continue,
+                };
+                let mut start = 0;
+                while let Some((off, v)) = area.find(start) {
+                    start = off + 1;
+                    if let Writeback::Busy = self.writeback(SwapKey::new(ty, off), v, true) {
+                        left += 1;
+                    }
+                    crate::sys::cond_resched();
+                }
+            }
+            if left == 0 && self.stored_pages() == 0 {
+                return 0;
+            }
+            if pass % 50 == 49 {
+                crate::zpr_warn!("unload: {} pages not written back yet; retrying", left);
+            }
+            crate::sys::msleep(10);
+        }
+        self.stored_pages()
     }
 
     /// The value of statistic `s`.

@@ -11,6 +11,7 @@
 #include <linux/moduleparam.h>
 #include <linux/shrinker.h>
 #include <linux/sysfs.h>
+#include <linux/workqueue.h>
 #include "glue.h"
 
 /* ---- module parameters ---- */
@@ -152,6 +153,24 @@ void zswap_rs_sysfs_remove(struct kobject *kobj)
 		sysfs_remove_group(kobj, &zrs_summary_group);
 		kobject_put(kobj);
 	}
+}
+
+/* ---- the reclaim worker (writeback at the pool limit) ---- */
+
+static void zrs_reclaim_fn(struct work_struct *work)
+{
+	zswap_rs_reclaim_work();
+}
+static DECLARE_WORK(zrs_reclaim_work, zrs_reclaim_fn);
+
+void zswap_rs_reclaim_kick(void)
+{
+	queue_work(system_unbound_wq, &zrs_reclaim_work);
+}
+
+void zswap_rs_reclaim_cancel(void)
+{
+	cancel_work_sync(&zrs_reclaim_work);
 }
 
 /* ---- shrinker (the callbacks are Rust's: sys/shrinker.rs) ---- */

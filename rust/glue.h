@@ -35,7 +35,11 @@ struct module;
 	X(STORE_INCOMPRESSIBLE, store_incompressible, 0644,		\
 	  "Store pages that do not compress as-is in a frame of their own (Y) or reject them (N)") \
 	X(COMPACT, compact, 0644,					\
-	  "Write 1 to merge half-full pool frames now")
+	  "Write 1 to merge half-full pool frames now")		\
+	X(WRITEBACK, writeback, 0644,					\
+	  "Write back the coldest frames at the pool limit (Y/N); N > 0: write back N frames now") \
+	X(SHRINKER_WRITEBACK, shrinker_writeback, 0644,		\
+	  "Under memory pressure, also write back cold frames (Y/N)")
 
 enum zswap_rs_param {
 #define ZRS_PARAM_ENUM(id, name, perm, desc) ZRS_PARAM_##id,
@@ -54,6 +58,11 @@ u64 zswap_rs_stat_get(unsigned int id);
 int zswap_rs_summary_show(unsigned int id, char *buf);
 int zswap_rs_init(void);
 void zswap_rs_exit(void);
+void zswap_rs_reclaim_work(void);
+
+/* glue.c (kunit_glue.c: no-ops): the reclaim worker. */
+void zswap_rs_reclaim_kick(void);
+void zswap_rs_reclaim_cancel(void);
 
 /* glue.c: fault injection for loads (false unless configured). */
 bool zswap_rs_should_fail_load(void);

@@ -18,6 +18,13 @@
 #include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <linux/xarray.h>
+#include <linux/frontswap.h>
+#include <linux/swap.h>
+#include <linux/swapops.h>
+#include <linux/writeback.h>
+/* __read_swap_cache_async, __swap_writepage, delete_from_swap_cache
+ * (exported by patch 0004; declared in the mm-internal header). */
+#include <../mm/swap.h>
 #include "helpers.h"
 #include "glue.h"
 
@@ -121,6 +128,65 @@ static const char *const zrs_param_names[ZRS_PARAM_NR] = {
 const char *zswap_rs_param_name(unsigned int id)
 {
 	return id < ZRS_PARAM_NR ? zrs_param_names[id] : NULL;
+}
+
+/*
+ * Swap-cache pages for writeback (patches 0004, 0005).  Returns
+ * ZRS_SWAPCACHE_NEW with *out a new page, locked and in the swap cache
+ * (not uptodate), ZRS_SWAPCACHE_EXISTS with *out the existing page
+ * (referenced, not locked), ZRS_SWAPCACHE_GONE (the slot is free: the
+ * entry is dead, its release pending in a swap slot cache) or
+ * ZRS_SWAPCACHE_BUSY (no memory, or a race: try again later).
+ */
+int zswap_rs_swapcache_get(unsigned int type, unsigned long offset,
+			   struct page **out)
+{
+	bool new;
+	struct page *page = __read_swap_cache_async(swp_entry(type, offset),
+						    GFP_KERNEL, NULL, 0, &new);
+
+	*out = page;
+	if (page)
+		return new ? ZRS_SWAPCACHE_NEW : ZRS_SWAPCACHE_EXISTS;
+	/* A free slot (its entry is dead), or no memory (try again). */
+	return __swp_swapcount(swp_entry(type, offset)) ? ZRS_SWAPCACHE_BUSY :
+							  ZRS_SWAPCACHE_GONE;
+}
+
+void zswap_rs_swapcache_discard(struct page *page)
+{
+	delete_from_swap_cache(page_folio(page));
+	unlock_page(page);
+	put_page(page);
+}
+
+void zswap_rs_swapcache_write(struct page *page)
+{
+	struct writeback_control wbc = { .sync_mode = WB_SYNC_NONE };
+
+	SetPageUptodate(page);
+	/* Rotate it to the tail of the inactive list once written. */
+	SetPageReclaim(page);
+	__swap_writepage(page, &wbc);
+	put_page(page);
+}
+
+/*
+ * An existing swap-cache page of (type, offset), locked by the caller:
+ * true if it still is that entry's page and holds its data (uptodate).
+ */
+bool zswap_rs_swapcache_holds(struct page *page, unsigned int type,
+			      unsigned long offset)
+{
+	return PageSwapCache(page) && PageUptodate(page) &&
+	       page_private(page) == swp_entry(type, offset).val;
+}
+
+void zswap_rs_set_page_dirty(struct page *page) { set_page_dirty(page); }
+
+void zswap_rs_frontswap_writeback_done(unsigned int type, unsigned long offset)
+{
+	frontswap_writeback_done(type, offset);
 }
 
 /* THIS_MODULE: each module links its own copy of this file. */

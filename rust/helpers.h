@@ -68,6 +68,22 @@ struct page *zswap_rs_alloc_compound(gfp_t gfp, unsigned int order);
 void *zswap_rs_kvzalloc(size_t size, gfp_t gfp);
 void zswap_rs_kvfree(void *p);
 
+/* Swap cache (writeback) */
+enum zswap_rs_swapcache {
+	ZRS_SWAPCACHE_NEW,
+	ZRS_SWAPCACHE_EXISTS,
+	ZRS_SWAPCACHE_GONE,
+	ZRS_SWAPCACHE_BUSY,
+};
+int zswap_rs_swapcache_get(unsigned int type, unsigned long offset,
+			   struct page **out);
+void zswap_rs_swapcache_discard(struct page *page);
+void zswap_rs_swapcache_write(struct page *page);
+bool zswap_rs_swapcache_holds(struct page *page, unsigned int type,
+			      unsigned long offset);
+void zswap_rs_set_page_dirty(struct page *page);
+void zswap_rs_frontswap_writeback_done(unsigned int type, unsigned long offset);
+
 /* Crypto */
 struct crypto_comp *zswap_rs_crypto_alloc_comp(const char *name);
 void zswap_rs_crypto_free_comp(struct crypto_comp *tfm);

@@ -145,6 +145,11 @@ impl Index {
         Ok(Index { areas })
     }
 
+    /// Number of swap types.
+    pub(crate) fn types(&self) -> u32 {
+        self.areas.len() as u32
+    }
+
     /// The XArray of swap type `ty`.
     pub(crate) fn area(&self, ty: u32) -> Option<&XArray> {
         self.areas.get(ty as usize).map(|a| &**a)

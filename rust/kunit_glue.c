@@ -10,6 +10,7 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include "helpers.h"
+#include "glue.h"
 
 /*
  * Harness self-test: with selftest_fail=1 the zswap_rs_harness suite makes
@@ -46,6 +47,10 @@ void zswap_rs_kunit_arch_spin_unlock(spinlock_t *lock)
 	arch_spin_unlock(&lock->rlock.raw_lock);
 	preempt_enable();
 }
+
+/* The reclaim worker is the production module's: tests call reclaim. */
+void zswap_rs_reclaim_kick(void) { }
+void zswap_rs_reclaim_cancel(void) { }
 
 /* Fault injection is the production module's (glue.c); never here. */
 bool zswap_rs_should_fail_load(void)

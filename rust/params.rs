@@ -45,6 +45,8 @@ params! {
     NonSameFilledPagesEnabled = zswap_rs_param_ZRS_PARAM_NON_SAME_FILLED_PAGES_ENABLED,
     StoreIncompressible = zswap_rs_param_ZRS_PARAM_STORE_INCOMPRESSIBLE,
     Compact = zswap_rs_param_ZRS_PARAM_COMPACT,
+    Writeback = zswap_rs_param_ZRS_PARAM_WRITEBACK,
+    ShrinkerWriteback = zswap_rs_param_ZRS_PARAM_SHRINKER_WRITEBACK,
 }
 
 impl Param {
@@ -73,6 +75,10 @@ pub(crate) struct Knobs {
     pub(crate) non_same_filled_pages_enabled: AtomicBool,
     /// Store incompressible pages as-is.
     pub(crate) store_incompressible: AtomicBool,
+    /// Write the coldest frames back at the pool limit.
+    pub(crate) writeback: AtomicBool,
+    /// The shrinker writes cold frames back under memory pressure too.
+    pub(crate) shrinker_writeback: AtomicBool,
 }
 
 /// The module's knobs.
@@ -83,6 +89,8 @@ pub(crate) static KNOBS: Knobs = Knobs {
     same_filled_pages_enabled: AtomicBool::new(true),
     non_same_filled_pages_enabled: AtomicBool::new(true),
     store_incompressible: AtomicBool::new(false),
+    writeback: AtomicBool::new(true),
+    shrinker_writeback: AtomicBool::new(false),
 };
 
 /// Default compressor.
@@ -123,6 +131,19 @@ pub(crate) fn parse_percent(v: &[u8]) -> Result<u32> {
     Ok(n as u32)
 }
 
+/// Parses a count of frames: a decimal integer up to 1000000.
+pub(crate) fn parse_count(v: &[u8]) -> Result<u32> {
+    let v = trim_line(v);
+    if v.is_empty() || v.len() > 10 || !v.iter().all(|c| c.is_ascii_digit()) {
+        return Err(EINVAL);
+    }
+    let n = v.iter().fold(0u64, |n, c| n * 10 + (c - b'0') as u64);
+    if n > 1_000_000 {
+        return Err(ERANGE);
+    }
+    Ok(n as u32)
+}
+
 /// A validated new value.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Value {
@@ -134,6 +155,8 @@ pub(crate) enum Value {
     Compressor(AlgName),
     /// The compaction trigger.
     Trigger,
+    /// Write back this many frames now.
+    WriteBackNow(u32),
 }
 
 /// Parses and validates `val` for `p` (no side effects).
@@ -142,7 +165,15 @@ pub(crate) fn parse(p: Param, val: &[u8]) -> Result<Value> {
         Param::Enabled
         | Param::SameFilledPagesEnabled
         | Param::NonSameFilledPagesEnabled
-        | Param::StoreIncompressible => parse_bool(val).map(Value::Bool),
+        | Param::StoreIncompressible
+        | Param::ShrinkerWriteback => parse_bool(val).map(Value::Bool),
+        Param::Writeback => match parse_bool(val) {
+            Ok(b) => Ok(Value::Bool(b)),
+            Err(_) => match parse_count(val)? {
+                0 => Ok(Value::Bool(false)),
+                n => Ok(Value::WriteBackNow(n)),
+            },
+        },
         Param::MaxPoolPercent | Param::AcceptThresholdPercent => {
             parse_percent(val).map(Value::Percent)
         }
@@ -171,6 +202,8 @@ pub(crate) fn log_refused(p: Param, val: &[u8], e: Errno) {
         (Param::MaxPoolPercent | Param::AcceptThresholdPercent, ERANGE) => "out of range 0-100",
         (Param::MaxPoolPercent | Param::AcceptThresholdPercent, _) => "not a number 0-100",
         (Param::Compact, _) => "write 1 to compact",
+        (Param::Writeback, ERANGE) => "at most 1000000 frames at a time",
+        (Param::Writeback, _) => "expected Y, N or a number of frames",
         (_, crate::sys::ENOSPC) => "too many distinct compressors used; reload the module",
         _ => "expected Y or N",
     };
@@ -190,6 +223,10 @@ pub(crate) fn apply(p: Param, v: Value) {
         }
         (Param::StoreIncompressible, Value::Bool(b)) => {
             k.store_incompressible.store(b, Ordering::Relaxed)
+        }
+        (Param::Writeback, Value::Bool(b)) => k.writeback.store(b, Ordering::Relaxed),
+        (Param::ShrinkerWriteback, Value::Bool(b)) => {
+            k.shrinker_writeback.store(b, Ordering::Relaxed)
         }
         (Param::MaxPoolPercent, Value::Percent(n)) => {
             k.max_pool_percent.store(n, Ordering::Relaxed)
@@ -212,6 +249,8 @@ pub(crate) fn show(p: Param, t: &mut ParamLockToken, out: &mut PageBuf<'_>) {
             writeln!(out, "{}", yn(&k.non_same_filled_pages_enabled))
         }
         Param::StoreIncompressible => writeln!(out, "{}", yn(&k.store_incompressible)),
+        Param::Writeback => writeln!(out, "{}", yn(&k.writeback)),
+        Param::ShrinkerWriteback => writeln!(out, "{}", yn(&k.shrinker_writeback)),
         Param::MaxPoolPercent => writeln!(out, "{}", get_u32(&k.max_pool_percent)),
         Param::AcceptThresholdPercent => writeln!(out, "{}", get_u32(&k.accept_threshold_percent)),
         Param::Compressor => {

@@ -71,6 +71,8 @@ statistics! {
         incompressible_pages,
         same_filled_pages,
         loads,
+        writeback_fail,
+        reclaim_runs,
     ],
     derived: [
         stored_pages,

@@ -46,12 +46,32 @@ static BACKEND: Global<Backend> = Global::new();
 struct ZswapRs {
     _frontswap: frontswap::Registration<ZswapRs>,
     _shrinker: Option<shrinker::Registration<ZswapRs>>,
+    /// After the two above: nothing queues it any more.
+    _reclaim: sys::ReclaimWork,
     _sysfs: Option<sysfs::Summary>,
     _debugfs: Option<debugfs::Dir>,
     /// Unpublished, an RCU grace period for the movable-page callbacks,
     /// then freed: the pool gives every page back with its movable state
     /// cleared under the page lock, so the VM never calls us again.
     _backend: Published<Backend>,
+}
+
+impl Drop for ZswapRs {
+    /// Before the fields go: every stored page is handed to the swap
+    /// device, so that frontswap lets the backend go and nothing is lost.
+    fn drop(&mut self) {
+        let b = self._backend.get();
+        let n = b.stored_pages();
+        let left = b.close();
+        if left != 0 {
+            sys::warn(format_args!(
+                "{} stored pages could not be written back; waiting for frontswap to let go",
+                left
+            ));
+        } else if n != 0 {
+            zpr_info!("wrote {} stored pages back to the swap device", n);
+        }
+    }
 }
 
 /// The module while it is loaded (set by init, taken by exit, both under
@@ -101,11 +121,29 @@ impl PoolOwner for ZswapRs {
 /// Compaction under memory pressure.
 impl Shrinker for ZswapRs {
     fn count(g: &CallbackGuard) -> u64 {
-        BACKEND.get(g).map_or(0, |b| b.pool.compactable())
+        let b = match BACKEND.get(g) {
+            Some(b) => b,
+            None => return 0,
+        };
+        if params::get_bool(&params::KNOBS.shrinker_writeback) {
+            b.pool.compactable().max(b.pool.pages() / 2)
+        } else {
+            b.pool.compactable()
+        }
     }
 
-    fn scan(g: &CallbackGuard, nr: u64) -> u64 {
-        BACKEND.get(g).map_or(0, |b| b.compact(nr as usize) as u64)
+    fn scan(g: &CallbackGuard, nr: u64, may_io: bool) -> u64 {
+        let b = match BACKEND.get(g) {
+            Some(b) => b,
+            None => return 0,
+        };
+        let mut freed = b.compact(nr as usize) as u64;
+        // Cold frames to the device too, if asked (the shrinker may sleep:
+        // 6.1 calls it from reclaim with GFP_KERNEL-capable contexts).
+        if freed < nr && may_io && params::get_bool(&params::KNOBS.shrinker_writeback) {
+            freed += b.reclaim((nr - freed) as usize) as u64;
+        }
+        freed
     }
 }
 
@@ -149,6 +187,12 @@ fn param_set(g: &CallbackGuard, p: Param, val: &[u8], t: &mut ParamLockToken) ->
                 zpr_info!("compressor for new pages: {}", name.as_str());
             }
             *params::COMPRESSOR.get(t) = Some(name);
+        }
+        Value::WriteBackNow(n) => {
+            if let Some(b) = BACKEND.get(g) {
+                let done = b.reclaim(n as usize);
+                zpr_info!("writeback emptied {} of {} frames asked", done, n);
+            }
         }
         Value::Trigger => {
             if let Some(b) = BACKEND.get(g) {
@@ -238,6 +282,22 @@ pub unsafe extern "C" fn zswap_rs_summary_show(id: c_uint, buf: *mut c_char) -> 
     out.len()
 }
 
+/// The reclaim worker (`glue.c`), queued when a store finds the pool at
+/// its limit.
+///
+/// # Safety
+///
+/// Called by the work item only, which [`ZswapRs`] cancels (waiting for a
+/// running one) before it retires `BACKEND`.
+#[no_mangle]
+pub unsafe extern "C" fn zswap_rs_reclaim_work() {
+    // SAFETY: See the function contract.
+    let g = unsafe { CallbackGuard::new() };
+    if let Some(b) = BACKEND.get(&g) {
+        b.reclaim_to_threshold();
+    }
+}
+
 // ---- module init / exit ----
 
 /// Module init (`glue.c`).
@@ -261,7 +321,8 @@ impl ZswapRs {
         };
         let types = ffi::ZRS_MAX_SWAPFILES as usize;
         let ops = MovableOps::of::<PoolPages<ZswapRs>>();
-        let backend = Backend::new(types, &name, true, Some(ops))
+        // Stored pages do not pin the module: unloading writes them back.
+        let backend = Backend::new(types, &name, false, Some(ops))
             .and_then(sys::try_box)
             .map_err(|e| {
                 zpr_err!(
@@ -312,6 +373,7 @@ impl ZswapRs {
         Ok(ZswapRs {
             _frontswap: frontswap,
             _shrinker: shrinker,
+            _reclaim: sys::ReclaimWork::new(),
             _sysfs: sysfs,
             _debugfs: debugfs,
             _backend: backend,
@@ -319,8 +381,8 @@ impl ZswapRs {
     }
 }
 
-/// Module exit (`glue.c`).  Only reached when no page is stored: stored
-/// pages hold a module reference.
+/// Module exit (`glue.c`): writes every stored page back (see
+/// [`ZswapRs`]'s drop), then tears down.
 #[no_mangle]
 pub extern "C" fn zswap_rs_exit() {
     let mut lock = ParamLockGuard::lock();

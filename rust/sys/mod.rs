@@ -25,6 +25,7 @@ pub(crate) mod lock;
 pub(crate) mod movable;
 pub(crate) mod page;
 pub(crate) mod shrinker;
+pub(crate) mod swapcache;
 #[cfg(not(zrs_kunit))]
 pub(crate) mod sysfs;
 pub(crate) mod xarray;
@@ -334,6 +335,34 @@ pub(crate) fn warn(args: fmt::Arguments<'_>) {
     // SAFETY: The helper's format has one `%pA`, which consumes a pointer
     // to `fmt::Arguments` that outlives the call.
     unsafe { ffi::zswap_rs_warn(&args as *const fmt::Arguments<'_> as *const core::ffi::c_void) };
+}
+
+/// Queues the reclaim worker (`glue.c`; a no-op in the KUnit module).
+pub(crate) fn reclaim_kick() {
+    // SAFETY: No preconditions; queueing a queued work item is a no-op.
+    unsafe { ffi::zswap_rs_reclaim_kick() }
+}
+
+/// The reclaim worker of the production module; dropping this cancels it
+/// and waits for a running one.
+#[cfg(not(zrs_kunit))]
+pub(crate) struct ReclaimWork(());
+
+#[cfg(not(zrs_kunit))]
+impl ReclaimWork {
+    /// The worker may run from now on (it is a static work item).
+    pub(crate) fn new() -> ReclaimWork {
+        ReclaimWork(())
+    }
+}
+
+#[cfg(not(zrs_kunit))]
+impl Drop for ReclaimWork {
+    fn drop(&mut self) {
+        // SAFETY: Sleepable (module exit); the owner drops this only after
+        // nothing can queue the work any more.
+        unsafe { ffi::zswap_rs_reclaim_cancel() }
+    }
 }
 
 /// The module this code is linked into (for reference counting).

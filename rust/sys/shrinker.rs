@@ -21,8 +21,10 @@ use crate::ffi;
 pub(crate) trait Shrinker: 'static {
     /// Objects that `scan` could free now (0: nothing to do).
     fn count(g: &CallbackGuard) -> u64;
-    /// Frees up to `nr` objects; returns how many were freed.
-    fn scan(g: &CallbackGuard, nr: u64) -> u64;
+    /// Frees up to `nr` objects; returns how many were freed.  `may_io`:
+    /// the allocation that triggered reclaim allows I/O and file-system
+    /// calls (`__GFP_IO | __GFP_FS`), so writing to the swap device is fine.
+    fn scan(g: &CallbackGuard, nr: u64, may_io: bool) -> u64;
 }
 
 /// `SHRINK_STOP`: nothing more to free now (bindgen cannot evaluate `~0UL`).
@@ -49,8 +51,9 @@ impl<T: Shrinker> VTable<T> {
         // SAFETY: As in `count`.
         let g = unsafe { CallbackGuard::new() };
         // SAFETY: The VM passes a valid shrink control for the call.
-        let nr = unsafe { (*sc).nr_to_scan } as u64;
-        match T::scan(&g, nr) {
+        let (nr, gfp) = unsafe { ((*sc).nr_to_scan as u64, (*sc).gfp_mask) };
+        let io = ffi::ZRS_GFP_IO | ffi::ZRS_GFP_FS;
+        match T::scan(&g, nr, gfp & io == io) {
             0 => SHRINK_STOP,
             n => n as c_ulong,
         }

@@ -110,6 +110,21 @@ impl XArray {
         check_err(cur).map(to_value)
     }
 
+    /// Removes the entry at `index` if it is `old`; true if it did.
+    pub(crate) fn erase_if(&self, index: u64, old: u64) -> bool {
+        // SAFETY: Initialised; storing NULL (erasing) never allocates.
+        let cur = unsafe {
+            ffi::zswap_rs_xa_cmpxchg(
+                self.ptr(),
+                index as _,
+                mk_value(old),
+                core::ptr::null_mut(),
+                0,
+            )
+        };
+        to_value(cur) == Some(old)
+    }
+
     /// Removes the entry at `index`; returns it.
     pub(crate) fn erase(&self, index: u64) -> Option<u64> {
         // SAFETY: Initialised (invariant).

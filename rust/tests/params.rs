@@ -42,7 +42,27 @@ fn ids_follow_glue_order() {
     kunit_assert_eq!(Param::from_id(0), Some(Param::Enabled));
     kunit_assert_eq!(Param::from_id(1), Some(Param::Compressor));
     kunit_assert_eq!(Param::from_id(7), Some(Param::Compact));
-    kunit_assert_eq!(Param::from_id(8), None);
+    kunit_assert_eq!(Param::from_id(8), Some(Param::Writeback));
+    kunit_assert_eq!(Param::from_id(9), Some(Param::ShrinkerWriteback));
+    kunit_assert_eq!(Param::from_id(10), None);
+    kunit_assert_eq!(Param::ShrinkerWriteback.name(), "shrinker_writeback");
+}
+
+fn writeback_values() {
+    kunit_assert_eq!(parse(Param::Writeback, b"Y\n"), Ok(Value::Bool(true)));
+    kunit_assert_eq!(parse(Param::Writeback, b"off"), Ok(Value::Bool(false)));
+    kunit_assert_eq!(parse(Param::Writeback, b"0"), Ok(Value::Bool(false)));
+    kunit_assert_eq!(
+        parse(Param::Writeback, b"200"),
+        Ok(Value::WriteBackNow(200))
+    );
+    kunit_assert_eq!(
+        parse(Param::Writeback, b"1000000"),
+        Ok(Value::WriteBackNow(1_000_000))
+    );
+    kunit_assert_eq!(parse(Param::Writeback, b"1000001"), Err(ERANGE));
+    kunit_assert_eq!(parse(Param::Writeback, b"-3"), Err(EINVAL));
+    kunit_assert_eq!(parse(Param::ShrinkerWriteback, b"7"), Err(EINVAL));
 }
 
 fn parse_has_no_side_effects() {
@@ -62,6 +82,7 @@ kunit_suite!(
         percentages,
         compressor_values,
         ids_follow_glue_order,
+        writeback_values,
         parse_has_no_side_effects
     ]
 );

@@ -295,6 +295,72 @@ fn frame_table_for_a_huge_machine() {
     kunit_assert!(p.free(h, 1).is_some());
 }
 
+fn lru_follows_stores() {
+    let p = kunwrap!(pool());
+    // Three frames (3000-byte objects do not pair, a 2000-byte one takes
+    // only a 1500-byte buddy), oldest first.
+    let a = kunwrap!(alloc(&p, 1, 2000));
+    let b = kunwrap!(alloc(&p, 2, 3000));
+    let c = kunwrap!(alloc(&p, 3, 3000));
+    kunit_assert_eq!(&p.lru_order()[..], &[a.frame, b.frame, c.frame][..]);
+    // A store into frame a (the only one with room) makes it the most recent.
+    let d = kunwrap!(alloc(&p, 4, 1500));
+    kunit_assert_eq!(d.frame, a.frame);
+    kunit_assert_eq!(&p.lru_order()[..], &[b.frame, c.frame, a.frame][..]);
+    // Frees take frames off it.
+    kunit_assert!(p.free(c, 3).is_some());
+    kunit_assert_eq!(&p.lru_order()[..], &[b.frame, a.frame][..]);
+    p.free(a, 1);
+    p.free(b, 2);
+    p.free(d, 4);
+    kunit_assert_eq!(p.lru_order().len(), 0);
+}
+
+fn reclaim_takes_the_coldest_frame() {
+    let p = kunwrap!(pool());
+    let a = kunwrap!(alloc(&p, 1, 1500));
+    let b = kunwrap!(alloc(&p, 2, 3500));
+    let r = kunwrap!(p.reclaim_begin());
+    kunit_assert_eq!(r.frame, a.frame);
+    kunit_assert_eq!(r.objects, [Some((1, a)), None]);
+    // Taken: off the free lists (a small store goes elsewhere) and the LRU.
+    let c = kunwrap!(alloc(&p, 3, 100));
+    kunit_assert!(c.frame != a.frame);
+    kunit_assert!(!p.lru_order().contains(&a.frame));
+    kunit_assert!(p.reclaim_begin().map(|r| r.frame) != Some(a.frame));
+    // Not written back: it returns, most recent, and takes objects again.
+    p.reclaim_end(r.frame);
+    kunit_assert_eq!(p.lru_order().last().copied(), Some(a.frame));
+    let d = kunwrap!(alloc(&p, 4, 2000));
+    kunit_assert_eq!(d.frame, a.frame);
+    kunit_assert!(intact(&p, a, 1, 1500) && intact(&p, d, 4, 2000));
+    for (h, o) in [(a, 1), (b, 2), (c, 3), (d, 4)] {
+        kunit_assert!(p.free(h, o).is_some());
+    }
+}
+
+fn reclaimed_frame_is_released_and_reused_cleanly() {
+    let p = kunwrap!(pool());
+    let a = kunwrap!(alloc(&p, 1, 1500));
+    let b = kunwrap!(alloc(&p, 2, 1500));
+    kunit_assert_eq!(a.frame, b.frame);
+    let r = kunwrap!(p.reclaim_begin());
+    kunit_assert_eq!(r.objects, [Some((1, a)), Some((2, b))]);
+    // Both written back: the frame goes, its id is free for the next store.
+    kunit_assert!(p.free(a, 1).is_some() && p.free(b, 2).is_some());
+    kunit_assert_eq!(p.counts().pages, 0);
+    let c = kunwrap!(alloc(&p, 3, 1000));
+    kunit_assert_eq!(c.frame, r.frame);
+    // The late `reclaim_end` must not touch the new frame (no double listing).
+    p.reclaim_end(r.frame);
+    let d = kunwrap!(alloc(&p, 4, 1000));
+    kunit_assert_eq!(d.frame, c.frame);
+    kunit_assert_eq!(p.counts().pages, 1);
+    kunit_assert_eq!(&p.lru_order()[..], &[c.frame][..]);
+    p.free(c, 3);
+    p.free(d, 4);
+}
+
 kunit_suite!(
     ZBUD_SUITE,
     "zswap_rs_zbud",
@@ -317,5 +383,8 @@ kunit_suite!(
         churn_accounting_returns_to_zero,
         tag_is_kept_per_object,
         frame_table_for_a_huge_machine,
+        lru_follows_stores,
+        reclaim_takes_the_coldest_frame,
+        reclaimed_frame_is_released_and_reused_cleanly,
     ]
 );

@@ -223,7 +223,11 @@ impl Pool {
     }
 
     /// Puts a used frame back on the free list matching its free space.
+    /// (Not a frame that writeback holds: it relists it when done.)
     pub(super) fn relist(&self, inner: &mut Inner, id: u32) {
+        if or_broken!(inner.links.get_mut(id), id, ()).reclaiming {
+            return;
+        }
         let fd = or_broken!(self.frames.get(id), id, ()).lock();
         let (n, used) = (fd.nr_objects(), fd.used());
         drop(fd);

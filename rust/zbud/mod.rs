@@ -87,6 +87,7 @@ macro_rules! or_broken {
 // After the macros: the submodules use them.
 mod compact;
 mod migrate;
+mod reclaim;
 
 #[cfg(zrs_kunit)]
 pub(crate) use migrate::Migrated;
@@ -175,19 +176,30 @@ enum State {
 struct Link {
     prev: u32,
     next: u32,
+    /// The frame LRU (used frames; most recently stored at the head).
+    lru_prev: u32,
+    lru_next: u32,
     list: u8,
     state: State,
     /// The VM has isolated the frame's page for migration.
     isolated: bool,
+    /// On the LRU.
+    on_lru: bool,
+    /// Writeback took the frame (off the free lists and the LRU).
+    reclaiming: bool,
 }
 
 impl Link {
     const NEW: Link = Link {
         prev: NIL,
         next: NIL,
+        lru_prev: NIL,
+        lru_next: NIL,
         list: UNLISTED,
         state: State::Free,
         isolated: false,
+        on_lru: false,
+        reclaiming: false,
     };
 }
 
@@ -237,6 +249,10 @@ struct Inner {
     /// Zombie frames waiting for their page to be released (singly linked
     /// through `Link::next`).
     zombies: u32,
+    /// The frame LRU: most recently stored at the head, writeback takes
+    /// from the tail.
+    lru_head: u32,
+    lru_tail: u32,
     counts: Counts,
 }
 
@@ -316,13 +332,53 @@ impl Inner {
         Some(id)
     }
 
+    /// Puts used frame `id` at the head of the LRU (most recently stored).
+    fn lru_touch(&mut self, id: u32) {
+        self.lru_del(id);
+        let head = self.lru_head;
+        let l = or_broken!(self.links.get_mut(id), id, ());
+        l.lru_prev = NIL;
+        l.lru_next = head;
+        l.on_lru = true;
+        if head != NIL {
+            or_broken!(self.links.get_mut(head), head, ()).lru_prev = id;
+        } else {
+            self.lru_tail = id;
+        }
+        self.lru_head = id;
+    }
+
+    /// Takes frame `id` off the LRU (if it is on it).
+    fn lru_del(&mut self, id: u32) {
+        let l = *or_broken!(self.links.get_mut(id), id, ());
+        if !l.on_lru {
+            return;
+        }
+        if l.lru_prev != NIL {
+            or_broken!(self.links.get_mut(l.lru_prev), l.lru_prev, ()).lru_next = l.lru_next;
+        } else {
+            self.lru_head = l.lru_next;
+        }
+        if l.lru_next != NIL {
+            or_broken!(self.links.get_mut(l.lru_next), l.lru_next, ()).lru_prev = l.lru_prev;
+        } else {
+            self.lru_tail = l.lru_prev;
+        }
+        let l = or_broken!(self.links.get_mut(id), id, ());
+        l.lru_prev = NIL;
+        l.lru_next = NIL;
+        l.on_lru = false;
+    }
+
     fn push_free_id(&mut self, id: u32) {
+        self.lru_del(id);
         let next = self.free_ids;
         *or_broken!(self.links.get_mut(id), id, ()) = Link { next, ..Link::NEW };
         self.free_ids = id;
     }
 
     fn push_zombie(&mut self, id: u32) {
+        self.lru_del(id);
         let next = self.zombies;
         *or_broken!(self.links.get_mut(id), id, ()) = Link {
             next,
@@ -376,6 +432,8 @@ impl Pool {
             nonempty: 0,
             free_ids: NIL,
             zombies: NIL,
+            lru_head: NIL,
+            lru_tail: NIL,
             counts: Counts::default(),
         };
         Ok(Pool {
@@ -397,6 +455,7 @@ impl Pool {
     /// up right now.  Returns what to drop after the lock.
     fn retire(&self, inner: &mut Inner, id: u32, page: Option<Page>) -> Release {
         inner.list_del(id);
+        inner.lru_del(id);
         let page = match page {
             Some(p) => p,
             None => {
@@ -597,6 +656,7 @@ impl Pool {
                 inner.counts.one -= 1;
                 inner.counts.two += 1;
                 inner.counts.bytes += len as u64;
+                inner.lru_touch(id);
                 return Ok(Handle { frame: id, buddy });
             }
         }
@@ -621,6 +681,7 @@ impl Pool {
         drop(fd);
         self.pages.fetch_add(1, Ordering::Relaxed);
         inner.counts.bytes += len as u64;
+        inner.lru_touch(id);
         if len == MAX_OBJECT {
             inner.counts.whole += 1;
         } else {
@@ -663,10 +724,12 @@ impl Pool {
             release = self.retire(&mut inner, h.frame, page);
         } else {
             // Two objects became one: the frame goes on a free list
-            // (unless the VM has it isolated; putback lists it).
+            // (unless the VM has it isolated, putback lists it; or
+            // writeback has it, which lists it when done).
             inner.counts.two -= 1;
             inner.counts.one += 1;
-            if !or_broken!(inner.links.get_mut(h.frame), h.frame, None).isolated {
+            let l = or_broken!(inner.links.get_mut(h.frame), h.frame, None);
+            if !l.isolated && !l.reclaiming {
                 inner.list_add(h.frame, PAGE_SIZE - other);
             }
         }

@@ -4,7 +4,7 @@
 # reads them from this file.  ALL_TESTS run on every kernel, in order;
 # DEBUG_TESTS need the debug kernel (fault injection) and run after them.
 
-ALL_TESTS="kunit integrity thp duplicate exit incompressible compressors knobs limit summary swapoff storm churn rmmod_busy late_load"
+ALL_TESTS="kunit integrity thp duplicate exit incompressible compressors knobs limit writeback summary swapoff storm storm_writeback churn rmmod_writeback late_load"
 DEBUG_TESTS="failalloc sigbus"
 
 # KUnit suites: load the test module, dump every suite's KTAP results.
@@ -56,6 +56,7 @@ test_incompressible() { zrs-test incompressible; }
 test_compressors() { zrs-test compressors && echo lzo > $P/compressor; }
 test_knobs() { zrs-test knobs; }
 test_limit() { zrs-test limit; }
+test_writeback() { zrs-test writeback; }
 test_summary() { zrs-test summary; }
 
 # swapoff in the middle of a workload: every page comes back intact, the
@@ -75,18 +76,27 @@ test_swapoff() {
 	[ $rc -eq 0 ] && [ "$before" -gt 3000 ] && [ "$after" -eq 0 ] && [ "$(stat_of pool_pages)" -eq 0 ]
 }
 
-# rmmod while pages are stored is refused (EBUSY) and loses nothing.
-test_rmmod_busy() {
-	zrs-test hold 8 3 0x77 > /tmp/hold.out 2>&1 &
+# rmmod in the middle of a workload with thousands of pages stored: every
+# page is written back to the swap device first, nothing is lost; the
+# module loads again afterwards.
+test_rmmod_writeback() {
+	zrs-test hold 24 6 0x77 > /tmp/hold.out 2>&1 &
 	pid=$!
 	while ! grep -q ready /tmp/hold.out; do sleep 0.2; done
-	if rmmod zswap_rs 2>/tmp/rmmod.err; then
-		echo "  rmmod succeeded with $(cat /tmp/hold.out | head -1) stored"; return 1
+	stored=$(stat_of stored_pages)
+	out0=$(grep '^pswpout ' /proc/vmstat | cut -d' ' -f2)
+	if ! rmmod zswap_rs; then
+		echo "  rmmod failed with $stored pages stored"
+		wait $pid
+		return 1
 	fi
-	echo "  rmmod refused: $(cat /tmp/rmmod.err)"
+	out1=$(grep '^pswpout ' /proc/vmstat | cut -d' ' -f2)
+	echo "  rmmod with $stored pages stored: pswpout +$((out1 - out0)); $(dmesg | grep 'wrote .* back' | tail -1 | sed 's/^\[[^]]*\] //')"
 	wait $pid; rc=$?
 	cat /tmp/hold.out
-	[ $rc -eq 0 ] && [ -d /sys/module/zswap_rs ]
+	zrs_load || return 1
+	# Pages already in the swap cache are handed over dirty (written later).
+	[ $rc -eq 0 ] && [ "$stored" -gt 1000 ] && [ $((out1 - out0)) -ge $((stored * 9 / 10)) ]
 }
 
 # Unload with swap on (nothing stored), reload: the swap area that was
@@ -105,6 +115,9 @@ test_late_load() {
 # Migration storm: integrity in one process per vCPU under a compact_memory
 # loop and knob changes (compressor, enabled, compact).
 test_storm() { zrs-test storm 20; }
+
+# The same with a pool of 2% of RAM: writeback all through the storm.
+test_storm_writeback() { zrs-test storm 15 0 2; }
 
 # Fragment the pool, compact on demand, verify.
 test_churn() { zrs-test churn zswap_rs; }

@@ -823,6 +823,8 @@ static int t_limit(int argc, char **argv)
 
 	(void)argc; (void)argv;
 	param_get("max_pool_percent", before, sizeof(before));
+	/* The limit alone: no writeback (the writeback test covers it). */
+	param_set("writeback", "N");
 	param_set("max_pool_percent", "1");
 	limit = sysconf(_SC_PHYS_PAGES) / 100;
 	if (region_map(&r, n, 0x1111, 7))
@@ -836,6 +838,81 @@ static int t_limit(int argc, char **argv)
 	region_verify(&r, "limited pool");
 	munmap(r.mem, n * PAGE);
 	param_set("max_pool_percent", before);
+	param_set("writeback", "Y");
+	return failures != 0;
+}
+
+/*
+ * writeback: max_pool_percent=2 and a workload about three times what that
+ * pool holds: the coldest frames are written back to the swap device while
+ * the pool stays at its limit, and every byte comes back.  Then
+ * writeback=N: stores over the limit are rejected and nothing is written
+ * back; and writeback=200: 200 frames are written back at once.
+ */
+static int t_writeback(int argc, char **argv)
+{
+	long long limit = sysconf(_SC_PHYS_PAGES) * 2 / 100, slack = 64;
+	size_t n = limit * 8, i, chunk = 1024;
+	long long wb0 = zstat("written_back_pages"), psw0 = vmstat("pswpout");
+	long long hit0, wb1, pool, pool1, max_pool = 0;
+	char before[16];
+	struct region r;
+
+	(void)argc; (void)argv;
+	param_get("max_pool_percent", before, sizeof(before));
+	EXPECT(!param_set("writeback", "Y"), "writeback=Y refused");
+	EXPECT(!param_set("max_pool_percent", "2"), "max_pool_percent=2 refused");
+	if (region_map(&r, n, 0x3b4c, 6))
+		return 1;
+	region_fill(&r);
+	for (i = 0; i < n; i += chunk) {
+		size_t len = (n - i < chunk ? n - i : chunk) * PAGE;
+
+		pageout(r.mem + i * PAGE, len);
+		pool = zstat("pool_pages");
+		if (pool > max_pool)
+			max_pool = pool;
+		usleep(20000);
+	}
+	sleep(1);
+	note("writeback: %zu pages paged out, pool limit %lld pages: pool_pages %lld (max seen %lld), written_back_pages +%lld, pswpout +%lld, pool_limit_hit %lld, reclaim_runs %lld, writeback_fail %lld",
+	     n, limit, zstat("pool_pages"), max_pool, zstat("written_back_pages") - wb0,
+	     vmstat("pswpout") - psw0, zstat("pool_limit_hit"), zstat("reclaim_runs"),
+	     zstat("writeback_fail"));
+	EXPECT(zstat("written_back_pages") > wb0, "nothing written back");
+	EXPECT(vmstat("pswpout") - psw0 >= zstat("written_back_pages") - wb0,
+	       "pswpout rose by less than the pages written back");
+	EXPECT(max_pool <= limit + slack, "pool reached %lld pages, limit %lld + slack %lld",
+	       max_pool, limit, slack);
+	region_verify(&r, "written back / pool");
+
+	/* writeback=N: at the limit stores are rejected, nothing written back. */
+	EXPECT(!param_set("writeback", "N"), "writeback=N refused");
+	sleep(1);
+	wb1 = zstat("written_back_pages");
+	hit0 = zstat("pool_limit_hit");
+	r.seed++;
+	region_fill(&r);
+	pageout(r.mem, n * PAGE);
+	note("writeback=N: pool_limit_hit +%lld, written_back_pages +%lld",
+	     zstat("pool_limit_hit") - hit0, zstat("written_back_pages") - wb1);
+	EXPECT(zstat("pool_limit_hit") > hit0, "pool_limit_hit did not move with writeback=N");
+	EXPECT(zstat("written_back_pages") == wb1, "pages written back with writeback=N");
+
+	/* writeback=200: that many frames now. */
+	pool1 = zstat("pool_pages");
+	wb1 = zstat("written_back_pages");
+	EXPECT(!param_set("writeback", "200"), "writeback=200 refused");
+	note("writeback=200: pool_pages %lld -> %lld, written_back_pages +%lld",
+	     pool1, zstat("pool_pages"), zstat("written_back_pages") - wb1);
+	EXPECT(pool1 < 200 || pool1 - zstat("pool_pages") >= 150,
+	       "writeback=200 freed only %lld pool pages", pool1 - zstat("pool_pages"));
+	EXPECT(zstat("written_back_pages") - wb1 >= 200, "writeback=200 wrote back %lld pages",
+	       zstat("written_back_pages") - wb1);
+	region_verify(&r, "after writeback=N and =200");
+	munmap(r.mem, n * PAGE);
+	param_set("max_pool_percent", before);
+	param_set("writeback", "Y");
 	return failures != 0;
 }
 
@@ -1000,7 +1077,10 @@ static void storm_knobs(time_t end, struct storm_shared *sh)
 static int t_storm(int argc, char **argv)
 {
 	int secs = argc > 0 ? atoi(argv[0]) : 20;
-	int workers = argc > 1 ? atoi(argv[1]) : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	int workers = argc > 1 && atoi(argv[1]) > 0 ? atoi(argv[1]) : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	const char *pool_pct = argc > 2 ? argv[2] : NULL;
+	long long wb0 = zstat("written_back_pages");
+	char pct_before[16];
 	long long mig0 = zstat("migrate_ok"), iso0 = zstat("isolate_ok");
 	long long pg0 = vmstat("pgmigrate_success");
 	long long rounds = 0, pages = 0, bytes = 0, corrupted = 0, mig;
@@ -1023,7 +1103,14 @@ static int t_storm(int argc, char **argv)
 		fail("storm: cannot allocate the shared counters");
 		return 1;
 	}
-	note("storm: %d workers, %d s", workers, secs);
+	note("storm: %d workers, %d s%s%s", workers, secs,
+	     pool_pct ? ", max_pool_percent " : "", pool_pct ? pool_pct : "");
+	if (pool_pct) {
+		/* A small pool: writeback runs all through the storm. */
+		param_get("max_pool_percent", pct_before, sizeof(pct_before));
+		EXPECT(!param_set("writeback", "Y"), "writeback=Y refused");
+		EXPECT(!param_set("max_pool_percent", pool_pct), "max_pool_percent=%s refused", pool_pct);
+	}
 	end = time(NULL) + secs;
 
 	/* kids[0]: compaction loop, kids[1]: knob changer, then the workers. */
@@ -1080,9 +1167,14 @@ static int t_storm(int argc, char **argv)
 	     zstat("migrate_eagain"), zstat("putback"), vmstat("pgmigrate_success") - pg0);
 	note("knobs: %lld changes, %lld refused", sh->knob_changes, sh->knob_failures);
 	printf("MIGRATIONS %lld\n", mig);
-	printf("STORM workers=%d rounds=%lld pages_verified=%lld bytes_verified=%lld corrupted_bytes=%lld migrations=%lld knob_changes=%lld\n",
-	       workers, rounds, pages, bytes, corrupted, mig, sh->knob_changes);
-	EXPECT(mig >= 1000, "only %lld pool pages migrated", mig);
+	if (pool_pct)
+		param_set("max_pool_percent", pct_before);
+	printf("STORM workers=%d rounds=%lld pages_verified=%lld bytes_verified=%lld corrupted_bytes=%lld migrations=%lld knob_changes=%lld written_back=%lld\n",
+	       workers, rounds, pages, bytes, corrupted, mig, sh->knob_changes,
+	       zstat("written_back_pages") - wb0);
+	if (pool_pct)
+		EXPECT(zstat("written_back_pages") > wb0, "no page written back with max_pool_percent=%s", pool_pct);
+	EXPECT(mig >= (pool_pct ? 100 : 1000), "only %lld pool pages migrated", mig);
 	EXPECT(corrupted == 0, "%lld corrupted bytes", corrupted);
 	EXPECT(sh->knob_failures == 0, "%lld knob writes refused", sh->knob_failures);
 	EXPECT(sh->knob_changes >= 1, "no knob change made");
@@ -1245,9 +1337,10 @@ static const struct {
 	{ "compressors", t_compressors, "  switch compressors with data stored" },
 	{ "knobs", t_knobs, "      invalid knob values get EINVAL" },
 	{ "limit", t_limit, "      max_pool_percent is honoured" },
+	{ "writeback", t_writeback, "  writeback at the pool limit, the writeback knob" },
 	{ "summary", t_summary, "      world-readable sysfs summary" },
 	{ "density", t_density, "[MB] [DEBUGFS-DIR]  pool bytes per stored page" },
-	{ "storm", t_storm, "[SECS] [WORKERS]  integrity per CPU under compaction and knob changes (migration storm)" },
+	{ "storm", t_storm, "[SECS] [WORKERS] [POOL%]  integrity per CPU under compaction and knob changes (migration storm)" },
 	{ "sigbus", t_sigbus, "      an unreadable stored page raises SIGBUS (debug kernel)" },
 	{ "churn", t_churn, "[DEBUGFS-DIR]  fragment the pool, compact, verify" },
 };
