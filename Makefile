@@ -7,6 +7,9 @@
 #   make run WORKLOAD=path   same, but run your own static binary or script
 #   make shell      interactive guest with zswap_rs loaded and swap on
 #   make check      all KUnit suites and in-guest tests; "N passed, N failed"
+#   make check-all  make check on the default kernel, then on the debug
+#                   kernel (KASAN, lockdep, ...); what CI runs
+#   make htmldocs   render Documentation/ with Sphinx (build/htmldocs)
 #   make kunit      the KUnit suites only
 #   make fmt        rustfmt the Rust sources
 # Variables: DEBUG=1 (debug kernel: KASAN, lockdep, DEBUG_VM, fault
@@ -34,7 +37,7 @@ ifeq ($(filter $(KVM),auto 0 1),)
 $(error KVM must be auto, 0 or 1, not '$(KVM)')
 endif
 
-.PHONY: all deps kernel module guest run shell check kunit fmt clean distclean
+.PHONY: all deps kernel module guest run shell check check-all kunit htmldocs fmt clean distclean
 
 all: module
 
@@ -62,6 +65,17 @@ shell: guest
 
 check: guest
 	@$(TOP)/scripts/check.sh
+
+# Both kernels, one after the other; fails if either fails.
+check-all: deps
+	@$(MAKE) --no-print-directory check DEBUG=0; a=$$?; \
+	$(MAKE) --no-print-directory check DEBUG=1; b=$$?; \
+	echo "check-all: default kernel $$([ $$a = 0 ] && echo passed || echo FAILED), debug kernel $$([ $$b = 0 ] && echo passed || echo FAILED)"; \
+	[ $$a = 0 ] && [ $$b = 0 ]
+
+htmldocs: deps
+	@sphinx-build -q -W -b html $(TOP)/Documentation $(TOP)/build/htmldocs && \
+		echo "  DOCS    $(TOP)/build/htmldocs/index.html"
 
 kunit: guest
 	@TESTS=kunit $(TOP)/scripts/check.sh

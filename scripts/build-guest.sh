@@ -22,6 +22,16 @@ for src in "$t"/*.c; do
 	fi
 done
 
+# zswapstat (tools/zswapstat), static, with the machine's cargo (rustup).
+zs=$ZRS_TOP/tools/zswapstat
+zsbin=$zs/target/release/zswapstat
+if [ ! -x "$zsbin" ] || [ -n "$(find "$zs/src" "$zs/Cargo.toml" -newer "$zsbin" 2>/dev/null)" ]; then
+	PATH=$ZRS_HOST_PATH command -v cargo >/dev/null || { echo "error: cargo not found (needed for tools/zswapstat)" >&2; exit 1; }
+	if ! (cd "$zs" && PATH=$ZRS_HOST_PATH RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --offline --quiet); then
+		echo "error: cannot build tools/zswapstat" >&2; exit 1
+	fi
+fi
+
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,zrs,etc}
 cp /bin/busybox "$root/bin/busybox"
@@ -31,6 +41,7 @@ done
 cp "$mod/zswap_rs.ko" "$root/zrs/"
 [ -f "$mod/zswap_rs_kunit.ko" ] && cp "$mod/zswap_rs_kunit.ko" "$root/zrs/"
 cp "$out"/bin/* "$root/zrs/"
+cp "$zsbin" "$root/zrs/zswapstat"
 cp "$t/init" "$root/init"
 cp "$t/lib.sh" "$t/tests.sh" "$root/zrs/"
 chmod +x "$root/init"

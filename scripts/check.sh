@@ -21,7 +21,7 @@ eval "$lists"
 all_guest=$ALL_TESTS
 # Fault injection exists only in the debug kernel.
 [ "$ZRS_VARIANT" = debug ] && all_guest="$all_guest $DEBUG_TESTS"
-want=${TESTS:-$all_guest density churn_vs_zbud selftest}
+want=${TESTS:-$all_guest density churn_vs_zbud overfull_vs_zbud selftest}
 guest_tests=""
 for t in $want; do
 	case " $all_guest " in *" $t "*) guest_tests="$guest_tests $t" ;; esac
@@ -56,6 +56,22 @@ if [ -z "${TESTS:-}" ]; then
 		pass "every knob and statistic documented (guide + ABI)"
 	else
 		fail "every knob and statistic documented (guide + ABI)" "$(echo "$out" | head -3 | tr '\n' ' ')"
+	fi
+	if command -v sphinx-build >/dev/null; then
+		if out=$(sphinx-build -q -W -b html "$ZRS_TOP/Documentation" "$ZRS_BUILD/htmldocs" 2>&1); then
+			pass "Documentation renders (Sphinx, no warnings)"
+		else
+			fail "Documentation renders (Sphinx, no warnings)" "$(echo "$out" | head -2 | tr '\n' ' ')"
+		fi
+	else
+		echo "  (sphinx-build not installed: Documentation rendering not checked)"
+	fi
+	if PATH=$ZRS_HOST_PATH command -v cargo >/dev/null; then
+		if out=$(cd "$ZRS_TOP/tools/zswapstat" && PATH=$ZRS_HOST_PATH cargo test --offline --quiet 2>&1); then
+			pass "zswapstat unit tests (cargo test)"
+		else
+			fail "zswapstat unit tests (cargo test)" "$(echo "$out" | tail -3 | tr '\n' ' ')"
+		fi
 	fi
 	if command -v rustfmt >/dev/null; then
 		if rustfmt --config-path "$ZRS_TOP/.rustfmt.toml" --check "$ZRS_TOP/rust/zswap_rs_main.rs" \
@@ -145,6 +161,19 @@ if [[ " $want " == *" churn_vs_zbud "* ]]; then
 			pass "churn: fewer pool pages than zbud ($a < $b)"
 		else
 			fail "churn: fewer pool pages than zbud" "${a:-?} >= ${b:-?}"
+		fi
+	fi
+fi
+
+# 2c. Over-full pool: writeback on both, every byte verified in each boot.
+if [[ " $want " == *" overfull_vs_zbud "* ]]; then
+	echo "== over-full pool (2% of RAM, 8x that paged out): zswap_rs vs zswap (C) + zbud"
+	if ab_boots OVERFULL overfull overfull_zswap "over-full pool: both verified, zswap_rs writes back"; then
+		wb=$(echo "$rs" | sed -n 's/.* written_back=\([0-9]*\).*/\1/p')
+		if [ "${wb:-0}" -gt 0 ]; then
+			pass "over-full pool: both verified, zswap_rs writes back ($wb pages)"
+		else
+			fail "over-full pool: both verified, zswap_rs writes back" "written_back=${wb:-?}"
 		fi
 	fi
 fi

@@ -35,6 +35,7 @@ PKGS=(
 	patch:/usr/bin/patch
 	gzip:/bin/gzip
 	coreutils:/usr/bin/timeout
+	python3-sphinx:/usr/bin/sphinx-build
 )
 
 missing=()

@@ -16,6 +16,10 @@ esac
 ZRS_KOUT=$ZRS_BUILD/kernel-$ZRS_VARIANT
 ZRS_GUEST=$ZRS_BUILD/guest-$ZRS_VARIANT
 
+# The caller's PATH, for the host tools built with the machine's own
+# toolchain (cargo for tools/zswapstat).
+ZRS_HOST_PATH=${ZRS_HOST_PATH:-$PATH}
+export ZRS_HOST_PATH
 export PATH=/usr/lib/llvm-14/bin:/usr/bin:/bin:/usr/sbin:/sbin:$PATH
 ZRS_KMAKE=(make -C "$ZRS_SRC" O="$ZRS_KOUT" LLVM=1 RUSTC=/usr/bin/rustc
 	HOSTRUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTFMT=/bin/false

@@ -96,10 +96,12 @@ impl Pool {
     /// Frames on the LRU, least recently used first (test hook).
     #[cfg(zrs_kunit)]
     pub(crate) fn lru_order(&self) -> alloc::vec::Vec<u32> {
-        let mut inner = self.inner.lock();
+        // Allocate before the spinlock (at most 256 frames in the tests).
         let mut v = alloc::vec::Vec::new();
+        let _ = v.try_reserve_exact(256);
+        let mut inner = self.inner.lock();
         let mut id = inner.lru_tail;
-        while id != NIL {
+        while id != NIL && v.len() < v.capacity() {
             let _ = v.try_push(id);
             id = match inner.links.get_mut(id) {
                 Some(l) => l.lru_prev,

@@ -15,14 +15,10 @@ zrs_swapon() {
 stat_of() { cat "$D/$1"; }
 
 zrs_stats() {
-	echo "== zswap_rs pool statistics (/sys/kernel/debug/zswap_rs) =="
-	for f in "$D"/*; do printf '  %-24s %s\n' "${f##*/}" "$(cat "$f")"; done
-	echo "== summary (/sys/kernel/mm/zswap_rs, world-readable) =="
-	for f in /sys/kernel/mm/zswap_rs/*; do printf '  %-24s %s\n' "${f##*/}" "$(cat "$f")"; done
+	echo "== zswapstat =="
+	zswapstat
 	echo "== frontswap (/sys/kernel/debug/frontswap) =="
 	for f in /sys/kernel/debug/frontswap/*; do printf '  %-24s %s\n' "${f##*/}" "$(cat "$f")"; done
-	echo "== knobs (/sys/module/zswap_rs/parameters) =="
-	for f in "$P"/*; do [ -r "$f" ] && printf '  %-30s %s\n' "${f##*/}" "$(cat "$f")"; done
 }
 
 . /zrs/tests.sh

@@ -4,7 +4,7 @@
 # reads them from this file.  ALL_TESTS run on every kernel, in order;
 # DEBUG_TESTS need the debug kernel (fault injection) and run after them.
 
-ALL_TESTS="kunit integrity thp duplicate exit incompressible compressors knobs limit writeback summary swapoff storm storm_writeback churn rmmod_writeback late_load"
+ALL_TESTS="kunit integrity thp duplicate exit incompressible compressors knobs limit writeback summary zswapstat swapoff storm storm_writeback churn rmmod_writeback late_load"
 DEBUG_TESTS="failalloc sigbus"
 
 # KUnit suites: load the test module, dump every suite's KTAP results.
@@ -58,6 +58,32 @@ test_knobs() { zrs-test knobs; }
 test_limit() { zrs-test limit; }
 test_writeback() { zrs-test writeback; }
 test_summary() { zrs-test summary; }
+
+# zswapstat against the counters it reads: root sees the details, nobody
+# the summary; --json and watch mode.
+test_zswapstat() {
+	zrs-test hold 8 4 0x55 > /tmp/hold.out 2>&1 &
+	pid=$!
+	while ! grep -q ready /tmp/hold.out; do sleep 0.2; done
+	sp=$(stat_of stored_pages)
+	wb=$(stat_of written_back_pages)
+	json=$(zswapstat --json)
+	text=$(zswapstat)
+	nobody=$(su -s /bin/sh nobody -c zswapstat 2>&1)
+	watch=$(zswapstat -w 1 -n 2 --json | wc -l)
+	wait $pid; rc=$?
+	echo "$text" | sed 's/^/  /'
+	echo "  as nobody:"; echo "$nobody" | sed 's/^/    /'
+	ok=0
+	echo "$json" | grep -q "\"stored_pages\":$sp[,}]" || { echo "  --json stored_pages differs from debugfs ($sp)"; ok=1; }
+	echo "$json" | grep -q "\"written_back_pages\":$wb[,}]" || { echo "  --json written_back_pages differs ($wb)"; ok=1; }
+	echo "$text" | grep -q "^stored        $sp pages" || { echo "  text stored differs ($sp)"; ok=1; }
+	echo "$text" | grep -q "compressor lzo" || { echo "  no compressor line"; ok=1; }
+	echo "$nobody" | grep -q "details need root" || { echo "  nobody: no note about root"; ok=1; }
+	echo "$nobody" | grep -q "^stored " || { echo "  nobody: no summary"; ok=1; }
+	[ "$watch" -eq 2 ] || { echo "  watch mode printed $watch screens, want 2"; ok=1; }
+	[ $rc -eq 0 ] && [ $ok -eq 0 ] && [ "$sp" -gt 0 ]
+}
 
 # swapoff in the middle of a workload: every page comes back intact, the
 # pool empties, swap goes back on.
@@ -169,6 +195,15 @@ test_density_zswap() {
 	echo 1 > /sys/module/zswap/parameters/enabled
 	echo zbud > /sys/module/zswap/parameters/zpool
 	zrs-test density 32 zswap
+}
+
+# The over-full workload on zswap_rs and, in another boot, on the C zswap
+# with zbud (compared by the host: make check's overfull_vs_zbud).
+test_overfull() { zrs-test overfull zswap_rs; }
+test_overfull_zswap() {
+	echo 1 > /sys/module/zswap/parameters/enabled
+	echo zbud > /sys/module/zswap/parameters/zpool
+	zrs-test overfull zswap
 }
 
 # Harness self-tests (zrs.mode=selftest): these must make the run fail.

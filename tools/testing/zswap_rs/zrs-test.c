@@ -916,6 +916,82 @@ static int t_writeback(int argc, char **argv)
 	return failures != 0;
 }
 
+static long long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static long long dstat(const char *dir, const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/%s", dir, name);
+	return read_num(path);
+}
+
+/*
+ * overfull [DEBUGFS-DIR]: the same over-full workload on zswap_rs or on
+ * the C zswap (dir "zswap", zrs.mode=zswap): max_pool_percent=2 and eight
+ * times what that pool holds, paged out in 4 MiB steps, then read back
+ * and verified.  Prints an OVERFULL line (pages written back, stores
+ * rejected, wall times, pool size after each step) for the host's table.
+ */
+static int t_overfull(int argc, char **argv)
+{
+	const char *dir = argc > 0 ? argv[0] : "zswap_rs";
+	const char *mod = strcmp(dir, "zswap") ? "zswap_rs" : "zswap";
+	long long limit = sysconf(_SC_PHYS_PAGES) * 2 / 100;
+	size_t n = limit * 8, i, chunk = 1024, steps = 0;
+	long long wb0 = dstat(dir, "written_back_pages");
+	/* Rejected stores, counted alike for both backends by frontswap (6.1
+	 * zswap does not count the rejects of its accept hysteresis). */
+	long long rej0 = fstat_("failed_stores");
+	long long psw0 = vmstat("pswpout"), pool, pool_max = 0, out_ms, in_ms;
+	char path[256], before[16], series[4096] = "";
+	struct timespec t0;
+	struct region r;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/max_pool_percent", mod);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || read(fd, before, sizeof(before) - 1) <= 0) {
+		fail("cannot read %s", path);
+		return 1;
+	}
+	close(fd);
+	EXPECT(!write_str(path, "2"), "cannot set %s", path);
+	if (region_map(&r, n, 0x0f11, 6))
+		return 1;
+	region_fill(&r);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < n; i += chunk) {
+		size_t len = (n - i < chunk ? n - i : chunk) * PAGE;
+		size_t used = strlen(series);
+
+		pageout(r.mem + i * PAGE, len);
+		pool = dstat(dir, "pool_total_size") / 4096;
+		if (pool > pool_max)
+			pool_max = pool;
+		if (used + 16 < sizeof(series))
+			snprintf(series + used, sizeof(series) - used, "%s%lld", steps ? "," : "", pool);
+		steps++;
+	}
+	out_ms = ms_since(&t0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	region_verify(&r, "overfull read back");
+	in_ms = ms_since(&t0);
+	printf("OVERFULL backend=%s pages=%zu limit_pages=%lld written_back=%lld rejected=%lld pswpout=%lld pageout_ms=%lld readback_ms=%lld pool_max_pages=%lld pool_pages=%s\n",
+	       dir, n, limit, dstat(dir, "written_back_pages") - wb0,
+	       fstat_("failed_stores") - rej0,
+	       vmstat("pswpout") - psw0, out_ms, in_ms, pool_max, series);
+	munmap(r.mem, n * PAGE);
+	write_str(path, before);
+	return failures != 0;
+}
+
 /* summary: the world-readable sysfs files make sense for a non-root user. */
 static int t_summary(int argc, char **argv)
 {
@@ -1338,6 +1414,7 @@ static const struct {
 	{ "knobs", t_knobs, "      invalid knob values get EINVAL" },
 	{ "limit", t_limit, "      max_pool_percent is honoured" },
 	{ "writeback", t_writeback, "  writeback at the pool limit, the writeback knob" },
+	{ "overfull", t_overfull, "[DEBUGFS-DIR]  over-full pool: writeback, rejects, times (A/B)" },
 	{ "summary", t_summary, "      world-readable sysfs summary" },
 	{ "density", t_density, "[MB] [DEBUGFS-DIR]  pool bytes per stored page" },
 	{ "storm", t_storm, "[SECS] [WORKERS] [POOL%]  integrity per CPU under compaction and knob changes (migration storm)" },
