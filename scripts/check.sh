@@ -16,11 +16,17 @@ pass() { printf '  %-44s ok\n' "$1"; passed=$((passed + 1)); }
 fail() { printf '  %-44s FAILED%s\n' "$1" "${2:+ ($2)}"; failed=$((failed + 1)); failures+=("$1"); }
 
 # The in-guest test lists live in tests.sh only.
-lists=$(grep -E '^(ALL|DEBUG)_TESTS="[a-z_ ]*"$' "$ZRS_TOP/tools/testing/zswap_rs/tests.sh")
+lists=$(grep -E '^(ALL|DEBUG|SOAK)_TESTS="[a-z_ ]*"$' "$ZRS_TOP/tools/testing/zswap_rs/tests.sh")
 eval "$lists"
 all_guest=$ALL_TESTS
 # Fault injection exists only in the debug kernel.
 [ "$ZRS_VARIANT" = debug ] && all_guest="$all_guest $DEBUG_TESTS"
+all_guest="$all_guest $SOAK_TESTS"
+# The soak (seconds): a short one on the default kernel, a longer one on
+# the debug kernel, whose run must verify 10^6 pages and 10^4 pool-page
+# migrations in all (checked below).  SOAK= overrides.
+case "$ZRS_VARIANT" in debug) def_soak=240 ;; *) def_soak=20 ;; esac
+export SOAK=${SOAK:-$def_soak}
 want=${TESTS:-$all_guest density churn_vs_zbud overfull_vs_zbud selftest}
 guest_tests=""
 for t in $want; do
@@ -107,6 +113,22 @@ if [ -n "$guest_tests" ]; then
 	done
 	# Figures of the parallel storm (pages verified, migrations, corruption).
 	grep -h '^# STORM ' "$log" | sed 's/^# /      /'
+	# What the whole run verified.
+	totals=$(grep -h '^# ZRS-TOTALS ' "$log" | tail -1 | sed 's/^# //')
+	if [ -n "$totals" ]; then
+		echo "      $totals"
+		pv=$(echo "$totals" | sed -n 's/.*pages_verified=\([0-9]*\).*/\1/p')
+		cb=$(echo "$totals" | sed -n 's/.*corrupted_bytes=\([0-9]*\).*/\1/p')
+		mg=$(echo "$totals" | sed -n 's/.*storm_migrations=\([0-9]*\).*/\1/p')
+		if [ "${cb:-1}" = 0 ]; then pass "totals: 0 corrupted bytes in $pv verified pages"; else fail "totals: corrupted bytes" "$cb"; fi
+		if [ "$ZRS_VARIANT" = debug ] && [ "$SOAK" -ge 240 ] && [ -z "${TESTS:-}" ]; then
+			if [ "${pv:-0}" -ge 1000000 ] && [ "${mg:-0}" -ge 10000 ]; then
+				pass "totals: >= 10^6 pages verified, >= 10^4 migrations"
+			else
+				fail "totals: >= 10^6 pages verified, >= 10^4 migrations" "$pv pages, $mg migrations"
+			fi
+		fi
+	fi
 	if [ $rc -ne 0 ] && [ $failed -eq 0 ]; then
 		fail "guest run" "exit status $rc"
 	fi

@@ -63,6 +63,11 @@ zswap)
 *) echo "error: unknown job '$job'" >&2; exit 2 ;;
 esac
 [ -n "$tests" ] && cmdline="$cmdline zrs.tests=$(echo $tests | tr ' ' ,)"
+case "${SOAK:-}" in
+'') ;;
+*[!0-9]*) echo "error: SOAK must be a number of seconds, not '$SOAK'" >&2; exit 2 ;;
+*) cmdline="$cmdline zrs.soak=$SOAK" ;;
+esac
 
 swap=$ZRS_GUEST/swap.img
 rm -f "$swap"; truncate -s 512M "$swap"

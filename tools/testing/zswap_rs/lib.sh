@@ -52,6 +52,10 @@ run_tests() {
 		fi
 	done
 	echo "# $((n - failed)) passed, $failed failed"
+	# What the run verified, over all tests (zrs-test tallies).
+	awk '$1 == "verified" { p += $2; c += $3 } $1 == "migrations" { m += $2 }
+	     END { printf "# ZRS-TOTALS pages_verified=%.0f bytes_verified=%.0f corrupted_bytes=%.0f storm_migrations=%.0f\n", p, p * 4096, c, m }' \
+		/tmp/zrs-totals 2>/dev/null || echo "# ZRS-TOTALS pages_verified=0 bytes_verified=0 corrupted_bytes=0 storm_migrations=0"
 	echo "ZRS-KTAP-END guest"
 	[ $failed -eq 0 ]
 }

@@ -4,8 +4,10 @@
 # reads them from this file.  ALL_TESTS run on every kernel, in order;
 # DEBUG_TESTS need the debug kernel (fault injection) and run after them.
 
-ALL_TESTS="kunit integrity thp duplicate exit incompressible compressors knobs limit writeback summary zswapstat swapoff storm storm_writeback churn rmmod_writeback late_load"
+ALL_TESTS="kunit integrity thp duplicate exit incompressible compressors knobs limit writeback summary zswapstat swapoff swapoff_cycles duplicate_parallel storm storm_writeback churn rmmod_writeback rmmod_cycles late_load"
 DEBUG_TESTS="failalloc sigbus"
+# Run last, for SOAK seconds (zrs.soak=; make check: SOAK=).
+SOAK_TESTS="soak"
 
 # KUnit suites: load the test module, dump every suite's KTAP results.
 test_kunit() {
@@ -136,6 +138,69 @@ test_late_load() {
 	echo "  without the module: $(grep corrupted /tmp/hold.out)"
 	zrs_load || return 1
 	zrs-test integrity 8
+}
+
+# Duplicate stores of the same offsets, many times, from several processes.
+test_duplicate_parallel() {
+	pids=
+	for i in 1 2 3 4; do
+		zrs-test duplicate shared > /tmp/dup.$i 2>&1 &
+		pids="$pids $!"
+	done
+	rc=0
+	for p in $pids; do wait $p || rc=1; done
+	cat /tmp/dup.1 /tmp/dup.2 /tmp/dup.3 /tmp/dup.4 | grep -v '^  *$'
+	sp=$(stat_of stored_pages); used=$(awk '/SwapTotal/ { t = $2 } /SwapFree/ { f = $2 } END { print (t - f) / 4 }' /proc/meminfo)
+	echo "  duplicate_entry $(stat_of duplicate_entry) (frontswap invalidates before storing again); stored_pages $sp, swap slots in use $used"
+	[ $rc -eq 0 ] && [ "$sp" -le "$used" ]
+}
+
+# swapoff while several processes page, then swapon; three times.
+test_swapoff_cycles() {
+	for c in 1 2 3; do
+		pids=
+		for i in 1 2 3; do
+			zrs-test hold 12 2 $((c * 16 + i)) > /tmp/hold.$i 2>&1 &
+			pids="$pids $!"
+		done
+		for i in 1 2 3; do
+			while ! grep -q ready /tmp/hold.$i; do sleep 0.2; done
+		done
+		before=$(stat_of stored_pages)
+		swapoff /dev/vda || { echo "  swapoff failed (cycle $c)"; return 1; }
+		after=$(stat_of stored_pages)
+		swapon /dev/vda || return 1
+		rc=0
+		for p in $pids; do wait $p || rc=1; done
+		echo "  cycle $c: stored_pages $before before swapoff, $after after; $(grep -h corrupted /tmp/hold.1 /tmp/hold.2 /tmp/hold.3 | tr -s ' ' | tr '\n' ';')"
+		[ $rc -eq 0 ] && [ "$after" -eq 0 ] || return 1
+	done
+}
+
+# rmmod / insmod while swap is active and processes hold swapped pages:
+# every unload writes everything back; three times.
+test_rmmod_cycles() {
+	for c in 1 2 3; do
+		zrs-test hold 16 3 $((c + 0x90)) > /tmp/hold.out 2>&1 &
+		pid=$!
+		while ! grep -q ready /tmp/hold.out; do sleep 0.2; done
+		stored=$(stat_of stored_pages)
+		rmmod zswap_rs || { echo "  rmmod failed (cycle $c)"; wait $pid; return 1; }
+		zrs_load || { wait $pid; return 1; }
+		wait $pid || { cat /tmp/hold.out; return 1; }
+		echo "  cycle $c: unloaded with $stored pages stored, reloaded; $(grep corrupted /tmp/hold.out | tr -s ' ')"
+	done
+}
+
+# Soak: SOAK seconds (zrs.soak=N on the kernel command line; 0 skips) of
+# the storm, half with the default pool, half with a 2% pool (writeback).
+test_soak() {
+	if [ "${SOAK:-0}" -le 0 ]; then
+		echo "  SOAK=0: skipped"
+		return 0
+	fi
+	half=$((SOAK / 2 > 10 ? SOAK / 2 : 10))
+	zrs-test storm $half && zrs-test storm $half 0 2
 }
 
 # Migration storm: integrity in one process per vCPU under a compact_memory

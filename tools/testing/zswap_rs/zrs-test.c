@@ -295,6 +295,27 @@ static int pageout(void *p, size_t len)
 static int verify_notes = 1;
 
 /* Compare every byte; returns the number of corrupted bytes. */
+/*
+ * Run totals for the host (lib.sh sums them at the end of a guest run):
+ * one line per verification or storm, appended by any process.
+ */
+static void tally(const char *fmt, ...)
+{
+	char line[128];
+	va_list ap;
+	int fd, n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fd = open("/tmp/zrs-totals", O_WRONLY | O_APPEND | O_CREAT, 0644);
+	if (fd < 0)
+		return;
+	if (write(fd, line, n) < 0)
+		n = 0;
+	close(fd);
+}
+
 static size_t region_verify(struct region *r, const char *what)
 {
 	unsigned char want[PAGE];
@@ -313,6 +334,7 @@ static size_t region_verify(struct region *r, const char *what)
 			fail("%s: page %zu (%s) differs", what, i,
 			     kind_names[page_kind(i, r->mix)]);
 	}
+	tally("verified %zu %zu\n", r->pages, bad);
 	if (bad)
 		fail("%s: %zu corrupted bytes in %zu pages", what, bad, badpages);
 	else if (verify_notes)
@@ -554,8 +576,10 @@ static int t_duplicate(int argc, char **argv)
 	size_t n = 4096, i;
 	long long sp0 = zstat("stored_pages"), inv0 = fstat_("invalidates");
 	long long sp1;
+	/* "shared": other processes store meanwhile; the global counters
+	 * cannot be checked against this region (the caller checks them). */
+	int alone = !(argc > 0 && !strcmp(argv[0], "shared"));
 
-	(void)argc; (void)argv;
 	if (region_map(&r, n, 0xd00d, 2))
 		return 1;
 	region_fill(&r);
@@ -571,11 +595,14 @@ static int t_duplicate(int argc, char **argv)
 	pageout(r.mem, n * PAGE);
 	note("stored after first pageout +%lld, after second +%lld, invalidates +%lld, duplicate_entry %lld",
 	     sp1, zstat("stored_pages") - sp0, fstat_("invalidates") - inv0, zstat("duplicate_entry"));
-	EXPECT(zstat("stored_pages") - sp0 <= (long long)n, "stored_pages grew beyond the region: %lld", zstat("stored_pages") - sp0);
+	if (alone)
+		EXPECT(zstat("stored_pages") - sp0 <= (long long)n, "stored_pages grew beyond the region: %lld",
+		       zstat("stored_pages") - sp0);
 	region_verify(&r, "second read");
 	munmap(r.mem, n * PAGE);
-	EXPECT(zstat("stored_pages") <= swap_used(), "stored_pages %lld > swap slots in use %lld: leak",
-	       zstat("stored_pages"), swap_used());
+	if (alone)
+		EXPECT(zstat("stored_pages") <= swap_used(), "stored_pages %lld > swap slots in use %lld: leak",
+		       zstat("stored_pages"), swap_used());
 	return failures != 0;
 }
 
@@ -1243,6 +1270,7 @@ static int t_storm(int argc, char **argv)
 	     zstat("migrate_eagain"), zstat("putback"), vmstat("pgmigrate_success") - pg0);
 	note("knobs: %lld changes, %lld refused", sh->knob_changes, sh->knob_failures);
 	printf("MIGRATIONS %lld\n", mig);
+	tally("migrations %lld\n", mig);
 	if (pool_pct)
 		param_set("max_pool_percent", pct_before);
 	printf("STORM workers=%d rounds=%lld pages_verified=%lld bytes_verified=%lld corrupted_bytes=%lld migrations=%lld knob_changes=%lld written_back=%lld\n",
@@ -1405,7 +1433,7 @@ static const struct {
 } cmds[] = {
 	{ "integrity", t_integrity, "[MB]  mixed data out via MADV_PAGEOUT and back, counters" },
 	{ "thp", t_thp, "[MB]  whole 2 MiB THPs swapped out (non-rotational swap): rejected, every byte back" },
-	{ "duplicate", t_duplicate, "      re-dirty and page out again" },
+	{ "duplicate", t_duplicate, "[shared]  re-dirty and page out again" },
 	{ "exit", t_exit, "      stored pages and pool return to 0 when the user exits" },
 	{ "hold", t_hold, "[MB] [SECS] [SEED]  page out, wait, verify" },
 	{ "pressure", t_pressure, "[MB|auto] [ROUNDS]  real memory pressure, verify (demo workload)" },
