@@ -4,7 +4,7 @@
 # reads them from this file.  ALL_TESTS run on every kernel, in order;
 # DEBUG_TESTS need the debug kernel (fault injection) and run after them.
 
-ALL_TESTS="kunit integrity thp duplicate exit incompressible compressors knobs limit writeback summary zswapstat swapoff swapoff_cycles duplicate_parallel storm storm_writeback churn rmmod_writeback rmmod_cycles late_load"
+ALL_TESTS="kunit integrity thp duplicate exit incompressible compressors knobs limit writeback summary zswapstat swapoff swapoff_cycles duplicate_parallel storm storm_writeback shrinker_writeback churn rmmod_writeback rmmod_cycles late_load"
 DEBUG_TESTS="failalloc sigbus"
 # Run last, for SOAK seconds (zrs.soak=; make check: SOAK=).
 SOAK_TESTS="soak"
@@ -190,6 +190,22 @@ test_rmmod_cycles() {
 		wait $pid || { cat /tmp/hold.out; return 1; }
 		echo "  cycle $c: unloaded with $stored pages stored, reloaded; $(grep corrupted /tmp/hold.out | tr -s ' ')"
 	done
+}
+
+# shrinker_writeback=Y: under memory pressure the shrinker writes cold
+# frames back although the pool is far from its limit (the reclaim worker
+# does not run); every byte verified.
+test_shrinker_writeback() {
+	echo Y > $P/shrinker_writeback || return 1
+	echo 60 > $P/max_pool_percent
+	wb0=$(stat_of written_back_pages); runs0=$(stat_of reclaim_runs); hit0=$(stat_of pool_limit_hit)
+	zrs-test pressure auto 1; rc=$?
+	echo N > $P/shrinker_writeback
+	echo 20 > $P/max_pool_percent
+	wb=$(( $(stat_of written_back_pages) - wb0 )); runs=$(( $(stat_of reclaim_runs) - runs0 ))
+	hit=$(( $(stat_of pool_limit_hit) - hit0 ))
+	echo "  shrinker_writeback=Y: written_back_pages +$wb, reclaim_runs +$runs, pool_limit_hit +$hit"
+	[ $rc -eq 0 ] && [ $wb -gt 0 ] && [ $hit -eq 0 ]
 }
 
 # Soak: SOAK seconds (zrs.soak=N on the kernel command line; 0 skips) of
