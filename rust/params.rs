@@ -118,30 +118,28 @@ pub(crate) fn parse_bool(v: &[u8]) -> Result<bool> {
     }
 }
 
-/// Parses a percentage: a decimal integer from 0 to 100.
-pub(crate) fn parse_percent(v: &[u8]) -> Result<u32> {
+/// Parses a decimal integer from 0 to `max` (`EINVAL`: not a number;
+/// `ERANGE`: too large).
+fn parse_decimal(v: &[u8], max: u32) -> Result<u32> {
     let v = trim_line(v);
     if v.is_empty() || v.len() > 10 || !v.iter().all(|c| c.is_ascii_digit()) {
         return Err(EINVAL);
     }
     let n = v.iter().fold(0u64, |n, c| n * 10 + (c - b'0') as u64);
-    if n > 100 {
+    if n > max as u64 {
         return Err(ERANGE);
     }
     Ok(n as u32)
 }
 
+/// Parses a percentage: a decimal integer from 0 to 100.
+pub(crate) fn parse_percent(v: &[u8]) -> Result<u32> {
+    parse_decimal(v, 100)
+}
+
 /// Parses a count of frames: a decimal integer up to 1000000.
 pub(crate) fn parse_count(v: &[u8]) -> Result<u32> {
-    let v = trim_line(v);
-    if v.is_empty() || v.len() > 10 || !v.iter().all(|c| c.is_ascii_digit()) {
-        return Err(EINVAL);
-    }
-    let n = v.iter().fold(0u64, |n, c| n * 10 + (c - b'0') as u64);
-    if n > 1_000_000 {
-        return Err(ERANGE);
-    }
-    Ok(n as u32)
+    parse_decimal(v, 1_000_000)
 }
 
 /// A validated new value.
