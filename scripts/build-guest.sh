@@ -42,6 +42,14 @@ cp "$mod/zswap_rs.ko" "$root/zrs/"
 [ -f "$mod/zswap_rs_kunit.ko" ] && cp "$mod/zswap_rs_kunit.ko" "$root/zrs/"
 cp "$out"/bin/* "$root/zrs/"
 cp "$zsbin" "$root/zrs/zswapstat"
+# Debian's stress-ng (a peer's test tool; dynamically linked): the binary,
+# the libraries ldd lists and the loader, at their own paths.
+if [ -x /usr/bin/stress-ng ]; then
+	for f in /usr/bin/stress-ng $(ldd /usr/bin/stress-ng | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$f")"
+		cp -L "$f" "$root$f"
+	done
+fi
 cp "$t/init" "$root/init"
 cp "$t/lib.sh" "$t/tests.sh" "$root/zrs/"
 chmod +x "$root/init"

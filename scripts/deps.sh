@@ -36,6 +36,7 @@ PKGS=(
 	gzip:/bin/gzip
 	coreutils:/usr/bin/timeout
 	python3-sphinx:/usr/bin/sphinx-build
+	stress-ng:/usr/bin/stress-ng
 )
 
 missing=()

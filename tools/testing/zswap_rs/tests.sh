@@ -4,7 +4,7 @@
 # reads them from this file.  ALL_TESTS run on every kernel, in order;
 # DEBUG_TESTS need the debug kernel (fault injection) and run after them.
 
-ALL_TESTS="kunit integrity thp duplicate exit incompressible compressors knobs limit writeback summary zswapstat swapoff swapoff_cycles duplicate_parallel storm storm_writeback shrinker_writeback churn rmmod_writeback rmmod_cycles late_load"
+ALL_TESTS="kunit integrity thp duplicate exit incompressible compressors knobs limit writeback summary zswapstat swapoff swapoff_cycles duplicate_parallel storm storm_writeback shrinker_writeback stressng churn rmmod_writeback rmmod_cycles late_load"
 DEBUG_TESTS="failalloc sigbus"
 # Run last, for SOAK seconds (zrs.soak=; make check: SOAK=).
 SOAK_TESTS="soak"
@@ -206,6 +206,25 @@ test_shrinker_writeback() {
 	hit=$(( $(stat_of pool_limit_hit) - hit0 ))
 	echo "  shrinker_writeback=Y: written_back_pages +$wb, reclaim_runs +$runs, pool_limit_hit +$hit"
 	[ $rc -eq 0 ] && [ $wb -gt 0 ] && [ $hit -eq 0 ]
+}
+
+# A peer's tool alongside our own: Debian's stress-ng pages (--pageswap,
+# --vm with every method and --verify, page-in) while zrs-test checks its
+# own data; both must pass and frontswap must have seen the stores.
+test_stressng() {
+	command -v stress-ng >/dev/null || { echo "  stress-ng not in the guest image"; return 1; }
+	st0=$(cat /sys/kernel/debug/frontswap/succ_stores)
+	(cd /tmp && stress-ng --pageswap 2 --vm 2 --vm-bytes 96M --vm-method all --verify --page-in \
+		-t 20 --metrics-brief > /tmp/sng.out 2>&1; echo $? > /tmp/sng.rc) &
+	# Our data only: the exact counter checks of `integrity` assume
+	# nobody else swaps meanwhile.
+	zrs-test hold 24 10 0x5e; rc=$?
+	wait
+	src=$(cat /tmp/sng.rc)
+	grep -E 'passed|failed|skipped|stressor|metrc|bogo' /tmp/sng.out | sed 's/^stress-ng: //' | head -12
+	st=$(( $(cat /sys/kernel/debug/frontswap/succ_stores) - st0 ))
+	echo "  stress-ng exit $src, zrs-test exit $rc, frontswap stores +$st"
+	[ "$rc" -eq 0 ] && [ "$src" -eq 0 ] && [ "$st" -gt 0 ]
 }
 
 # Soak: SOAK seconds (zrs.soak=N on the kernel command line; 0 skips) of
