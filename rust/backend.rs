@@ -350,6 +350,9 @@ impl Backend {
                     }
                     Err(_) => return Err(Reject::CompressFail),
                 };
+                if crate::sys::inject_alloc_failure() {
+                    return Err(Reject::Alloc);
+                }
                 let h = self
                     .pool
                     .alloc(key.owner(), tag, data)

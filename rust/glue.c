@@ -37,7 +37,7 @@ static const struct kernel_param_ops zrs_param_ops = {
 ZSWAP_RS_PARAMS(ZRS_PARAM)
 #undef ZRS_PARAM
 
-/* ---- fault injection: /sys/kernel/debug/zswap_rs/fail_load ---- */
+/* ---- fault injection: /sys/kernel/debug/zswap_rs/fail_{load,alloc} ---- */
 
 #ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
 /*
@@ -45,18 +45,35 @@ ZSWAP_RS_PARAMS(ZRS_PARAM)
  * attributes: probability, interval, times, ...).  Debug kernels only.
  */
 static DECLARE_FAULT_ATTR(zrs_fail_load);
+/*
+ * Makes the store's pool allocation fail, as a page, frame-table or index
+ * allocation failure would: the module's own allocations only, unlike
+ * failslab/fail_page_alloc, whose stack-trace filter x86-64 lacks.
+ */
+static DECLARE_FAULT_ATTR(zrs_fail_alloc);
 
 bool zswap_rs_should_fail_load(void)
 {
 	return should_fail(&zrs_fail_load, 1);
 }
 
+bool zswap_rs_should_fail_alloc(void)
+{
+	return should_fail(&zrs_fail_alloc, 1);
+}
+
 void zswap_rs_debugfs_fault(struct dentry *dir)
 {
 	fault_create_debugfs_attr("fail_load", dir, &zrs_fail_load);
+	fault_create_debugfs_attr("fail_alloc", dir, &zrs_fail_alloc);
 }
 #else
 bool zswap_rs_should_fail_load(void)
+{
+	return false;
+}
+
+bool zswap_rs_should_fail_alloc(void)
 {
 	return false;
 }

@@ -66,6 +66,7 @@ void zswap_rs_reclaim_cancel(void);
 
 /* glue.c: fault injection for loads (false unless configured). */
 bool zswap_rs_should_fail_load(void);
+bool zswap_rs_should_fail_alloc(void);
 
 /* Implemented in kunit_glue.c (zswap_rs_kunit.ko only). */
 bool zswap_rs_kunit_selftest_fail(void);

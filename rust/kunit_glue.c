@@ -53,6 +53,11 @@ void zswap_rs_reclaim_kick(void) { }
 void zswap_rs_reclaim_cancel(void) { }
 
 /* Fault injection is the production module's (glue.c); never here. */
+bool zswap_rs_should_fail_alloc(void)
+{
+	return false;
+}
+
 bool zswap_rs_should_fail_load(void)
 {
 	return false;

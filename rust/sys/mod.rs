@@ -144,6 +144,13 @@ pub(crate) fn ratelimit() -> bool {
     unsafe { ffi::zswap_rs_ratelimit() }
 }
 
+/// True if fault injection asks this store's pool allocation to fail
+/// (`fail_alloc` in the module's debugfs directory; debug kernels only).
+pub(crate) fn inject_alloc_failure() -> bool {
+    // SAFETY: No preconditions.
+    unsafe { ffi::zswap_rs_should_fail_alloc() }
+}
+
 /// True if fault injection asks this load to fail (`fail_load` in the
 /// module's debugfs directory; debug kernels only).
 pub(crate) fn inject_load_failure() -> bool {

@@ -5,7 +5,7 @@
 # DEBUG_TESTS need the debug kernel (fault injection) and run after them.
 
 ALL_TESTS="kunit integrity thp duplicate exit incompressible compressors knobs limit writeback summary zswapstat swapoff swapoff_cycles duplicate_parallel storm storm_writeback shrinker_writeback stressng churn rmmod_writeback rmmod_cycles late_load"
-DEBUG_TESTS="failalloc sigbus"
+DEBUG_TESTS="failalloc failstore sigbus"
 # Run last, for SOAK seconds (zrs.soak=; make check: SOAK=).
 SOAK_TESTS="soak"
 
@@ -283,6 +283,10 @@ test_failalloc() {
 	echo "  reject_alloc_fail +$((after - before)) under fault injection (kswapd)"
 	[ $rc -eq 0 ] && [ "$after" -gt "$before" ]
 }
+
+# The module's own allocations fail at 20% (fault injection, debug kernel):
+# stores are rejected cleanly, the pages go to the device, nothing lost.
+test_failstore() { zrs-test failstore 20; }
 
 # A load that fails (fault injection, debug kernel) raises SIGBUS.
 test_sigbus() { zrs-test sigbus; }

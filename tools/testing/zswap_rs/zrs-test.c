@@ -1354,6 +1354,56 @@ static int t_churn(int argc, char **argv)
 	return failures != 0;
 }
 
+/*
+ * failstore [PERCENT]: fault injection (debug kernel:
+ * /sys/kernel/debug/zswap_rs/fail_alloc, filtered to this task) fails the
+ * pool allocation of PERCENT% (default 20) of the stores this task's
+ * MADV_PAGEOUT makes: each is rejected (reject_alloc_fail), its page goes
+ * to the swap device, and every byte comes back.  kmemleak, scanned at the
+ * end of the debug run, checks that nothing leaks.
+ */
+static int t_failstore(int argc, char **argv)
+{
+	const char *a = "/sys/kernel/debug/zswap_rs/fail_alloc";
+	const char *pct = argc > 0 ? argv[0] : "20";
+	long long rej0 = zstat("reject_alloc_fail"), st0 = fstat_("succ_stores");
+	long long fs0 = fstat_("failed_stores"), rej, st, fs;
+	char path[256];
+	struct region r;
+	size_t n = 8192;
+
+	if (access(a, F_OK)) {
+		fail("%s missing: needs the debug kernel (fault injection)", a);
+		return 1;
+	}
+	if (region_map(&r, n, 0xfa11, 3))
+		return 1;
+	region_fill(&r);
+#define FATTR(f, v) do { snprintf(path, sizeof(path), "%s/" f, a); \
+		EXPECT(!write_str(path, v), "cannot set %s", path); } while (0)
+	FATTR("verbose", "0");
+	FATTR("task-filter", "Y");
+	FATTR("interval", "1");
+	FATTR("times", "-1");
+	FATTR("probability", pct);
+	EXPECT(!write_str("/proc/self/make-it-fail", "1"), "cannot set make-it-fail");
+	pageout(r.mem, n * PAGE);
+	write_str("/proc/self/make-it-fail", "0");
+	FATTR("probability", "0");
+	rej = zstat("reject_alloc_fail") - rej0;
+	st = fstat_("succ_stores") - st0;
+	fs = fstat_("failed_stores") - fs0;
+	note("failstore: fail_alloc at %s%%: %lld stores, %lld failed, reject_alloc_fail +%lld",
+	     pct, st + fs, fs, rej);
+	EXPECT(rej > 0, "no store failed by injection");
+	EXPECT(rej * 100 >= (st + fs) * atoi(pct) / 4,
+	       "only %lld of %lld stores failed at %s%%", rej, st + fs, pct);
+	EXPECT(fs >= rej, "frontswap saw %lld failed stores, fewer than the %lld injected", fs, rej);
+	region_verify(&r, "after injected store failures");
+	munmap(r.mem, n * PAGE);
+	return failures != 0;
+}
+
 static sigjmp_buf sigbus_jmp;
 
 static void on_sigbus(int sig)
@@ -1446,6 +1496,7 @@ static const struct {
 	{ "summary", t_summary, "      world-readable sysfs summary" },
 	{ "density", t_density, "[MB] [DEBUGFS-DIR]  pool bytes per stored page" },
 	{ "storm", t_storm, "[SECS] [WORKERS] [POOL%]  integrity per CPU under compaction and knob changes (migration storm)" },
+	{ "failstore", t_failstore, "[PERCENT]  injected pool allocation failures (debug kernel)" },
 	{ "sigbus", t_sigbus, "      an unreadable stored page raises SIGBUS (debug kernel)" },
 	{ "churn", t_churn, "[DEBUGFS-DIR]  fragment the pool, compact, verify" },
 };
