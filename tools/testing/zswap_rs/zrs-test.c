@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sched.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -410,6 +411,25 @@ static size_t mb_pages(const char *arg, size_t def_mb)
 	return mb * 256;
 }
 
+/*
+ * Pins this process to one CPU (cpu < 0: the one it runs on).  6.1's
+ * MADV_PAGEOUT drains only the local CPU's LRU-add batches, so pages a
+ * process faulted in on another CPU it migrated from may not be paged out
+ * at all; tests that count what was stored pin themselves first.
+ */
+static void pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		cpu = sched_getcpu();
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu % (int)sysconf(_SC_NPROCESSORS_ONLN), &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
 /* ---- subcommands ---- */
 
 /*
@@ -425,6 +445,7 @@ static int t_integrity(int argc, char **argv)
 	long long st, ld, sp;
 	long long rejects = zstat("reject_compress_poor") + zstat("pool_limit_hit") + zstat("reject_alloc_fail");
 
+	pin_cpu(-1);
 	if (region_map(&r, n, 0x5eed, 1))
 		return 1;
 	region_fill(&r);
@@ -556,6 +577,7 @@ static int t_thp(int argc, char **argv)
 	size_t n = (mb + 1) / 2 * (HPAGE / PAGE);
 	int round;
 
+	pin_cpu(-1);
 	if (!n) {
 		fprintf(stderr, "%s thp: MB must be at least 1\n", prog);
 		return 2;
@@ -580,6 +602,7 @@ static int t_duplicate(int argc, char **argv)
 	 * cannot be checked against this region (the caller checks them). */
 	int alone = !(argc > 0 && !strcmp(argv[0], "shared"));
 
+	pin_cpu(-1);
 	if (region_map(&r, n, 0xd00d, 2))
 		return 1;
 	region_fill(&r);
@@ -620,6 +643,7 @@ static int t_exit(int argc, char **argv)
 	pid_t pid;
 	int status;
 
+	pin_cpu(-1);
 	(void)argc; (void)argv;
 	pid = fork();
 	if (pid == 0) {
@@ -666,6 +690,7 @@ static int t_hold(int argc, char **argv)
 	int secs = argc > 1 ? atoi(argv[1]) : 2;
 	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 0x401d;
 
+	pin_cpu(-1);
 	if (region_map(&r, n, seed, 4))
 		return 1;
 	region_fill(&r);
@@ -848,6 +873,7 @@ static int t_limit(int argc, char **argv)
 	long long hit0 = zstat("pool_limit_hit"), limit;
 	char before[16];
 
+	pin_cpu(-1);
 	(void)argc; (void)argv;
 	param_get("max_pool_percent", before, sizeof(before));
 	/* The limit alone: no writeback (the writeback test covers it). */
@@ -885,6 +911,7 @@ static int t_writeback(int argc, char **argv)
 	char before[16];
 	struct region r;
 
+	pin_cpu(-1);
 	(void)argc; (void)argv;
 	param_get("max_pool_percent", before, sizeof(before));
 	EXPECT(!param_set("writeback", "Y"), "writeback=Y refused");
@@ -1100,6 +1127,7 @@ static void storm_worker(int i, time_t end, struct storm_tally *t)
 	size_t bad;
 
 	verify_notes = 0;
+	pin_cpu(i);
 	if (region_map(&r, 6144, 0x5700 + i, i + 1))
 		_exit(2);
 	while (time(NULL) < end) {
