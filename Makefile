@@ -9,6 +9,9 @@
 #   make check      all KUnit suites and in-guest tests; "N passed, N failed"
 #   make check-all  make check on the default kernel, then on the debug
 #                   kernel (KASAN, lockdep, ...); what CI runs
+#   make bench      zswap_rs against the C zswap (zbud, zsmalloc, z3fold)
+#                   in alternating boots: ratios, latencies, density,
+#                   scaling, plots (build/bench); REPS=N (default 5)
 #   make htmldocs   render Documentation/ with Sphinx (build/htmldocs)
 #   make kunit      the KUnit suites only
 #   make fmt        rustfmt the Rust sources
@@ -29,6 +32,7 @@ export WORKLOAD ?=
 export TESTS ?=
 export KVM ?= auto
 export CPUS ?=
+export REPS ?=
 
 ifeq ($(filter $(DEBUG),0 1),)
 $(error DEBUG must be 0 or 1, not '$(DEBUG)')
@@ -37,7 +41,7 @@ ifeq ($(filter $(KVM),auto 0 1),)
 $(error KVM must be auto, 0 or 1, not '$(KVM)')
 endif
 
-.PHONY: all deps kernel module guest run shell check check-all kunit htmldocs fmt clean distclean
+.PHONY: all deps kernel module guest run shell check check-all bench kunit htmldocs fmt clean distclean
 
 all: module
 
@@ -72,6 +76,10 @@ check-all: deps
 	$(MAKE) --no-print-directory check DEBUG=1; b=$$?; \
 	echo "check-all: default kernel $$([ $$a = 0 ] && echo passed || echo FAILED), debug kernel $$([ $$b = 0 ] && echo passed || echo FAILED)"; \
 	[ $$a = 0 ] && [ $$b = 0 ]
+
+bench: guest
+	@$(TOP)/scripts/deps.sh bench
+	@$(TOP)/scripts/bench.sh
 
 htmldocs: deps
 	@sphinx-build -q -W -b html $(TOP)/Documentation $(TOP)/build/htmldocs && \

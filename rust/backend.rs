@@ -17,12 +17,13 @@
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
-use crate::compress::{Compressors, TAG_RAW};
+use crate::compress::{looks_incompressible, Compressors, TAG_RAW};
 use crate::index::{same_filled, Entry, Index, SwapKey};
 use crate::params::{get_bool, get_u32, KNOBS};
 use crate::stats::{dec, inc, Counters, Stat};
 use crate::sys::crypto::AlgName;
 use crate::sys::lock::{LockClass, SpinLock};
+use crate::sys::memcg::{self, ObjCgroup};
 use crate::sys::movable::MovableOps;
 use crate::sys::page::PageRef;
 use crate::sys::swapcache;
@@ -62,13 +63,16 @@ pub(crate) enum Reject {
     /// caller lends 2 MiB, which a frontswap backend cannot take.  The
     /// whole folio goes to the swap device.
     Thp,
+    /// The page's memory cgroup (or an ancestor) is at its
+    /// `memory.zswap.max`.
+    Cgroup,
 }
 
 impl Reject {
     fn errno(self) -> Errno {
         match self {
             Reject::Disabled => ENODEV,
-            Reject::PoolLimit | Reject::Alloc => ENOMEM,
+            Reject::PoolLimit | Reject::Alloc | Reject::Cgroup => ENOMEM,
             Reject::CompressPoor => ENOSPC,
             Reject::CompressFail | Reject::BadType | Reject::Thp => EINVAL,
         }
@@ -238,6 +242,7 @@ impl Backend {
             Reject::CompressFail => &s.reject_compress_fail,
             Reject::Alloc => &s.reject_alloc_fail,
             Reject::Thp => &s.reject_thp,
+            Reject::Cgroup => &s.reject_cgroup,
         });
     }
 
@@ -270,13 +275,23 @@ impl Backend {
             return Err(Reject::Disabled);
         }
         let area = self.index.area(ty).ok_or(Reject::BadType)?;
+        let charges = self.index.charges(ty).ok_or(Reject::BadType)?;
         let key = SwapKey::new(ty, offset);
+        // The page's cgroup, as zswap does it: refused before any work
+        // when at `memory.zswap.max`, charged once stored.
+        let cg = ObjCgroup::of_page(page);
+        if let Some(cg) = &cg {
+            if !cg.may_zswap() {
+                return Err(Reject::Cgroup);
+            }
+        }
         let filled = if get_bool(&KNOBS.same_filled_pages_enabled) {
             page.with_slice(same_filled).and_then(Entry::filled)
         } else {
             None
         };
         let mut incompressible = false;
+        let mut size = 0;
         let entry = match filled {
             Some(e) => e,
             None => {
@@ -286,8 +301,9 @@ impl Backend {
                 if self.pool_full() {
                     return Err(Reject::PoolLimit);
                 }
-                let (h, raw) = self.compress_and_alloc(key, page)?;
+                let (h, raw, len) = self.compress_and_alloc(key, page)?;
                 incompressible = raw;
+                size = len;
                 Entry::Object(h)
             }
         };
@@ -316,6 +332,20 @@ impl Backend {
         if incompressible {
             inc(&self.stats.incompressible_pages);
         }
+        // Charged once published: releasing a duplicate above uncharged
+        // the old entry's record, and `release` from here on finds ours.
+        let charged = match cg {
+            Some(cg) => match charges.charge(offset, cg, size, Gfp::STORE) {
+                Ok(()) => true,
+                Err(_) => {
+                    if area.erase_if(offset, entry.encode()) {
+                        self.release(key, entry);
+                    }
+                    return Err(Reject::Alloc);
+                }
+            },
+            None => false,
+        };
         // The module may be going away: it set `closing`, then scans the
         // index.  Either that scan sees this entry, or this sees `closing`
         // and takes the entry back (the store fails, the page goes to the
@@ -324,9 +354,13 @@ impl Backend {
         if self.closing.load(Ordering::SeqCst) {
             if area.erase_if(offset, entry.encode()) {
                 self.release(key, entry);
+            } else if charged {
+                // Taken by the unload before we charged: drop our record.
+                charges.uncharge(offset, size);
             }
             return Err(Reject::Disabled);
         }
+        memcg::count_zswpout();
         Ok(())
     }
 
@@ -334,11 +368,25 @@ impl Backend {
         &self,
         key: SwapKey,
         page: &PageRef<'_>,
-    ) -> core::result::Result<(Handle, bool), Reject> {
+    ) -> core::result::Result<(Handle, bool, usize), Reject> {
         let incompressible_ok = get_bool(&KNOBS.store_incompressible);
         page.with_slice(|src| {
+            // Most incompressible pages are told apart by a sample, for a
+            // fraction of the cost of failing to compress them.
+            let quick = looks_incompressible(src);
+            if quick {
+                inc(&self.stats.incompressible_sampled);
+                if !incompressible_ok {
+                    return Err(Reject::CompressPoor);
+                }
+            }
             self.comps.with_ctx(|ctx, tag| {
-                let (data, tag) = match ctx.compress(tag, src) {
+                let compressed = if quick {
+                    Err(ENOSPC)
+                } else {
+                    ctx.compress(tag, src)
+                };
+                let (data, tag) = match compressed {
                     Ok(d) if d.len() <= MAX_COMPRESSED => (d, tag),
                     // Too big to be worth it (or the compressor ran out of
                     // room): incompressible.
@@ -359,19 +407,19 @@ impl Backend {
                     .map_err(|_| Reject::Alloc)?;
                 // Counted under the context lock (see `Compressors`).
                 self.comps.stored(tag);
-                Ok((h, tag == TAG_RAW))
+                Ok((h, tag == TAG_RAW, data.len()))
             })
         })
     }
 
     /// Frees an entry's pool object (if any); returns whether it was an
-    /// as-is (incompressible) page.
-    fn free_entry(&self, key: SwapKey, e: Entry) -> bool {
+    /// as-is (incompressible) page, and its size (0 for none).
+    fn free_entry(&self, key: SwapKey, e: Entry) -> (bool, usize) {
         if let Entry::Object(h) = e {
             match self.pool.free(h, key.owner()) {
-                Some(tag) => {
-                    self.comps.freed(tag);
-                    return tag == TAG_RAW;
+                Some(f) => {
+                    self.comps.freed(f.tag);
+                    return (f.tag == TAG_RAW, f.len);
                 }
                 None => crate::zpr_err!(
                     "BUG: handle {:?} of swap entry {}:{:#x} not in the pool",
@@ -381,16 +429,21 @@ impl Backend {
                 ),
             }
         }
-        false
+        (false, 0)
     }
 
-    /// Frees a published entry and its accounting.
+    /// Frees a published entry and its accounting, including its cgroup
+    /// charge.
     fn release(&self, key: SwapKey, e: Entry) {
         if let Entry::Filled(_) = e {
             dec(&self.stats.same_filled_pages);
         }
-        if self.free_entry(key, e) {
+        let (raw, size) = self.free_entry(key, e);
+        if raw {
             dec(&self.stats.incompressible_pages);
+        }
+        if let Some(c) = self.index.charges(key.ty()) {
+            c.uncharge(key.offset(), size);
         }
         self.pins.put();
     }
@@ -421,6 +474,7 @@ impl Backend {
                         }
                     });
                     inc(&self.stats.loads);
+                    self.count_load(ty, offset);
                     return Ok(());
                 }
                 Entry::Object(h) => h,
@@ -444,6 +498,7 @@ impl Backend {
                 None => continue,
                 Some(Ok(n)) if n == PAGE_SIZE => {
                     inc(&self.stats.loads);
+                    self.count_load(ty, offset);
                     return Ok(());
                 }
                 Some(res) => {
@@ -467,6 +522,13 @@ impl Backend {
         );
         inc(&self.stats.decompress_fail);
         Err(EIO)
+    }
+
+    /// `zswpin`, globally and for the page's cgroup.
+    fn count_load(&self, ty: u32, offset: u64) {
+        if let Some(c) = self.index.charges(ty) {
+            c.count_zswpin(offset);
+        }
     }
 
     /// A load found no entry: count it and fail the read.

@@ -12,6 +12,7 @@
 #include <linux/shrinker.h>
 #include <linux/sysfs.h>
 #include <linux/workqueue.h>
+#include <linux/swap.h>
 #include "glue.h"
 
 /* ---- module parameters ---- */
@@ -170,6 +171,23 @@ void zswap_rs_sysfs_remove(struct kobject *kobj)
 		sysfs_remove_group(kobj, &zrs_summary_group);
 		kobject_put(kobj);
 	}
+}
+
+/* ---- /proc/meminfo Zswap: and Zswapped: (patch 7) ---- */
+
+static void zrs_meminfo_read(u64 *pool_bytes, unsigned long *stored_pages)
+{
+	zswap_rs_meminfo(pool_bytes, stored_pages);
+}
+
+static const struct zswap_meminfo_source zrs_meminfo = {
+	.read = zrs_meminfo_read,
+};
+
+void zswap_rs_meminfo_set(bool on)
+{
+	/* Clearing waits for an RCU grace period: no read() runs after. */
+	zswap_set_meminfo_source(on ? &zrs_meminfo : NULL);
 }
 
 /* ---- the reclaim worker (writeback at the pool limit) ---- */

@@ -76,6 +76,9 @@ struct dentry *zswap_rs_debugfs_dir(const char *name);
 void zswap_rs_debugfs_stat(struct dentry *dir, const char *name, unsigned int id);
 void zswap_rs_debugfs_fault(struct dentry *dir);
 void zswap_rs_debugfs_remove(struct dentry *dir);
+/* /proc/meminfo totals: glue.c's source calls the Rust side. */
+void zswap_rs_meminfo(u64 *pool_bytes, unsigned long *stored_pages);
+void zswap_rs_meminfo_set(bool on);
 struct kobject *zswap_rs_sysfs_create(void);
 void zswap_rs_sysfs_remove(struct kobject *kobj);
 struct shrinker;

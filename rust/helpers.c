@@ -6,6 +6,8 @@
 #include <linux/crypto.h>
 #include <linux/err.h>
 #include <linux/highmem.h>
+#include <linux/memcontrol.h>
+#include <linux/vmstat.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -34,6 +36,99 @@ void *zswap_rs_xa_cmpxchg(struct xarray *xa, unsigned long index, void *old,
 			  void *entry, gfp_t gfp)
 {
 	return xa_cmpxchg(xa, index, old, entry, gfp);
+}
+
+/* Memory cgroup accounting, as zswap 6.1 does it (mm/zswap.c). */
+struct obj_cgroup *zswap_rs_objcg_of_page(struct page *page)
+{
+	return get_obj_cgroup_from_page(page);
+}
+
+bool zswap_rs_objcg_may_zswap(struct obj_cgroup *objcg)
+{
+	return obj_cgroup_may_zswap(objcg);
+}
+
+void zswap_rs_objcg_put(struct obj_cgroup *objcg)
+{
+	obj_cgroup_put(objcg);
+}
+
+/*
+ * Records @objcg (its reference moves in) for the page at @index and
+ * charges @size bytes to it.  On error nothing changed and the caller
+ * still owns the reference.  The slot must be empty.
+ */
+int zswap_rs_charge(struct xarray *xa, unsigned long index,
+		    struct obj_cgroup *objcg, size_t size, gfp_t gfp)
+{
+	void *old = xa_cmpxchg(xa, index, NULL, objcg, gfp);
+
+	if (xa_is_err(old))
+		return xa_err(old);
+	if (WARN_ON_ONCE(old))
+		return -EEXIST;
+	obj_cgroup_charge_zswap(objcg, size);
+	count_objcg_event(objcg, ZSWPOUT);
+	return 0;
+}
+
+/* Drops the record at @index, if any, uncharging @size bytes. */
+bool zswap_rs_uncharge(struct xarray *xa, unsigned long index, size_t size)
+{
+	struct obj_cgroup *objcg;
+
+	/*
+	 * No cgroup in use: skip the lock.  A record for @index was made by
+	 * the store of this entry, which happened before this release.
+	 */
+	if (xa_empty(xa))
+		return false;
+	objcg = xa_erase(xa, index);
+	if (!objcg)
+		return false;
+	obj_cgroup_uncharge_zswap(objcg, size);
+	obj_cgroup_put(objcg);
+	return true;
+}
+
+void zswap_rs_count_zswpout(void)
+{
+	count_vm_event(ZSWPOUT);
+}
+
+/* The load of the page at @index: ZSWPIN, globally and for its cgroup. */
+void zswap_rs_count_zswpin(struct xarray *xa, unsigned long index)
+{
+	struct obj_cgroup *objcg;
+
+	count_vm_event(ZSWPIN);
+	if (xa_empty(xa))
+		return;
+	/* Under the lock, so that the record cannot be put meanwhile. */
+	xa_lock(xa);
+	objcg = xa_load(xa, index);
+	if (objcg)
+		count_objcg_event(objcg, ZSWPIN);
+	xa_unlock(xa);
+}
+
+/*
+ * Puts the references of records still present (none after a clean
+ * teardown; their charges cannot be undone without the sizes) and frees
+ * the XArray.  Returns how many there were.
+ */
+unsigned long zswap_rs_charges_destroy(struct xarray *xa)
+{
+	struct obj_cgroup *objcg;
+	unsigned long index, n = 0;
+
+	xa_for_each(xa, index, objcg) {
+		obj_cgroup_put(objcg);
+		n++;
+	}
+	xa_destroy(xa);
+	return n;
 }
 
 static struct lock_class_key zrs_lock_keys[ZRS_LOCK_NR];

@@ -26,6 +26,22 @@ int zswap_rs_xa_err(void *entry);
 void *zswap_rs_xa_cmpxchg(struct xarray *xa, unsigned long index, void *old,
 			  void *entry, gfp_t gfp);
 
+/*
+ * Memory cgroup accounting of stored pages (patch 6 exports what these
+ * call).  A "charges" XArray maps a swap offset to the struct obj_cgroup
+ * the page is charged to, holding one reference each.
+ */
+struct obj_cgroup;
+struct obj_cgroup *zswap_rs_objcg_of_page(struct page *page);
+bool zswap_rs_objcg_may_zswap(struct obj_cgroup *objcg);
+void zswap_rs_objcg_put(struct obj_cgroup *objcg);
+int zswap_rs_charge(struct xarray *xa, unsigned long index,
+		    struct obj_cgroup *objcg, size_t size, gfp_t gfp);
+bool zswap_rs_uncharge(struct xarray *xa, unsigned long index, size_t size);
+void zswap_rs_count_zswpout(void);
+void zswap_rs_count_zswpin(struct xarray *xa, unsigned long index);
+unsigned long zswap_rs_charges_destroy(struct xarray *xa);
+
 /* Locks: one lockdep class per role. */
 enum zswap_rs_lock_class {
 	ZRS_LOCK_POOL,

@@ -20,6 +20,7 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::pin::Pin;
 
+use crate::sys::memcg::Charges;
 use crate::sys::xarray::XArray;
 use crate::sys::{Result, ENOMEM};
 use crate::zbud::{Buddy, Handle};
@@ -128,9 +129,11 @@ pub(crate) fn same_filled(buf: &[u8]) -> Option<u64> {
     }
 }
 
-/// One XArray per swap type.
+/// One XArray per swap type, and next to each the cgroup charges of its
+/// pages ([`Charges`]).
 pub(crate) struct Index {
     areas: Vec<Pin<Box<XArray>>>,
+    charges: Vec<Pin<Box<Charges>>>,
 }
 
 impl Index {
@@ -138,11 +141,16 @@ impl Index {
     /// swap area that was swapon'ed before the module loaded just works).
     pub(crate) fn new(types: usize) -> Result<Index> {
         let mut areas = Vec::new();
+        let mut charges = Vec::new();
         areas.try_reserve_exact(types).map_err(|_| ENOMEM)?;
+        charges.try_reserve_exact(types).map_err(|_| ENOMEM)?;
         for _ in 0..types {
             areas.try_push(XArray::new_boxed()?).map_err(|_| ENOMEM)?;
+            charges
+                .try_push(Charges::new_boxed()?)
+                .map_err(|_| ENOMEM)?;
         }
-        Ok(Index { areas })
+        Ok(Index { areas, charges })
     }
 
     /// Number of swap types.
@@ -153,5 +161,10 @@ impl Index {
     /// The XArray of swap type `ty`.
     pub(crate) fn area(&self, ty: u32) -> Option<&XArray> {
         self.areas.get(ty as usize).map(|a| &**a)
+    }
+
+    /// The cgroup charges of swap type `ty`'s pages.
+    pub(crate) fn charges(&self, ty: u32) -> Option<&Charges> {
+        self.charges.get(ty as usize).map(|c| &**c)
     }
 }

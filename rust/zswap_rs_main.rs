@@ -18,7 +18,7 @@ mod stats;
 mod sys;
 mod zbud;
 
-use core::ffi::{c_char, c_int, c_uint};
+use core::ffi::{c_char, c_int, c_uint, c_ulong};
 use core::fmt::Write;
 
 use backend::Backend;
@@ -30,7 +30,7 @@ use sys::global::{CallbackGuard, Global, ParamLockGuard, ParamLockToken, ParamLo
 use sys::movable::MovableOps;
 use sys::page::PageRef;
 use sys::shrinker::{self, Shrinker};
-use sys::{debugfs, sysfs, PageBuf, RcuReadGuard, Result, EEXIST, EIO, ENODEV};
+use sys::{debugfs, meminfo, sysfs, PageBuf, RcuReadGuard, Result, EEXIST, EIO, ENODEV};
 use zbud::{PoolOwner, PoolPages};
 
 /// Log prefix for the `kernel` crate's printing macros.
@@ -50,6 +50,9 @@ struct ZswapRs {
     _reclaim: sys::ReclaimWork,
     _sysfs: Option<sysfs::Summary>,
     _debugfs: Option<debugfs::Dir>,
+    /// `/proc/meminfo` stops asking us (after a grace period) before the
+    /// backend goes.
+    _meminfo: meminfo::Source,
     /// Unpublished, an RCU grace period for the movable-page callbacks,
     /// then freed: the pool gives every page back with its movable state
     /// cleared under the page lock, so the VM never calls us again.
@@ -227,6 +230,28 @@ pub unsafe extern "C" fn zswap_rs_param_get(id: c_uint, buf: *mut c_char) -> c_i
 
 // ---- statistics ----
 
+/// The `Zswap:` and `Zswapped:` totals of `/proc/meminfo` (`glue.c`).
+///
+/// # Safety
+///
+/// Called only by the read of the meminfo source that [`ZswapRs`]'s
+/// `meminfo::Source` registered, whose unregistration (before `BACKEND`
+/// is retired) waits for it; both pointers are valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn zswap_rs_meminfo(pool_bytes: *mut u64, stored_pages: *mut c_ulong) {
+    // SAFETY: See the function contract.
+    let g = unsafe { CallbackGuard::new() };
+    let (bytes, pages) = match BACKEND.get(&g) {
+        Some(b) => (b.stat(Stat::pool_total_size), b.stat(Stat::stored_pages)),
+        None => (0, 0),
+    };
+    // SAFETY: Valid for writes (function contract).
+    unsafe {
+        *pool_bytes = bytes;
+        *stored_pages = pages as c_ulong;
+    }
+}
+
 /// debugfs read of statistic `id` (`glue.c`).
 ///
 /// # Safety
@@ -346,6 +371,7 @@ impl ZswapRs {
             }
             None => zpr_warn!("no debugfs: statistics only in /sys/kernel/mm/zswap_rs"),
         }
+        let meminfo = meminfo::Source::register();
         let sysfs = sysfs::Summary::create();
         if sysfs.is_none() {
             zpr_warn!("cannot create /sys/kernel/mm/zswap_rs");
@@ -376,6 +402,7 @@ impl ZswapRs {
             _reclaim: sys::ReclaimWork::new(),
             _sysfs: sysfs,
             _debugfs: debugfs,
+            _meminfo: meminfo,
             _backend: backend,
         })
     }

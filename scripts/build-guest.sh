@@ -40,6 +40,7 @@ for a in $("$root/bin/busybox" --list-full); do
 done
 cp "$mod/zswap_rs.ko" "$root/zrs/"
 [ -f "$mod/zswap_rs_kunit.ko" ] && cp "$mod/zswap_rs_kunit.ko" "$root/zrs/"
+[ -f "$mod/zrs_cbench.ko" ] && cp "$mod/zrs_cbench.ko" "$root/zrs/"
 cp "$out"/bin/* "$root/zrs/"
 cp "$zsbin" "$root/zrs/zswapstat"
 # Debian's stress-ng (a peer's test tool; dynamically linked): the binary,
@@ -51,7 +52,7 @@ if [ -x /usr/bin/stress-ng ]; then
 	done
 fi
 cp "$t/init" "$root/init"
-cp "$t/lib.sh" "$t/tests.sh" "$root/zrs/"
+cp "$t/lib.sh" "$t/tests.sh" "$ZRS_TOP/tools/testing/bench/bench.sh" "$root/zrs/"
 chmod +x "$root/init"
 echo 'root:x:0:0:root:/:/bin/sh' > "$root/etc/passwd"
 echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >> "$root/etc/passwd"

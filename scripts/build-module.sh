@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build zswap_rs.ko and zswap_rs_kunit.ko against the test kernel.  The
+# Build zswap_rs.ko, zswap_rs_kunit.ko (and make bench's zrs_cbench.ko)
+# against the test kernel.  The
 # sources are mirrored into build/module-<variant> so that the default and
 # the debug kernel each keep their own objects (and the tree stays clean).
 set -euo pipefail
@@ -14,6 +15,9 @@ rsync -a --delete --filter='P *.o' --filter='P .*.cmd' --filter='P *_generated.r
 	--filter='P *.ko' --filter='P *.mod*' --filter='P *.d' --filter='P modules.order' \
 	--filter='P Module.symvers' --filter='P *.rmeta' \
 	--exclude='*.o' --exclude='.*.cmd' "$ZRS_TOP/Kbuild" "$ZRS_TOP/rust" "$out/"
+# make bench's compression microbenchmark module (C).
+mkdir -p "$out/tools/testing/bench"
+cp -p "$ZRS_TOP/tools/testing/bench/zrs_cbench.c" "$out/tools/testing/bench/"
 log=$out/build.log
 if ! "${ZRS_KMAKE[@]}" M="$out" -j"$ZRS_JOBS" modules >"$log" 2>&1; then
 	grep -E -A5 '^(error|warning)|error:|Error' "$log" | head -n 60 >&2
@@ -25,4 +29,4 @@ if grep -E '^(warning|error)' "$log" | grep -v 'too new' >/dev/null; then
 	echo "error: the module build has warnings (full log: $log)" >&2
 	exit 1
 fi
-echo "  MODULE  $out/zswap_rs.ko $out/zswap_rs_kunit.ko"
+echo "  MODULE  $out/zswap_rs.ko $out/zswap_rs_kunit.ko $out/zrs_cbench.ko"

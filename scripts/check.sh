@@ -27,7 +27,7 @@ all_guest="$all_guest $SOAK_TESTS"
 # migrations in all (checked below).  SOAK= overrides.
 case "$ZRS_VARIANT" in debug) def_soak=240 ;; *) def_soak=20 ;; esac
 export SOAK=${SOAK:-$def_soak}
-want=${TESTS:-$all_guest density churn_vs_zbud overfull_vs_zbud selftest}
+want=${TESTS:-$all_guest density churn_vs_zbud overfull_vs_zbud memcg_vs_zbud selftest}
 guest_tests=""
 for t in $want; do
 	case " $all_guest " in *" $t "*) guest_tests="$guest_tests $t" ;; esac
@@ -62,6 +62,11 @@ if [ -z "${TESTS:-}" ]; then
 		pass "every knob and statistic documented (guide + ABI)"
 	else
 		fail "every knob and statistic documented (guide + ABI)" "$(echo "$out" | head -3 | tr '\n' ' ')"
+	fi
+	if out=$(python3 "$ZRS_TOP/scripts/gen-patches-doc.py" --check); then
+		pass "Documentation/patches.rst matches the patch headers"
+	else
+		fail "Documentation/patches.rst matches the patch headers" "$out"
 	fi
 	if command -v sphinx-build >/dev/null; then
 		if out=$(sphinx-build -q -W -b html "$ZRS_TOP/Documentation" "$ZRS_BUILD/htmldocs" 2>&1); then
@@ -197,6 +202,35 @@ if [[ " $want " == *" overfull_vs_zbud "* ]]; then
 		else
 			fail "over-full pool: both verified, zswap_rs writes back" "written_back=${wb:-?}"
 		fi
+	fi
+fi
+
+# 2d. Memory cgroups: the same cgroup workload, each boot checks its own
+# accounting; side by side, the figures must tell the same story.
+if [[ " $want " == *" memcg_vs_zbud "* ]]; then
+	echo "== memory cgroups: zswap_rs vs zswap (C) + zbud, same workload"
+	if ab_boots MEMCG memcg memcg_zswap "memcg: accounting matches zswap+zbud"; then
+		verdict=$(python3 - "$rs" "$c" <<'PY'
+import sys
+def kv(s): return {k: int(v) if v.lstrip('-').isdigit() else v for k, v in (x.split('=') for x in s.split()[1:])}
+a, b = kv(sys.argv[1]), kv(sys.argv[2])
+bad = []
+for name, r in (('zswap_rs', a), ('zswap', b)):
+    if not r['a_current'] <= r['a_limit'] + 4096:
+        bad.append(f"{name} over the limit")
+# Same compressor, same data: both charge the compressed length, so the
+# unlimited cgroup's stored pages agree closely, and both fill the limit.
+if abs(a['b_zswapped'] - b['b_zswapped']) > 0.05 * max(b['b_zswapped'], 1):
+    bad.append(f"zrs-b zswapped {a['b_zswapped']} vs {b['b_zswapped']}")
+if abs(a['b_current'] - b['b_current']) > 0.10 * max(b['b_current'], 1):
+    bad.append(f"zrs-b bytes {a['b_current']} vs {b['b_current']}")
+print(('ok' if not bad else 'differ: ' + '; '.join(bad)) +
+      f" (zrs-a at limit: {a['a_current']} vs {b['a_current']} bytes, {a['a_zswapped']} vs {b['a_zswapped']} pages;"
+      f" zrs-b: {a['b_zswapped']} vs {b['b_zswapped']} pages, {a['b_current']} vs {b['b_current']} bytes)")
+PY
+)
+		echo "      $verdict"
+		case "$verdict" in ok*) pass "memcg: accounting matches zswap+zbud" ;; *) fail "memcg: accounting matches zswap+zbud" "$verdict" ;; esac
 	fi
 fi
 

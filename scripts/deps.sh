@@ -4,7 +4,8 @@
 # Install the Debian packages zswap-rs needs to build its test kernel, the
 # module and the guest, and run the tests.  Idempotent: when everything is
 # present it prints nothing and exits 0.  Needs root (or sudo) for apt-get
-# only when something is missing.
+# only when something is missing.  "deps.sh bench" adds what make bench
+# needs (matplotlib for the plots).
 set -euo pipefail
 
 # package:file-that-proves-it-is-installed
@@ -38,6 +39,8 @@ PKGS=(
 	python3-sphinx:/usr/bin/sphinx-build
 	stress-ng:/usr/bin/stress-ng
 )
+# make bench only (deps.sh bench): the plots.
+[ "${1:-}" = bench ] && PKGS+=(python3-matplotlib:/usr/lib/python3/dist-packages/matplotlib/__init__.py)
 
 missing=()
 for p in "${PKGS[@]}"; do

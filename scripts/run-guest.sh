@@ -12,6 +12,8 @@
 # or 1 if the console shows an oops, BUG, WARNING, lockdep or KASAN report,
 # or a panic, or fewer CPUs brought up than asked for; 124 on timeout.
 # CPUS=N: vCPUs (default 4 for tests, 2 for run/workload/shell).
+# ZRS_MEM: guest RAM (default 512M); ZRS_APPEND: more kernel parameters
+# (make bench: frontswap.timing=N zrs.bench=...).
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
@@ -21,7 +23,8 @@ kernel=$ZRS_KOUT/arch/x86/boot/bzImage
 base=$ZRS_GUEST/initramfs.cpio.gz
 [ -f "$kernel" ] && [ -f "$base" ] || { echo "error: build first (make guest)" >&2; exit 1; }
 
-mem=512M
+mem=${ZRS_MEM:-512M}
+case "$mem" in *[!0-9MG]*|'') echo "error: ZRS_MEM must be like 512M, not '$mem'" >&2; exit 2 ;; esac
 case "$job" in
 run|workload|shell) def_cpus=2 ;;
 *) def_cpus=4 ;;
@@ -63,6 +66,7 @@ zswap)
 *) echo "error: unknown job '$job'" >&2; exit 2 ;;
 esac
 [ -n "$tests" ] && cmdline="$cmdline zrs.tests=$(echo $tests | tr ' ' ,)"
+[ -n "${ZRS_APPEND:-}" ] && cmdline="$cmdline $ZRS_APPEND"
 case "${SOAK:-}" in
 '') ;;
 *[!0-9]*) echo "error: SOAK must be a number of seconds, not '$SOAK'" >&2; exit 2 ;;

@@ -22,6 +22,9 @@ pub(crate) mod frontswap;
 pub(crate) mod global;
 pub(crate) mod kunit;
 pub(crate) mod lock;
+pub(crate) mod memcg;
+#[cfg(not(zrs_kunit))]
+pub(crate) mod meminfo;
 pub(crate) mod movable;
 pub(crate) mod page;
 pub(crate) mod shrinker;

@@ -394,6 +394,11 @@ impl<'a> PageRef<'a> {
         unsafe { with_mapped_mut(self.ptr, f) }
     }
 
+    /// The `struct page` (for wrappers in this layer).
+    pub(super) fn as_ptr(&self) -> *mut ffi::page {
+        self.ptr.as_ptr()
+    }
+
     /// True if this is part of a compound page (a THP's head page: the
     /// caller lends us 2 MiB, not 4 KiB).
     pub(crate) fn is_compound(&self) -> bool {

@@ -3,7 +3,7 @@
 //! Suite `zswap_rs_compress`: compressors through the crypto API.
 
 use super::pattern;
-use crate::compress::{Compressors, TAG_RAW};
+use crate::compress::{looks_incompressible, Compressors, TAG_RAW};
 use crate::sys::crypto::{AlgName, Comp};
 use crate::sys::PAGE_SIZE;
 use crate::{kunit_assert, kunit_assert_eq, kunit_suite, kunwrap};
@@ -55,6 +55,51 @@ fn random_data_does_not_shrink() {
     let mut buf = [0u8; 2 * PAGE_SIZE];
     let n = c.compress(&src, &mut buf);
     kunit_assert!(n.map_or(true, |n| n >= PAGE_SIZE));
+}
+
+/// A page whose first `random` bytes are random and the rest text.
+fn mixed_page(seed: u64, random: usize) -> alloc::vec::Vec<u8> {
+    let mut v = text_page();
+    v[..random].copy_from_slice(&pattern(seed, random));
+    v
+}
+
+fn quick_incompressibility_test() {
+    let mut c = kunwrap!(Comp::new(&AlgName::new(b"lzo").unwrap()));
+    let mut buf = [0u8; 2 * PAGE_SIZE];
+    // Random pages are caught (the test is statistical: nearly all).
+    let caught = (0..64)
+        .filter(|&s| looks_incompressible(&pattern(1000 + s, PAGE_SIZE)))
+        .count();
+    kunit_assert!(caught >= 60);
+    // What compresses well is never flagged: text, zeros, half-random, a
+    // random block repeated.
+    kunit_assert!(!looks_incompressible(&text_page()));
+    let mut zeros = alloc::vec::Vec::new();
+    let _ = zeros.try_reserve_exact(PAGE_SIZE);
+    for _ in 0..PAGE_SIZE {
+        let _ = zeros.try_push(0u8);
+    }
+    kunit_assert!(!looks_incompressible(&zeros));
+    for s in 0..16 {
+        kunit_assert!(!looks_incompressible(&mixed_page(s, PAGE_SIZE / 2)));
+        let mut rep = pattern(s, PAGE_SIZE / 2);
+        let _ = rep.try_reserve_exact(PAGE_SIZE / 2);
+        for b in pattern(s, PAGE_SIZE / 2) {
+            let _ = rep.try_push(b);
+        }
+        kunit_assert!(!looks_incompressible(&rep));
+    }
+    // Whatever it flags, lzo could not have shrunk by more than 15%.
+    for s in 0..8u64 {
+        for pct in (50..=100).step_by(5) {
+            let page = mixed_page(s * 100 + pct as u64, PAGE_SIZE * pct / 100);
+            if looks_incompressible(&page) {
+                let n = c.compress(&page, &mut buf).unwrap_or(PAGE_SIZE);
+                kunit_assert!(n > PAGE_SIZE * 85 / 100);
+            }
+        }
+    }
 }
 
 fn truncated_input_fails_to_decompress() {
@@ -148,6 +193,7 @@ kunit_suite!(
         zstd_round_trip,
         deflate_round_trip,
         random_data_does_not_shrink,
+        quick_incompressibility_test,
         truncated_input_fails_to_decompress,
         raw_tag_copies,
         unknown_compressor_is_refused,

@@ -156,7 +156,8 @@ fn wrong_owner_is_refused() {
         buddy: Buddy::Last,
     };
     kunit_assert!(p.free(other, 7).is_none());
-    kunit_assert!(p.free(a, 7).is_some());
+    // What was freed: the length is what the cgroup charge is undone with.
+    kunit_assert_eq!(p.free(a, 7).map(|f| f.len), Some(300));
     kunit_assert!(p.free(a, 7).is_none());
 }
 

@@ -120,6 +120,15 @@ pub(crate) struct Handle {
     pub(crate) buddy: Buddy,
 }
 
+/// What [`Pool::free`] freed.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Freed {
+    /// The caller's tag.
+    pub(crate) tag: u8,
+    /// The object's length in bytes.
+    pub(crate) len: usize,
+}
+
 /// One object slot of a frame.
 #[derive(Clone, Copy, Default)]
 struct Slot {
@@ -695,8 +704,9 @@ impl Pool {
     }
 
     /// Frees the object `h`, which must belong to `owner`, and returns its
-    /// tag; `None` (and nothing changed) if it does not.  Never sleeps.
-    pub(crate) fn free(&self, h: Handle, owner: u64) -> Option<u8> {
+    /// tag and length; `None` (and nothing changed) if it does not.  Never
+    /// sleeps.
+    pub(crate) fn free(&self, h: Handle, owner: u64) -> Option<Freed> {
         let mut inner = self.inner.lock();
         let cell = match self.frames.get(h.frame) {
             Some(c) => c,
@@ -737,7 +747,7 @@ impl Pool {
         if let Release::Page(p) = release {
             drop(p);
         }
-        Some(s.tag)
+        Some(Freed { tag: s.tag, len })
     }
 
     fn drop_page(&self, page: Page) {

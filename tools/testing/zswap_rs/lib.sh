@@ -22,6 +22,8 @@ zrs_stats() {
 }
 
 . /zrs/tests.sh
+# make bench's guest side (test_bench_rs, test_bench_zswap).
+. /zrs/bench.sh
 
 # The in-guest tests as one KTAP document (the format of KUnit and of
 # tools/testing/selftests/kselftest.h), framed for the host's parser

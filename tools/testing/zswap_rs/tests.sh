@@ -4,7 +4,7 @@
 # reads them from this file.  ALL_TESTS run on every kernel, in order;
 # DEBUG_TESTS need the debug kernel (fault injection) and run after them.
 
-ALL_TESTS="kunit integrity thp duplicate exit incompressible compressors knobs limit writeback summary zswapstat swapoff swapoff_cycles duplicate_parallel storm storm_writeback shrinker_writeback stressng churn rmmod_writeback rmmod_cycles late_load"
+ALL_TESTS="kunit integrity thp duplicate exit incompressible compressors knobs limit writeback memcg summary zswapstat swapoff swapoff_cycles duplicate_parallel storm storm_writeback shrinker_writeback stressng churn rmmod_writeback rmmod_cycles late_load"
 DEBUG_TESTS="failalloc failstore sigbus"
 # Run last, for SOAK seconds (zrs.soak=; make check: SOAK=).
 SOAK_TESTS="soak"
@@ -290,6 +290,17 @@ test_failstore() { zrs-test failstore 20; }
 
 # A load that fails (fault injection, debug kernel) raises SIGBUS.
 test_sigbus() { zrs-test sigbus; }
+
+# Memory cgroup accounting (cgroup v2): memory.zswap.max holds stores
+# back, memory.stat / vmstat / meminfo follow the stores and loads.
+test_memcg() { zrs-test memcg zswap_rs; }
+
+# The same on the C zswap with zbud (zrs.mode=zswap), for comparison.
+test_memcg_zswap() {
+	echo 1 > /sys/module/zswap/parameters/enabled
+	echo zbud > /sys/module/zswap/parameters/zpool
+	zrs-test memcg zswap
+}
 
 # Density of zswap_rs on the standard mix (compared with the C zswap by the host).
 test_density() { zrs-test density 32 zswap_rs; }

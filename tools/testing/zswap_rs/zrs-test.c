@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/swap.h>
 #include <sys/stat.h>
 #include <sched.h>
 #include <sys/wait.h>
@@ -100,22 +102,32 @@ static long long fstat_(const char *name)
 	return read_num(path);
 }
 
-static long long vmstat(const char *name)
+/*
+ * The number after "name<sep>" at the start of a line of file @path (for
+ * /proc/vmstat and memory.stat sep is ' ', for /proc/meminfo ':'; meminfo
+ * values are in kB); -1 if there is no such line.
+ */
+static long long proc_field(const char *path, const char *name, char sep)
 {
 	char line[256];
 	size_t len = strlen(name);
 	long long v = -1;
-	FILE *f = fopen("/proc/vmstat", "r");
+	FILE *f = fopen(path, "r");
 
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, name, len) && line[len] == ' ') {
+		if (!strncmp(line, name, len) && line[len] == sep) {
 			v = strtoll(line + len + 1, NULL, 10);
 			break;
 		}
 	fclose(f);
 	return v;
+}
+
+static long long vmstat(const char *name)
+{
+	return proc_field("/proc/vmstat", name, ' ');
 }
 
 static int write_str(const char *path, const char *val)
@@ -386,20 +398,7 @@ static long long swap_used(void)
 /* A /proc/meminfo field (in kB for most), -1 if absent. */
 static long long meminfo(const char *name)
 {
-	char line[256];
-	size_t len = strlen(name);
-	long long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, name, len) && line[len] == ':') {
-			v = strtoll(line + len + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return v;
+	return proc_field("/proc/meminfo", name, ':');
 }
 
 #define EXPECT(cond, ...) do { if (!(cond)) fail(__VA_ARGS__); } while (0)
@@ -1504,6 +1503,544 @@ static int t_sigbus(int argc, char **argv)
 	return failures != 0;
 }
 
+/* ---- memory cgroups (cgroup v2) ---- */
+
+#define CGROOT "/sys/fs/cgroup"
+
+/* A field of <cgroup>/memory.stat, or the number in <cgroup>/<file>. */
+static long long cg_stat(const char *cg, const char *field)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), CGROOT "/%s/memory.stat", cg);
+	return proc_field(path, field, ' ');
+}
+
+static long long cg_num(const char *cg, const char *file)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), CGROOT "/%s/%s", cg, file);
+	return read_num(path);
+}
+
+static int cg_write(const char *cg, const char *file, const char *val)
+{
+	char path[256];
+	int err;
+
+	snprintf(path, sizeof(path), CGROOT "/%s%s%s", cg, *cg ? "/" : "", file);
+	err = write_str(path, val);
+	if (err)
+		fail("write '%s' to %s: %s", val, path, strerror(-err));
+	return err;
+}
+
+/* cgroup v2 mounted, memory controller on for children; "name" fresh. */
+static int cg_setup(const char *name)
+{
+	char path[256];
+
+	if (access(CGROOT "/cgroup.controllers", F_OK)) {
+		mkdir(CGROOT, 0755);
+		if (mount("none", CGROOT, "cgroup2", 0, NULL)) {
+			fail("mount cgroup2 on " CGROOT ": %s", strerror(errno));
+			return -1;
+		}
+	}
+	if (cg_write("", "cgroup.subtree_control", "+memory"))
+		return -1;
+	snprintf(path, sizeof(path), CGROOT "/%s", name);
+	rmdir(path);
+	if (mkdir(path, 0755)) {
+		fail("mkdir %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The first swap device in /proc/swaps, for swapoff + swapon. */
+static int first_swap(char *dev, size_t len)
+{
+	char line[256];
+	FILE *f = fopen("/proc/swaps", "r");
+	int ok = 0;
+
+	if (!f)
+		return 0;
+	if (fgets(line, sizeof(line), f) && fgets(line, sizeof(line), f) &&
+	    sscanf(line, "%255s", dev) == 1 && strlen(dev) < len)
+		ok = 1;
+	fclose(f);
+	return ok;
+}
+
+/* A child in cgroup @cg: pages out @n pages, signals, waits, verifies. */
+struct cg_child {
+	pid_t pid;
+	int ready, go;		/* pipe ends in the parent */
+};
+
+static int cg_child_start(struct cg_child *c, const char *cg, size_t n, uint64_t seed)
+{
+	int r[2], g[2];
+	char pid[32], b = 0;
+
+	if (pipe(r) || pipe(g)) {
+		fail("pipe: %s", strerror(errno));
+		return -1;
+	}
+	c->pid = fork();
+	if (c->pid < 0) {
+		fail("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (c->pid == 0) {
+		struct region reg;
+
+		close(r[0]);
+		close(g[1]);
+		failures = 0;	/* the parent's count is not ours */
+		snprintf(pid, sizeof(pid), "%d", getpid());
+		if (cg_write(cg, "cgroup.procs", pid))
+			_exit(1);
+		pin_cpu(-1);
+		if (region_map(&reg, n, seed, 1))
+			_exit(1);
+		region_fill(&reg);
+		pageout(reg.mem, n * PAGE);
+		if (write(r[1], "r", 1) != 1 || read(g[0], &b, 1) != 1)
+			_exit(1);
+		region_verify(&reg, cg);
+		_exit(failures != 0);
+	}
+	close(r[1]);
+	close(g[0]);
+	c->ready = r[0];
+	c->go = g[1];
+	if (read(c->ready, &b, 1) != 1) {
+		fail("child in %s died before paging out", cg);
+		return -1;
+	}
+	return 0;
+}
+
+static int cg_child_finish(struct cg_child *c, const char *cg)
+{
+	int st = 0;
+
+	if (write(c->go, "g", 1) != 1 || waitpid(c->pid, &st, 0) != c->pid ||
+	    !WIFEXITED(st) || WEXITSTATUS(st)) {
+		fail("child in %s failed (status %#x)", cg, st);
+		return -1;
+	}
+	close(c->go);
+	close(c->ready);
+	return 0;
+}
+
+struct cg_fig {
+	long long zswap, zswapped, zswpout, zswpin, current;
+};
+
+/*
+ * memory.zswap.current first: reading it flushes the cgroup's statistics
+ * (memory.stat alone may lag behind by a per-CPU batch).  memory.stat
+ * shows zswapped in bytes; kept here in pages.
+ */
+static void cg_read(const char *cg, struct cg_fig *f)
+{
+	f->current = cg_num(cg, "memory.zswap.current");
+	f->zswap = cg_stat(cg, "zswap");
+	f->zswapped = cg_stat(cg, "zswapped");
+	if (f->zswapped > 0)
+		f->zswapped /= (long long)PAGE;
+	f->zswpout = cg_stat(cg, "zswpout");
+	f->zswpin = cg_stat(cg, "zswpin");
+}
+
+/*
+ * memcg [DEBUGFS-DIR]: cgroup v2 accounting of the backend (zswap_rs, or
+ * the C zswap with "zswap").  A child in "zrs-a" (memory.zswap.max 256
+ * KiB) pages out 16 MiB: stores stop at the limit, the rest goes to disk.
+ * A child in "zrs-b" (no limit) pages out 8 MiB: charged separately.
+ * memory.stat, /proc/vmstat and /proc/meminfo must agree with the
+ * backend's own counters; every byte comes back; once the children are
+ * gone (and the swap slot caches flushed) nothing stays charged.
+ */
+static int t_memcg(int argc, char **argv)
+{
+	const char *dir = argc > 0 ? argv[0] : "zswap_rs";
+	const long long limit = 256 << 10;
+	size_t na = mb_pages("16", 0), nb = mb_pages("8", 0);
+	struct cg_child a, b;
+	struct cg_fig fa, fb, fa2, fa3, fb3;
+	long long out0, in0, psw0, psw1, st0, rej0 = 0, rej = 0, st, kb, pool;
+	char path[256], dev[256];
+	int rs = !strcmp(dir, "zswap_rs");
+
+	if (cg_setup("zrs-a") || cg_setup("zrs-b"))
+		return 1;
+	if (cg_num("zrs-a", "memory.zswap.max") < 0) {
+		fail("no memory.zswap.max: kernel without CONFIG_ZSWAP or cgroup v2 memory controller");
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%lld", limit);
+	if (cg_write("zrs-a", "memory.zswap.max", path))
+		return 1;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/stored_pages", dir);
+	out0 = vmstat("zswpout");
+	in0 = vmstat("zswpin");
+	psw0 = vmstat("pswpout");
+	st0 = read_num(path);
+	if (rs)
+		rej0 = zstat("reject_cgroup");
+
+	/* A: the limit. */
+	if (cg_child_start(&a, "zrs-a", na, 0xa11ce))
+		return 1;
+	psw1 = vmstat("pswpout");
+	cg_read("zrs-a", &fa);
+	if (rs)
+		rej = zstat("reject_cgroup") - rej0;
+	note("zrs-a (memory.zswap.max %lld): %zu pages paged out; memory.zswap.current %lld, zswap %lld, zswapped %lld, zswpout %lld; pswpout +%lld%s%lld",
+	     limit, na, fa.current, fa.zswap, fa.zswapped, fa.zswpout, psw1 - psw0,
+	     rs ? ", reject_cgroup +" : "", rs ? rej : 0LL);
+	EXPECT(fa.current <= limit + (long long)PAGE, "zrs-a: memory.zswap.current %lld above the limit %lld (+1 page)", fa.current, limit);
+	EXPECT(fa.current >= limit - (long long)PAGE, "zrs-a: memory.zswap.current %lld: the limit %lld was never reached", fa.current, limit);
+	EXPECT(fa.zswap == fa.current, "zrs-a: memory.stat zswap %lld != memory.zswap.current %lld", fa.zswap, fa.current);
+	EXPECT(fa.zswapped > 0 && fa.zswpout == fa.zswapped, "zrs-a: zswpout %lld, zswapped %lld: want equal, > 0", fa.zswpout, fa.zswapped);
+	EXPECT(psw1 - psw0 + fa.zswapped >= (long long)(na * 95 / 100), "zrs-a: %lld to disk + %lld stored of %zu pages", psw1 - psw0, fa.zswapped, na);
+	EXPECT(psw1 - psw0 >= (long long)(na / 2), "zrs-a: only %lld pages went to disk: the limit did not hold stores back", psw1 - psw0);
+	if (rs)
+		EXPECT(rej > 0, "reject_cgroup did not move");
+
+	/* B: charged separately, A untouched. */
+	if (cg_child_start(&b, "zrs-b", nb, 0xb0b))
+		return 1;
+	cg_read("zrs-b", &fb);
+	cg_read("zrs-a", &fa2);
+	st = read_num(path) - st0;
+	note("zrs-b (no limit): %zu pages paged out; memory.zswap.current %lld, zswapped %lld, zswpout %lld", nb, fb.current, fb.zswapped, fb.zswpout);
+	EXPECT(fb.zswapped >= (long long)(nb / 2), "zrs-b: only %lld of %zu pages zswapped", fb.zswapped, nb);
+	EXPECT(fb.zswpout == fb.zswapped && fb.current == fb.zswap, "zrs-b: zswpout %lld zswapped %lld, current %lld zswap %lld", fb.zswpout, fb.zswapped, fb.current, fb.zswap);
+	EXPECT(fa2.current == fa.current && fa2.zswapped == fa.zswapped, "zrs-a changed while only zrs-b paged (%lld -> %lld bytes)", fa.current, fa2.current);
+	EXPECT(vmstat("zswpout") - out0 == fa.zswpout + fb.zswpout, "/proc/vmstat zswpout +%lld, the cgroups' %lld + %lld", vmstat("zswpout") - out0, fa.zswpout, fb.zswpout);
+	EXPECT(st == fa.zswapped + fb.zswapped, "%s stored_pages +%lld, the cgroups' zswapped %lld + %lld", dir, st, fa.zswapped, fb.zswapped);
+	kb = meminfo("Zswapped");
+	EXPECT(kb == read_num(path) * 4, "/proc/meminfo Zswapped: %lld kB, %s stored_pages %lld", kb, dir, read_num(path));
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/pool_total_size", dir);
+	pool = read_num(path);
+	EXPECT(meminfo("Zswap") == pool / 1024, "/proc/meminfo Zswap: %lld kB, %s pool_total_size %lld", meminfo("Zswap"), dir, pool);
+	note("/proc/meminfo Zswap: %lld kB, Zswapped: %lld kB", meminfo("Zswap"), kb);
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/stored_pages", dir);
+
+	/* Read everything back; loads count as zswpin where they belong. */
+	if (cg_child_finish(&a, "zrs-a") || cg_child_finish(&b, "zrs-b"))
+		return 1;
+	cg_read("zrs-a", &fa3);
+	cg_read("zrs-b", &fb3);
+	note("read back: zswpin zrs-a %lld, zrs-b %lld; /proc/vmstat zswpin +%lld", fa3.zswpin, fb3.zswpin, vmstat("zswpin") - in0);
+	EXPECT(fa3.zswpin == fa.zswpout && fb3.zswpin == fb.zswpout, "zswpin %lld/%lld, zswpout %lld/%lld: every stored page loaded once", fa3.zswpin, fb3.zswpin, fa.zswpout, fb.zswpout);
+	EXPECT(vmstat("zswpin") - in0 == fa3.zswpin + fb3.zswpin, "/proc/vmstat zswpin +%lld, the cgroups' %lld + %lld", vmstat("zswpin") - in0, fa3.zswpin, fb3.zswpin);
+
+	/* Gone: flush the swap slot caches, nothing may stay charged. */
+	if (!first_swap(dev, sizeof(dev)) || swapoff(dev) || swapon(dev, 0)) {
+		fail("swapoff/swapon of the swap device: %s", strerror(errno));
+		return 1;
+	}
+	cg_read("zrs-a", &fa3);
+	cg_read("zrs-b", &fb3);
+	note("after exit and a slot-cache flush: memory.zswap.current zrs-a %lld, zrs-b %lld; zswapped %lld/%lld; %s stored_pages %lld",
+	     fa3.current, fb3.current, fa3.zswapped, fb3.zswapped, dir, read_num(path));
+	EXPECT(fa3.current == 0 && fb3.current == 0 && fa3.zswapped == 0 && fb3.zswapped == 0, "charges left after the workload exited");
+	printf("MEMCG backend=%s a_limit=%lld a_pages=%zu a_current=%lld a_zswapped=%lld a_zswpout=%lld a_zswpin=%lld a_to_disk=%lld b_pages=%zu b_current=%lld b_zswapped=%lld b_zswpout=%lld\n",
+	       dir, limit, na, fa.current, fa.zswapped, fa.zswpout, fa3.zswpin, psw1 - psw0, nb, fb.current, fb.zswapped, fb.zswpout);
+	rmdir(CGROOT "/zrs-a");
+	rmdir(CGROOT "/zrs-b");
+	return failures != 0;
+}
+
+/* ---- benchmark workloads (make bench; tools/testing/bench/) ---- */
+
+static long long now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* Reads one byte of every page: each swapped-out page is faulted back in. */
+static unsigned long touch_pages(unsigned char *mem, size_t pages)
+{
+	unsigned long sum = 0;
+	size_t i;
+
+	for (i = 0; i < pages; i++)
+		sum += *(volatile unsigned char *)(mem + i * PAGE);
+	return sum;
+}
+
+/* The arm's stored pages and pool bytes (debugfs dir of the backend). */
+static void backend_size(const char *dir, long long *stored, long long *pool)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/stored_pages", dir);
+	*stored = read_num(path);
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/pool_total_size", dir);
+	*pool = read_num(path);
+}
+
+static const char *bench_label(void)
+{
+	static char l[128];
+	const char *arm = getenv("ZRS_ARM"), *comp = getenv("ZRS_COMP");
+
+	snprintf(l, sizeof(l), "arm=%s comp=%s", arm ? arm : "?", comp ? comp : "?");
+	return l;
+}
+
+/* What one W1 process measured, shared with the parent. */
+struct w1_res {
+	long long out_ns, in_ns, stored, pool, corrupted;
+};
+
+/*
+ * W1 (PROCS 1) and W4 (one process per CPU): PROCS processes, each with
+ * MB/PROCS of the mixed data; ROUNDS times: re-dirty (new seed, not
+ * timed), MADV_PAGEOUT (timed: swap-out), read one byte per page (timed:
+ * swap-in).  Verified byte for byte after the last round.
+ */
+static int bench_w1(const char *wl, const char *dir, size_t n, int rounds, int procs)
+{
+	struct w1_res *res = mmap(NULL, sizeof(*res) * procs, PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int go[2], p, st, bad = 0;
+	long long out = 0, in = 0, corrupted = 0;
+	char b;
+
+	if (res == MAP_FAILED || pipe(go)) {
+		fail("mmap/pipe: %s", strerror(errno));
+		return 1;
+	}
+	for (p = 0; p < procs; p++) {
+		if (fork() == 0) {
+			struct region r;
+			int k;
+
+			close(go[1]);
+			pin_cpu(p);
+			if (region_map(&r, n / procs, 0xbe00 + p, 1))
+				_exit(1);
+			if (read(go[0], &b, 1) != 1)
+				_exit(1);
+			for (k = 0; k < rounds; k++) {
+				long long t0, t1, t2;
+
+				r.seed = 0xbe00 + p + 0x100 * k;
+				region_fill(&r);
+				t0 = now_ns();
+				pageout(r.mem, r.pages * PAGE);
+				t1 = now_ns();
+				if (k == rounds - 1 && p == 0)
+					backend_size(dir, &res[p].stored, &res[p].pool);
+				touch_pages(r.mem, r.pages);
+				t2 = now_ns();
+				res[p].out_ns += t1 - t0;
+				res[p].in_ns += t2 - t1;
+			}
+			verify_notes = 0;
+			res[p].corrupted = region_verify(&r, "w1");
+			_exit(0);
+		}
+	}
+	close(go[0]);
+	for (p = 0; p < procs; p++)
+		if (write(go[1], "g", 1) != 1)
+			bad = 1;
+	close(go[1]);
+	for (p = 0; p < procs; p++)
+		if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+			bad = 1;
+	for (p = 0; p < procs; p++) {
+		out = res[p].out_ns > out ? res[p].out_ns : out;
+		in = res[p].in_ns > in ? res[p].in_ns : in;
+		corrupted += res[p].corrupted;
+	}
+	EXPECT(!bad, "a W1 process failed");
+	EXPECT(!corrupted, "W1: %lld corrupted bytes", corrupted);
+	printf("BENCH %s wl=%s procs=%d pages=%zu rounds=%d out_ns=%lld in_ns=%lld stored=%lld pool_bytes=%lld corrupted=%lld\n",
+	       bench_label(), wl, procs, n / procs * procs, rounds, out, in,
+	       res[0].stored, res[0].pool, corrupted);
+	munmap(res, sizeof(*res) * procs);
+	return failures != 0;
+}
+
+/*
+ * W2: usemem-like.  One allocation of MB (more than RAM) filled in order
+ * with the mixed data (timed: global memory pressure swaps the start out
+ * while the end is written), then read back and compared in order (timed).
+ */
+static int bench_w2(const char *dir, size_t n)
+{
+	struct region r;
+	long long t0, t1, t2, stored, pool;
+	size_t bad;
+
+	if (region_map(&r, n, 0x3e2, 1))
+		return 1;
+	t0 = now_ns();
+	region_fill(&r);
+	t1 = now_ns();
+	backend_size(dir, &stored, &pool);
+	verify_notes = 0;
+	bad = region_verify(&r, "w2");
+	t2 = now_ns();
+	printf("BENCH %s wl=w2 pages=%zu fill_ns=%lld read_ns=%lld stored=%lld pool_bytes=%lld corrupted=%zu\n",
+	       bench_label(), n, t1 - t0, t2 - t1, stored, pool, bad);
+	munmap(r.mem, n * PAGE);
+	return failures != 0;
+}
+
+/*
+ * W3: churn.  Store a region (timed), free every other page, store a
+ * second region (timed), then compact where the arm can (zswap_rs:
+ * compact=1, timed).  Density after the churn and after compaction; both
+ * regions verified.
+ */
+static int bench_w3(const char *dir, size_t n)
+{
+	struct region a, b2;
+	long long t0, t1, t2, t3, t4, t5, stored, pool, stored_c, pool_c;
+	size_t i, bad = 0;
+	unsigned char want[PAGE];
+
+	if (region_map(&a, n, 0xc3a, 1) || region_map(&b2, n / 2, 0xc3b, 1))
+		return 1;
+	region_fill(&a);
+	region_fill(&b2);
+	t0 = now_ns();
+	pageout(a.mem, n * PAGE);
+	t1 = now_ns();
+	for (i = 0; i < n; i += 2)
+		madvise(a.mem + i * PAGE, PAGE, MADV_DONTNEED);
+	t2 = now_ns();
+	pageout(b2.mem, b2.pages * PAGE);
+	t3 = now_ns();
+	backend_size(dir, &stored, &pool);
+	t4 = now_ns();
+	if (!strcmp(dir, "zswap_rs"))
+		EXPECT(!param_set("compact", "1"), "compact=1 refused");
+	t5 = now_ns();
+	backend_size(dir, &stored_c, &pool_c);
+	for (i = 1; i < n; i += 2) {
+		fill_page(want, i, a.seed, a.mix);
+		bad += memcmp(a.mem + i * PAGE, want, PAGE) != 0;
+	}
+	verify_notes = 0;
+	bad += region_verify(&b2, "w3");
+	EXPECT(!bad, "W3: %zu corrupted", bad);
+	printf("BENCH %s wl=w3 pages=%zu store1_ns=%lld free_ns=%lld store2_ns=%lld stored=%lld pool_bytes=%lld compact_ns=%lld pool_bytes_compacted=%lld corrupted=%zu\n",
+	       bench_label(), n + n / 2, t1 - t0, t2 - t1, t3 - t2, stored, pool, t5 - t4, pool_c, bad);
+	munmap(a.mem, n * PAGE);
+	munmap(b2.mem, b2.pages * PAGE);
+	return failures != 0;
+}
+
+/* cdata MB FILE: writes the W1 data (first round, process 0) to FILE. */
+static int bench_cdata(size_t n, const char *file)
+{
+	struct region r;
+	int fd = open(file, O_WRONLY);
+	size_t i;
+
+	if (fd < 0 || region_map(&r, n, 0xbe00, 1)) {
+		fail("open %s: %s", file, strerror(errno));
+		return 1;
+	}
+	region_fill(&r);
+	for (i = 0; i < n; i++)
+		if (write(fd, r.mem + i * PAGE, PAGE) != (ssize_t)PAGE) {
+			fail("write %s: %s", file, strerror(errno));
+			break;
+		}
+	close(fd);
+	munmap(r.mem, n * PAGE);
+	return failures != 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * pctl OP FILE WL: the per-call times (ns, one per line) in FILE as one
+ * line: count, mean, percentiles 50/90/99/99.9, and 1..99 for the plots.
+ */
+static int bench_pctl(const char *op, const char *file, const char *wl)
+{
+	FILE *f = fopen(file, "r");
+	unsigned int *v = NULL, x;
+	size_t n = 0, cap = 0, i;
+	double sum = 0;
+
+	if (!f) {
+		fail("open %s: %s", file, strerror(errno));
+		return 1;
+	}
+	while (fscanf(f, "%u", &x) == 1) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 65536;
+			v = realloc(v, cap * sizeof(*v));
+			if (!v)
+				return 1;
+		}
+		v[n++] = x;
+		sum += x;
+	}
+	fclose(f);
+	printf("BENCHLAT %s wl=%s op=%s n=%zu", bench_label(), wl, op, n);
+	if (n) {
+		qsort(v, n, sizeof(*v), cmp_u32);
+		printf(" mean=%.0f p50=%u p90=%u p99=%u p999=%u cdf=", sum / n, v[n / 2],
+		       v[n * 90 / 100], v[n * 99 / 100], v[n * 999 / 1000]);
+		for (i = 1; i < 100; i++)
+			printf("%u%s", v[n * i / 100], i < 99 ? "," : "");
+	}
+	printf("\n");
+	free(v);
+	return 0;
+}
+
+/*
+ * bench w1 DIR MB ROUNDS | w4 DIR MB ROUNDS PROCS | w2 DIR MB | w3 DIR MB | cdata MB FILE |
+ * pctl OP FILE WL.  ZRS_ARM and ZRS_COMP label the output lines.
+ */
+static int t_bench(int argc, char **argv)
+{
+	const char *w = argc > 0 ? argv[0] : "";
+
+	if (!strcmp(w, "w1") && argc >= 4)
+		return bench_w1(w, argv[1], mb_pages(argv[2], 0), atoi(argv[3]), 1);
+	if (!strcmp(w, "w4") && argc >= 5)
+		return bench_w1(w, argv[1], mb_pages(argv[2], 0), atoi(argv[3]), atoi(argv[4]));
+	if (!strcmp(w, "w2") && argc >= 3)
+		return bench_w2(argv[1], mb_pages(argv[2], 0));
+	if (!strcmp(w, "w3") && argc >= 3)
+		return bench_w3(argv[1], mb_pages(argv[2], 0));
+	if (!strcmp(w, "cdata") && argc >= 3)
+		return bench_cdata(mb_pages(argv[1], 0), argv[2]);
+	if (!strcmp(w, "pctl") && argc >= 4)
+		return bench_pctl(argv[1], argv[2], argv[3]);
+	fprintf(stderr, "usage: zrs-test bench w1 DIR MB ROUNDS | w4 DIR MB ROUNDS PROCS | w2 DIR MB | w3 DIR MB | cdata MB FILE | pctl OP FILE WL\n");
+	return 2;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -1526,6 +2063,8 @@ static const struct {
 	{ "storm", t_storm, "[SECS] [WORKERS] [POOL%]  integrity per CPU under compaction and knob changes (migration storm)" },
 	{ "failstore", t_failstore, "[PERCENT]  injected pool allocation failures (debug kernel)" },
 	{ "sigbus", t_sigbus, "      an unreadable stored page raises SIGBUS (debug kernel)" },
+	{ "memcg", t_memcg, "[DEBUGFS-DIR]  cgroup v2: memory.zswap.max, memory.stat, vmstat and meminfo accounting" },
+	{ "bench", t_bench, "w1|w2|w3|cdata|pctl ...  benchmark workloads (make bench)" },
 	{ "churn", t_churn, "[DEBUGFS-DIR]  fragment the pool, compact, verify" },
 };
 

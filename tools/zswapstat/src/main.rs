@@ -244,13 +244,14 @@ fn render_text(cur: &Snapshot, prev: Option<&Snapshot>) -> String {
     let label = if prev.is_some() { " (delta)" } else { "" };
     let _ = writeln!(
         o,
-        "rejects{label:<7}limit {}, compress poor {}, compress fail {}, alloc {}, disabled {}, thp {}, reclaim fail {}",
+        "rejects{label:<7}limit {}, compress poor {}, compress fail {}, alloc {}, disabled {}, thp {}, cgroup {}, reclaim fail {}",
         n("pool_limit_hit"),
         n("reject_compress_poor"),
         n("reject_compress_fail"),
         n("reject_alloc_fail"),
         n("reject_disabled"),
         n("reject_thp"),
+        n("reject_cgroup"),
         n("reject_reclaim_fail")
     );
     let _ = writeln!(
@@ -446,6 +447,7 @@ mod tests {
             Some(&[
                 ("pool_limit_hit", 7),
                 ("reject_thp", 3),
+                ("reject_cgroup", 5),
                 ("written_back_pages", 42),
                 ("migrate_ok", 9),
                 ("frames_two_objects", 120),
@@ -456,6 +458,7 @@ mod tests {
         let t = render_text(&s, None);
         assert!(t.contains("limit 7,"), "{t}");
         assert!(t.contains("thp 3,"), "{t}");
+        assert!(t.contains("cgroup 5,"), "{t}");
         assert!(t.contains("written 42,"), "{t}");
         assert!(t.contains("migrated 9,"), "{t}");
         assert!(t.contains("two objects 120,"), "{t}");

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Memory cgroup accounting of stored pages, the way zswap 6.1 does it
+//! (helpers exported by patch 6): a store asks whether the page's cgroup
+//! is under `memory.zswap.max`, then charges the compressed size to it
+//! (`memory.zswap.current`, `memory.stat` `zswap`/`zswapped`) and counts
+//! `zswpout`; a load counts `zswpin`; freeing the entry uncharges.
+//!
+//! Which cgroup a stored page is charged to is kept in [`Charges`], one
+//! XArray per swap area keyed by swap offset, next to the index (whose
+//! value entries cannot carry a pointer).  Pages outside any cgroup (the
+//! root, or no memory controller) have no record and cost nothing.
+
+use alloc::boxed::Box;
+use core::cell::UnsafeCell;
+use core::marker::PhantomPinned;
+use core::mem::MaybeUninit;
+use core::pin::Pin;
+use core::ptr::NonNull;
+
+use super::page::PageRef;
+use super::{try_box, Gfp, Result};
+use crate::ffi;
+
+/// A reference to the object cgroup of a page (`struct obj_cgroup`).
+///
+/// # Invariants
+///
+/// `ptr` is a valid `obj_cgroup` on which this value owns one reference.
+pub(crate) struct ObjCgroup {
+    ptr: NonNull<ffi::obj_cgroup>,
+}
+
+// SAFETY: A reference count may be dropped on any CPU (`obj_cgroup_put`
+// is safe in any context).
+unsafe impl Send for ObjCgroup {}
+
+impl ObjCgroup {
+    /// The cgroup `page` is charged to; `None` for the root cgroup or when
+    /// kernel memory accounting is off (no cgroup was ever created).
+    pub(crate) fn of_page(page: &PageRef<'_>) -> Option<ObjCgroup> {
+        // SAFETY: `page` is a valid page for the call (`PageRef`);
+        // `get_obj_cgroup_from_page` returns a new reference or NULL.
+        let ptr = NonNull::new(unsafe { ffi::zswap_rs_objcg_of_page(page.as_ptr()) })?;
+        // INVARIANT: We own the reference just taken.
+        Some(ObjCgroup { ptr })
+    }
+
+    /// False if this cgroup or an ancestor is at its `memory.zswap.max`
+    /// (an optimistic check, before compression, as in zswap).
+    pub(crate) fn may_zswap(&self) -> bool {
+        // SAFETY: Valid while we hold our reference (invariant).
+        unsafe { ffi::zswap_rs_objcg_may_zswap(self.ptr.as_ptr()) }
+    }
+}
+
+impl Drop for ObjCgroup {
+    fn drop(&mut self) {
+        // SAFETY: We own one reference (invariant) and give it up.
+        unsafe { ffi::zswap_rs_objcg_put(self.ptr.as_ptr()) };
+    }
+}
+
+/// Counts one page stored (`zswpout` in `/proc/vmstat`).
+pub(crate) fn count_zswpout() {
+    // SAFETY: Increments a per-CPU event counter; any context.
+    unsafe { ffi::zswap_rs_count_zswpout() };
+}
+
+/// The cgroups stored pages of one swap area are charged to.
+///
+/// # Invariants
+///
+/// `xa` is initialised in place (`xa_init`) at its final address before
+/// the value is handed out ([`Charges::new_boxed`]); every entry is a
+/// `struct obj_cgroup *` holding one reference, charged with the size of
+/// the page's stored object.
+pub(crate) struct Charges {
+    xa: UnsafeCell<MaybeUninit<ffi::xarray>>,
+    _pin: PhantomPinned,
+}
+
+// SAFETY: The XArray does its own locking; the C helpers take it.
+unsafe impl Sync for Charges {}
+// SAFETY: It holds no thread-bound state.
+unsafe impl Send for Charges {}
+
+impl Charges {
+    /// An empty table in its own allocation.
+    pub(crate) fn new_boxed() -> Result<Pin<Box<Charges>>> {
+        let c = Pin::from(try_box(Charges {
+            xa: UnsafeCell::new(MaybeUninit::zeroed()),
+            _pin: PhantomPinned,
+        })?);
+        // SAFETY: Pinned at its final address and not yet shared.
+        unsafe { ffi::zswap_rs_xa_init(c.ptr()) };
+        // INVARIANT: Initialised in place, empty.
+        Ok(c)
+    }
+
+    fn ptr(&self) -> *mut ffi::xarray {
+        self.xa.get().cast()
+    }
+
+    /// Charges `size` bytes of the page at `offset` to `cg` (which the
+    /// record keeps) and counts its `zswpout`.  The caller must be in
+    /// reclaim (`PF_MEMALLOC`: the charge is forced), and `offset` must
+    /// have no record.  Gives `cg` back if there is no memory for the
+    /// record.
+    pub(crate) fn charge(
+        &self,
+        offset: u64,
+        cg: ObjCgroup,
+        size: usize,
+        gfp: Gfp,
+    ) -> core::result::Result<(), ObjCgroup> {
+        // SAFETY: Initialised (invariant); on success the reference moves
+        // into the record, which is what the invariant requires.
+        let r =
+            unsafe { ffi::zswap_rs_charge(self.ptr(), offset as _, cg.ptr.as_ptr(), size, gfp.0) };
+        if r != 0 {
+            return Err(cg);
+        }
+        core::mem::forget(cg);
+        Ok(())
+    }
+
+    /// Uncharges and drops the record of `offset`, if there is one, with
+    /// the `size` it was charged; true if there was.
+    pub(crate) fn uncharge(&self, offset: u64, size: usize) -> bool {
+        // SAFETY: Initialised (invariant); the helper puts the record's
+        // reference after uncharging.
+        unsafe { ffi::zswap_rs_uncharge(self.ptr(), offset as _, size) }
+    }
+
+    /// Counts the load of the page at `offset` (`zswpin`, globally and
+    /// for its cgroup).
+    pub(crate) fn count_zswpin(&self, offset: u64) {
+        // SAFETY: Initialised (invariant); the helper reads the record
+        // under the XArray lock.
+        unsafe { ffi::zswap_rs_count_zswpin(self.ptr(), offset as _) };
+    }
+}
+
+impl Drop for Charges {
+    fn drop(&mut self) {
+        // SAFETY: Initialised (invariant) and no longer shared.
+        let left = unsafe { ffi::zswap_rs_charges_destroy(self.ptr()) };
+        if left != 0 {
+            crate::zpr_err!(
+                "BUG: {} cgroup charges left at teardown; references dropped",
+                left
+            );
+        }
+    }
+}

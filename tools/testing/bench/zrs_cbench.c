@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zrs_cbench: the pure cost of compression, for make bench.
+ *
+ * Times crypto_comp_compress() and crypto_comp_decompress() of the same
+ * pages the benchmark swaps (zrs-test bench cdata writes them to
+ * /sys/kernel/debug/zrs_cbench/pages), with the same crypto API calls both
+ * zswap 6.1 and zswap_rs make, in the same guest: the floor under any
+ * backend's store and load.  Reading /sys/kernel/debug/zrs_cbench/result
+ * runs it:
+ *
+ *   CBENCH alg=lzo pages=N comp_mean=.. comp_p50=.. comp_p90=.. comp_p99=..
+ *          decomp_mean=.. decomp_p50=.. ... bytes_out=..
+ *
+ * Module parameters: alg (crypto name, default lzo), max_pages (default
+ * 16384).  Writing to .../reset drops the pages.
+ */
+#include <linux/crypto.h>
+#include <linux/debugfs.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/vmalloc.h>
+
+static char *alg = "lzo";
+module_param(alg, charp, 0644);
+MODULE_PARM_DESC(alg, "crypto compressor to time (lzo, lz4, zstd, ...)");
+static unsigned int max_pages = 16384;
+module_param(max_pages, uint, 0444);
+MODULE_PARM_DESC(max_pages, "room for this many pages of data");
+
+static u8 *data;
+static size_t nbytes;
+static DEFINE_MUTEX(lock);
+static struct dentry *dir;
+
+static ssize_t pages_write(struct file *f, const char __user *buf, size_t len, loff_t *ppos)
+{
+	size_t room;
+
+	mutex_lock(&lock);
+	room = (size_t)max_pages * PAGE_SIZE - nbytes;
+	len = min(len, room);
+	if (len && copy_from_user(data + nbytes, buf, len)) {
+		mutex_unlock(&lock);
+		return -EFAULT;
+	}
+	nbytes += len;
+	mutex_unlock(&lock);
+	return len ? len : -ENOSPC;
+}
+
+static const struct file_operations pages_fops = {
+	.write = pages_write,
+};
+
+static ssize_t reset_write(struct file *f, const char __user *buf, size_t len, loff_t *ppos)
+{
+	mutex_lock(&lock);
+	nbytes = 0;
+	mutex_unlock(&lock);
+	return len;
+}
+
+static const struct file_operations reset_fops = {
+	.write = reset_write,
+};
+
+static int cmp_u32(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void show_dist(struct seq_file *m, const char *name, u32 *v, size_t n)
+{
+	u64 sum = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sum += v[i];
+	sort(v, n, sizeof(*v), cmp_u32, NULL);
+	seq_printf(m, " %s_mean=%llu %s_p50=%u %s_p90=%u %s_p99=%u", name, n ? sum / n : 0,
+		   name, v[n / 2], name, v[n * 90 / 100], name, v[n * 99 / 100]);
+}
+
+static int result_show(struct seq_file *m, void *unused)
+{
+	struct crypto_comp *tfm;
+	size_t n, i, out = 0;
+	u32 *ct, *dt;
+	u8 *dst, *back;
+	int ret = 0;
+
+	mutex_lock(&lock);
+	n = nbytes / PAGE_SIZE;
+	if (!n) {
+		seq_puts(m, "CBENCH no data: write pages to /sys/kernel/debug/zrs_cbench/pages\n");
+		goto out;
+	}
+	tfm = crypto_alloc_comp(alg, 0, 0);
+	if (IS_ERR(tfm)) {
+		ret = PTR_ERR(tfm);
+		goto out;
+	}
+	ct = kvmalloc_array(n, sizeof(u32), GFP_KERNEL);
+	dt = kvmalloc_array(n, sizeof(u32), GFP_KERNEL);
+	dst = kmalloc(2 * PAGE_SIZE, GFP_KERNEL);
+	back = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!ct || !dt || !dst || !back) {
+		ret = -ENOMEM;
+		goto free;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned int dlen = 2 * PAGE_SIZE, blen = PAGE_SIZE;
+		u64 t0, t1, t2;
+		int r;
+
+		t0 = ktime_get_ns();
+		r = crypto_comp_compress(tfm, data + i * PAGE_SIZE, PAGE_SIZE, dst, &dlen);
+		t1 = ktime_get_ns();
+		if (!r)
+			r = crypto_comp_decompress(tfm, dst, dlen, back, &blen);
+		t2 = ktime_get_ns();
+		if (r || blen != PAGE_SIZE || memcmp(back, data + i * PAGE_SIZE, PAGE_SIZE)) {
+			seq_printf(m, "CBENCH alg=%s page %zu: round trip failed (%d)\n", alg, i, r);
+			goto free;
+		}
+		ct[i] = t1 - t0;
+		dt[i] = t2 - t1;
+		out += dlen;
+		cond_resched();
+	}
+	seq_printf(m, "CBENCH alg=%s pages=%zu", alg, n);
+	show_dist(m, "comp", ct, n);
+	show_dist(m, "decomp", dt, n);
+	seq_printf(m, " bytes_out=%zu\n", out);
+free:
+	kfree(back);
+	kfree(dst);
+	kvfree(dt);
+	kvfree(ct);
+	crypto_free_comp(tfm);
+out:
+	mutex_unlock(&lock);
+	return ret;
+}
+DEFINE_SHOW_ATTRIBUTE(result);
+
+static int __init cbench_init(void)
+{
+	data = vmalloc(array_size(max_pages, PAGE_SIZE));
+	if (!data)
+		return -ENOMEM;
+	dir = debugfs_create_dir("zrs_cbench", NULL);
+	debugfs_create_file("pages", 0200, dir, NULL, &pages_fops);
+	debugfs_create_file("reset", 0200, dir, NULL, &reset_fops);
+	debugfs_create_file("result", 0400, dir, NULL, &result_fops);
+	return 0;
+}
+
+static void __exit cbench_exit(void)
+{
+	debugfs_remove_recursive(dir);
+	vfree(data);
+}
+
+module_init(cbench_init);
+module_exit(cbench_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("zswap-rs benchmark: pure compression cost of the benchmark's pages");
