@@ -17,7 +17,7 @@
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
-use crate::compress::{looks_incompressible, Compressors, TAG_RAW};
+use crate::compress::{looks_incompressible, Compressors, TAG_FILL, TAG_RAW};
 use crate::index::{same_filled, Entry, Index, SwapKey};
 use crate::params::{get_bool, get_u32, KNOBS};
 use crate::stats::{dec, inc, Counters, Stat};
@@ -43,6 +43,18 @@ pub(crate) enum Writeback {
 }
 use alloc::boxed::Box;
 use core::pin::Pin;
+
+/// What freeing an entry gave back.
+enum Freed {
+    /// A same-filled page (fill word in the index, or an 8-byte object).
+    Filled,
+    /// A page stored as-is, of this size.
+    Raw(usize),
+    /// A compressed object of this size.
+    Compressed(usize),
+    /// Nothing (the object was not in the pool: reported).
+    Nothing,
+}
 
 /// Why a store did not happen (each has its own counter).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -285,16 +297,33 @@ impl Backend {
                 return Err(Reject::Cgroup);
             }
         }
-        let filled = if get_bool(&KNOBS.same_filled_pages_enabled) {
-            page.with_slice(same_filled).and_then(Entry::filled)
+        let word = if get_bool(&KNOBS.same_filled_pages_enabled) {
+            page.with_slice(same_filled)
         } else {
             None
         };
         let mut incompressible = false;
+        let mut fill_object = false;
         let mut size = 0;
-        let entry = match filled {
-            Some(e) => e,
-            None => {
+        let entry = match (word.and_then(Entry::filled), word) {
+            (Some(e), _) => e,
+            // A fill word the index cannot hold: 8 bytes in the pool, no
+            // compression (charged 0 bytes, like any same-filled page).
+            (None, Some(w)) => {
+                if self.pool_full() {
+                    return Err(Reject::PoolLimit);
+                }
+                if crate::sys::inject_alloc_failure() {
+                    return Err(Reject::Alloc);
+                }
+                fill_object = true;
+                let h = self
+                    .pool
+                    .alloc(key.owner(), TAG_FILL, &w.to_ne_bytes())
+                    .map_err(|_| Reject::Alloc)?;
+                Entry::Object(h)
+            }
+            (None, None) => {
                 if !get_bool(&KNOBS.non_same_filled_pages_enabled) {
                     return Err(Reject::Disabled);
                 }
@@ -326,7 +355,7 @@ impl Backend {
                 return Err(Reject::Alloc);
             }
         }
-        if let Entry::Filled(_) = entry {
+        if fill_object || matches!(entry, Entry::Filled(_)) {
             inc(&self.stats.same_filled_pages);
         }
         if incompressible {
@@ -412,14 +441,17 @@ impl Backend {
         })
     }
 
-    /// Frees an entry's pool object (if any); returns whether it was an
-    /// as-is (incompressible) page, and its size (0 for none).
-    fn free_entry(&self, key: SwapKey, e: Entry) -> (bool, usize) {
+    /// Frees an entry's pool object (if any); returns what it was.
+    fn free_entry(&self, key: SwapKey, e: Entry) -> Freed {
         if let Entry::Object(h) = e {
             match self.pool.free(h, key.owner()) {
                 Some(f) => {
                     self.comps.freed(f.tag);
-                    return (f.tag == TAG_RAW, f.len);
+                    return match f.tag {
+                        TAG_RAW => Freed::Raw(f.len),
+                        TAG_FILL => Freed::Filled,
+                        _ => Freed::Compressed(f.len),
+                    };
                 }
                 None => crate::zpr_err!(
                     "BUG: handle {:?} of swap entry {}:{:#x} not in the pool",
@@ -429,19 +461,28 @@ impl Backend {
                 ),
             }
         }
-        (false, 0)
+        match e {
+            Entry::Filled(_) => Freed::Filled,
+            Entry::Object(_) => Freed::Nothing,
+        }
     }
 
     /// Frees a published entry and its accounting, including its cgroup
     /// charge.
     fn release(&self, key: SwapKey, e: Entry) {
-        if let Entry::Filled(_) = e {
-            dec(&self.stats.same_filled_pages);
-        }
-        let (raw, size) = self.free_entry(key, e);
-        if raw {
-            dec(&self.stats.incompressible_pages);
-        }
+        // The size the store charged: the object's, 0 for a same-filled page.
+        let size = match self.free_entry(key, e) {
+            Freed::Filled => {
+                dec(&self.stats.same_filled_pages);
+                0
+            }
+            Freed::Raw(n) => {
+                dec(&self.stats.incompressible_pages);
+                n
+            }
+            Freed::Compressed(n) => n,
+            Freed::Nothing => 0,
+        };
         if let Some(c) = self.index.charges(key.ty()) {
             c.uncharge(key.offset(), size);
         }

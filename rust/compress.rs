@@ -28,6 +28,9 @@ use crate::sys::{Result, EINVAL, ENOMEM, ENOSPC, PAGE_SIZE};
 pub(crate) const MAX_ALGS: usize = 8;
 /// Tag of an object stored as-is (not compressed).
 pub(crate) const TAG_RAW: u8 = 0xff;
+/// Tag of an 8-byte object holding the fill word of a same-filled page
+/// whose word does not fit an index entry.
+pub(crate) const TAG_FILL: u8 = 0xfe;
 
 /// A cheap test for pages that will not compress, run before a
 /// compression attempt: about 1 page in 8 of real swap is already
@@ -85,8 +88,18 @@ impl Ctx {
     }
 
     /// Decompresses `src`, written by algorithm `tag`, into `dst`; returns
-    /// the decompressed length.  [`TAG_RAW`] objects are copied.
+    /// the decompressed length.  [`TAG_RAW`] objects are copied,
+    /// [`TAG_FILL`] objects repeated.
     pub(crate) fn decompress(&mut self, tag: u8, src: &[u8], dst: &mut [u8]) -> Result<usize> {
+        if tag == TAG_FILL {
+            if src.len() != 8 || dst.len() % 8 != 0 {
+                return Err(EINVAL);
+            }
+            for c in dst.chunks_exact_mut(8) {
+                c.copy_from_slice(src);
+            }
+            return Ok(dst.len());
+        }
         if tag == TAG_RAW {
             if src.len() != dst.len() {
                 return Err(EINVAL);

@@ -13,8 +13,8 @@
 //!
 //! A same-filled page whose fill word fits 62 bits sign-extended (0, all
 //! ones, any word whose top three bits are equal) costs no pool memory and
-//! no allocation but the XArray slot.  Other fill words are compressed like
-//! any page (they compress to a few dozen bytes).
+//! no allocation but the XArray slot.  Other fill words go to the pool as
+//! an 8-byte object (`TAG_FILL`), without compression.
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;

@@ -41,8 +41,13 @@ def parse(out):
         for line in log.read_text(errors="replace").splitlines():
             line = line.removeprefix("# ").strip()
             kind = line.split(" ", 1)[0]
-            if kind in ("BENCH", "BENCHLAT", "CBENCH"):
+            need = {"BENCH": ("arm", "comp", "wl", "pages"), "BENCHLAT": ("arm", "comp", "wl", "op", "n"),
+                    "CBENCH": ("arm", "alg", "pages")}.get(kind)
+            if need:
                 r = kv(line)
+                if not all(k in r for k in need):
+                    print(f"warning: {log.name}: incomplete line skipped: {line[:80]}", file=sys.stderr)
+                    continue
                 r.update(kind=kind, rep=rep, cpus=cpus)
                 recs.append(r)
     return recs

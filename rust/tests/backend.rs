@@ -97,17 +97,22 @@ fn same_filled_pages_use_no_pool() {
     kunit_assert_eq!(stat(&b, "stored_pages"), 0);
 }
 
-fn unencodable_fill_is_compressed() {
+fn unencodable_fill_is_an_eight_byte_object() {
     let b = kunwrap!(backend());
     let mut d = [0u8; PAGE_SIZE];
     for c in d.chunks_exact_mut(8) {
         c.copy_from_slice(&0x5555_5555_5555_5555u64.to_ne_bytes());
     }
     kunit_assert!(store(&b, 0, 3, &d));
-    kunit_assert_eq!(stat(&b, "same_filled_pages"), 0);
+    // Not compressed: the word itself, 8 bytes, in the pool.
+    kunit_assert_eq!(stat(&b, "same_filled_pages"), 1);
+    kunit_assert_eq!(stat(&b, "compressed_bytes"), 8);
     kunit_assert_eq!(stat(&b, "pool_pages"), 1);
     kunit_assert_eq!(load(&b, 0, 3).map(|v| v[..] == d[..]), Ok(true));
     b.invalidate_page(0, 3);
+    kunit_assert_eq!(stat(&b, "same_filled_pages"), 0);
+    kunit_assert_eq!(stat(&b, "compressed_bytes"), 0);
+    kunit_assert_eq!(stat(&b, "pool_pages"), 0);
 }
 
 fn invalidate_page_frees_exactly_one() {
@@ -307,7 +312,7 @@ kunit_suite!(
     [
         store_then_load_round_trips,
         same_filled_pages_use_no_pool,
-        unencodable_fill_is_compressed,
+        unencodable_fill_is_an_eight_byte_object,
         invalidate_page_frees_exactly_one,
         invalidate_area_frees_that_type_only,
         duplicate_store_replaces,

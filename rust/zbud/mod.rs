@@ -660,12 +660,13 @@ impl Pool {
                     Buddy::Last
                 };
                 debug_assert!(fd.nr_objects() == 1 && fd.used() + len <= PAGE_SIZE);
-                write_slot(&mut fd, buddy, owner, tag, data);
-                drop(fd);
                 inner.counts.one -= 1;
                 inner.counts.two += 1;
                 inner.counts.bytes += len as u64;
                 inner.lru_touch(id);
+                // The copy needs only the frame lock: other stores go on.
+                drop(inner);
+                write_slot(&mut fd, buddy, owner, tag, data);
                 return Ok(Handle { frame: id, buddy });
             }
         }
@@ -686,8 +687,6 @@ impl Pool {
         let cell = or_broken!(self.frames.get(id), id, Err(EINVAL));
         let mut fd = cell.lock();
         fd.page = Some(page);
-        write_slot(&mut fd, Buddy::First, owner, tag, data);
-        drop(fd);
         self.pages.fetch_add(1, Ordering::Relaxed);
         inner.counts.bytes += len as u64;
         inner.lru_touch(id);
@@ -697,6 +696,10 @@ impl Pool {
             inner.counts.one += 1;
             inner.list_add(id, PAGE_SIZE - len);
         }
+        // Listed already: a store that takes this frame for its last buddy
+        // waits on the frame lock until our copy is done.
+        drop(inner);
+        write_slot(&mut fd, Buddy::First, owner, tag, data);
         Ok(Handle {
             frame: id,
             buddy: Buddy::First,

@@ -11,6 +11,9 @@
 bench_conf() {
 	set -- $(echo "${BENCH:-32,3,320,16,lzo+lz4,w1+w4+w3+w2}" | tr , ' ')
 	W1MB=$1 ROUNDS=$2 W2MB=$3 W3MB=$4 COMPS=$(echo "$5" | tr + ' ') WLS=$(echo "${6:-w1+w4+w3+w2}" | tr + ' ')
+	# Console: warnings and worse only, so that info messages (knob
+	# changes) do not split the result lines.
+	dmesg -n 5
 	T=/sys/kernel/debug/frontswap/timing
 	[ -d $T ] || { echo "  no $T: boot with frontswap.timing=N (patch 8)"; return 1; }
 }
