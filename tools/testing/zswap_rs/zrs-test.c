@@ -688,12 +688,23 @@ static int t_hold(int argc, char **argv)
 	size_t n = mb_pages(argc > 0 ? argv[0] : NULL, 16);
 	int secs = argc > 1 ? atoi(argv[1]) : 2;
 	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 0x401d;
+	int i;
 
 	pin_cpu(-1);
 	if (region_map(&r, n, seed, 4))
 		return 1;
 	region_fill(&r);
 	pageout(r.mem, n * PAGE);
+	/*
+	 * Rarely (seen once in a full run with THP) MADV_PAGEOUT leaves the
+	 * whole region resident, e.g. a THP that could not be split at that
+	 * moment; the callers count on most of it being out: try again.
+	 */
+	for (i = 0; i < 3 && resident(&r) > n / 2; i++) {
+		note("hold: %zu of %zu pages still resident; MADV_PAGEOUT again", resident(&r), n);
+		usleep(200000);
+		pageout(r.mem, n * PAGE);
+	}
 	note("hold: %zu pages paged out, resident %zu", n, resident(&r));
 	printf("ready\n");
 	fflush(stdout);
