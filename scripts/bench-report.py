@@ -101,6 +101,18 @@ def metrics(recs):
                 base = c[0]["comp_mean"] if r["op"] == "store" else c[0]["decomp_mean"]
                 add(f"W1 {r['op']} mean / pure {'compress' if r['op'] == 'store' else 'decompress'}",
                     r["comp"], r["arm"], r["mean"] / base)
+    # How much of W1's swap-out / swap-in time is the backend's own calls
+    # (the rest is the kernel's reclaim and fault paths, the same for all).
+    for b in recs:
+        if b["kind"] != "BENCH" or b["wl"] != "w1":
+            continue
+        lat = {x["op"]: x for x in recs if x["kind"] == "BENCHLAT" and x["wl"] == "w1" and x["rep"] == b["rep"]
+               and x["arm"] == b["arm"] and x["comp"] == b["comp"] and x["cpus"] == b["cpus"] and x.get("n", 0)}
+        st = sum(lat[o]["mean"] * lat[o]["n"] for o in ("store", "store_fail") if o in lat)
+        if st:
+            add("W1 share of swap-out time in ->store", b["comp"], b["arm"], st / b["out_ns"])
+        if "load" in lat:
+            add("W1 share of swap-in time in ->load", b["comp"], b["arm"], lat["load"]["mean"] * lat["load"]["n"] / b["in_ns"])
     return m
 
 

@@ -33,12 +33,8 @@ bench_lat() {
 
 # The pure compression cost of the W1 pages with compressor $1.
 bench_cbench() {
-	if [ -d /sys/module/zrs_cbench ]; then
-		echo "$1" > /sys/module/zrs_cbench/parameters/alg
-	else
-		insmod /zrs/zrs_cbench.ko alg="$1" || return 1
-	fi
-	echo 1 > /sys/kernel/debug/zrs_cbench/reset
+	[ -d /sys/module/zrs_cbench ] && rmmod zrs_cbench
+	insmod /zrs/zrs_cbench.ko alg="$1" || return 1
 	zrs-test bench cdata "$W1MB" /sys/kernel/debug/zrs_cbench/pages || return 1
 	sed "s/^CBENCH /CBENCH arm=$ZRS_ARM /" /sys/kernel/debug/zrs_cbench/result
 }
