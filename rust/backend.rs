@@ -44,8 +44,8 @@ pub(crate) enum Writeback {
 use alloc::boxed::Box;
 use core::pin::Pin;
 
-/// What freeing an entry gave back.
-enum Freed {
+/// What freeing an entry gave back (the kind decides its accounting).
+enum Released {
     /// A same-filled page (fill word in the index, or an 8-byte object).
     Filled,
     /// A page stored as-is, of this size.
@@ -303,7 +303,6 @@ impl Backend {
             None
         };
         let mut incompressible = false;
-        let mut fill_object = false;
         let mut size = 0;
         let entry = match (word.and_then(Entry::filled), word) {
             (Some(e), _) => e,
@@ -316,7 +315,6 @@ impl Backend {
                 if crate::sys::inject_alloc_failure() {
                     return Err(Reject::Alloc);
                 }
-                fill_object = true;
                 let h = self
                     .pool
                     .alloc(key.owner(), TAG_FILL, &w.to_ne_bytes())
@@ -355,7 +353,8 @@ impl Backend {
                 return Err(Reject::Alloc);
             }
         }
-        if fill_object || matches!(entry, Entry::Filled(_)) {
+        // Same-filled: a fill word in the index or an 8-byte object.
+        if word.is_some() {
             inc(&self.stats.same_filled_pages);
         }
         if incompressible {
@@ -442,15 +441,15 @@ impl Backend {
     }
 
     /// Frees an entry's pool object (if any); returns what it was.
-    fn free_entry(&self, key: SwapKey, e: Entry) -> Freed {
+    fn free_entry(&self, key: SwapKey, e: Entry) -> Released {
         if let Entry::Object(h) = e {
             match self.pool.free(h, key.owner()) {
                 Some(f) => {
                     self.comps.freed(f.tag);
                     return match f.tag {
-                        TAG_RAW => Freed::Raw(f.len),
-                        TAG_FILL => Freed::Filled,
-                        _ => Freed::Compressed(f.len),
+                        TAG_RAW => Released::Raw(f.len),
+                        TAG_FILL => Released::Filled,
+                        _ => Released::Compressed(f.len),
                     };
                 }
                 None => crate::zpr_err!(
@@ -462,8 +461,8 @@ impl Backend {
             }
         }
         match e {
-            Entry::Filled(_) => Freed::Filled,
-            Entry::Object(_) => Freed::Nothing,
+            Entry::Filled(_) => Released::Filled,
+            Entry::Object(_) => Released::Nothing,
         }
     }
 
@@ -472,16 +471,16 @@ impl Backend {
     fn release(&self, key: SwapKey, e: Entry) {
         // The size the store charged: the object's, 0 for a same-filled page.
         let size = match self.free_entry(key, e) {
-            Freed::Filled => {
+            Released::Filled => {
                 dec(&self.stats.same_filled_pages);
                 0
             }
-            Freed::Raw(n) => {
+            Released::Raw(n) => {
                 dec(&self.stats.incompressible_pages);
                 n
             }
-            Freed::Compressed(n) => n,
-            Freed::Nothing => 0,
+            Released::Compressed(n) => n,
+            Released::Nothing => 0,
         };
         if let Some(c) = self.index.charges(key.ty()) {
             c.uncharge(key.offset(), size);

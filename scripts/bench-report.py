@@ -16,6 +16,10 @@ import statistics
 import sys
 
 ARMS = ["zswap_rs", "zswap+zbud", "zswap+zsmalloc", "zswap+z3fold"]
+# The fields a result line must have to count (a console message can cut
+# a line short).
+NEEDS = {"BENCH": ("arm", "comp", "wl", "pages"), "BENCHLAT": ("arm", "comp", "wl", "op", "n"),
+         "CBENCH": ("arm", "alg", "pages")}
 
 
 def kv(line):
@@ -41,8 +45,7 @@ def parse(out):
         for line in log.read_text(errors="replace").splitlines():
             line = line.removeprefix("# ").strip()
             kind = line.split(" ", 1)[0]
-            need = {"BENCH": ("arm", "comp", "wl", "pages"), "BENCHLAT": ("arm", "comp", "wl", "op", "n"),
-                    "CBENCH": ("arm", "alg", "pages")}.get(kind)
+            need = NEEDS.get(kind)
             if need:
                 r = kv(line)
                 if not all(k in r for k in need):

@@ -9,7 +9,7 @@
 # the run; frontswap.timing=N (patch 8) must be on the command line.
 
 bench_conf() {
-	set -- $(echo "${BENCH:-32,3,320,16,lzo+lz4,w1+w4+w3+w2}" | tr , ' ')
+	set -- $(echo "${BENCH:-32,3,320,16,lzo+lz4}" | tr , ' ')
 	W1MB=$1 ROUNDS=$2 W2MB=$3 W3MB=$4 COMPS=$(echo "$5" | tr + ' ') WLS=$(echo "${6:-w1+w4+w3+w2}" | tr + ' ')
 	# Console: warnings and worse only, so that info messages (knob
 	# changes) do not split the result lines.

@@ -13,7 +13,7 @@
  *          decomp_mean=.. decomp_p50=.. ... bytes_out=..
  *
  * Module parameters: alg (crypto name, default lzo), max_pages (default
- * 16384).  Writing to .../reset drops the pages.
+ * 16384).  For another compressor or other pages, load it again.
  */
 #include <linux/crypto.h>
 #include <linux/debugfs.h>
@@ -54,18 +54,6 @@ static ssize_t pages_write(struct file *f, const char __user *buf, size_t len, l
 
 static const struct file_operations pages_fops = {
 	.write = pages_write,
-};
-
-static ssize_t reset_write(struct file *f, const char __user *buf, size_t len, loff_t *ppos)
-{
-	mutex_lock(&lock);
-	nbytes = 0;
-	mutex_unlock(&lock);
-	return len;
-}
-
-static const struct file_operations reset_fops = {
-	.write = reset_write,
 };
 
 static int cmp_u32(const void *a, const void *b)
@@ -157,7 +145,6 @@ static int __init cbench_init(void)
 		return -ENOMEM;
 	dir = debugfs_create_dir("zrs_cbench", NULL);
 	debugfs_create_file("pages", 0200, dir, NULL, &pages_fops);
-	debugfs_create_file("reset", 0200, dir, NULL, &reset_fops);
 	debugfs_create_file("result", 0400, dir, NULL, &result_fops);
 	return 0;
 }

@@ -86,20 +86,23 @@ static long long read_num(const char *path)
 	return strtoll(buf, NULL, 10);
 }
 
-static long long zstat(const char *name)
+/* A statistic of the backend whose debugfs directory is @dir. */
+static long long dstat(const char *dir, const char *name)
 {
 	char path[256];
 
-	snprintf(path, sizeof(path), "/sys/kernel/debug/zswap_rs/%s", name);
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/%s", dir, name);
 	return read_num(path);
+}
+
+static long long zstat(const char *name)
+{
+	return dstat("zswap_rs", name);
 }
 
 static long long fstat_(const char *name)
 {
-	char path[256];
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/frontswap/%s", name);
-	return read_num(path);
+	return dstat("frontswap", name);
 }
 
 /*
@@ -988,14 +991,6 @@ static long long ms_since(const struct timespec *t0)
 	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
-static long long dstat(const char *dir, const char *name)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/%s", dir, name);
-	return read_num(path);
-}
-
 /*
  * overfull [DEBUGFS-DIR]: the same over-full workload on zswap_rs or on
  * the C zswap (dir "zswap", zrs.mode=zswap): max_pool_percent=2 and eight
@@ -1101,17 +1096,14 @@ static int t_density(int argc, char **argv)
 	struct region r;
 	size_t n = mb_pages(argc > 0 ? argv[0] : NULL, 32);
 	const char *dir = argc > 1 ? argv[1] : "zswap_rs";
-	char path[256];
 	long long stored, pool;
 
 	if (region_map(&r, n, 0xde45, 1))
 		return 1;
 	region_fill(&r);
 	pageout(r.mem, n * PAGE);
-	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/stored_pages", dir);
-	stored = read_num(path);
-	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/pool_total_size", dir);
-	pool = read_num(path);
+	stored = dstat(dir, "stored_pages");
+	pool = dstat(dir, "pool_total_size");
 	printf("DENSITY backend=%s pages=%zu stored=%lld pool_bytes=%lld\n", dir, n, stored, pool);
 	region_verify(&r, "density data");
 	munmap(r.mem, n * PAGE);
@@ -1353,7 +1345,6 @@ static int t_churn(int argc, char **argv)
 	int ours = !strcmp(dir, "zswap_rs");
 	size_t n = 8192, i;
 	unsigned char *mem, want[PAGE];
-	char path[256];
 	long long pool_before, pool_after, stored, bad = 0;
 
 	mem = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -1366,16 +1357,13 @@ static int t_churn(int argc, char **argv)
 	pageout(mem, n * PAGE);
 	for (i = 0; i < n; i += 2)
 		madvise(mem + i * PAGE, PAGE, MADV_DONTNEED);
-	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/pool_total_size", dir);
-	pool_before = read_num(path) / 4096;
-	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/stored_pages", dir);
-	stored = read_num(path);
+	pool_before = dstat(dir, "pool_total_size") / 4096;
+	stored = dstat(dir, "stored_pages");
 	if (ours) {
 		EXPECT(!param_set("compact", "1"), "compact=1 refused");
 		EXPECT(zstat("pages_compacted") > 0, "pages_compacted did not move");
 	}
-	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/pool_total_size", dir);
-	pool_after = read_num(path) / 4096;
+	pool_after = dstat(dir, "pool_total_size") / 4096;
 	printf("CHURN backend=%s stored=%lld pool_pages_before=%lld pool_pages_after=%lld\n",
 	       dir, stored, pool_before, pool_after);
 	if (ours)
@@ -1686,8 +1674,8 @@ static int t_memcg(int argc, char **argv)
 	size_t na = mb_pages("16", 0), nb = mb_pages("8", 0);
 	struct cg_child a, b;
 	struct cg_fig fa, fb, fa2, fa3, fb3;
-	long long out0, in0, psw0, psw1, st0, rej0 = 0, rej = 0, st, kb, pool;
-	char path[256], dev[256];
+	long long out0, in0, psw0, psw1, st0, rej0 = 0, rej = 0, st, stored, kb, kb_pool, pool;
+	char lim[32], dev[256];
 	int rs = !strcmp(dir, "zswap_rs");
 
 	if (cg_setup("zrs-a") || cg_setup("zrs-b"))
@@ -1696,14 +1684,13 @@ static int t_memcg(int argc, char **argv)
 		fail("no memory.zswap.max: kernel without CONFIG_ZSWAP or cgroup v2 memory controller");
 		return 1;
 	}
-	snprintf(path, sizeof(path), "%lld", limit);
-	if (cg_write("zrs-a", "memory.zswap.max", path))
+	snprintf(lim, sizeof(lim), "%lld", limit);
+	if (cg_write("zrs-a", "memory.zswap.max", lim))
 		return 1;
-	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/stored_pages", dir);
 	out0 = vmstat("zswpout");
 	in0 = vmstat("zswpin");
 	psw0 = vmstat("pswpout");
-	st0 = read_num(path);
+	st0 = dstat(dir, "stored_pages");
 	if (rs)
 		rej0 = zstat("reject_cgroup");
 
@@ -1731,7 +1718,8 @@ static int t_memcg(int argc, char **argv)
 		return 1;
 	cg_read("zrs-b", &fb);
 	cg_read("zrs-a", &fa2);
-	st = read_num(path) - st0;
+	stored = dstat(dir, "stored_pages");
+	st = stored - st0;
 	note("zrs-b (no limit): %zu pages paged out; memory.zswap.current %lld, zswapped %lld, zswpout %lld", nb, fb.current, fb.zswapped, fb.zswpout);
 	EXPECT(fb.zswapped >= (long long)(nb / 2), "zrs-b: only %lld of %zu pages zswapped", fb.zswapped, nb);
 	EXPECT(fb.zswpout == fb.zswapped && fb.current == fb.zswap, "zrs-b: zswpout %lld zswapped %lld, current %lld zswap %lld", fb.zswpout, fb.zswapped, fb.current, fb.zswap);
@@ -1739,12 +1727,11 @@ static int t_memcg(int argc, char **argv)
 	EXPECT(vmstat("zswpout") - out0 == fa.zswpout + fb.zswpout, "/proc/vmstat zswpout +%lld, the cgroups' %lld + %lld", vmstat("zswpout") - out0, fa.zswpout, fb.zswpout);
 	EXPECT(st == fa.zswapped + fb.zswapped, "%s stored_pages +%lld, the cgroups' zswapped %lld + %lld", dir, st, fa.zswapped, fb.zswapped);
 	kb = meminfo("Zswapped");
-	EXPECT(kb == read_num(path) * 4, "/proc/meminfo Zswapped: %lld kB, %s stored_pages %lld", kb, dir, read_num(path));
-	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/pool_total_size", dir);
-	pool = read_num(path);
-	EXPECT(meminfo("Zswap") == pool / 1024, "/proc/meminfo Zswap: %lld kB, %s pool_total_size %lld", meminfo("Zswap"), dir, pool);
-	note("/proc/meminfo Zswap: %lld kB, Zswapped: %lld kB", meminfo("Zswap"), kb);
-	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/stored_pages", dir);
+	EXPECT(kb == stored * 4, "/proc/meminfo Zswapped: %lld kB, %s stored_pages %lld", kb, dir, stored);
+	pool = dstat(dir, "pool_total_size");
+	kb_pool = meminfo("Zswap");
+	EXPECT(kb_pool == pool / 1024, "/proc/meminfo Zswap: %lld kB, %s pool_total_size %lld", kb_pool, dir, pool);
+	note("/proc/meminfo Zswap: %lld kB, Zswapped: %lld kB", kb_pool, kb);
 
 	/* Read everything back; loads count as zswpin where they belong. */
 	if (cg_child_finish(&a, "zrs-a") || cg_child_finish(&b, "zrs-b"))
@@ -1763,7 +1750,7 @@ static int t_memcg(int argc, char **argv)
 	cg_read("zrs-a", &fa3);
 	cg_read("zrs-b", &fb3);
 	note("after exit and a slot-cache flush: memory.zswap.current zrs-a %lld, zrs-b %lld; zswapped %lld/%lld; %s stored_pages %lld",
-	     fa3.current, fb3.current, fa3.zswapped, fb3.zswapped, dir, read_num(path));
+	     fa3.current, fb3.current, fa3.zswapped, fb3.zswapped, dir, dstat(dir, "stored_pages"));
 	EXPECT(fa3.current == 0 && fb3.current == 0 && fa3.zswapped == 0 && fb3.zswapped == 0, "charges left after the workload exited");
 	printf("MEMCG backend=%s a_limit=%lld a_pages=%zu a_current=%lld a_zswapped=%lld a_zswpout=%lld a_zswpin=%lld a_to_disk=%lld b_pages=%zu b_current=%lld b_zswapped=%lld b_zswpout=%lld\n",
 	       dir, limit, na, fa.current, fa.zswapped, fa.zswpout, fa3.zswpin, psw1 - psw0, nb, fb.current, fb.zswapped, fb.zswpout);
@@ -1796,12 +1783,8 @@ static unsigned long touch_pages(unsigned char *mem, size_t pages)
 /* The arm's stored pages and pool bytes (debugfs dir of the backend). */
 static void backend_size(const char *dir, long long *stored, long long *pool)
 {
-	char path[256];
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/stored_pages", dir);
-	*stored = read_num(path);
-	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/pool_total_size", dir);
-	*pool = read_num(path);
+	*stored = dstat(dir, "stored_pages");
+	*pool = dstat(dir, "pool_total_size");
 }
 
 static const char *bench_label(void)
