@@ -37,13 +37,18 @@ pub(crate) const TAG_FILL: u8 = 0xfe;
 /// compressed or encrypted, and LZ compressors spend as long failing on it
 /// as they spend on a page that compresses.
 ///
-/// Samples 64 chunks of 8 bytes, one every 64 bytes across the page: the
-/// page looks incompressible if no two chunks are equal (no repetition an
-/// LZ compressor could use) and the 512 sampled bytes take at least 210 of
-/// the 256 byte values (uniformly random bytes give about 221).  Pages
-/// that are at least about 85% random pass the test; lzo saves at most a
-/// few percent on them.  A page flagged wrongly is only rejected (or stored
-/// as-is), never lost.
+/// Samples 64 chunks of 8 bytes, one in each 64-byte block of the page,
+/// at a position within the block that moves by 8 bytes from block to
+/// block (0, 8, ..., 56, then again), so that every 8-byte position class
+/// of a record layout is sampled: arrays of 16-, 32- or 64-byte records
+/// with a random key and zero or constant fields (hash tables, index
+/// arrays) show their constant fields, where one fixed position per block
+/// would see only the keys.  The page looks incompressible if no two
+/// chunks are equal (no repetition an LZ compressor could use) and the
+/// 512 sampled bytes take at least 210 of the 256 byte values (uniformly
+/// random bytes give about 221).  Pages that are at least about 85% random
+/// pass the test; lzo saves at most a few percent on them.  A page flagged
+/// wrongly is only rejected (or stored as-is), never lost.
 pub(crate) fn looks_incompressible(page: &[u8]) -> bool {
     const CHUNKS: usize = 64;
     if page.len() < CHUNKS * 64 {
@@ -53,8 +58,9 @@ pub(crate) fn looks_incompressible(page: &[u8]) -> bool {
     let mut seen = [0u64; 4];
     let mut chunks = [0u64; CHUNKS];
     for (i, c) in chunks.iter_mut().enumerate() {
+        let at = i * stride + (i % 8) * 8;
         let mut w = [0u8; 8];
-        w.copy_from_slice(&page[i * stride..i * stride + 8]);
+        w.copy_from_slice(&page[at..at + 8]);
         for b in w {
             seen[(b >> 6) as usize] |= 1 << (b & 63);
         }

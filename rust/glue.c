@@ -5,6 +5,10 @@
  */
 #include <linux/debugfs.h>
 #include <linux/fault-inject.h>
+#include <linux/delay.h>
+#include <linux/seq_file.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
 #include <linux/kobject.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -52,6 +56,16 @@ static DECLARE_FAULT_ATTR(zrs_fail_load);
  * failslab/fail_page_alloc, whose stack-trace filter x86-64 lacks.
  */
 static DECLARE_FAULT_ATTR(zrs_fail_alloc);
+/*
+ * Makes the store's cgroup charge record fail, as an XArray node
+ * allocation failure would: the store is undone after publishing.
+ */
+static DECLARE_FAULT_ATTR(zrs_fail_charge);
+
+bool zswap_rs_should_fail_charge(void)
+{
+	return should_fail(&zrs_fail_charge, 1);
+}
 
 bool zswap_rs_should_fail_load(void)
 {
@@ -63,12 +77,170 @@ bool zswap_rs_should_fail_alloc(void)
 	return should_fail(&zrs_fail_alloc, 1);
 }
 
+/* ---- race windows: /sys/kernel/debug/zswap_rs/race_delay ---- */
+
+static const struct {
+	const char *name;
+	bool may_sleep;
+} zrs_race_points[ZRS_RACE_NR] = {
+#define ZRS_RACE_DESC(id, nm, sleep, desc) [ZRS_RACE_##id] = { #nm, sleep },
+	ZSWAP_RS_RACE_POINTS(ZRS_RACE_DESC)
+#undef ZRS_RACE_DESC
+};
+/*
+ * Per window: microseconds it is stretched by (0: not; ZRS_RACE_GATE: the
+ * task waits until the window is opened again, at most ZRS_RACE_GATE_MAX),
+ * how many more times (-1: every time), and how many times a task was in
+ * it (a test checks that its window really was entered).
+ */
+#define ZRS_RACE_GATE UINT_MAX
+#define ZRS_RACE_GATE_MAX (300 * HZ)
+static unsigned int zrs_race_us[ZRS_RACE_NR];
+static atomic_t zrs_race_left[ZRS_RACE_NR];
+static atomic_long_t zrs_race_hits[ZRS_RACE_NR];
+static DECLARE_WAIT_QUEUE_HEAD(zrs_race_wq);
+
+void zswap_rs_race_window(unsigned int id)
+{
+	unsigned int us;
+
+	if (id >= ZRS_RACE_NR)
+		return;
+	us = READ_ONCE(zrs_race_us[id]);
+	if (likely(!us))
+		return;
+	if (!atomic_add_unless(&zrs_race_left[id], -1, 0))
+		return;
+	atomic_long_inc(&zrs_race_hits[id]);
+	if (us == ZRS_RACE_GATE) {
+		/* Sleeping windows only (the write refuses the others). */
+		if (!wait_event_timeout(zrs_race_wq,
+					READ_ONCE(zrs_race_us[id]) != ZRS_RACE_GATE,
+					ZRS_RACE_GATE_MAX))
+			pr_warn("zswap_rs: race window %s: gate not opened in %d s; going on\n",
+				zrs_race_points[id].name, ZRS_RACE_GATE_MAX / HZ);
+		return;
+	}
+	if (zrs_race_points[id].may_sleep) {
+		might_sleep();
+		usleep_range(us, us + us / 8 + 1);
+		return;
+	}
+	for (; us > 1000; us -= 1000)
+		udelay(1000);
+	udelay(us);
+}
+
+/* One line per window: "name usecs|gate left hits". */
+static int zrs_race_show(struct seq_file *m, void *v)
+{
+	int i;
+
+	for (i = 0; i < ZRS_RACE_NR; i++) {
+		unsigned int us = READ_ONCE(zrs_race_us[i]);
+
+		if (us == ZRS_RACE_GATE)
+			seq_printf(m, "%s gate", zrs_race_points[i].name);
+		else
+			seq_printf(m, "%s %u", zrs_race_points[i].name, us);
+		seq_printf(m, " %d %ld\n", atomic_read(&zrs_race_left[i]),
+			   atomic_long_read(&zrs_race_hits[i]));
+	}
+	return 0;
+}
+
+static int zrs_race_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, zrs_race_show, NULL);
+}
+
+/*
+ * "NAME USECS [TIMES]" stretches a window by USECS (0 closes it; spinning
+ * windows at most 20 ms), TIMES times (default: every time);
+ * "NAME gate [TIMES]" makes a sleeping window wait until "NAME open";
+ * "reset" opens every window and zeroes the counts.
+ */
+static ssize_t zrs_race_write(struct file *file, const char __user *ubuf,
+			      size_t len, loff_t *ppos)
+{
+	char buf[80], name[32], arg[16];
+	unsigned int us;
+	int i, n, times = -1;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	if (sysfs_streq(buf, "reset")) {
+		for (i = 0; i < ZRS_RACE_NR; i++) {
+			WRITE_ONCE(zrs_race_us[i], 0);
+			atomic_set(&zrs_race_left[i], 0);
+			atomic_long_set(&zrs_race_hits[i], 0);
+		}
+		wake_up_all(&zrs_race_wq);
+		return len;
+	}
+	n = sscanf(buf, "%31s %15s %d", name, arg, &times);
+	if (n < 2 || times < -1)
+		return -EINVAL;
+	for (i = 0; i < ZRS_RACE_NR; i++) {
+		if (strcmp(name, zrs_race_points[i].name))
+			continue;
+		if (!strcmp(arg, "open")) {
+			WRITE_ONCE(zrs_race_us[i], 0);
+			wake_up_all(&zrs_race_wq);
+			return len;
+		}
+		if (!strcmp(arg, "gate")) {
+			if (!zrs_race_points[i].may_sleep)
+				return -EINVAL;
+			us = ZRS_RACE_GATE;
+		} else if (kstrtouint(arg, 10, &us) ||
+			   us > (zrs_race_points[i].may_sleep ? 10000000 : 20000)) {
+			return -ERANGE;
+		}
+		atomic_set(&zrs_race_left[i], times);
+		WRITE_ONCE(zrs_race_us[i], us);
+		if (!us)
+			wake_up_all(&zrs_race_wq);
+		return len;
+	}
+	return -ENOENT;
+}
+
+/*
+ * No .owner: a test must open and close windows while the module is being
+ * unloaded (its exit runs through them), when taking a module reference
+ * fails.  debugfs's full proxy keeps that safe: removing the file (module
+ * exit, before the text goes) waits for calls in flight and fails later
+ * ones, and single_release is the kernel's.
+ */
+static const struct file_operations zrs_race_fops = {
+	.open = zrs_race_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = zrs_race_write,
+};
+
 void zswap_rs_debugfs_fault(struct dentry *dir)
 {
 	fault_create_debugfs_attr("fail_load", dir, &zrs_fail_load);
 	fault_create_debugfs_attr("fail_alloc", dir, &zrs_fail_alloc);
+	fault_create_debugfs_attr("fail_charge", dir, &zrs_fail_charge);
+	debugfs_create_file("race_delay", 0600, dir, NULL, &zrs_race_fops);
 }
 #else
+void zswap_rs_race_window(unsigned int id)
+{
+}
+
+bool zswap_rs_should_fail_charge(void)
+{
+	return false;
+}
+
 bool zswap_rs_should_fail_load(void)
 {
 	return false;
@@ -115,9 +287,6 @@ void zswap_rs_debugfs_remove(struct dentry *dir)
 }
 
 /* ---- sysfs: /sys/kernel/mm/zswap_rs/<summary>, world-readable ---- */
-
-enum { ZRS_SUM_STORED_PAGES, ZRS_SUM_POOL_TOTAL_SIZE, ZRS_SUM_STORED_BYTES,
-       ZRS_SUM_COMPRESSION_RATIO };
 
 struct zrs_attr {
 	struct kobj_attribute attr;

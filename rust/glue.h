@@ -39,7 +39,9 @@ struct module;
 	X(WRITEBACK, writeback, 0644,					\
 	  "Write back the coldest frames at the pool limit (Y/N); N > 0: write back N frames now") \
 	X(SHRINKER_WRITEBACK, shrinker_writeback, 0644,		\
-	  "Under memory pressure, also write back cold frames (Y/N)")
+	  "Under memory pressure, also write back cold frames (Y/N)")	\
+	X(STORE_THP, store_thp, 0644,					\
+	  "Store a huge page swapped out whole as its subpages (Y) or send it to the swap device (N)")
 
 enum zswap_rs_param {
 #define ZRS_PARAM_ENUM(id, name, perm, desc) ZRS_PARAM_##id,
@@ -51,7 +53,15 @@ enum zswap_rs_param {
 /* helpers.c: the name of parameter @id (NULL if out of range). */
 const char *zswap_rs_param_name(unsigned int id);
 
-/* Implemented in Rust (zswap_rs_main.rs). */
+/* The files of the world-readable summary, /sys/kernel/mm/zswap_rs/. */
+enum zswap_rs_summary {
+	ZRS_SUM_STORED_PAGES,
+	ZRS_SUM_POOL_TOTAL_SIZE,
+	ZRS_SUM_STORED_BYTES,
+	ZRS_SUM_COMPRESSION_RATIO,
+};
+
+/* Implemented in Rust (sys/entry.rs, emitted in zswap_rs_main.rs). */
 int zswap_rs_param_set(unsigned int id, const char *val);
 int zswap_rs_param_get(unsigned int id, char *buf);
 u64 zswap_rs_stat_get(unsigned int id);
@@ -67,9 +77,49 @@ void zswap_rs_reclaim_cancel(void);
 /* glue.c: fault injection for loads (false unless configured). */
 bool zswap_rs_should_fail_load(void);
 bool zswap_rs_should_fail_alloc(void);
+bool zswap_rs_should_fail_charge(void);
+
+/*
+ * Race windows that a test can stretch (debug kernels: the race_delay file
+ * in the module's debugfs directory), declared once:
+ * X(ID, name, may_sleep, description).  A window is stretched by sleeping
+ * where the code may sleep and by spinning (udelay) where it may not.
+ */
+#define ZSWAP_RS_RACE_POINTS(X)						\
+	X(WRITEBACK_LOOKUP, writeback_lookup, 1,			\
+	  "writeback: between the index lookup and the swap-cache lookup") \
+	X(WRITEBACK_FREE_SLOT, writeback_free_slot, 1,			\
+	  "writeback: the slot was found free, before it is dealt with") \
+	X(WRITEBACK_ERASE, writeback_erase, 1,				\
+	  "writeback: page locked and filled, before the entry is erased") \
+	X(WRITEBACK_CLEAR, writeback_clear, 1,				\
+	  "writeback: entry erased, before the frontswap bit is cleared") \
+	X(STORE_PUBLISH, store_publish, 1,				\
+	  "store: entry published, before it is charged")		\
+	X(STORE_UNDO, store_undo, 1,					\
+	  "store: before a failed store is undone")			\
+	X(COMPACT_MOVE, compact_move, 0,				\
+	  "compaction: object copied, before the index is re-pointed") \
+	X(MIGRATE_ISOLATE, migrate_isolate, 0,				\
+	  "migration: pool page isolated, before the VM migrates it")	\
+	X(LOAD_LOOKUP, load_lookup, 1,					\
+	  "load: between the index lookup and reading the object")	\
+	X(UNLOAD_SCAN, unload_scan, 1,					\
+	  "unload: stores refused, before the index is scanned")
+
+enum zswap_rs_race_point {
+#define ZRS_RACE_ENUM(id, name, sleep, desc) ZRS_RACE_##id,
+	ZSWAP_RS_RACE_POINTS(ZRS_RACE_ENUM)
+#undef ZRS_RACE_ENUM
+	ZRS_RACE_NR,
+};
+
+/* glue.c (kunit_glue.c: no-op): stretch window @id if a test asked to. */
+void zswap_rs_race_window(unsigned int id);
 
 /* Implemented in kunit_glue.c (zswap_rs_kunit.ko only). */
 bool zswap_rs_kunit_selftest_fail(void);
+bool zswap_rs_kunit_selftest_uaf(void);
 
 /* Implemented in glue.c, called from Rust (sys/debugfs.rs, sysfs.rs, shrinker.rs). */
 struct dentry *zswap_rs_debugfs_dir(const char *name);

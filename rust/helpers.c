@@ -54,6 +54,11 @@ void zswap_rs_objcg_put(struct obj_cgroup *objcg)
 	obj_cgroup_put(objcg);
 }
 
+void zswap_rs_objcg_get(struct obj_cgroup *objcg)
+{
+	obj_cgroup_get(objcg);
+}
+
 /*
  * Records @objcg (its reference moves in) for the page at @index and
  * charges @size bytes to it.  On error nothing changed and the caller
@@ -69,7 +74,6 @@ int zswap_rs_charge(struct xarray *xa, unsigned long index,
 	if (WARN_ON_ONCE(old))
 		return -EEXIST;
 	obj_cgroup_charge_zswap(objcg, size);
-	count_objcg_event(objcg, ZSWPOUT);
 	return 0;
 }
 
@@ -92,24 +96,23 @@ bool zswap_rs_uncharge(struct xarray *xa, unsigned long index, size_t size)
 	return true;
 }
 
-void zswap_rs_count_zswpout(void)
+/*
+ * ZSWPOUT (@out: a store that stands) or ZSWPIN (a load), globally and for
+ * the cgroup recorded at @index.
+ */
+void zswap_rs_count_event(struct xarray *xa, unsigned long index, bool out)
 {
-	count_vm_event(ZSWPOUT);
-}
-
-/* The load of the page at @index: ZSWPIN, globally and for its cgroup. */
-void zswap_rs_count_zswpin(struct xarray *xa, unsigned long index)
-{
+	enum vm_event_item item = out ? ZSWPOUT : ZSWPIN;
 	struct obj_cgroup *objcg;
 
-	count_vm_event(ZSWPIN);
+	count_vm_event(item);
 	if (xa_empty(xa))
 		return;
 	/* Under the lock, so that the record cannot be put meanwhile. */
 	xa_lock(xa);
 	objcg = xa_load(xa, index);
 	if (objcg)
-		count_objcg_event(objcg, ZSWPIN);
+		count_objcg_event(objcg, item);
 	xa_unlock(xa);
 }
 
@@ -136,7 +139,6 @@ static const char *const zrs_lock_names[ZRS_LOCK_NR] = {
 	[ZRS_LOCK_POOL] = "zswap_rs_pool",
 	[ZRS_LOCK_FRAME] = "zswap_rs_frame",
 	[ZRS_LOCK_COMP_CTX] = "zswap_rs_comp_ctx",
-	[ZRS_LOCK_PIN] = "zswap_rs_pin",
 	[ZRS_LOCK_STATE] = "zswap_rs_state",
 };
 
@@ -183,7 +185,23 @@ void zswap_rs_set_page_private(struct page *page, unsigned long private)
 	set_page_private(page, private);
 }
 unsigned long zswap_rs_totalram_pages(void) { return totalram_pages(); }
-bool zswap_rs_page_compound(struct page *page) { return PageCompound(page); }
+/* Pages in the folio of @page when it is its head (1 for a base page). */
+unsigned int zswap_rs_page_nr(struct page *page) { return thp_nr_pages(page); }
+struct page *zswap_rs_nth_page(struct page *page, unsigned int n) { return nth_page(page, n); }
+
+/*
+ * True if this kernel's frontswap sets the bits of all of a THP's slots
+ * when a backend stores it (our patch 9): only then may a compound page
+ * be accepted.  Decided when the module is built against the kernel tree.
+ */
+bool zswap_rs_frontswap_stores_thp(void)
+{
+#ifdef FRONTSWAP_STORES_THP
+	return true;
+#else
+	return false;
+#endif
+}
 struct page *zswap_rs_alloc_compound(gfp_t gfp, unsigned int order)
 {
 	return alloc_pages(gfp | __GFP_COMP, order);
@@ -212,6 +230,7 @@ void zswap_rs_rcu_read_lock(void) { rcu_read_lock(); }
 void zswap_rs_rcu_read_unlock(void) { rcu_read_unlock(); }
 void zswap_rs_synchronize_rcu(void) { synchronize_rcu(); }
 void zswap_rs_msleep(unsigned int ms) { msleep(ms); }
+unsigned long zswap_rs_jiffies_ms(void) { return jiffies_to_msecs(jiffies); }
 void zswap_rs_warn(const void *args) { WARN(1, "zswap_rs: %pA\n", args); }
 
 static const char *const zrs_param_names[ZRS_PARAM_NR] = {
@@ -236,16 +255,36 @@ const char *zswap_rs_param_name(unsigned int id)
 int zswap_rs_swapcache_get(unsigned int type, unsigned long offset,
 			   struct page **out)
 {
-	bool new;
-	struct page *page = __read_swap_cache_async(swp_entry(type, offset),
-						    GFP_KERNEL, NULL, 0, &new);
+	swp_entry_t entry = swp_entry(type, offset);
+	struct swap_info_struct *si;
+	bool new, sync;
+	struct page *page;
 
+	*out = NULL;
+	si = get_swap_device(entry);
+	if (!si)
+		return ZRS_SWAPCACHE_BUSY;
+	/*
+	 * A device with synchronous I/O (zram) is swapped in without the
+	 * swap cache when the entry has one reference (do_swap_page() in
+	 * 6.1): holding the swap-cache page would not exclude that load.
+	 */
+	sync = data_race(si->flags & SWP_SYNCHRONOUS_IO);
+	put_swap_device(si);
+	if (sync)
+		return ZRS_SWAPCACHE_SYNC_IO;
+	/*
+	 * skip_if_exists (patch 0004): an entry whose SWAP_HAS_CACHE is set
+	 * with no page in the swap cache yet is being swapped in by a task
+	 * that may be waiting for us (our caller may be its direct reclaim).
+	 */
+	page = __read_swap_cache_async(entry, GFP_KERNEL, NULL, 0, &new, true);
 	*out = page;
 	if (page)
 		return new ? ZRS_SWAPCACHE_NEW : ZRS_SWAPCACHE_EXISTS;
-	/* A free slot (its entry is dead), or no memory (try again). */
-	return __swp_swapcount(swp_entry(type, offset)) ? ZRS_SWAPCACHE_BUSY :
-							  ZRS_SWAPCACHE_GONE;
+	/* A free slot (its entry is dead), no memory, or busy: try again. */
+	return __swp_swapcount(entry) ? ZRS_SWAPCACHE_BUSY :
+					ZRS_SWAPCACHE_GONE;
 }
 
 void zswap_rs_swapcache_discard(struct page *page)
@@ -263,18 +302,43 @@ void zswap_rs_swapcache_write(struct page *page)
 	/* Rotate it to the tail of the inactive list once written. */
 	SetPageReclaim(page);
 	__swap_writepage(page, &wbc);
-	put_page(page);
+}
+
+void zswap_rs_wait_on_page_writeback(struct page *page)
+{
+	wait_on_page_writeback(page);
+}
+
+/* 1 if frontswap's bit for the slot is set, 0 if not, -1 if no such slot. */
+int zswap_rs_frontswap_test(unsigned int type, unsigned long offset)
+{
+	struct swap_info_struct *si = get_swap_device(swp_entry(type, offset));
+	int r;
+
+	if (!si)
+		return -1;
+	r = si->frontswap_map && test_bit(offset, si->frontswap_map);
+	put_swap_device(si);
+	return r;
+}
+
+bool zswap_rs_invalidate_if_free(unsigned int type, unsigned long offset)
+{
+	return frontswap_invalidate_if_free(type, offset);
 }
 
 /*
  * An existing swap-cache page of (type, offset), locked by the caller:
- * true if it still is that entry's page and holds its data (uptodate).
+ * 0 if it still is that entry's page and holds its data (uptodate), 1 if
+ * it is the entry's page but does not hold the data (a read failed or has
+ * not completed), 2 if it is not the entry's page any more.
  */
-bool zswap_rs_swapcache_holds(struct page *page, unsigned int type,
-			      unsigned long offset)
+int zswap_rs_swapcache_holds(struct page *page, unsigned int type,
+			     unsigned long offset)
 {
-	return PageSwapCache(page) && PageUptodate(page) &&
-	       page_private(page) == swp_entry(type, offset).val;
+	if (!PageSwapCache(page) || page_private(page) != swp_entry(type, offset).val)
+		return 2;
+	return PageUptodate(page) ? 0 : 1;
 }
 
 void zswap_rs_set_page_dirty(struct page *page) { set_page_dirty(page); }
@@ -285,8 +349,5 @@ void zswap_rs_frontswap_writeback_done(unsigned int type, unsigned long offset)
 }
 
 /* THIS_MODULE: each module links its own copy of this file. */
-struct module *zswap_rs_this_module(void) { return THIS_MODULE; }
 void zswap_rs_param_lock(void) { kernel_param_lock(THIS_MODULE); }
 void zswap_rs_param_unlock(void) { kernel_param_unlock(THIS_MODULE); }
-bool zswap_rs_try_module_get(struct module *mod) { return try_module_get(mod); }
-void zswap_rs_module_put(struct module *mod) { module_put(mod); }

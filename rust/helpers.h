@@ -35,11 +35,11 @@ struct obj_cgroup;
 struct obj_cgroup *zswap_rs_objcg_of_page(struct page *page);
 bool zswap_rs_objcg_may_zswap(struct obj_cgroup *objcg);
 void zswap_rs_objcg_put(struct obj_cgroup *objcg);
+void zswap_rs_objcg_get(struct obj_cgroup *objcg);
 int zswap_rs_charge(struct xarray *xa, unsigned long index,
 		    struct obj_cgroup *objcg, size_t size, gfp_t gfp);
 bool zswap_rs_uncharge(struct xarray *xa, unsigned long index, size_t size);
-void zswap_rs_count_zswpout(void);
-void zswap_rs_count_zswpin(struct xarray *xa, unsigned long index);
+void zswap_rs_count_event(struct xarray *xa, unsigned long index, bool out);
 unsigned long zswap_rs_charges_destroy(struct xarray *xa);
 
 /* Locks: one lockdep class per role. */
@@ -47,7 +47,6 @@ enum zswap_rs_lock_class {
 	ZRS_LOCK_POOL,
 	ZRS_LOCK_FRAME,
 	ZRS_LOCK_COMP_CTX,
-	ZRS_LOCK_PIN,
 	ZRS_LOCK_STATE,
 	ZRS_LOCK_NR,
 };
@@ -77,7 +76,9 @@ void zswap_rs_unlock_page(struct page *page);
 unsigned long zswap_rs_page_private(struct page *page);
 void zswap_rs_set_page_private(struct page *page, unsigned long private);
 unsigned long zswap_rs_totalram_pages(void);
-bool zswap_rs_page_compound(struct page *page);
+unsigned int zswap_rs_page_nr(struct page *page);
+struct page *zswap_rs_nth_page(struct page *page, unsigned int n);
+bool zswap_rs_frontswap_stores_thp(void);
 struct page *zswap_rs_alloc_compound(gfp_t gfp, unsigned int order);
 
 /* Memory: kvzalloc (kmalloc, falling back to vmalloc for large sizes) */
@@ -90,13 +91,17 @@ enum zswap_rs_swapcache {
 	ZRS_SWAPCACHE_EXISTS,
 	ZRS_SWAPCACHE_GONE,
 	ZRS_SWAPCACHE_BUSY,
+	ZRS_SWAPCACHE_SYNC_IO,
 };
 int zswap_rs_swapcache_get(unsigned int type, unsigned long offset,
 			   struct page **out);
 void zswap_rs_swapcache_discard(struct page *page);
 void zswap_rs_swapcache_write(struct page *page);
-bool zswap_rs_swapcache_holds(struct page *page, unsigned int type,
-			      unsigned long offset);
+void zswap_rs_wait_on_page_writeback(struct page *page);
+bool zswap_rs_invalidate_if_free(unsigned int type, unsigned long offset);
+int zswap_rs_frontswap_test(unsigned int type, unsigned long offset);
+int zswap_rs_swapcache_holds(struct page *page, unsigned int type,
+			     unsigned long offset);
 void zswap_rs_set_page_dirty(struct page *page);
 void zswap_rs_frontswap_writeback_done(unsigned int type, unsigned long offset);
 
@@ -115,13 +120,11 @@ void zswap_rs_rcu_read_lock(void);
 void zswap_rs_rcu_read_unlock(void);
 void zswap_rs_synchronize_rcu(void);
 void zswap_rs_msleep(unsigned int ms);
+unsigned long zswap_rs_jiffies_ms(void);
 void zswap_rs_warn(const void *args);
 
-/* The module this copy is linked into */
-struct module *zswap_rs_this_module(void);
+/* The parameter lock of the module this copy is linked into. */
 void zswap_rs_param_lock(void);
 void zswap_rs_param_unlock(void);
-bool zswap_rs_try_module_get(struct module *mod);
-void zswap_rs_module_put(struct module *mod);
 
 #endif /* ZSWAP_RS_HELPERS_H */

@@ -153,11 +153,6 @@ impl Index {
         Ok(Index { areas, charges })
     }
 
-    /// Number of swap types.
-    pub(crate) fn types(&self) -> u32 {
-        self.areas.len() as u32
-    }
-
     /// The XArray of swap type `ty`.
     pub(crate) fn area(&self, ty: u32) -> Option<&XArray> {
         self.areas.get(ty as usize).map(|a| &**a)
@@ -166,5 +161,18 @@ impl Index {
     /// The cgroup charges of swap type `ty`'s pages.
     pub(crate) fn charges(&self, ty: u32) -> Option<&Charges> {
         self.charges.get(ty as usize).map(|c| &**c)
+    }
+
+    /// Calls `f` with the key and value of every entry, swap type by swap
+    /// type in offset order (an entry added or removed meanwhile may or
+    /// may not be seen).  `f` may sleep if the caller may.
+    pub(crate) fn walk(&self, mut f: impl FnMut(SwapKey, u64)) {
+        for (ty, area) in self.areas.iter().enumerate() {
+            let mut from = 0;
+            while let Some((off, v)) = area.find(from) {
+                from = off + 1;
+                f(SwapKey::new(ty as u32, off), v);
+            }
+        }
     }
 }

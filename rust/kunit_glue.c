@@ -13,23 +13,34 @@
 #include "glue.h"
 
 /*
- * Harness self-test: with selftest_fail=1 the zswap_rs_harness suite makes
- * a deliberately broken expectation, which must make `make check` fail.
- * KUnit runs a module's suites before its parameters are parsed (6.1
- * load_module: prepare_coming_module, then parse_args), so the case looks
- * at the raw insmod arguments, which are already saved in mod->args.
+ * Harness self-tests, each switched on by an insmod argument:
+ * selftest_fail=1: the zswap_rs_harness suite makes a deliberately broken
+ * expectation, which must make `make check` fail; selftest_uaf=1: it reads
+ * a freed page from Rust, which the debug guest (debug_pagealloc=on) must
+ * catch.  KUnit runs a module's suites before its parameters are parsed
+ * (6.1 load_module: prepare_coming_module, then parse_args), so the cases
+ * look at the raw insmod arguments, already saved in mod->args; the
+ * parameters exist so that insmod accepts the arguments (and shows them).
  */
-static bool selftest_fail;
-module_param(selftest_fail, bool, 0444);
-MODULE_PARM_DESC(selftest_fail, "Make the harness self-test case fail (Y/N)");
-
-bool zswap_rs_kunit_selftest_fail(void);
-bool zswap_rs_kunit_selftest_fail(void)
+static bool zrs_insmod_arg(const char *arg)
 {
 	const char *args = THIS_MODULE->args;
 
-	return selftest_fail || (args && strstr(args, "selftest_fail=1"));
+	return args && strstr(args, arg);
 }
+
+#define ZRS_SELFTEST_SWITCH(name, desc)					\
+	static bool name;						\
+	module_param(name, bool, 0444);					\
+	MODULE_PARM_DESC(name, desc);					\
+	bool zswap_rs_kunit_##name(void);				\
+	bool zswap_rs_kunit_##name(void)				\
+	{								\
+		return name || zrs_insmod_arg(#name "=1");		\
+	}
+
+ZRS_SELFTEST_SWITCH(selftest_fail, "Make the harness self-test case fail (Y/N)")
+ZRS_SELFTEST_SWITCH(selftest_uaf, "Make the harness self-test read a freed page (Y/N)")
 
 /*
  * Take the lock below lockdep and spinlock debugging, the way a holder on
@@ -50,6 +61,8 @@ void zswap_rs_kunit_arch_spin_unlock(spinlock_t *lock)
 
 /* The reclaim worker is the production module's: tests call reclaim. */
 void zswap_rs_reclaim_kick(void) { }
+void zswap_rs_race_window(unsigned int id) { }
+bool zswap_rs_should_fail_charge(void) { return false; }
 void zswap_rs_reclaim_cancel(void) { }
 
 /* Fault injection is the production module's (glue.c); never here. */

@@ -47,6 +47,7 @@ params! {
     Compact = zswap_rs_param_ZRS_PARAM_COMPACT,
     Writeback = zswap_rs_param_ZRS_PARAM_WRITEBACK,
     ShrinkerWriteback = zswap_rs_param_ZRS_PARAM_SHRINKER_WRITEBACK,
+    StoreThp = zswap_rs_param_ZRS_PARAM_STORE_THP,
 }
 
 impl Param {
@@ -79,6 +80,8 @@ pub(crate) struct Knobs {
     pub(crate) writeback: AtomicBool,
     /// The shrinker writes cold frames back under memory pressure too.
     pub(crate) shrinker_writeback: AtomicBool,
+    /// Store a THP swapped out whole as its subpages.
+    pub(crate) store_thp: AtomicBool,
 }
 
 /// The module's knobs.
@@ -91,6 +94,7 @@ pub(crate) static KNOBS: Knobs = Knobs {
     store_incompressible: AtomicBool::new(false),
     writeback: AtomicBool::new(true),
     shrinker_writeback: AtomicBool::new(false),
+    store_thp: AtomicBool::new(true),
 };
 
 /// Default compressor.
@@ -164,7 +168,8 @@ pub(crate) fn parse(p: Param, val: &[u8]) -> Result<Value> {
         | Param::SameFilledPagesEnabled
         | Param::NonSameFilledPagesEnabled
         | Param::StoreIncompressible
-        | Param::ShrinkerWriteback => parse_bool(val).map(Value::Bool),
+        | Param::ShrinkerWriteback
+        | Param::StoreThp => parse_bool(val).map(Value::Bool),
         Param::Writeback => match parse_bool(val) {
             Ok(b) => Ok(Value::Bool(b)),
             Err(_) => match parse_count(val)? {
@@ -205,53 +210,53 @@ pub(crate) fn log_refused(p: Param, val: &[u8], e: Errno) {
         (_, crate::sys::ENOSPC) => "too many distinct compressors used; reload the module",
         _ => "expected Y or N",
     };
-    crate::zpr_err!("{}: '{}' refused: {}", p.name(), shown, why);
+    crate::pr_err!("{}: '{}' refused: {}", p.name(), shown, why);
+}
+
+/// Where the value of a knob lives (the one list of knob to storage, for
+/// [`apply`] and [`show`]).
+enum Storage {
+    /// A Y/N knob.
+    Bool(&'static AtomicBool),
+    /// A percentage.
+    Percent(&'static AtomicU32),
+    /// Kept elsewhere (the compressor) or nowhere (the compaction trigger).
+    Other,
+}
+
+impl Param {
+    fn storage(self) -> Storage {
+        let k = &KNOBS;
+        match self {
+            Param::Enabled => Storage::Bool(&k.enabled),
+            Param::SameFilledPagesEnabled => Storage::Bool(&k.same_filled_pages_enabled),
+            Param::NonSameFilledPagesEnabled => Storage::Bool(&k.non_same_filled_pages_enabled),
+            Param::StoreIncompressible => Storage::Bool(&k.store_incompressible),
+            Param::Writeback => Storage::Bool(&k.writeback),
+            Param::ShrinkerWriteback => Storage::Bool(&k.shrinker_writeback),
+            Param::StoreThp => Storage::Bool(&k.store_thp),
+            Param::MaxPoolPercent => Storage::Percent(&k.max_pool_percent),
+            Param::AcceptThresholdPercent => Storage::Percent(&k.accept_threshold_percent),
+            Param::Compressor | Param::Compact => Storage::Other,
+        }
+    }
 }
 
 /// Applies a validated value to the knobs (not the compressor or trigger).
 pub(crate) fn apply(p: Param, v: Value) {
-    let k = &KNOBS;
-    match (p, v) {
-        (Param::Enabled, Value::Bool(b)) => k.enabled.store(b, Ordering::Relaxed),
-        (Param::SameFilledPagesEnabled, Value::Bool(b)) => {
-            k.same_filled_pages_enabled.store(b, Ordering::Relaxed)
-        }
-        (Param::NonSameFilledPagesEnabled, Value::Bool(b)) => {
-            k.non_same_filled_pages_enabled.store(b, Ordering::Relaxed)
-        }
-        (Param::StoreIncompressible, Value::Bool(b)) => {
-            k.store_incompressible.store(b, Ordering::Relaxed)
-        }
-        (Param::Writeback, Value::Bool(b)) => k.writeback.store(b, Ordering::Relaxed),
-        (Param::ShrinkerWriteback, Value::Bool(b)) => {
-            k.shrinker_writeback.store(b, Ordering::Relaxed)
-        }
-        (Param::MaxPoolPercent, Value::Percent(n)) => {
-            k.max_pool_percent.store(n, Ordering::Relaxed)
-        }
-        (Param::AcceptThresholdPercent, Value::Percent(n)) => {
-            k.accept_threshold_percent.store(n, Ordering::Relaxed)
-        }
+    match (p.storage(), v) {
+        (Storage::Bool(a), Value::Bool(b)) => a.store(b, Ordering::Relaxed),
+        (Storage::Percent(a), Value::Percent(n)) => a.store(n, Ordering::Relaxed),
         _ => {}
     }
 }
 
 /// Formats the current value of `p` (`kernel_param_ops::get`).
 pub(crate) fn show(p: Param, t: &mut ParamLockToken, out: &mut PageBuf<'_>) {
-    let k = &KNOBS;
-    let yn = |b: &AtomicBool| if get_bool(b) { 'Y' } else { 'N' };
-    let _ = match p {
-        Param::Enabled => writeln!(out, "{}", yn(&k.enabled)),
-        Param::SameFilledPagesEnabled => writeln!(out, "{}", yn(&k.same_filled_pages_enabled)),
-        Param::NonSameFilledPagesEnabled => {
-            writeln!(out, "{}", yn(&k.non_same_filled_pages_enabled))
-        }
-        Param::StoreIncompressible => writeln!(out, "{}", yn(&k.store_incompressible)),
-        Param::Writeback => writeln!(out, "{}", yn(&k.writeback)),
-        Param::ShrinkerWriteback => writeln!(out, "{}", yn(&k.shrinker_writeback)),
-        Param::MaxPoolPercent => writeln!(out, "{}", get_u32(&k.max_pool_percent)),
-        Param::AcceptThresholdPercent => writeln!(out, "{}", get_u32(&k.accept_threshold_percent)),
-        Param::Compressor => {
+    let _ = match (p.storage(), p) {
+        (Storage::Bool(a), _) => writeln!(out, "{}", if get_bool(a) { 'Y' } else { 'N' }),
+        (Storage::Percent(a), _) => writeln!(out, "{}", get_u32(a)),
+        (Storage::Other, Param::Compressor) => {
             let name = COMPRESSOR.get(t).map(|n| n);
             match name {
                 Some(n) => writeln!(out, "{}", n.as_str()),
@@ -262,6 +267,6 @@ pub(crate) fn show(p: Param, t: &mut ParamLockToken, out: &mut PageBuf<'_>) {
                 ),
             }
         }
-        Param::Compact => writeln!(out, "0"),
+        (Storage::Other, _) => writeln!(out, "0"),
     };
 }

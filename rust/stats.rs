@@ -8,7 +8,10 @@
 use core::sync::atomic::{AtomicU64, Ordering};
 
 macro_rules! statistics {
-    (counters: [$($c:ident),* $(,)?], derived: [$($d:ident),* $(,)?] $(,)?) => {
+    (
+        counters: [$($cv:ident => $c:ident),* $(,)?],
+        derived: [$($dv:ident => $d:ident),* $(,)?] $(,)?
+    ) => {
         /// Event counters.
         #[derive(Default)]
         pub(crate) struct Counters {
@@ -17,35 +20,34 @@ macro_rules! statistics {
 
         /// A statistic (a debugfs file): the counters, then the values
         /// derived from the pool on each read.
-        #[allow(non_camel_case_types)]
         #[derive(Clone, Copy, PartialEq, Eq, Debug)]
         pub(crate) enum Stat {
             $(
                 #[doc = concat!("Counter `", stringify!($c), "`.")]
-                $c,
+                $cv,
             )*
             $(
                 #[doc = concat!("Derived `", stringify!($d), "`.")]
-                $d,
+                $dv,
             )*
         }
 
         impl Stat {
             /// Every statistic, in id order.
-            pub(crate) const ALL: &'static [Stat] = &[$(Stat::$c,)* $(Stat::$d,)*];
+            pub(crate) const ALL: &'static [Stat] = &[$(Stat::$cv,)* $(Stat::$dv,)*];
 
             /// The debugfs file name, NUL-terminated.
             pub(crate) const fn c_name(self) -> &'static [u8] {
                 match self {
-                    $(Stat::$c => concat!(stringify!($c), "\0").as_bytes(),)*
-                    $(Stat::$d => concat!(stringify!($d), "\0").as_bytes(),)*
+                    $(Stat::$cv => concat!(stringify!($c), "\0").as_bytes(),)*
+                    $(Stat::$dv => concat!(stringify!($d), "\0").as_bytes(),)*
                 }
             }
 
             /// The counter behind this statistic, if it is one.
             pub(crate) fn counter(self, c: &Counters) -> Option<&AtomicU64> {
                 match self {
-                    $(Stat::$c => Some(&c.$c),)*
+                    $(Stat::$cv => Some(&c.$c),)*
                     _ => None,
                 }
             }
@@ -56,42 +58,44 @@ macro_rules! statistics {
 statistics! {
     counters: [
         // zswap 6.1 names, same meaning.
-        pool_limit_hit,
-        reject_reclaim_fail,
-        reject_alloc_fail,
-        reject_compress_poor,
-        written_back_pages,
-        duplicate_entry,
+        PoolLimitHit => pool_limit_hit,
+        RejectReclaimFail => reject_reclaim_fail,
+        RejectAllocFail => reject_alloc_fail,
+        RejectCompressPoor => reject_compress_poor,
+        WrittenBackPages => written_back_pages,
+        DuplicateEntry => duplicate_entry,
         // Ours.
-        reject_compress_fail,
-        reject_disabled,
-        reject_thp,
-        reject_cgroup,
-        decompress_fail,
-        load_missing,
-        incompressible_pages,
-        incompressible_sampled,
-        same_filled_pages,
-        loads,
-        writeback_fail,
-        reclaim_runs,
+        RejectCompressFail => reject_compress_fail,
+        RejectDisabled => reject_disabled,
+        RejectThp => reject_thp,
+        StoredThp => stored_thp,
+        RejectCgroup => reject_cgroup,
+        DecompressFail => decompress_fail,
+        LoadMissing => load_missing,
+        IncompressiblePages => incompressible_pages,
+        IncompressibleSampled => incompressible_sampled,
+        SameFilledPages => same_filled_pages,
+        Loads => loads,
+        WritebackFail => writeback_fail,
+        ReclaimRuns => reclaim_runs,
     ],
     derived: [
-        stored_pages,
-        pool_total_size,
-        pool_pages,
-        compressed_bytes,
-        frames_one_object,
-        frames_two_objects,
-        frames_whole_page,
-        zombie_pages,
-        isolate_ok,
-        isolate_refused,
-        migrate_ok,
-        migrate_eagain,
-        migrate_fail,
-        putback,
-        pages_compacted,
+        StoredPages => stored_pages,
+        PoolTotalSize => pool_total_size,
+        PoolPages => pool_pages,
+        CompressedBytes => compressed_bytes,
+        FramesOneObject => frames_one_object,
+        FramesTwoObjects => frames_two_objects,
+        FramesWholePage => frames_whole_page,
+        ZombiePages => zombie_pages,
+        IsolateOk => isolate_ok,
+        IsolateRefused => isolate_refused,
+        MigrateOk => migrate_ok,
+        MigrateEagain => migrate_eagain,
+        MigrateFail => migrate_fail,
+        Putback => putback,
+        PagesCompacted => pages_compacted,
+        OrphanEntries => orphan_entries,
     ],
 }
 

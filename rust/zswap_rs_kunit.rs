@@ -10,19 +10,30 @@
 //! at any time (KUnit runs module suites at load, before init); and the
 //! production module carries no test code.  See `Documentation/testing.rst`.
 
-#![allow(dead_code)]
-
+// The module's own code, compiled here to be tested.  What only
+// zswap_rs.ko's entry points reach (frontswap registration, the shrinker,
+// parameter callbacks, the unload) is unused in this crate: dead-code
+// warnings are off for these modules here, and on (without exception) in
+// zswap_rs.ko, which compiles the same files.  The suites (`tests`) are
+// checked.
+#[allow(dead_code)]
 mod backend;
+#[allow(dead_code)]
 mod compress;
 mod ffi;
+#[allow(dead_code)]
 mod index;
+#[allow(dead_code)]
 mod params;
+#[allow(dead_code)]
 mod stats;
+#[allow(dead_code)]
 mod sys;
 mod tests;
+#[allow(dead_code)]
 mod zbud;
 
-/// Log prefix for the `kernel` crate's printing macros.
+/// Log prefix of the printing macros (`pr_info!` and the others in `sys`).
 const __LOG_PREFIX: &[u8] = b"zswap_rs_kunit\0";
 
 use sys::global::Global;

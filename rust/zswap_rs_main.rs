@@ -7,7 +7,7 @@
 //! down in field order; the frontswap, movable-page and shrinker callbacks
 //! as trait implementations; the entry points of the C attribute tables
 //! (module parameters, debugfs, sysfs).  The logic is in [`backend`],
-//! [`zbud`], [`index`] and [`compress`].  See `Documentation/design.rst`.
+//! [`writeback`], [`zbud`], [`index`] and [`compress`].  See `Documentation/design.rst`.
 
 mod backend;
 mod compress;
@@ -16,24 +16,26 @@ mod index;
 mod params;
 mod stats;
 mod sys;
+
 mod zbud;
 
-use core::ffi::{c_char, c_int, c_uint, c_ulong};
+use core::ffi::c_int;
 use core::fmt::Write;
 
 use backend::Backend;
 use params::{Param, Value};
 use stats::Stat;
 use sys::crypto::AlgName;
+use sys::entry::{self, MeminfoTotals, SummaryFile};
 use sys::frontswap::{self, Frontswap};
 use sys::global::{CallbackGuard, Global, ParamLockGuard, ParamLockToken, ParamLocked, Published};
 use sys::movable::MovableOps;
 use sys::page::PageRef;
 use sys::shrinker::{self, Shrinker};
-use sys::{debugfs, meminfo, sysfs, PageBuf, RcuReadGuard, Result, EEXIST, EIO, ENODEV};
+use sys::{debugfs, meminfo, sysfs, Errno, PageBuf, RcuReadGuard, Result, EEXIST, EIO, ENODEV};
 use zbud::{PoolOwner, PoolPages};
 
-/// Log prefix for the `kernel` crate's printing macros.
+/// Log prefix of the printing macros (`pr_info!` and the others in `sys`).
 const __LOG_PREFIX: &[u8] = b"zswap_rs\0";
 
 /// The backend, which the callbacks reach (none of them has a context
@@ -44,7 +46,8 @@ static BACKEND: Global<Backend> = Global::new();
 /// it down in field order: first everything that calls into the backend
 /// (each drop waits for its running callbacks), then the backend itself.
 struct ZswapRs {
-    _frontswap: frontswap::Registration<ZswapRs>,
+    /// Taken by [`ZswapRs::drain`] once nothing is stored.
+    _frontswap: Option<frontswap::Registration<ZswapRs>>,
     _shrinker: Option<shrinker::Registration<ZswapRs>>,
     /// After the two above: nothing queues it any more.
     _reclaim: sys::ReclaimWork,
@@ -59,21 +62,37 @@ struct ZswapRs {
     _backend: Published<Backend>,
 }
 
-impl Drop for ZswapRs {
-    /// Before the fields go: every stored page is handed to the swap
-    /// device, so that frontswap lets the backend go and nothing is lost.
-    fn drop(&mut self) {
+impl ZswapRs {
+    /// The first half of module exit, run without the parameter lock (so
+    /// that reading or writing a parameter never waits for it): every
+    /// stored page is handed to the swap device, however long that takes
+    /// (`Backend::close` says in the log what it waits for), then
+    /// frontswap lets the backend go.  Idempotent.
+    fn drain(&mut self) {
+        if self._frontswap.is_none() {
+            return;
+        }
         let b = self._backend.get();
         let n = b.stored_pages();
-        let left = b.close();
-        if left != 0 {
-            sys::warn(format_args!(
-                "{} stored pages could not be written back; waiting for frontswap to let go",
-                left
-            ));
-        } else if n != 0 {
-            zpr_info!("wrote {} stored pages back to the swap device", n);
+        let u = b.close();
+        if n != 0 {
+            pr_info!(
+                "unload: {} stored pages: {} written to the swap device, {} handed to swap-cache pages, {} gone meanwhile",
+                n,
+                u.written,
+                u.handed,
+                u.gone
+            );
         }
+        // Unregisters: waits for callbacks in flight.
+        self._frontswap = None;
+    }
+}
+
+impl Drop for ZswapRs {
+    /// Before the fields go (a no-op after [`ZswapRs::drain`]).
+    fn drop(&mut self) {
+        self.drain();
     }
 }
 
@@ -86,14 +105,15 @@ impl Frontswap for ZswapRs {
         // Indexes for every swap type exist from module init on.
     }
 
-    fn store(g: &CallbackGuard, ty: u32, offset: u64, page: &PageRef<'_>) -> Result {
+    fn store(g: &CallbackGuard, ty: u32, offset: u64, page: &mut PageRef<'_>) -> Result {
         BACKEND.get(g).ok_or(ENODEV)?.store(ty, offset, page)
     }
 
     fn load(g: &CallbackGuard, ty: u32, offset: u64, page: &mut PageRef<'_>) -> Result {
-        // Frontswap asks only for entries whose store succeeded, and none
-        // is ever written back: whatever went wrong, the swap device does
-        // not have the data.  `EIO` fails the read (patch 0002).
+        // Frontswap asks only for entries whose bit is set, and writeback
+        // clears the bit before it lets an entry go: whatever went wrong,
+        // the swap device does not have the data.  `EIO` fails the read
+        // (patch 0002).
         BACKEND
             .get(g)
             .ok_or(EIO)?
@@ -150,176 +170,108 @@ impl Shrinker for ZswapRs {
     }
 }
 
-// ---- module parameters ----
+// ---- module parameters, statistics, reclaim work (sys::entry) ----
 
-/// `kernel_param_ops::set` for every parameter (`glue.c`).
-///
-/// # Safety
-///
-/// Called by the kernel's parameter code only: with the module's parameter
-/// lock held (sysfs writes) or single-threaded during insmod, and `val` a
-/// NUL-terminated string valid for the call.
-#[no_mangle]
-pub unsafe extern "C" fn zswap_rs_param_set(id: c_uint, val: *const c_char) -> c_int {
-    let p = match Param::from_id(id) {
-        Some(p) => p,
-        None => return sys::EINVAL.to_c(),
-    };
-    // SAFETY: NUL-terminated and valid for the call (function contract).
-    let val = unsafe { sys::cstr_bytes(val) };
-    // SAFETY: The parameter lock is held (function contract).
-    let mut token = unsafe { ParamLockToken::assume_held() };
-    // SAFETY: Exit retires `BACKEND` holding the parameter lock, which this
-    // callback holds: no retirement can overlap the call.
-    let g = unsafe { CallbackGuard::new() };
-    match param_set(&g, p, val, &mut token) {
-        Ok(()) => 0,
-        Err(e) => {
-            params::log_refused(p, val, e);
-            // Every refused value is an invalid argument to the caller.
-            sys::EINVAL.to_c()
-        }
+entry_points!(ZswapRs);
+
+impl entry::CId for Param {
+    fn from_id(id: u32) -> Option<Param> {
+        Param::from_id(id)
     }
 }
 
-fn param_set(g: &CallbackGuard, p: Param, val: &[u8], t: &mut ParamLockToken) -> Result {
-    match params::parse(p, val)? {
-        Value::Compressor(name) => {
-            if let Some(b) = BACKEND.get(g) {
-                b.comps.select(&name)?;
-                zpr_info!("compressor for new pages: {}", name.as_str());
-            }
-            *params::COMPRESSOR.get(t) = Some(name);
-        }
-        Value::WriteBackNow(n) => {
-            if let Some(b) = BACKEND.get(g) {
-                let done = b.reclaim(n as usize);
-                zpr_info!("writeback emptied {} of {} frames asked", done, n);
-            }
-        }
-        Value::Trigger => {
-            if let Some(b) = BACKEND.get(g) {
-                let n = b.compact_all();
-                zpr_info!("compaction released {} pool pages", n);
-            }
-        }
-        v => params::apply(p, v),
-    }
-    Ok(())
-}
-
-/// `kernel_param_ops::get` for every parameter (`glue.c`).
-///
-/// # Safety
-///
-/// Called by the kernel's parameter code only, with the parameter lock
-/// held and `buf` a `PAGE_SIZE` buffer that is ours for the call.
-#[no_mangle]
-pub unsafe extern "C" fn zswap_rs_param_get(id: c_uint, buf: *mut c_char) -> c_int {
-    let p = match Param::from_id(id) {
-        Some(p) => p,
-        None => return sys::EINVAL.to_c(),
-    };
-    // SAFETY: A `PAGE_SIZE` buffer that is ours for the call (contract).
-    let mut out = unsafe { PageBuf::from_raw(buf) };
-    // SAFETY: The parameter lock is held (contract).
-    let mut token = unsafe { ParamLockToken::assume_held() };
-    params::show(p, &mut token, &mut out);
-    out.len()
-}
-
-// ---- statistics ----
-
-/// The `Zswap:` and `Zswapped:` totals of `/proc/meminfo` (`glue.c`).
-///
-/// # Safety
-///
-/// Called only by the read of the meminfo source that [`ZswapRs`]'s
-/// `meminfo::Source` registered, whose unregistration (before `BACKEND`
-/// is retired) waits for it; both pointers are valid for writes.
-#[no_mangle]
-pub unsafe extern "C" fn zswap_rs_meminfo(pool_bytes: *mut u64, stored_pages: *mut c_ulong) {
-    // SAFETY: See the function contract.
-    let g = unsafe { CallbackGuard::new() };
-    let (bytes, pages) = match BACKEND.get(&g) {
-        Some(b) => (b.stat(Stat::pool_total_size), b.stat(Stat::stored_pages)),
-        None => (0, 0),
-    };
-    // SAFETY: Valid for writes (function contract).
-    unsafe {
-        *pool_bytes = bytes;
-        *stored_pages = pages as c_ulong;
+impl entry::CId for Stat {
+    fn from_id(id: u32) -> Option<Stat> {
+        Stat::from_id(id)
     }
 }
 
-/// debugfs read of statistic `id` (`glue.c`).
-///
-/// # Safety
-///
-/// Called only by the read handler of a file of [`ZswapRs`]'s debugfs
-/// directory, which holds a reference that the directory's removal (before
-/// `BACKEND` is retired) waits for.
-#[no_mangle]
-pub unsafe extern "C" fn zswap_rs_stat_get(id: c_uint) -> u64 {
-    // SAFETY: See the function contract.
-    let g = unsafe { CallbackGuard::new() };
-    match (Stat::from_id(id), BACKEND.get(&g)) {
-        (Some(s), Some(b)) => b.stat(s),
-        _ => 0,
+impl entry::Params for ZswapRs {
+    type Id = Param;
+
+    fn set(g: &CallbackGuard, p: Param, val: &[u8], t: &mut ParamLockToken) -> Result {
+        match params::parse(p, val)? {
+            Value::Compressor(name) => {
+                if let Some(b) = BACKEND.get(g) {
+                    b.comps.select(&name)?;
+                    pr_info!("compressor for new pages: {}", name.as_str());
+                }
+                *params::COMPRESSOR.get(t) = Some(name);
+            }
+            Value::WriteBackNow(n) => {
+                if let Some(b) = BACKEND.get(g) {
+                    let done = b.reclaim(n as usize);
+                    pr_info!("writeback emptied {} of {} frames asked", done, n);
+                }
+            }
+            Value::Trigger => {
+                if let Some(b) = BACKEND.get(g) {
+                    let n = b.compact_all();
+                    pr_info!("compaction released {} pool pages", n);
+                }
+            }
+            v => params::apply(p, v),
+        }
+        Ok(())
+    }
+
+    fn refused(p: Param, val: &[u8], e: Errno) {
+        params::log_refused(p, val, e);
+    }
+
+    fn get(p: Param, t: &mut ParamLockToken, out: &mut PageBuf<'_>) {
+        params::show(p, t, out);
     }
 }
 
-/// sysfs `show` of the world-readable summary (`glue.c`).
-///
-/// # Safety
-///
-/// Called only by the `show` of a file of [`ZswapRs`]'s sysfs summary
-/// (whose removal, before `BACKEND` is retired, waits for it), with `buf`
-/// a `PAGE_SIZE` buffer that is ours for the call.
-#[no_mangle]
-pub unsafe extern "C" fn zswap_rs_summary_show(id: c_uint, buf: *mut c_char) -> c_int {
-    // SAFETY: A `PAGE_SIZE` buffer that is ours for the call (contract).
-    let mut out = unsafe { PageBuf::from_raw(buf) };
-    // SAFETY: See the function contract.
-    let g = unsafe { CallbackGuard::new() };
-    let b = match BACKEND.get(&g) {
-        Some(b) => b,
-        None => return 0,
-    };
-    let pages = b.stat(Stat::pool_pages);
-    let stored = b.stored_pages();
-    let page = sys::PAGE_SIZE as u64;
-    let _ = match id {
-        0 => writeln!(out, "{}", stored),
-        1 => writeln!(out, "{}", pages * page),
-        2 => writeln!(out, "{}", stored * page),
-        _ => {
-            // Swapped bytes per byte of pool memory (same-filled pages count
-            // as stored and cost no pool memory).
-            let r = stored * page * 100 / (pages.max(1) * page);
-            if pages == 0 {
-                writeln!(out, "0.00")
-            } else {
-                writeln!(out, "{}.{:02}", r / 100, r % 100)
+impl entry::Statistics for ZswapRs {
+    type Id = Stat;
+
+    fn stat(g: &CallbackGuard, s: Stat) -> u64 {
+        BACKEND.get(g).map_or(0, |b| b.stat(s))
+    }
+
+    fn summary(g: &CallbackGuard, file: SummaryFile, out: &mut PageBuf<'_>) {
+        let b = match BACKEND.get(g) {
+            Some(b) => b,
+            None => return,
+        };
+        let pages = b.stat(Stat::PoolPages);
+        let stored = b.stored_pages();
+        let page = sys::PAGE_SIZE as u64;
+        let _ = match file {
+            SummaryFile::StoredPages => writeln!(out, "{}", stored),
+            SummaryFile::PoolTotalSize => writeln!(out, "{}", pages * page),
+            SummaryFile::StoredBytes => writeln!(out, "{}", stored * page),
+            SummaryFile::CompressionRatio => {
+                // Swapped bytes per byte of pool memory (same-filled pages
+                // count as stored and cost no pool memory).
+                let r = stored * page * 100 / (pages.max(1) * page);
+                if pages == 0 {
+                    writeln!(out, "0.00")
+                } else {
+                    writeln!(out, "{}.{:02}", r / 100, r % 100)
+                }
             }
-        }
-    };
-    out.len()
+        };
+    }
+
+    fn meminfo(g: &CallbackGuard) -> MeminfoTotals {
+        BACKEND
+            .get(g)
+            .map_or(MeminfoTotals::default(), |b| MeminfoTotals {
+                pool_bytes: b.stat(Stat::PoolTotalSize),
+                stored_pages: b.stat(Stat::StoredPages),
+            })
+    }
 }
 
-/// The reclaim worker (`glue.c`), queued when a store finds the pool at
-/// its limit.
-///
-/// # Safety
-///
-/// Called by the work item only, which [`ZswapRs`] cancels (waiting for a
-/// running one) before it retires `BACKEND`.
-#[no_mangle]
-pub unsafe extern "C" fn zswap_rs_reclaim_work() {
-    // SAFETY: See the function contract.
-    let g = unsafe { CallbackGuard::new() };
-    if let Some(b) = BACKEND.get(&g) {
-        b.reclaim_to_threshold();
+/// The reclaim worker, queued when a store finds the pool at its limit.
+impl entry::ReclaimWorker for ZswapRs {
+    fn run(g: &CallbackGuard) {
+        if let Some(b) = BACKEND.get(g) {
+            b.reclaim_to_threshold();
+        }
     }
 }
 
@@ -347,10 +299,10 @@ impl ZswapRs {
         let types = ffi::ZRS_MAX_SWAPFILES as usize;
         let ops = MovableOps::of::<PoolPages<ZswapRs>>();
         // Stored pages do not pin the module: unloading writes them back.
-        let backend = Backend::new(types, &name, false, Some(ops))
+        let backend = Backend::new(types, &name, Some(ops))
             .and_then(sys::try_box)
             .map_err(|e| {
-                zpr_err!(
+                pr_err!(
                     "cannot set up the pool with compressor {}: error {}",
                     name.as_str(),
                     e.0
@@ -369,35 +321,35 @@ impl ZswapRs {
                 }
                 d.fault_attrs();
             }
-            None => zpr_warn!("no debugfs: statistics only in /sys/kernel/mm/zswap_rs"),
+            None => pr_warn!("no debugfs: statistics only in /sys/kernel/mm/zswap_rs"),
         }
         let meminfo = meminfo::Source::register();
         let sysfs = sysfs::Summary::create();
         if sysfs.is_none() {
-            zpr_warn!("cannot create /sys/kernel/mm/zswap_rs");
+            pr_warn!("cannot create /sys/kernel/mm/zswap_rs");
         }
         let shrinker = shrinker::Registration::register()
             .map_err(|e| {
-                zpr_warn!(
+                pr_warn!(
                     "no shrinker (error {}): compaction runs only on demand (compact=1)",
                     e.0
                 )
             })
             .ok();
         let frontswap = frontswap::Registration::register().map_err(|e| {
-            zpr_err!(
+            pr_err!(
                 "cannot register with frontswap (error {}): another backend holds it; boot with zswap.register_frontswap=0",
                 e.to_c()
             );
             e
         })?;
-        zpr_info!(
+        pr_info!(
             "registered as frontswap backend (compressor {}, zbud pool, max_pool_percent {})",
             name.as_str(),
             params::get_u32(&params::KNOBS.max_pool_percent)
         );
         Ok(ZswapRs {
-            _frontswap: frontswap,
+            _frontswap: Some(frontswap),
             _shrinker: shrinker,
             _reclaim: sys::ReclaimWork::new(),
             _sysfs: sysfs,
@@ -408,12 +360,22 @@ impl ZswapRs {
     }
 }
 
-/// Module exit (`glue.c`): writes every stored page back (see
-/// [`ZswapRs`]'s drop), then tears down.
+/// Module exit (`glue.c`): takes the module out under the parameter
+/// lock, writes every stored page back and leaves frontswap without it
+/// ([`ZswapRs::drain`]: parameter reads and writes go on meanwhile, on the
+/// backend that is still published), then tears down under the lock (the
+/// backend is retired there, which the parameter callbacks rely on).
 #[no_mangle]
 pub extern "C" fn zswap_rs_exit() {
-    let mut lock = ParamLockGuard::lock();
-    let m = MODULE.get(lock.token()).take();
+    let mut m = {
+        let mut lock = ParamLockGuard::lock();
+        MODULE.get(lock.token()).take()
+    };
+    if let Some(m) = &mut m {
+        m.drain();
+    }
+    let lock = ParamLockGuard::lock();
     drop(m);
-    zpr_info!("unregistered");
+    drop(lock);
+    pr_info!("unregistered");
 }

@@ -16,13 +16,28 @@
 # Variables: REPS (default 5), BENCH_W1_MB (32), BENCH_ROUNDS (3),
 # BENCH_W2_MB (320, with a 256 MiB guest: 1.25x RAM), BENCH_W3_MB (16),
 # BENCH_COMPS ("lzo lz4"), BENCH_SCALING ("1 2"; extra vCPU counts for
-# W4, 4 is in every boot; "" for none), BENCH_MEM (256M).
+# W4, 4 is in every boot; "" for none), BENCH_MEM (256M), BENCH_ZPOOLS
+# ("zbud zsmalloc z3fold"), BENCH_WLS (the main boots' workloads, "w1 w4
+# w3 w2 w5 thp kinds"), BENCH_DEVICE (fast: no modelled-SSD boots).  QUICK=1: one rep, lzo, zbud only, no W4 or
+# scaling boots, a 192 MiB guest with W2/W5 at 240 MiB, W1 16 MiB x 2
+# rounds, W3 8 MiB (a smoke run of the whole pipeline, report and plots
+# included; its figures are not the documented ones).
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
+
+main_wls=w1+w4+w3+w2+w5+thp+kinds
+if [ "${QUICK:-0}" = 1 ]; then
+	: "${REPS:=1}" "${BENCH_W1_MB:=16}" "${BENCH_ROUNDS:=2}" "${BENCH_W3_MB:=8}" "${BENCH_COMPS:=lzo}"
+	: "${BENCH_MEM:=192M}" "${BENCH_W2_MB:=240}" "${BENCH_ZPOOLS:=zbud}"
+	BENCH_SCALING=${BENCH_SCALING-}
+	main_wls=w1+w3+w2+w5+thp+kinds
+fi
+main_wls=$(echo ${BENCH_WLS:-$main_wls} | tr ' ' +)
 
 reps=${REPS:-5}
 w1=${BENCH_W1_MB:-32} rounds=${BENCH_ROUNDS:-3} w2=${BENCH_W2_MB:-320} w3=${BENCH_W3_MB:-16}
 comps=$(echo ${BENCH_COMPS:-lzo lz4} | tr ' ' +)
+zpools=$(echo ${BENCH_ZPOOLS:-zbud zsmalloc z3fold} | tr ' ' +)
 scaling=${BENCH_SCALING-1 2}
 mem=${BENCH_MEM:-256M}
 for v in "$reps" "$w1" "$rounds" "$w2" "$w3"; do
@@ -39,16 +54,17 @@ clock=tsc=reliable
 # Room for every call of the biggest workload (W2: all of it may be stored).
 samples=$(( (w2 > w1 * rounds ? w2 : w1 * rounds) * 256 + 65536 ))
 
-boot() { # boot REP ARM CPUS WLS
-	local rep=$1 arm=$2 cpus=$3 wls=$4 job test rc
+boot() { # boot REP ARM CPUS WLS [DEVICE]
+	local rep=$1 arm=$2 cpus=$3 wls=$4 dev=${5:-} job test rc
 	case $arm in rs) job=check test=bench_rs ;; *) job=zswap test=bench_zswap ;; esac
-	local log=bench-r$rep-$arm-c$cpus
-	echo "  rep $rep/$reps: $([ $arm = rs ] && echo zswap_rs || echo 'zswap (C): zbud, zsmalloc, z3fold'), $cpus vCPUs, workloads ${wls//+/ }"
+	local log=bench-r$rep-$arm-c$cpus${dev:+-$dev}
+	echo "  rep $rep/$reps: $([ $arm = rs ] && echo zswap_rs || echo 'zswap (C): zbud, zsmalloc, z3fold'), $cpus vCPUs, workloads ${wls//+/ }${dev:+, $dev device model ($ssd_iops IOPS)}"
 	local try
 	for try in 1 2 3; do
 		set +e
 		CPUS=$cpus TIMEOUT=${TIMEOUT:-5400} ZRS_MEM=$mem ZRS_LOG=$log ZRS_QUIET=1 \
-			ZRS_APPEND="frontswap.timing=$samples zrs.bench=$w1,$rounds,$w2,$w3,$comps,$wls $clock" \
+			ZRS_DRIVE_OPTS=$([ "$dev" = ssd ] && echo "throttling.iops-total=$ssd_iops") \
+			ZRS_APPEND="frontswap.timing=$samples zrs.bench=$w1,$rounds,$w2,$w3,$comps,$wls,$rep,$zpools $clock" \
 			"$ZRS_TOP/scripts/run-guest.sh" $job $test > "$out/$log.out" 2>&1
 		rc=$?
 		set -e
@@ -72,7 +88,7 @@ for rep in $(seq 1 "$reps"); do
 	# Alternate which arm boots first.
 	if [ $((rep % 2)) = 1 ]; then order="rs zswap"; else order="zswap rs"; fi
 	for arm in $order; do
-		boot "$rep" "$arm" 4 w1+w4+w3+w2
+		boot "$rep" "$arm" 4 $main_wls
 	done
 	for c in $scaling; do
 		for arm in $order; do
@@ -80,5 +96,32 @@ for rep in $(seq 1 "$reps"); do
 		done
 	done
 done
+# The device model.  Under TCG the swap device is the host's page cache
+# behind virtio: nearly free, while emulated (de)compression is slow.  On
+# a real machine a 4 KiB SSD read costs tens of microseconds and lzo
+# decompresses a page in a few.  Scale a documented SSD latency by this
+# host's emulation slowdown, measured by the bench itself: zrs_cbench's
+# mean lzo decompression of the W1 pages here against lzo1x's published
+# native speed (lzbench, x86-64 server class: about 1 GB/s, so 4 KiB in
+# about 4 us).  The swap device of the W2, W5 and THP boots is then throttled
+# to one I/O per scaled latency (QEMU's throttling.iops-total).
+ssd_us=${BENCH_SSD_US:-80} native_ns=${BENCH_NATIVE_LZO_NS:-4000}
+if [ "${BENCH_DEVICE:-both}" != fast ]; then
+	dec=$(grep -h '^# CBENCH .*alg=lzo' "$out"/bench-r*-rs-c4.log | sed -n 's/.* decomp_mean=\([0-9]*\).*/\1/p' | sort -n |
+		awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }')
+	[ -n "$dec" ] || { echo "error: no lzo CBENCH line to scale the device model by (BENCH_COMPS must include lzo, or BENCH_DEVICE=fast)" >&2; exit 1; }
+	slow=$(awk -v d="$dec" -v n="$native_ns" 'BEGIN { printf "%.1f", d / n }')
+	lat_us=$(awk -v s="$slow" -v u="$ssd_us" 'BEGIN { printf "%d", s * u }')
+	ssd_iops=$(awk -v l="$lat_us" 'BEGIN { v = 1e6 / l; printf "%d", v < 1 ? 1 : v }')
+	echo "DEVICE-MODEL ssd_us=$ssd_us native_lzo_ns=$native_ns tcg_lzo_ns=$dec slowdown=$slow scaled_latency_us=$lat_us iops=$ssd_iops" | tee "$out/device-model.txt"
+	for rep in $(seq 1 "$reps"); do
+		if [ $((rep % 2)) = 1 ]; then order="rs zswap"; else order="zswap rs"; fi
+		for arm in $order; do
+			boot "$rep" "$arm" 4 w2+w5+thp ssd
+		done
+	done
+fi
 echo "== $(( $(date +%s) - t0 )) s of boots; report:"
-python3 "$ZRS_TOP/scripts/bench-report.py" "$out"
+# Debian's python3, where deps.sh installs matplotlib (a python3 earlier
+# on PATH, pyenv say, would have no plots).
+/usr/bin/python3 "$ZRS_TOP/scripts/bench-report.py" "$out"

@@ -13,23 +13,40 @@ out=$ZRS_GUEST
 root=$out/root
 mkdir -p "$out/bin"
 
-# Static test programs.
+# Static test programs: every tools/testing/zswap_rs/*.c but the shared
+# helper zrs_lib.c, each linked with it.  The kselftest_harness programs
+# (zrs_*.c) also include zrs_harness.h and include/kselftest*.h (Linux
+# 6.1's, verbatim).  A program is rebuilt when it or any shared file is
+# newer than its binary.
+shared=("$t/zrs_lib.c" "$t/zrs_lib.h" "$t/zrs_harness.h" "$t"/include/*.h)
 for src in "$t"/*.c; do
+	[ "$(basename "$src")" = zrs_lib.c ] && continue
 	bin=$out/bin/$(basename "$src" .c)
-	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
-		gcc -static -O2 -Wall -Wextra -Werror -o "$bin" "$src" || {
+	stale=0
+	[ -x "$bin" ] || stale=1
+	for f in "$src" "${shared[@]}"; do
+		if [ "$f" -nt "$bin" ]; then stale=1; fi
+	done
+	if [ $stale = 1 ]; then
+		gcc -static -O2 -Wall -Wextra -Werror -o "$bin" "$src" "$t/zrs_lib.c" || {
 			echo "error: cannot build $src (static glibc: libc6-dev)" >&2; exit 1; }
 	fi
 done
 
-# zswapstat (tools/zswapstat), static, with the machine's cargo (rustup).
+# zswapstat (tools/zswapstat), static, with Debian's cargo (scripts/deps.sh).
 zs=$ZRS_TOP/tools/zswapstat
 zsbin=$zs/target/release/zswapstat
 if [ ! -x "$zsbin" ] || [ -n "$(find "$zs/src" "$zs/Cargo.toml" -newer "$zsbin" 2>/dev/null)" ]; then
-	PATH=$ZRS_HOST_PATH command -v cargo >/dev/null || { echo "error: cargo not found (needed for tools/zswapstat)" >&2; exit 1; }
-	if ! (cd "$zs" && PATH=$ZRS_HOST_PATH RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --offline --quiet); then
+	[ -x /usr/bin/cargo ] || { echo "error: /usr/bin/cargo missing (Debian's cargo, needed for tools/zswapstat): run scripts/deps.sh" >&2; exit 1; }
+	if ! (cd "$zs" && RUSTFLAGS="-C target-feature=+crt-static" "${ZRS_CARGO[@]}" build --release --offline --quiet); then
 		echo "error: cannot build tools/zswapstat" >&2; exit 1
 	fi
+fi
+# The guest has no libraries: a dynamic zswapstat (built by hand without
+# crt-static, say) would only fail in there.
+if ! ldd "$zsbin" 2>&1 | grep -q -e 'statically linked' -e 'not a dynamic executable'; then
+	echo "error: $zsbin is dynamically linked; remove tools/zswapstat/target and build again" >&2
+	exit 1
 fi
 
 rm -rf "$root"

@@ -13,6 +13,8 @@ PKGS=(
 	linux-source-6.1:/usr/src/linux-source-6.1.tar.xz
 	rustc:/usr/bin/rustc
 	rust-src:/usr/lib/rustlib/src/rust/library/core/src/lib.rs
+	cargo:/usr/bin/cargo
+	rustfmt:/usr/bin/rustfmt
 	bindgen:/usr/bin/bindgen
 	clang:/usr/bin/clang-14
 	lld:/usr/bin/ld.lld-14

@@ -16,11 +16,12 @@ esac
 ZRS_KOUT=$ZRS_BUILD/kernel-$ZRS_VARIANT
 ZRS_GUEST=$ZRS_BUILD/guest-$ZRS_VARIANT
 
-# The caller's PATH, for the host tools built with the machine's own
-# toolchain (cargo for tools/zswapstat).
-ZRS_HOST_PATH=${ZRS_HOST_PATH:-$PATH}
-export ZRS_HOST_PATH
 export PATH=/usr/lib/llvm-14/bin:/usr/bin:/bin:/usr/sbin:/sbin:$PATH
+# Host-side Rust (tools/zswapstat, rustfmt): Debian's cargo and rustfmt,
+# which match its rustc 1.63, with a PATH that has no other toolchain.
+ZRS_CARGO=(env PATH=/usr/bin:/bin RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc
+	RUSTUP_TOOLCHAIN= /usr/bin/cargo)
+ZRS_RUSTFMT=/usr/bin/rustfmt
 ZRS_KMAKE=(make -C "$ZRS_SRC" O="$ZRS_KOUT" LLVM=1 RUSTC=/usr/bin/rustc
 	HOSTRUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTFMT=/bin/false
 	BINDGEN=/usr/bin/bindgen)

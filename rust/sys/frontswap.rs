@@ -24,7 +24,9 @@ pub(crate) trait Frontswap: 'static {
     fn init(g: &CallbackGuard, ty: u32);
     /// Stores `page` for (`ty`, `offset`); may sleep.  An error means the
     /// page goes to the swap device.
-    fn store(g: &CallbackGuard, ty: u32, offset: u64, page: &PageRef<'_>) -> Result;
+    /// `page` may be the head page of a THP (`PageRef::nr_pages` > 1):
+    /// success means every subpage is stored, at `offset + i`.
+    fn store(g: &CallbackGuard, ty: u32, offset: u64, page: &mut PageRef<'_>) -> Result;
     /// Fills `page` with (`ty`, `offset`); may sleep.  Called only for
     /// entries whose store succeeded.  `EIO` fails the read (the task gets
     /// SIGBUS); any other error makes frontswap read the swap device.
@@ -56,10 +58,11 @@ impl<T: Frontswap> VTable<T> {
     unsafe extern "C" fn store(ty: c_uint, offset: c_ulong, page: *mut ffi::page) -> c_int {
         // SAFETY: As in `init`.
         let g = unsafe { CallbackGuard::new() };
-        // SAFETY: Frontswap passes the locked swap-cache page being written;
-        // nobody else changes its contents during the call.
+        // SAFETY: Frontswap passes the locked swap-cache page being written
+        // (a THP's head page: the lock is the folio's, and covers every
+        // subpage); nobody else changes its contents during the call.
         match unsafe { PageRef::from_raw(page) } {
-            Some(p) => super::from_result(T::store(&g, ty, offset as u64, &p)),
+            Some(mut p) => super::from_result(T::store(&g, ty, offset as u64, &mut p)),
             None => EINVAL.to_c(),
         }
     }
@@ -144,11 +147,12 @@ impl<T: Frontswap> Registration<T> {
 impl<T: Frontswap> Drop for Registration<T> {
     /// Unregisters; waits for running callbacks.  Frontswap refuses
     /// (`EBUSY`) while it still counts pages in the backend.  The owner
-    /// guarantees there are none (stored pages pin the module); a refusal
-    /// is a bug that would turn into a use-after-free of the module text if
-    /// we went on, so after [`UNREGISTER_PATIENCE_MS`] it warns (a kernel
-    /// WARNING, which the test harness fails on) and keeps waiting, with a
-    /// log line every 10 s.
+    /// drops this only once it has written every stored page back (a page
+    /// whose writeback just erased it may still be counted for a moment);
+    /// a refusal that lasts is a bug that would turn into a
+    /// use-after-free of the module text if we went on, so after
+    /// [`UNREGISTER_PATIENCE_MS`] it warns (a kernel WARNING, which the
+    /// test harness fails on) and keeps waiting, with a log line every 10 s.
     fn drop(&mut self) {
         let mut waited = 0u32;
         loop {
@@ -163,7 +167,7 @@ impl<T: Frontswap> Drop for Registration<T> {
                     r
                 ));
             } else if waited > UNREGISTER_PATIENCE_MS && waited % 10_000 == 0 {
-                crate::zpr_err!("frontswap_unregister_ops: error {}; still waiting", r);
+                crate::pr_err!("frontswap_unregister_ops: error {}; still waiting", r);
             }
             super::msleep(10);
             waited += 10;

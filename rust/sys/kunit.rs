@@ -104,6 +104,42 @@ pub(crate) fn selftest_fail_requested() -> bool {
     unsafe { ffi::zswap_rs_kunit_selftest_fail() }
 }
 
+/// True if `zswap_rs_kunit.ko` was loaded with `selftest_uaf=1` (the
+/// harness self-test of the memory checkers).
+#[cfg(zrs_kunit)]
+pub(crate) fn selftest_uaf_requested() -> bool {
+    // SAFETY: Reads a module parameter; no preconditions.
+    unsafe { ffi::zswap_rs_kunit_selftest_uaf() }
+}
+
+/// The memory checkers' self-test: a page allocated as the pool allocates
+/// its frames (`__GFP_MOVABLE`, no retries), written through its kernel
+/// mapping, freed, and then read through that stale mapping from Rust --
+/// the use-after-free that 6.1's KASAN does not see in Rust code.  With
+/// `debug_pagealloc=on` (the debug guest) the freed page is unmapped and
+/// the read faults; without it the read returns the page-poisoning
+/// pattern and nothing is reported.  Returns the byte read (if it
+/// returns at all).  Only for the harness self-test (`selftest_uaf=1`).
+#[cfg(zrs_kunit)]
+pub(crate) fn deliberate_use_after_free() -> Option<u8> {
+    let mut page = super::page::Page::alloc(super::Gfp::STORE.movable())?;
+    page.with_slice_mut(|s| s.fill(0x5a));
+    // SAFETY: A valid page we hold a reference on; the mapping is undone
+    // at once (on x86-64 it is the direct map, which stays the address
+    // of the page's memory).
+    let addr = unsafe {
+        let a = ffi::zswap_rs_kmap_local_page(page.as_ptr());
+        ffi::zswap_rs_kunmap_local(a);
+        a as *const u8
+    };
+    drop(page);
+    // SAFETY: NOT sound, on purpose: `addr` points into the page freed
+    // just above.  Reached only when the harness asks for it
+    // (`selftest_uaf=1`), whose boot must be stopped by the checker that
+    // catches this read.
+    Some(unsafe { core::ptr::read_volatile(addr.add(64)) })
+}
+
 /// Marks the running test failed with a message (used by the macros).
 pub(crate) fn fail(file: &'static str, line: u32, args: fmt::Arguments<'_>) {
     // KUnit keeps 512 bytes of log per case in 6.1: report the file name
@@ -211,6 +247,10 @@ impl<T, E> KunitUnwrap<T> for core::result::Result<T, E> {
 
 /// Unwraps an `Option` or `Result`; on `None`/`Err` reports the failure and
 /// returns from the (unit-returning) test case instead of panicking.
+///
+/// It returns from its caller, as upstream's `kunit_assert!` and KUnit's
+/// C `KUNIT_ASSERT_*` do: a case is a plain `fn()`, so `?` has nothing to
+/// return into, and 1.63 has no let-else.
 #[macro_export]
 macro_rules! kunwrap {
     ($e:expr) => {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Locks that own the data they protect: one generic [`Lock`] over a
-//! [`Backend`] (`spinlock_t` or `struct mutex`), as upstream's
+//! [`LockBackend`] (`spinlock_t` or `struct mutex`), as upstream's
 //! `kernel::sync::lock`.
 //!
 //! C header: `include/linux/spinlock.h`, `include/linux/mutex.h`.
@@ -15,11 +15,11 @@
 
 use alloc::boxed::Box;
 use core::cell::UnsafeCell;
-use core::marker::{PhantomData, PhantomPinned};
-use core::mem::MaybeUninit;
+use core::marker::PhantomData;
 use core::ops::{Deref, DerefMut};
 use core::pin::Pin;
 
+use super::Opaque;
 use crate::ffi;
 
 /// Lockdep class of a lock (one per role; see `helpers.h`).
@@ -31,8 +31,6 @@ pub(crate) enum LockClass {
     Frame = ffi::zswap_rs_lock_class_ZRS_LOCK_FRAME as isize,
     /// A per-CPU compression context.
     CompCtx = ffi::zswap_rs_lock_class_ZRS_LOCK_COMP_CTX as isize,
-    /// The module pin count.
-    Pin = ffi::zswap_rs_lock_class_ZRS_LOCK_PIN as isize,
     /// Module-wide state changes (compressor switch).
     State = ffi::zswap_rs_lock_class_ZRS_LOCK_STATE as isize,
 }
@@ -44,7 +42,7 @@ pub(crate) enum LockClass {
 /// Implementers guarantee that, on a `State` initialised by `init`,
 /// `lock` (and a successful `try_lock`) excludes every other holder until
 /// the matching `unlock`.
-pub(crate) unsafe trait Backend {
+pub(crate) unsafe trait LockBackend {
     /// The C lock.
     type State;
 
@@ -68,7 +66,7 @@ pub(crate) unsafe trait Backend {
     ///
     /// # Safety
     ///
-    /// As for [`Backend::lock`].
+    /// As for [`LockBackend::lock`].
     unsafe fn try_lock(ptr: *mut Self::State) -> bool;
 
     /// Releases the lock.
@@ -79,7 +77,7 @@ pub(crate) unsafe trait Backend {
     unsafe fn unlock(ptr: *mut Self::State);
 }
 
-/// Declares a [`Backend`] over C helpers that wrap the lock's functions.
+/// Declares a [`LockBackend`] over C helpers that wrap the lock's functions.
 macro_rules! backend {
     ($(#[$doc:meta])* $name:ident, $state:ty, $init:ident, $lock:ident, $try:ident, $unlock:ident) => {
         $(#[$doc])*
@@ -87,7 +85,7 @@ macro_rules! backend {
 
         // SAFETY: The C lock excludes other holders from lock (or a
         // successful trylock) until unlock.
-        unsafe impl Backend for $name {
+        unsafe impl LockBackend for $name {
             type State = $state;
 
             unsafe fn init(ptr: *mut Self::State, class: LockClass) {
@@ -113,7 +111,7 @@ macro_rules! backend {
 
 backend!(
     /// `spinlock_t`: never sleeps; nothing under it may sleep.
-    SpinBackend,
+    SpinLockBackend,
     ffi::spinlock_t,
     zswap_rs_spin_lock_init,
     zswap_rs_spin_lock,
@@ -137,24 +135,23 @@ backend!(
 ///
 /// `state` is initialised (by [`Lock::init`]) before any guard exists, and
 /// `data` is only accessed through a [`Guard`], i.e. with the lock held.
-pub(crate) struct Lock<T, B: Backend> {
-    state: UnsafeCell<MaybeUninit<B::State>>,
+pub(crate) struct Lock<T, B: LockBackend> {
+    state: Opaque<B::State>,
     data: UnsafeCell<T>,
-    _pin: PhantomPinned,
 }
 
 /// A spinlock protecting a `T`.
-pub(crate) type SpinLock<T> = Lock<T, SpinBackend>;
+pub(crate) type SpinLock<T> = Lock<T, SpinLockBackend>;
 /// A mutex protecting a `T`.
 pub(crate) type Mutex<T> = Lock<T, MutexBackend>;
 
 // SAFETY: The lock gives exclusive access to `T` to one thread at a time,
 // so sharing the lock is fine when `T` may be sent between threads.
-unsafe impl<T: Send, B: Backend> Sync for Lock<T, B> {}
+unsafe impl<T: Send, B: LockBackend> Sync for Lock<T, B> {}
 // SAFETY: The lock holds no thread-bound state when not held.
-unsafe impl<T: Send, B: Backend> Send for Lock<T, B> {}
+unsafe impl<T: Send, B: LockBackend> Send for Lock<T, B> {}
 
-impl<T, B: Backend> Lock<T, B> {
+impl<T, B: LockBackend> Lock<T, B> {
     /// A new lock around `data`, not yet initialised.
     ///
     /// # Safety
@@ -163,9 +160,8 @@ impl<T, B: Backend> Lock<T, B> {
     /// any other use (locking, sharing it with another thread).
     pub(crate) unsafe fn new_uninit(data: T) -> Self {
         Lock {
-            state: UnsafeCell::new(MaybeUninit::zeroed()),
+            state: Opaque::zeroed(),
             data: UnsafeCell::new(data),
-            _pin: PhantomPinned,
         }
     }
 
@@ -183,11 +179,11 @@ impl<T, B: Backend> Lock<T, B> {
         // SAFETY: `self` is pinned and exclusively borrowed: no guard exists
         // and the lock will not move again.
         // INVARIANT: Initialised from now on.
-        unsafe { B::init(self.state.get().cast(), class) };
+        unsafe { B::init(self.state.get(), class) };
     }
 
     fn raw(&self) -> *mut B::State {
-        self.state.get().cast()
+        self.state.get()
     }
 
     /// Acquires the lock (a mutex may sleep; a spinlock spins).
@@ -217,10 +213,10 @@ impl<T, B: Backend> Lock<T, B> {
     }
 }
 
-impl<T> Lock<T, SpinBackend> {
+impl<T> Lock<T, SpinLockBackend> {
     /// Acquires a second lock of the same class (lockdep subclass 1); the
     /// caller must order such nested acquisitions.
-    pub(crate) fn lock_nested(&self) -> Guard<'_, T, SpinBackend> {
+    pub(crate) fn lock_nested(&self) -> Guard<'_, T, SpinLockBackend> {
         // SAFETY: Initialised (invariant).
         unsafe { ffi::zswap_rs_spin_lock_nested(self.raw(), 1) };
         // INVARIANT: Held until the guard is dropped.
@@ -248,15 +244,13 @@ impl<T> Lock<T, SpinBackend> {
 ///
 /// Not `Send` or `Sync`: the lock must be released by the task (and, for a
 /// spinlock, on the CPU) that took it.
-pub(crate) struct Guard<'a, T, B: Backend> {
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub(crate) struct Guard<'a, T, B: LockBackend> {
     lock: &'a Lock<T, B>,
     _not_send: PhantomData<*mut ()>,
 }
 
-/// A held [`SpinLock`].
-pub(crate) type SpinLockGuard<'a, T> = Guard<'a, T, SpinBackend>;
-
-impl<T, B: Backend> Deref for Guard<'_, T, B> {
+impl<T, B: LockBackend> Deref for Guard<'_, T, B> {
     type Target = T;
     fn deref(&self) -> &T {
         // SAFETY: The guard holds the lock, so no other reference to the data exists.
@@ -264,14 +258,14 @@ impl<T, B: Backend> Deref for Guard<'_, T, B> {
     }
 }
 
-impl<T, B: Backend> DerefMut for Guard<'_, T, B> {
+impl<T, B: LockBackend> DerefMut for Guard<'_, T, B> {
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: The guard holds the lock, and `&mut self` makes this the only access.
         unsafe { &mut *self.lock.data.get() }
     }
 }
 
-impl<T, B: Backend> Drop for Guard<'_, T, B> {
+impl<T, B: LockBackend> Drop for Guard<'_, T, B> {
     fn drop(&mut self) {
         // SAFETY: The guard's existence means this task holds the lock.
         unsafe { B::unlock(self.lock.raw()) };

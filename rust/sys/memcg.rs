@@ -12,14 +12,12 @@
 //! root, or no memory controller) have no record and cost nothing.
 
 use alloc::boxed::Box;
-use core::cell::UnsafeCell;
-use core::marker::PhantomPinned;
-use core::mem::MaybeUninit;
 use core::pin::Pin;
 use core::ptr::NonNull;
 
 use super::page::PageRef;
-use super::{try_box, Gfp, Result};
+use super::xarray::{boxed_with_xarray, RawXArray};
+use super::{Gfp, Result};
 use crate::ffi;
 
 /// A reference to the object cgroup of a page (`struct obj_cgroup`).
@@ -54,17 +52,22 @@ impl ObjCgroup {
     }
 }
 
+impl Clone for ObjCgroup {
+    /// Another reference (each charged subpage of a THP keeps its own).
+    fn clone(&self) -> ObjCgroup {
+        // SAFETY: Valid while we hold our reference (invariant);
+        // `obj_cgroup_get` takes one more.
+        unsafe { ffi::zswap_rs_objcg_get(self.ptr.as_ptr()) };
+        // INVARIANT: The new value owns the reference just taken.
+        ObjCgroup { ptr: self.ptr }
+    }
+}
+
 impl Drop for ObjCgroup {
     fn drop(&mut self) {
         // SAFETY: We own one reference (invariant) and give it up.
         unsafe { ffi::zswap_rs_objcg_put(self.ptr.as_ptr()) };
     }
-}
-
-/// Counts one page stored (`zswpout` in `/proc/vmstat`).
-pub(crate) fn count_zswpout() {
-    // SAFETY: Increments a per-CPU event counter; any context.
-    unsafe { ffi::zswap_rs_count_zswpout() };
 }
 
 /// The cgroups stored pages of one swap area are charged to.
@@ -76,34 +79,28 @@ pub(crate) fn count_zswpout() {
 /// `struct obj_cgroup *` holding one reference, charged with the size of
 /// the page's stored object.
 pub(crate) struct Charges {
-    xa: UnsafeCell<MaybeUninit<ffi::xarray>>,
-    _pin: PhantomPinned,
+    xa: RawXArray,
 }
-
-// SAFETY: The XArray does its own locking; the C helpers take it.
-unsafe impl Sync for Charges {}
-// SAFETY: It holds no thread-bound state.
-unsafe impl Send for Charges {}
 
 impl Charges {
     /// An empty table in its own allocation.
     pub(crate) fn new_boxed() -> Result<Pin<Box<Charges>>> {
-        let c = Pin::from(try_box(Charges {
-            xa: UnsafeCell::new(MaybeUninit::zeroed()),
-            _pin: PhantomPinned,
-        })?);
-        // SAFETY: Pinned at its final address and not yet shared.
-        unsafe { ffi::zswap_rs_xa_init(c.ptr()) };
         // INVARIANT: Initialised in place, empty.
-        Ok(c)
+        boxed_with_xarray(
+            Charges {
+                xa: RawXArray::zeroed(),
+            },
+            |c| &c.xa,
+        )
     }
 
     fn ptr(&self) -> *mut ffi::xarray {
-        self.xa.get().cast()
+        self.xa.get()
     }
 
     /// Charges `size` bytes of the page at `offset` to `cg` (which the
-    /// record keeps) and counts its `zswpout`.  The caller must be in
+    /// record keeps); [`Charges::count_zswpout`] counts it once the store
+    /// stands.  The caller must be in
     /// reclaim (`PF_MEMALLOC`: the charge is forced), and `offset` must
     /// have no record.  Gives `cg` back if there is no memory for the
     /// record.
@@ -133,12 +130,21 @@ impl Charges {
         unsafe { ffi::zswap_rs_uncharge(self.ptr(), offset as _, size) }
     }
 
+    /// Counts the store of the page at `offset` (`zswpout`, globally and
+    /// for its cgroup): only for a store that stands (an undone store
+    /// counts nothing).
+    pub(crate) fn count_zswpout(&self, offset: u64) {
+        // SAFETY: Initialised (invariant); the helper reads the record
+        // under the XArray lock.
+        unsafe { ffi::zswap_rs_count_event(self.ptr(), offset as _, true) };
+    }
+
     /// Counts the load of the page at `offset` (`zswpin`, globally and
     /// for its cgroup).
     pub(crate) fn count_zswpin(&self, offset: u64) {
         // SAFETY: Initialised (invariant); the helper reads the record
         // under the XArray lock.
-        unsafe { ffi::zswap_rs_count_zswpin(self.ptr(), offset as _) };
+        unsafe { ffi::zswap_rs_count_event(self.ptr(), offset as _, false) };
     }
 }
 
@@ -147,7 +153,7 @@ impl Drop for Charges {
         // SAFETY: Initialised (invariant) and no longer shared.
         let left = unsafe { ffi::zswap_rs_charges_destroy(self.ptr()) };
         if left != 0 {
-            crate::zpr_err!(
+            crate::pr_err!(
                 "BUG: {} cgroup charges left at teardown; references dropped",
                 left
             );

@@ -8,18 +8,18 @@
 //! wrappers here sit on module-private bindings (`crate::ffi`) and the C
 //! helpers in `helpers.c`.
 
-// The layer is shared by two crates (zswap_rs and zswap_rs_kunit); not
-// every crate uses every wrapper.
-#![allow(dead_code)]
-
 pub(crate) mod arena;
 pub(crate) mod crypto;
+// The C entry points of glue.c, which the KUnit module does not link.
+#[cfg(not(zrs_kunit))]
+pub(crate) mod entry;
 // debugfs and sysfs files of the production module only (their C side is
 // in glue.c, which the KUnit module does not link).
 #[cfg(not(zrs_kunit))]
 pub(crate) mod debugfs;
 pub(crate) mod frontswap;
 pub(crate) mod global;
+#[cfg(zrs_kunit)]
 pub(crate) mod kunit;
 pub(crate) mod lock;
 pub(crate) mod memcg;
@@ -49,26 +49,17 @@ impl Errno {
     }
 }
 
-/// `-EAGAIN`.
-pub(crate) const EAGAIN: Errno = Errno(11);
-/// `-EIO`.
-pub(crate) const EIO: Errno = Errno(5);
-/// `-ENOMEM`.
-pub(crate) const ENOMEM: Errno = Errno(12);
-/// `-EBUSY`.
-pub(crate) const EBUSY: Errno = Errno(16);
-/// `-EEXIST`.
-pub(crate) const EEXIST: Errno = Errno(17);
-/// `-ENODEV`.
-pub(crate) const ENODEV: Errno = Errno(19);
-/// `-EINVAL`.
-pub(crate) const EINVAL: Errno = Errno(22);
-/// `-ENOSPC`.
-pub(crate) const ENOSPC: Errno = Errno(28);
-/// `-ENOENT`.
-pub(crate) const ENOENT: Errno = Errno(2);
-/// `-ERANGE`.
-pub(crate) const ERANGE: Errno = Errno(34);
+/// The errno values zswap_rs returns or passes on, from the kernel's
+/// headers (bindgen).
+macro_rules! errnos {
+    ($($name:ident),*) => {
+        $(
+            #[doc = concat!("`-", stringify!($name), "`.")]
+            pub(crate) const $name: Errno = Errno(ffi::$name as c_int);
+        )*
+    };
+}
+errnos!(EAGAIN, EIO, ENOMEM, EBUSY, EEXIST, ENODEV, EINVAL, ENOSPC, ENOENT, ERANGE);
 
 /// Result type of the sys layer and above.
 pub(crate) type Result<T = ()> = core::result::Result<T, Errno>;
@@ -105,40 +96,58 @@ impl Gfp {
     }
 }
 
-/// Log levels for [`printk`].
+/// Log levels for [`printk`]: the `KERN_*` prefix and the kernel crate's
+/// `"%s: %pA"` format (the `%s` is the crate's `__LOG_PREFIX`), with a
+/// newline.
 pub(crate) mod level {
-    pub(crate) const ERR: &[u8] = b"\x013zswap_rs: %pA\n\0";
-    pub(crate) const WARNING: &[u8] = b"\x014zswap_rs: %pA\n\0";
-    pub(crate) const INFO: &[u8] = b"\x016zswap_rs: %pA\n\0";
+    pub(crate) const ERR: &[u8] = b"\x013%s: %pA\n\0";
+    pub(crate) const WARNING: &[u8] = b"\x014%s: %pA\n\0";
+    pub(crate) const INFO: &[u8] = b"\x016%s: %pA\n\0";
 }
 
-/// Prints `args` at the level given by `fmt` (one of [`level`]).
-pub(crate) fn printk(fmt: &'static [u8], args: fmt::Arguments<'_>) {
-    // SAFETY: `fmt` is one of the NUL-terminated `level` strings, which have
-    // exactly one `%pA`; `%pA` consumes a pointer to `fmt::Arguments`
-    // (`rust_fmt_argument` in vmlinux), and `args` outlives the call.
+/// Prints `args` at the level given by `fmt` (one of [`level`]), after
+/// `prefix` (a NUL-terminated crate name: `__LOG_PREFIX`).
+pub(crate) fn printk(fmt: &'static [u8], prefix: &'static [u8], args: fmt::Arguments<'_>) {
+    // SAFETY: `fmt` is one of the NUL-terminated `level` strings, whose
+    // `%s` consumes `prefix` (NUL-terminated: every `__LOG_PREFIX` is a
+    // byte string literal ending in `\0`) and whose `%pA` consumes a
+    // pointer to `fmt::Arguments` (`rust_fmt_argument` in vmlinux); both
+    // outlive the call.
     unsafe {
         ffi::_printk(
             fmt.as_ptr().cast(),
+            prefix.as_ptr(),
             &args as *const fmt::Arguments<'_> as *const core::ffi::c_void,
         )
     };
 }
 
+// The printing macros, named and shaped as upstream's `kernel::pr_*!`
+// (the crate's `__LOG_PREFIX` names the module, so zswap_rs_kunit.ko logs
+// as itself).  6.1's `kernel` crate has only `pr_emerg!` and `pr_info!`,
+// without a newline in their format; a port to a later kernel deletes
+// these three.
+
 /// `pr_err` with Rust formatting.
 #[macro_export]
-macro_rules! zpr_err {
-    ($($arg:tt)*) => { $crate::sys::printk($crate::sys::level::ERR, format_args!($($arg)*)) };
+macro_rules! pr_err {
+    ($($arg:tt)*) => {
+        $crate::sys::printk($crate::sys::level::ERR, $crate::__LOG_PREFIX, format_args!($($arg)*))
+    };
 }
 /// `pr_warn` with Rust formatting.
 #[macro_export]
-macro_rules! zpr_warn {
-    ($($arg:tt)*) => { $crate::sys::printk($crate::sys::level::WARNING, format_args!($($arg)*)) };
+macro_rules! pr_warn {
+    ($($arg:tt)*) => {
+        $crate::sys::printk($crate::sys::level::WARNING, $crate::__LOG_PREFIX, format_args!($($arg)*))
+    };
 }
 /// `pr_info` with Rust formatting.
 #[macro_export]
-macro_rules! zpr_info {
-    ($($arg:tt)*) => { $crate::sys::printk($crate::sys::level::INFO, format_args!($($arg)*)) };
+macro_rules! pr_info {
+    ($($arg:tt)*) => {
+        $crate::sys::printk($crate::sys::level::INFO, $crate::__LOG_PREFIX, format_args!($($arg)*))
+    };
 }
 
 /// `__ratelimit()` on one module-wide ratelimit state (10 messages per 5 s).
@@ -154,6 +163,13 @@ pub(crate) fn inject_alloc_failure() -> bool {
     unsafe { ffi::zswap_rs_should_fail_alloc() }
 }
 
+/// True if fault injection asks this store's cgroup charge record to fail
+/// (`fail_charge` in the module's debugfs directory; debug kernels only).
+pub(crate) fn inject_charge_failure() -> bool {
+    // SAFETY: No preconditions.
+    unsafe { ffi::zswap_rs_should_fail_charge() }
+}
+
 /// True if fault injection asks this load to fail (`fail_load` in the
 /// module's debugfs directory; debug kernels only).
 pub(crate) fn inject_load_failure() -> bool {
@@ -162,14 +178,21 @@ pub(crate) fn inject_load_failure() -> bool {
 }
 
 /// An RCU read-side critical section (`rcu_read_lock`); must not sleep.
+///
+/// It is a [`global::Protection`]: a `&Backend` reached through it lives
+/// as long as the guard.  On a kernel without preemptible RCU a sleep
+/// inside the section ends it early (the grace period may complete), so
+/// only `sys/` makes one, in the callbacks the VM calls in atomic context
+/// (the movable-page operations, which never sleep); the crate's own code
+/// cannot make one to hold the backend across a sleeping call.
 pub(crate) struct RcuReadGuard {
     // Not `Send`: must be unlocked on the CPU/task that locked it.
     _p: core::marker::PhantomData<*mut ()>,
 }
 
 impl RcuReadGuard {
-    /// Enters the section.
-    pub(crate) fn new() -> RcuReadGuard {
+    /// Enters the section.  Only for `sys/` (see the type).
+    pub(super) fn new() -> RcuReadGuard {
         // SAFETY: No preconditions; paired with the unlock in `drop`.
         unsafe { ffi::zswap_rs_rcu_read_lock() };
         RcuReadGuard {
@@ -197,6 +220,51 @@ pub(crate) fn msleep(ms: u32) {
     unsafe { ffi::zswap_rs_msleep(ms) };
 }
 
+/// Milliseconds since boot (jiffies; for log pacing, never for a decision
+/// about correctness).
+pub(crate) fn now_ms() -> u64 {
+    // SAFETY: Reads `jiffies`; any context.
+    unsafe { ffi::zswap_rs_jiffies_ms() as u64 }
+}
+
+/// A race window that a test can stretch (`glue.h`,
+/// `ZSWAP_RS_RACE_POINTS`; the `race_delay` file of the module's debugfs
+/// directory on debug kernels, a no-op elsewhere).  Windows whose C entry
+/// says `may_sleep` must only be opened where the caller may sleep.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u32)]
+pub(crate) enum RaceWindow {
+    /// Writeback, between the index lookup and the swap-cache lookup.
+    WritebackLookup = ffi::zswap_rs_race_point_ZRS_RACE_WRITEBACK_LOOKUP as u32,
+    /// Writeback, the slot was found free, before it is dealt with.
+    WritebackFreeSlot = ffi::zswap_rs_race_point_ZRS_RACE_WRITEBACK_FREE_SLOT as u32,
+    /// Writeback, page locked and filled, before the entry is erased.
+    WritebackErase = ffi::zswap_rs_race_point_ZRS_RACE_WRITEBACK_ERASE as u32,
+    /// Writeback, entry erased, before the frontswap bit is cleared.
+    WritebackClear = ffi::zswap_rs_race_point_ZRS_RACE_WRITEBACK_CLEAR as u32,
+    /// Store, entry published, before it is charged.
+    StorePublish = ffi::zswap_rs_race_point_ZRS_RACE_STORE_PUBLISH as u32,
+    /// Store, before a failed store is undone.
+    StoreUndo = ffi::zswap_rs_race_point_ZRS_RACE_STORE_UNDO as u32,
+    /// Compaction, object copied, before the index is re-pointed (spins).
+    CompactMove = ffi::zswap_rs_race_point_ZRS_RACE_COMPACT_MOVE as u32,
+    /// Migration, pool page isolated (spins).
+    MigrateIsolate = ffi::zswap_rs_race_point_ZRS_RACE_MIGRATE_ISOLATE as u32,
+    /// Load, between the index lookup and reading the object.
+    LoadLookup = ffi::zswap_rs_race_point_ZRS_RACE_LOAD_LOOKUP as u32,
+    /// Unload, stores refused, before the index is scanned.
+    UnloadScan = ffi::zswap_rs_race_point_ZRS_RACE_UNLOAD_SCAN as u32,
+}
+
+const _: () = assert!(ffi::zswap_rs_race_point_ZRS_RACE_NR as usize == 10);
+
+/// Stretches window `w` if a test asked to (debug kernels only).
+pub(crate) fn race_window(w: RaceWindow) {
+    // SAFETY: The id is in range (enum); sleeping windows are opened only
+    // where sleeping is allowed (see [`RaceWindow`]).
+    unsafe { ffi::zswap_rs_race_window(w as u32) };
+}
+
 /// The id of the CPU we run on (may change right after; only a hint).
 pub(crate) fn cpu_id() -> usize {
     // SAFETY: No preconditions (`raw_smp_processor_id`).
@@ -220,6 +288,32 @@ pub(crate) fn cond_resched() {
     // SAFETY: Callers are in process context without spinlocks (documented
     // requirement; `might_sleep` checks it on debug kernels).
     unsafe { ffi::zswap_rs_cond_resched() }
+}
+
+/// A C object embedded in a Rust one and touched only by C, through
+/// [`Opaque::get`] (upstream's `kernel::types::Opaque`, which 6.1's
+/// `kernel` crate does not have yet): zero bytes until its C init function
+/// runs on it in place, never moved afterwards (`!Unpin`: it lives behind
+/// a `Pin`).
+#[repr(transparent)]
+pub(crate) struct Opaque<T> {
+    value: core::cell::UnsafeCell<core::mem::MaybeUninit<T>>,
+    _pin: core::marker::PhantomPinned,
+}
+
+impl<T> Opaque<T> {
+    /// All zeroes, for its C init function to initialise in place.
+    pub(crate) fn zeroed() -> Self {
+        Opaque {
+            value: core::cell::UnsafeCell::new(core::mem::MaybeUninit::zeroed()),
+            _pin: core::marker::PhantomPinned,
+        }
+    }
+
+    /// The raw pointer C functions take.
+    pub(crate) const fn get(&self) -> *mut T {
+        self.value.get() as *mut T
+    }
 }
 
 /// Fallible allocation of a `Box` (6.1 has no `Box::try_new` without
@@ -372,23 +466,5 @@ impl Drop for ReclaimWork {
         // SAFETY: Sleepable (module exit); the owner drops this only after
         // nothing can queue the work any more.
         unsafe { ffi::zswap_rs_reclaim_cancel() }
-    }
-}
-
-/// The module this code is linked into (for reference counting).
-pub(crate) struct ThisModule;
-
-impl ThisModule {
-    /// `try_module_get(THIS_MODULE)`: false once the module is going away.
-    pub(crate) fn try_get() -> bool {
-        // SAFETY: `zswap_rs_this_module` returns `THIS_MODULE`, valid while
-        // our code runs.
-        unsafe { ffi::zswap_rs_try_module_get(ffi::zswap_rs_this_module()) }
-    }
-
-    /// `module_put(THIS_MODULE)`; pairs with a successful [`Self::try_get`].
-    pub(crate) fn put() {
-        // SAFETY: As in `try_get`; the caller holds a reference.
-        unsafe { ffi::zswap_rs_module_put(ffi::zswap_rs_this_module()) }
     }
 }

@@ -4,15 +4,19 @@
 //! (`struct movable_operations`, module-registrable in 6.1).
 //!
 //! C header: `include/linux/migrate.h`.  A page becomes movable with
-//! `__SetPageMovable(page, ops)` (see `page.rs`); from then on the VM may
-//! call `isolate_page`, `migrate_page` and `putback_page` on it, each with
-//! the page locked and referenced, until `__ClearPageMovable`.
+//! `__SetPageMovable(page, ops)` ([`MovableOps::alloc`],
+//! [`MigrationTarget::adopt`]); from then on the VM may call
+//! `isolate_page`, `migrate_page` and `putback_page` on it, each with the
+//! page locked and referenced ([`LockedPage`]), until `__ClearPageMovable`
+//! ([`MovableOps::release`], [`LockedPage::release`]).  A pool without a
+//! table allocates plain pages ([`Page::alloc`]) and drops them.
 
 use core::ffi::c_int;
 use core::marker::PhantomData;
+use core::ptr::NonNull;
 
-use super::page::{LockedPage, MigrationTarget};
-use super::{RcuReadGuard, Result, EAGAIN, EINVAL};
+use super::page::Page;
+use super::{Gfp, RcuReadGuard, Result, EINVAL};
 use crate::ffi;
 
 /// How the VM migrates (`enum migrate_mode`).
@@ -58,6 +62,149 @@ pub(crate) trait Movable: 'static {
     fn putback(g: &RcuReadGuard, page: &LockedPage<'_>);
 }
 
+/// A page the VM hands to a `movable_operations` callback, locked by the VM
+/// for the duration of the call.
+///
+/// # Invariants
+///
+/// `ptr` is a valid page, locked and referenced by the VM (or, in tests,
+/// by the code that made this object) for `'a`.
+pub(crate) struct LockedPage<'a> {
+    ptr: NonNull<ffi::page>,
+    _p: PhantomData<&'a ffi::page>,
+}
+
+impl<'a> LockedPage<'a> {
+    /// Wraps a page passed to `isolate_page`, `migrate_page` or `putback_page`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a valid page that the VM keeps locked (and holds a
+    /// reference on) for `'a`.
+    pub(crate) unsafe fn from_raw(ptr: *mut ffi::page) -> Option<LockedPage<'a>> {
+        // INVARIANT: Guaranteed by the caller.
+        Some(LockedPage {
+            ptr: NonNull::new(ptr)?,
+            _p: PhantomData,
+        })
+    }
+
+    /// `page->private`.
+    pub(crate) fn private(&self) -> usize {
+        // SAFETY: Valid page (invariant).
+        unsafe { ffi::zswap_rs_page_private(self.ptr.as_ptr()) as usize }
+    }
+
+    /// True if `page` is this page.
+    pub(crate) fn is(&self, page: &Page) -> bool {
+        self.ptr.as_ptr() == page.as_ptr()
+    }
+
+    /// Releases our reference on `page`, which should be this (locked)
+    /// page: clears its movable state first if it has one, so the VM no
+    /// longer calls us.  If it is another page (a bug), that page's own
+    /// lock is tried instead; if that is busy the reference is leaked
+    /// rather than a movable page freed behind the VM's back, and it is
+    /// reported.
+    pub(crate) fn release(&self, page: Page) {
+        if !self.is(&page) {
+            crate::pr_err!("BUG: releasing a pool page that is not the locked one");
+            if let Err(p) = try_release(page) {
+                core::mem::forget(p);
+            }
+            return;
+        }
+        // SAFETY: Locked (invariant); `__ClearPageMovable` wants the lock
+        // and a page that is movable, which `PageMovable` tells.
+        unsafe {
+            if ffi::PageMovable(self.ptr.as_ptr()) {
+                ffi::__ClearPageMovable(self.ptr.as_ptr());
+            }
+        }
+        drop(page);
+    }
+}
+
+/// The new page of a migration (`migrate_page`'s `dst`): freshly allocated
+/// by the VM, locked and referenced by it for the call, its contents
+/// accessed by nobody else.  The only way to make such a page one of ours
+/// is [`MigrationTarget::adopt`], which consumes the target.
+///
+/// # Invariants
+///
+/// `ptr` is a valid page locked and referenced by the caller for `'a`,
+/// whose contents nobody else reads or writes during `'a`.
+pub(crate) struct MigrationTarget<'a> {
+    ptr: NonNull<ffi::page>,
+    _p: PhantomData<&'a mut ffi::page>,
+}
+
+impl<'a> MigrationTarget<'a> {
+    /// Wraps the `dst` page of `migrate_page`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a page the VM allocated as a migration target and
+    /// keeps locked and referenced for `'a`; nobody else may access its
+    /// contents during `'a`, and no other `MigrationTarget` or [`Page`] may
+    /// be made from it.
+    pub(crate) unsafe fn from_raw(ptr: *mut ffi::page) -> Option<MigrationTarget<'a>> {
+        // INVARIANT: Guaranteed by the caller.
+        Some(MigrationTarget {
+            ptr: NonNull::new(ptr)?,
+            _p: PhantomData,
+        })
+    }
+
+    /// The `struct page` pointer (identity only).
+    #[cfg(zrs_kunit)]
+    pub(crate) fn as_ptr(&self) -> *mut ffi::page {
+        self.ptr.as_ptr()
+    }
+
+    /// Takes a reference on the target and makes it one of ours: contents
+    /// copied from `from`, `private` set to `private`, registered movable
+    /// with `ops` (if the pool has a table).
+    pub(crate) fn adopt(
+        self,
+        from: &Page,
+        private: usize,
+        ops: Option<&'static MovableOps>,
+    ) -> Page {
+        // SAFETY: Valid and referenced by the VM (invariant); its contents
+        // are ours alone from now on: the VM does not touch them, and
+        // `self` (the only other handle) is consumed.
+        let mut p = unsafe { Page::get_raw(self.ptr) };
+        p.with_slice_mut(|d| from.with_slice(|s| d.copy_from_slice(s)));
+        p.set_private(private);
+        if let Some(ops) = ops {
+            // SAFETY: The VM holds the page lock (invariant); `ops` is a
+            // static table, suitably aligned.
+            unsafe { ffi::__SetPageMovable(self.ptr.as_ptr(), ops.as_ptr()) };
+        }
+        p
+    }
+}
+
+/// Drops our reference on a page registered movable, clearing its movable
+/// state under the page lock first (so the VM never calls
+/// `movable_operations` on a page we gave up).  Never sleeps: if the page
+/// lock is busy (the VM is isolating the page) the page is returned to try
+/// again later.
+fn try_release(page: Page) -> core::result::Result<(), Page> {
+    // SAFETY: Valid page we hold a reference on.
+    if !unsafe { ffi::zswap_rs_trylock_page(page.as_ptr()) } {
+        return Err(page);
+    }
+    // SAFETY: We hold the page lock; the page is registered movable.
+    unsafe {
+        ffi::__ClearPageMovable(page.as_ptr());
+        ffi::zswap_rs_unlock_page(page.as_ptr());
+    }
+    drop(page);
+    Ok(())
+}
+
 /// A `struct movable_operations` table, as pages are registered with it.
 #[repr(transparent)]
 pub(crate) struct MovableOps(ffi::movable_operations);
@@ -72,6 +219,89 @@ impl MovableOps {
     pub(crate) const fn of<T: Movable>() -> &'static MovableOps {
         VTable::<T>::build()
     }
+
+    /// Allocates a page and registers it as movable with this table.
+    pub(crate) fn alloc(&'static self, gfp: Gfp) -> Option<Page> {
+        let p = Page::alloc(gfp)?;
+        // SAFETY: A page we just allocated and hold a reference on;
+        // `__SetPageMovable` wants its lock held.  Allocation contexts here
+        // may sleep (`lock_page` does not, for a new page).
+        unsafe {
+            ffi::zswap_rs_lock_page(p.as_ptr());
+            ffi::__SetPageMovable(p.as_ptr(), self.as_ptr());
+            ffi::zswap_rs_unlock_page(p.as_ptr());
+        }
+        Some(p)
+    }
+
+    /// Drops our reference on a page registered with this table (see
+    /// [`try_release`]); never sleeps: the page comes back if its lock is
+    /// busy.
+    pub(crate) fn try_release(&self, page: Page) -> core::result::Result<(), Page> {
+        try_release(page)
+    }
+
+    /// Like [`MovableOps::try_release`], but waits for the page lock; may
+    /// sleep.
+    pub(crate) fn release(&self, page: Page) {
+        // SAFETY: Valid page we hold a reference on, registered with this
+        // table; sleeping is allowed (caller's context, checked by
+        // `might_sleep` in `lock_page`).
+        unsafe {
+            ffi::zswap_rs_lock_page(page.as_ptr());
+            ffi::__ClearPageMovable(page.as_ptr());
+            ffi::zswap_rs_unlock_page(page.as_ptr());
+        }
+        drop(page);
+    }
+}
+
+/// Test helpers: what the VM does around the callbacks.
+#[cfg(zrs_kunit)]
+impl Page {
+    /// Runs `f` with the page locked (`lock_page`), as the VM does around
+    /// `movable_operations`; may sleep.
+    pub(crate) fn with_locked<R>(&self, f: impl FnOnce(&LockedPage<'_>) -> R) -> R {
+        lock_and(self.as_ptr(), f)
+    }
+
+    /// Gives up this page as a migration target: runs `f` with it locked,
+    /// as the VM does around `migrate_page`, then drops our reference
+    /// (whoever adopted it took their own).  May sleep.
+    pub(crate) fn migrate_into<R>(self, f: impl FnOnce(MigrationTarget<'_>) -> R) -> R {
+        let ptr = self.as_ptr();
+        // SAFETY: We hold a reference; may sleep (callers' context).
+        unsafe { ffi::zswap_rs_lock_page(ptr) };
+        // SAFETY: Locked and referenced until we return; `self` was the
+        // only accessor of the contents and is not used until dropped.
+        let t = unsafe { MigrationTarget::from_raw(ptr) };
+        let r = f(t.expect("a page we hold is not NULL"));
+        // SAFETY: Locked above, by this task.
+        unsafe { ffi::zswap_rs_unlock_page(ptr) };
+        r
+    }
+}
+
+#[cfg(zrs_kunit)]
+impl super::page::PageHold {
+    /// Runs `f` with the page locked (`lock_page`); may sleep.
+    pub(crate) fn with_locked<R>(&self, f: impl FnOnce(&LockedPage<'_>) -> R) -> R {
+        lock_and(self.as_ptr(), f)
+    }
+}
+
+/// Runs `f` with `ptr` locked, as the VM does around a callback.
+#[cfg(zrs_kunit)]
+fn lock_and<R>(ptr: *mut ffi::page, f: impl FnOnce(&LockedPage<'_>) -> R) -> R {
+    // SAFETY: Callers hold a reference on the page; may sleep (callers'
+    // context, checked by `might_sleep` in `lock_page`).
+    unsafe { ffi::zswap_rs_lock_page(ptr) };
+    // SAFETY: Locked (above) and referenced (callers) until we return.
+    let lp = unsafe { LockedPage::from_raw(ptr) };
+    let r = f(&lp.expect("a page we hold is not NULL"));
+    // SAFETY: Locked above, by this task.
+    unsafe { ffi::zswap_rs_unlock_page(ptr) };
+    r
 }
 
 struct VTable<T: Movable>(PhantomData<T>);
@@ -137,6 +367,3 @@ impl<T: Movable> VTable<T> {
         &Self::OPS
     }
 }
-
-/// What `migrate` answers when the owner is gone (module going away).
-pub(crate) const GONE: Result = Err(EAGAIN);

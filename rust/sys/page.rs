@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Pages: owned pool pages and pages borrowed from the swap code.
+//! Pages: owned pool pages and pages borrowed from the swap code.  Making
+//! a page movable, and the pages the VM hands to the movable callbacks,
+//! are in `movable.rs` (which builds on this file, never the reverse).
 //!
 //! C header: `include/linux/mm.h`, `include/linux/highmem.h`.
 
@@ -43,123 +45,6 @@ unsafe fn with_mapped_mut<R>(page: NonNull<ffi::page>, f: impl FnOnce(&mut [u8])
     r
 }
 
-/// A page the VM hands to a `movable_operations` callback, locked by the VM
-/// for the duration of the call.
-pub(crate) struct LockedPage<'a> {
-    ptr: NonNull<ffi::page>,
-    _p: core::marker::PhantomData<&'a ffi::page>,
-}
-
-impl<'a> LockedPage<'a> {
-    /// Wraps a page passed to `isolate_page`, `migrate_page` or `putback_page`.
-    ///
-    /// # Safety
-    ///
-    /// `ptr` must be a valid page that the VM keeps locked (and holds a
-    /// reference on) for `'a`.
-    pub(crate) unsafe fn from_raw(ptr: *mut ffi::page) -> Option<LockedPage<'a>> {
-        Some(LockedPage {
-            ptr: NonNull::new(ptr)?,
-            _p: core::marker::PhantomData,
-        })
-    }
-
-    /// `page->private`.
-    pub(crate) fn private(&self) -> usize {
-        // SAFETY: Valid page (type invariant of `from_raw`).
-        unsafe { ffi::zswap_rs_page_private(self.ptr.as_ptr()) as usize }
-    }
-
-    /// True if `page` is this page.
-    pub(crate) fn is(&self, page: &Page) -> bool {
-        self.ptr == page.ptr
-    }
-
-    /// Releases our reference on `page`, which should be this (VM-locked)
-    /// page: clears its movable state first, so the VM no longer calls us.
-    /// If it is another page (a bug), that page's own lock is tried
-    /// instead; if that is busy the reference is leaked rather than a
-    /// movable page freed behind the VM's back, and it is reported.
-    pub(crate) fn release(&self, page: Page, movable: bool) {
-        if !self.is(&page) {
-            crate::zpr_err!("BUG: releasing a pool page that is not the locked one");
-            if movable {
-                if let Err(p) = page.try_release_movable() {
-                    core::mem::forget(p);
-                }
-            }
-            return;
-        }
-        if movable {
-            // SAFETY: The page is locked by the VM and registered movable by us.
-            unsafe { ffi::__ClearPageMovable(self.ptr.as_ptr()) };
-        }
-        drop(page);
-    }
-}
-
-/// The new page of a migration (`migrate_page`'s `dst`): freshly allocated
-/// by the VM, locked and referenced by it for the call, its contents
-/// accessed by nobody else.  The only way to make such a page one of ours
-/// is [`MigrationTarget::adopt`], which consumes the target.
-///
-/// # Invariants
-///
-/// `ptr` is a valid page locked and referenced by the caller for `'a`,
-/// whose contents nobody else reads or writes during `'a`.
-pub(crate) struct MigrationTarget<'a> {
-    ptr: NonNull<ffi::page>,
-    _p: core::marker::PhantomData<&'a mut ffi::page>,
-}
-
-impl<'a> MigrationTarget<'a> {
-    /// Wraps the `dst` page of `migrate_page`.
-    ///
-    /// # Safety
-    ///
-    /// `ptr` must be a page the VM allocated as a migration target and
-    /// keeps locked and referenced for `'a`; nobody else may access its
-    /// contents during `'a`, and no other `MigrationTarget` or [`Page`] may
-    /// be made from it.
-    pub(crate) unsafe fn from_raw(ptr: *mut ffi::page) -> Option<MigrationTarget<'a>> {
-        // INVARIANT: Guaranteed by the caller.
-        Some(MigrationTarget {
-            ptr: NonNull::new(ptr)?,
-            _p: core::marker::PhantomData,
-        })
-    }
-
-    /// The `struct page` pointer (identity only).
-    pub(crate) fn as_ptr(&self) -> *mut ffi::page {
-        self.ptr.as_ptr()
-    }
-
-    /// Takes a reference on the target and makes it one of ours: contents
-    /// copied from `from`, `private` set to `private`, registered movable
-    /// with `ops`.
-    pub(crate) fn adopt(
-        self,
-        from: &Page,
-        private: usize,
-        ops: Option<&'static super::movable::MovableOps>,
-    ) -> Page {
-        // SAFETY: Valid page; the VM holds a reference, so taking another is fine.
-        unsafe { ffi::zswap_rs_get_page(self.ptr.as_ptr()) };
-        // INVARIANT: We now own one reference, and the contents are ours
-        // alone: the VM does not touch them, and `self` (the only other
-        // handle) is consumed.
-        let mut p = Page { ptr: self.ptr };
-        p.with_slice_mut(|d| from.with_slice(|s| d.copy_from_slice(s)));
-        p.set_private(private);
-        if let Some(ops) = ops {
-            // SAFETY: The VM holds the page lock (invariant); `ops` is a
-            // static table, suitably aligned.
-            unsafe { ffi::__SetPageMovable(self.ptr.as_ptr(), ops.as_ptr()) };
-        }
-        p
-    }
-}
-
 /// An order-0 page we hold one reference on.
 ///
 /// # Invariants
@@ -184,56 +69,6 @@ impl Page {
         Some(Page { ptr })
     }
 
-    /// Allocates a page and registers it as movable with `ops` (if any).
-    pub(crate) fn alloc_movable(
-        gfp: Gfp,
-        ops: Option<&'static super::movable::MovableOps>,
-    ) -> Option<Page> {
-        let p = Page::alloc(gfp)?;
-        if let Some(ops) = ops {
-            // SAFETY: A page we just allocated and hold a reference on;
-            // `__SetPageMovable` wants its lock held.  Allocation contexts
-            // here may sleep (`lock_page` does not, for a new page).
-            unsafe {
-                ffi::zswap_rs_lock_page(p.ptr.as_ptr());
-                ffi::__SetPageMovable(p.ptr.as_ptr(), ops.as_ptr());
-                ffi::zswap_rs_unlock_page(p.ptr.as_ptr());
-            }
-        }
-        Some(p)
-    }
-
-    /// Drops our reference on a page registered movable, clearing its
-    /// movable state under the page lock first (so the VM never calls
-    /// `movable_operations` on a page we gave up).  Never sleeps: if the
-    /// page lock is busy (the VM is isolating the page) the page is
-    /// returned to try again later.
-    pub(crate) fn try_release_movable(self) -> core::result::Result<(), Page> {
-        // SAFETY: Valid page we hold a reference on.
-        if !unsafe { ffi::zswap_rs_trylock_page(self.ptr.as_ptr()) } {
-            return Err(self);
-        }
-        // SAFETY: We hold the page lock; the page is registered movable.
-        unsafe {
-            ffi::__ClearPageMovable(self.ptr.as_ptr());
-            ffi::zswap_rs_unlock_page(self.ptr.as_ptr());
-        }
-        drop(self);
-        Ok(())
-    }
-
-    /// Like [`Page::try_release_movable`], but waits for the page lock; may sleep.
-    pub(crate) fn release_movable(self) {
-        // SAFETY: Valid page we hold a reference on; sleeping is allowed
-        // (caller's context, checked by `might_sleep` in `lock_page`).
-        unsafe {
-            ffi::zswap_rs_lock_page(self.ptr.as_ptr());
-            ffi::__ClearPageMovable(self.ptr.as_ptr());
-            ffi::zswap_rs_unlock_page(self.ptr.as_ptr());
-        }
-        drop(self);
-    }
-
     /// The `struct page` pointer (for identity and movable-page calls).
     pub(crate) fn as_ptr(&self) -> *mut ffi::page {
         self.ptr.as_ptr()
@@ -252,6 +87,7 @@ impl Page {
     }
 
     /// Lends the page as a [`PageRef`] (as frontswap lends its pages).
+    #[cfg(zrs_kunit)]
     pub(crate) fn as_page_ref(&mut self) -> PageRef<'_> {
         PageRef {
             ptr: self.ptr,
@@ -261,35 +97,12 @@ impl Page {
 
     /// Another reference to the page, without access to its contents (as
     /// the VM holds one on pages it migrates).
+    #[cfg(zrs_kunit)]
     pub(crate) fn hold(&self) -> PageHold {
         // SAFETY: Valid page we hold a reference on; taking one more is fine.
         unsafe { ffi::zswap_rs_get_page(self.ptr.as_ptr()) };
         // INVARIANT: The new object owns the reference just taken.
         PageHold { ptr: self.ptr }
-    }
-
-    /// Runs `f` with the page locked (`lock_page`), as the VM does around
-    /// `movable_operations`; may sleep.
-    pub(crate) fn with_locked<R>(&self, f: impl FnOnce(&LockedPage<'_>) -> R) -> R {
-        lock_and(self.ptr, f)
-    }
-
-    /// Gives up this page as a migration target: runs `f` with it locked,
-    /// as the VM does around `migrate_page`, then drops our reference
-    /// (whoever adopted it took their own).  May sleep.
-    pub(crate) fn migrate_into<R>(self, f: impl FnOnce(MigrationTarget<'_>) -> R) -> R {
-        // SAFETY: We hold a reference; may sleep (callers' context).
-        unsafe { ffi::zswap_rs_lock_page(self.ptr.as_ptr()) };
-        // INVARIANT: Locked and referenced until we return; `self` was the
-        // only accessor of the contents and is not used until dropped.
-        let t = MigrationTarget {
-            ptr: self.ptr,
-            _p: core::marker::PhantomData,
-        };
-        let r = f(t);
-        // SAFETY: Locked above, by this task.
-        unsafe { ffi::zswap_rs_unlock_page(self.ptr.as_ptr()) };
-        r
     }
 
     /// Allocates a compound page of order `order` (a stand-in for the head
@@ -301,6 +114,21 @@ impl Page {
         // INVARIANT: A new page comes with one reference, now ours; its
         // contents (all subpages) are accessed through this object only.
         Some(Page { ptr })
+    }
+
+    /// Takes a new reference on `ptr` and makes it a [`Page`].
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a valid page that somebody holds a reference on for
+    /// the call, whose contents nobody else accesses from now on (a
+    /// migration target: see `movable::MigrationTarget::adopt`).
+    pub(super) unsafe fn get_raw(ptr: NonNull<ffi::page>) -> Page {
+        // SAFETY: Valid and referenced (caller): taking one more is fine.
+        unsafe { ffi::zswap_rs_get_page(ptr.as_ptr()) };
+        // INVARIANT: We own the reference just taken; the contents are
+        // ours alone (caller).
+        Page { ptr }
     }
 
     /// Stores `v` in `page->private`.
@@ -330,13 +158,9 @@ pub(crate) struct PageHold {
 
 impl PageHold {
     /// The `struct page` pointer (identity only).
+    #[cfg(zrs_kunit)]
     pub(crate) fn as_ptr(&self) -> *mut ffi::page {
         self.ptr.as_ptr()
-    }
-
-    /// Runs `f` with the page locked (`lock_page`); may sleep.
-    pub(crate) fn with_locked<R>(&self, f: impl FnOnce(&LockedPage<'_>) -> R) -> R {
-        lock_and(self.ptr, f)
     }
 }
 
@@ -345,20 +169,6 @@ impl Drop for PageHold {
         // SAFETY: We own one reference (invariant).
         unsafe { ffi::zswap_rs_put_page(self.ptr.as_ptr()) };
     }
-}
-
-fn lock_and<R>(ptr: NonNull<ffi::page>, f: impl FnOnce(&LockedPage<'_>) -> R) -> R {
-    // SAFETY: Callers hold a reference on the page; may sleep (callers'
-    // context, checked by `might_sleep` in `lock_page`).
-    unsafe { ffi::zswap_rs_lock_page(ptr.as_ptr()) };
-    let lp = LockedPage {
-        ptr,
-        _p: core::marker::PhantomData,
-    };
-    let r = f(&lp);
-    // SAFETY: Locked above, by this task.
-    unsafe { ffi::zswap_rs_unlock_page(ptr.as_ptr()) };
-    r
 }
 
 /// A page lent to us for one call (the swap-cache page of a frontswap
@@ -399,10 +209,36 @@ impl<'a> PageRef<'a> {
         self.ptr.as_ptr()
     }
 
-    /// True if this is part of a compound page (a THP's head page: the
-    /// caller lends us 2 MiB, not 4 KiB).
-    pub(crate) fn is_compound(&self) -> bool {
-        // SAFETY: Valid page (`from_raw`); reads its flags only.
-        unsafe { ffi::zswap_rs_page_compound(self.ptr.as_ptr()) }
+    /// Base pages lent: 1, or 512 for the head page of a 2 MiB THP (a
+    /// frontswap store of a huge page, see [`frontswap_stores_thp`]).
+    pub(crate) fn nr_pages(&self) -> usize {
+        // SAFETY: Valid page (`from_raw`); reads its flags and order only.
+        unsafe { ffi::zswap_rs_page_nr(self.ptr.as_ptr()) as usize }
     }
+
+    /// Base page `i` of those lent ([`PageRef::nr_pages`]), borrowed from
+    /// this one (mutably: its contents must not be reachable through two
+    /// `PageRef`s at once); the caller's lock and reference on the folio
+    /// cover it.
+    ///
+    /// Panics if `i` is out of range.
+    pub(crate) fn subpage(&mut self, i: usize) -> PageRef<'_> {
+        assert!(i < self.nr_pages());
+        // SAFETY: `i` is within the folio, whose pages are valid and
+        // exclusively ours while `self` is (`from_raw`); the result
+        // borrows `self` mutably, so it is the only access meanwhile and
+        // cannot outlive it.
+        unsafe {
+            PageRef::from_raw(ffi::zswap_rs_nth_page(self.ptr.as_ptr(), i as u32))
+                .expect("nth_page of a valid page is not NULL")
+        }
+    }
+}
+
+/// True if frontswap marks every slot of a THP that a backend stores
+/// (patch 9 of our series, seen when the module was built): only then
+/// may a store accept a compound page.
+pub(crate) fn frontswap_stores_thp() -> bool {
+    // SAFETY: Reads a constant.
+    unsafe { ffi::zswap_rs_frontswap_stores_thp() }
 }

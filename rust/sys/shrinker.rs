@@ -8,11 +8,10 @@
 use alloc::boxed::Box;
 use core::ffi::c_ulong;
 use core::marker::PhantomData;
-use core::mem::MaybeUninit;
 use core::pin::Pin;
 
 use super::global::CallbackGuard;
-use super::{to_result, try_box, Result};
+use super::{to_result, try_box, Opaque, Result};
 use crate::ffi;
 
 /// Something that can give memory back under pressure.  Each call gets a
@@ -66,7 +65,7 @@ impl<T: Shrinker> VTable<T> {
 ///
 /// `shrinker` is registered with the VM and pinned in its box.
 pub(crate) struct Registration<T: Shrinker> {
-    shrinker: Pin<Box<MaybeUninit<ffi::shrinker>>>,
+    shrinker: Pin<Box<Opaque<ffi::shrinker>>>,
     _p: PhantomData<T>,
 }
 
@@ -76,16 +75,16 @@ unsafe impl<T: Shrinker> Send for Registration<T> {}
 impl<T: Shrinker> Registration<T> {
     /// Registers a shrinker named `zswap_rs` calling `T`; may sleep.
     pub(crate) fn register() -> Result<Registration<T>> {
-        let mut b = try_box(MaybeUninit::<ffi::shrinker>::zeroed())?;
-        let s = b.as_mut_ptr();
+        let b = Pin::from(try_box(Opaque::<ffi::shrinker>::zeroed())?);
+        let s = b.get();
         // SAFETY: `s` points to a zeroed `struct shrinker` (a valid,
-        // unregistered one); we set the fields a registration reads.
+        // unregistered one) that nothing else uses yet; we set the fields a
+        // registration reads.
         unsafe {
             (*s).count_objects = Some(VTable::<T>::count);
             (*s).scan_objects = Some(VTable::<T>::scan);
             (*s).seeks = ffi::ZRS_DEFAULT_SEEKS;
         }
-        let b = Pin::from(b);
         // SAFETY: The shrinker is initialised and pinned in its box, which
         // outlives the registration (dropped after unregistering).
         to_result(unsafe { ffi::zswap_rs_register_shrinker(s) })?;
@@ -99,7 +98,7 @@ impl<T: Shrinker> Registration<T> {
 
 impl<T: Shrinker> Drop for Registration<T> {
     fn drop(&mut self) {
-        let s = self.shrinker.as_ptr() as *mut ffi::shrinker;
+        let s = self.shrinker.get();
         // SAFETY: Registered (invariant); waits for running callbacks.
         unsafe { ffi::unregister_shrinker(s) };
     }

@@ -2,11 +2,14 @@
 
 //! Swap-cache pages, for writing a stored page back to the swap device.
 //!
-//! C: `mm/swap_state.c`, `mm/page_io.c` (exported by patch 0004) and
-//! `frontswap_writeback_done` (patch 0005).  Holding the locked swap-cache
-//! page of a swap entry excludes every other store, load and invalidate of
-//! that entry (they all need that page, and the slot cannot be freed while
-//! the page holds it): writeback relies on this as zswap does.
+//! C: `mm/swap_state.c`, `mm/page_io.c` (exported by patch 0004),
+//! `frontswap_writeback_done` and `frontswap_invalidate_if_free` (patch
+//! 0005).  Holding the locked swap-cache page of a swap entry excludes
+//! every other store, load and invalidate of that entry (they all need
+//! that page, and the slot cannot be freed while the page holds it):
+//! writeback relies on this as zswap does.  Devices with synchronous I/O
+//! (zram) are the exception - 6.1 swaps their pages in without the swap
+//! cache - so [`lookup`] refuses them.
 
 use core::ptr::NonNull;
 
@@ -18,14 +21,22 @@ pub(crate) enum Lookup {
     New(NewSwapPage),
     /// A page was already there (being read, written or in use).
     Exists(ExistingSwapPage),
-    /// The slot is free: the entry is dead (its release to the swap
-    /// allocator is pending in a swap slot cache); see [`forget_dead`].
+    /// The slot was free when we looked: the entry is dead (its release
+    /// to the swap allocator is pending in a swap slot cache).  Only
+    /// [`invalidate_if_free`] may drop it: nothing else excludes the slot
+    /// being released and reused meanwhile.
     Gone,
-    /// No memory, or a race with the slot changing hands: try later.
+    /// No memory, the entry is being swapped in, or a race with the slot
+    /// changing hands: try later.
     Busy,
+    /// The swap device does synchronous I/O (zram): its swap-ins bypass
+    /// the swap cache, so no page we could lock would exclude them.
+    SyncIo,
 }
 
 /// Finds or adds the swap-cache page of (`ty`, `offset`); may sleep.
+/// Never waits for an entry that another task is swapping in (patch
+/// 0004's `skip_if_exists`): safe to call from the shrinker.
 pub(crate) fn lookup(ty: u32, offset: u64) -> Lookup {
     let mut page = core::ptr::null_mut();
     // SAFETY: `page` is valid for the out value; may sleep (callers:
@@ -41,18 +52,34 @@ pub(crate) fn lookup(ty: u32, offset: u64) -> Lookup {
             Lookup::Exists(ExistingSwapPage { ptr, ty, offset })
         }
         (r, _) if r == ffi::zswap_rs_swapcache_ZRS_SWAPCACHE_GONE as i32 => Lookup::Gone,
+        (r, _) if r == ffi::zswap_rs_swapcache_ZRS_SWAPCACHE_SYNC_IO as i32 => Lookup::SyncIo,
         _ => Lookup::Busy,
     }
 }
 
-/// Frontswap forgets the entry of a slot that [`lookup`] found free (its
-/// count is 0: it can no longer be stored to or loaded from; its deferred
-/// release would invalidate it, which then finds nothing, and frontswap
-/// counts the page out exactly once either way: patch 0005).
-pub(crate) fn forget_dead(ty: u32, offset: u64) {
-    // SAFETY: The slot is free (caller: `lookup` answered `Gone`); we are
-    // the registered backend (writeback runs only while registered).
-    unsafe { ffi::zswap_rs_frontswap_writeback_done(ty, offset as _) };
+/// If the slot of (`ty`, `offset`) is free (no reference and no
+/// swap-cache page left), frontswap invalidates its page now, under the
+/// swap device's lock that its release and every reuse of the slot take:
+/// the backend's `invalidate_page` runs (from here, on this task) exactly
+/// as on the release path.  True if the slot was free.  The caller must
+/// not hold a lock that `invalidate_page` takes.  May sleep.
+pub(crate) fn invalidate_if_free(ty: u32, offset: u64) -> bool {
+    // SAFETY: The kernel validates (`ty`, `offset`) under a device
+    // reference and decides under `si->lock`; no precondition is left to
+    // the caller but the lock order above (a deadlock, not memory safety).
+    unsafe { ffi::zswap_rs_invalidate_if_free(ty, offset as _) }
+}
+
+/// Whether frontswap's bit for (`ty`, `offset`) is set (`None`: no such
+/// slot: the device is off or the offset out of range).  A snapshot, for
+/// audits.
+pub(crate) fn frontswap_has(ty: u32, offset: u64) -> Option<bool> {
+    // SAFETY: The helper validates (`ty`, `offset`) under a device
+    // reference; it only reads a bit.
+    match unsafe { ffi::zswap_rs_frontswap_test(ty, offset as _) } {
+        r if r < 0 => None,
+        r => Some(r != 0),
+    }
 }
 
 /// A page just added to the swap cache for an entry, locked by us and
@@ -83,19 +110,23 @@ impl NewSwapPage {
 
     /// The page holds the entry's data now: frontswap forgets the entry
     /// (its next swap-in reads the device), and the page is written to the
-    /// swap device (unlocked once the write is submitted).
-    pub(crate) fn write(self) {
-        let p = self.ptr.as_ptr();
+    /// swap device (unlocked once the write is submitted).  The returned
+    /// reference lets the caller wait for the write.
+    pub(crate) fn write(self) -> WrittenPage {
+        let p = self.ptr;
         let (ty, offset) = (self.ty, self.offset);
         core::mem::forget(self);
+        super::race_window(super::RaceWindow::WritebackClear);
         // SAFETY: The page of (ty, offset) is locked by us (invariant):
         // no store, load or invalidate of the entry runs; we are the
         // registered backend (writeback runs only while registered).
         unsafe { ffi::zswap_rs_frontswap_writeback_done(ty, offset as _) };
         // SAFETY: Our locked, referenced swap-cache page with the entry's
-        // data; the helper marks it uptodate, submits the write (which
-        // unlocks it) and drops our reference.
-        unsafe { ffi::zswap_rs_swapcache_write(p) };
+        // data; the helper marks it uptodate and submits the write (which
+        // unlocks it); our reference moves into the `WrittenPage`.
+        unsafe { ffi::zswap_rs_swapcache_write(p.as_ptr()) };
+        // INVARIANT: The reference we held.
+        WrittenPage { ptr: p }
     }
 }
 
@@ -104,6 +135,30 @@ impl Drop for NewSwapPage {
         // SAFETY: Our locked swap-cache page (invariant): taken out of the
         // swap cache, unlocked, reference dropped.
         unsafe { ffi::zswap_rs_swapcache_discard(self.ptr.as_ptr()) };
+    }
+}
+
+/// A page that writeback submitted to the swap device.
+///
+/// # Invariants
+///
+/// We own one reference to the page at `ptr`.
+pub(crate) struct WrittenPage {
+    ptr: NonNull<ffi::page>,
+}
+
+impl WrittenPage {
+    /// Waits until the write has completed (may sleep).
+    pub(crate) fn wait(self) {
+        // SAFETY: Referenced (invariant); sleeping is allowed (caller).
+        unsafe { ffi::zswap_rs_wait_on_page_writeback(self.ptr.as_ptr()) };
+    }
+}
+
+impl Drop for WrittenPage {
+    fn drop(&mut self) {
+        // SAFETY: We own one reference (invariant).
+        unsafe { ffi::zswap_rs_put_page(self.ptr.as_ptr()) };
     }
 }
 
@@ -123,29 +178,45 @@ impl ExistingSwapPage {
     /// entry's and holds its data, runs `drop_ours` (which must drop the
     /// backend's copy and return true, or return false to keep it); then
     /// the page is marked dirty, so that reclaim writes it out instead of
-    /// discarding it, and frontswap forgets the entry.  True if handed over.
-    pub(crate) fn take_over(self, drop_ours: impl FnOnce() -> bool) -> bool {
+    /// discarding it, and frontswap forgets the entry.
+    pub(crate) fn take_over(self, drop_ours: impl FnOnce() -> bool) -> Handover {
         let p = self.ptr.as_ptr();
         // SAFETY: We hold a reference (invariant); sleeping is allowed
         // (caller's context).
         unsafe { ffi::zswap_rs_lock_page(p) };
         // SAFETY: Locked by us.
-        let holds = unsafe { ffi::zswap_rs_swapcache_holds(p, self.ty, self.offset as _) };
-        let done = holds && drop_ours();
-        if done {
-            // SAFETY: Locked, in the swap cache, uptodate: dirtying it
-            // makes reclaim write it to the device; with the page locked
-            // no store, load or invalidate of the entry runs, so
-            // frontswap may forget it.
-            unsafe {
-                ffi::zswap_rs_set_page_dirty(p);
-                ffi::zswap_rs_frontswap_writeback_done(self.ty, self.offset as _);
+        let r = match unsafe { ffi::zswap_rs_swapcache_holds(p, self.ty, self.offset as _) } {
+            0 if drop_ours() => {
+                // SAFETY: Locked, in the swap cache, uptodate: dirtying it
+                // makes reclaim write it to the device; with the page
+                // locked no store, load or invalidate of the entry runs,
+                // so frontswap may forget it.
+                unsafe {
+                    ffi::zswap_rs_set_page_dirty(p);
+                    ffi::zswap_rs_frontswap_writeback_done(self.ty, self.offset as _);
+                }
+                Handover::Done
             }
-        }
+            0 => Handover::NotOurs,
+            1 => Handover::Unreadable,
+            _ => Handover::NotOurs,
+        };
         // SAFETY: Locked above by us.
         unsafe { ffi::zswap_rs_unlock_page(p) };
-        done
+        r
     }
+}
+
+/// What [`ExistingSwapPage::take_over`] did.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Handover {
+    /// The page holds the data now; the backend's copy is gone.
+    Done,
+    /// The page is the entry's but does not hold its data (a read of it
+    /// failed): the backend keeps its copy.
+    Unreadable,
+    /// The page is not the entry's any more (or `drop_ours` refused).
+    NotOurs,
 }
 
 impl Drop for ExistingSwapPage {

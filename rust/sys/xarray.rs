@@ -9,13 +9,10 @@
 //! need no destructor: this wrapper is small and entirely safe to use.
 
 use alloc::boxed::Box;
-use core::cell::UnsafeCell;
 use core::ffi::c_void;
-use core::marker::PhantomPinned;
-use core::mem::MaybeUninit;
 use core::pin::Pin;
 
-use super::{Errno, Gfp, Result};
+use super::{try_box, Errno, Gfp, Opaque, Result};
 use crate::ffi;
 
 /// Largest value an entry can hold.
@@ -47,6 +44,43 @@ fn check_err(entry: *mut c_void) -> Result<*mut c_void> {
     }
 }
 
+/// An XArray embedded in a Rust object: what the types that keep
+/// different things in one share (values: [`XArray`]; cgroup pointers:
+/// `memcg::Charges`).  Set up by [`boxed_with_xarray`].
+pub(super) struct RawXArray(Opaque<ffi::xarray>);
+
+// SAFETY: The XArray does its own locking (`xa_lock` inside each call,
+// RCU for loads).
+unsafe impl Sync for RawXArray {}
+// SAFETY: It holds no thread-bound state.
+unsafe impl Send for RawXArray {}
+
+impl RawXArray {
+    /// Zeroes, for [`boxed_with_xarray`] to initialise in place.
+    pub(super) fn zeroed() -> Self {
+        RawXArray(Opaque::zeroed())
+    }
+
+    /// The `struct xarray` the C functions take.
+    pub(super) fn get(&self) -> *mut ffi::xarray {
+        self.0.get()
+    }
+}
+
+/// Boxes `value` and initialises (`xa_init`, empty) the XArray that `xa`
+/// finds in it, in place at its final address: the pinned initialisation
+/// of every type here that embeds an XArray.
+pub(super) fn boxed_with_xarray<T>(
+    value: T,
+    xa: impl FnOnce(&T) -> &RawXArray,
+) -> Result<Pin<Box<T>>> {
+    let b = Pin::from(try_box(value)?);
+    // SAFETY: Pinned at its final address (an `Opaque` is `!Unpin`) and not
+    // yet shared; `xa_init` initialises every field.
+    unsafe { ffi::zswap_rs_xa_init(xa(&b).get()) };
+    Ok(b)
+}
+
 /// An XArray holding integer values, with the XArray's own internal locking.
 ///
 /// # Invariants
@@ -54,30 +88,23 @@ fn check_err(entry: *mut c_void) -> Result<*mut c_void> {
 /// Only value entries are stored.  `xa` is initialised in place (`xa_init`)
 /// at its final address before the XArray is handed out ([`XArray::new_boxed`]).
 pub(crate) struct XArray {
-    xa: UnsafeCell<MaybeUninit<ffi::xarray>>,
-    _pin: PhantomPinned,
+    xa: RawXArray,
 }
-
-// SAFETY: The XArray does its own locking (xa_lock inside each call; RCU for loads).
-unsafe impl Sync for XArray {}
-// SAFETY: It holds no thread-bound state.
-unsafe impl Send for XArray {}
 
 impl XArray {
     /// An empty, initialised XArray in its own allocation (`GFP_KERNEL`).
     pub(crate) fn new_boxed() -> Result<Pin<Box<XArray>>> {
-        let xa = Pin::from(super::try_box(XArray {
-            xa: UnsafeCell::new(MaybeUninit::zeroed()),
-            _pin: PhantomPinned,
-        })?);
-        // SAFETY: Pinned at its final address and not yet shared.
-        unsafe { ffi::zswap_rs_xa_init(xa.ptr()) };
         // INVARIANT: Initialised in place, empty.
-        Ok(xa)
+        boxed_with_xarray(
+            XArray {
+                xa: RawXArray::zeroed(),
+            },
+            |x| &x.xa,
+        )
     }
 
     fn ptr(&self) -> *mut ffi::xarray {
-        self.xa.get().cast()
+        self.xa.get()
     }
 
     /// The value at `index` (`xa_load`, lockless under RCU).
@@ -108,21 +135,6 @@ impl XArray {
         let cur =
             unsafe { ffi::zswap_rs_xa_cmpxchg(self.ptr(), index as _, o, mk_value(new), gfp.0) };
         check_err(cur).map(to_value)
-    }
-
-    /// Removes the entry at `index` if it is `old`; true if it did.
-    pub(crate) fn erase_if(&self, index: u64, old: u64) -> bool {
-        // SAFETY: Initialised; storing NULL (erasing) never allocates.
-        let cur = unsafe {
-            ffi::zswap_rs_xa_cmpxchg(
-                self.ptr(),
-                index as _,
-                mk_value(old),
-                core::ptr::null_mut(),
-                0,
-            )
-        };
-        to_value(cur) == Some(old)
     }
 
     /// Removes the entry at `index`; returns it.

@@ -15,7 +15,7 @@ use crate::sys::{Gfp, EINVAL, EIO, PAGE_SIZE};
 use crate::{kunit_assert, kunit_assert_eq, kunit_expect, kunit_suite, kunwrap};
 
 fn backend() -> Option<Backend> {
-    let b = Backend::new(2, &AlgName::new(b"lzo").ok()?, false, None).ok();
+    let b = Backend::new(2, &AlgName::new(b"lzo").ok()?, None).ok();
     kunit_expect!(b.is_some());
     b
 }
@@ -37,12 +37,20 @@ fn text(seed: u64) -> alloc::vec::Vec<u8> {
     v
 }
 
+/// The pool handle the index holds at (`ty`, `off`), if it is an object.
+fn object_at(b: &Backend, ty: u32, off: u64) -> Option<crate::zbud::Handle> {
+    match b.index.area(ty)?.load(off).map(Entry::decode)? {
+        Entry::Object(h) => Some(h),
+        _ => None,
+    }
+}
+
 fn store(b: &Backend, ty: u32, off: u64, data: &[u8]) -> bool {
     let mut p = match page_with(data) {
         Some(p) => p,
         None => return false,
     };
-    let r = b.store(ty, off, &p.as_page_ref());
+    let r = b.store(ty, off, &mut p.as_page_ref());
     r.is_ok()
 }
 
@@ -207,28 +215,80 @@ fn missing_page_is_eio() {
     kunit_assert_eq!(stat(&b, "loads"), 0);
 }
 
-fn compound_pages_are_rejected() {
-    // The head page of a THP being swapped out whole: storing its first
-    // 4 KiB and reporting success would lose the other subpages.
+/// A compound page of two base pages (the smallest THP-like folio), with
+/// `a` in its first subpage and `b` in its second.
+fn compound_with(a: &[u8], b: &[u8]) -> Option<Page> {
+    let mut p = Page::alloc_compound(Gfp::KERNEL, 1)?;
+    {
+        let mut r = p.as_page_ref();
+        r.subpage(0).with_slice_mut(|d| d.copy_from_slice(a));
+        r.subpage(1).with_slice_mut(|d| d.copy_from_slice(b));
+    }
+    Some(p)
+}
+
+fn compound_pages_are_stored_as_subpages() {
+    // The head page of a THP being swapped out whole: each subpage at
+    // offset + i (patch 9 marks every slot), one that does not compress
+    // kept as it is although store_incompressible is N.
     let b = kunwrap!(backend());
-    let mut thp = match Page::alloc_compound(Gfp::KERNEL, 1) {
-        Some(p) => p,
-        None => {
-            kunit_assert!(false);
-            return;
-        }
-    };
-    thp.with_slice_mut(|d| d.copy_from_slice(&text(9)));
-    kunit_assert_eq!(b.store(0, 9, &thp.as_page_ref()), Err(EINVAL));
+    let random = pattern(77, PAGE_SIZE);
+    let mut thp = kunwrap!(compound_with(&text(9), &random));
+    kunit_assert!(b.store(0, 9, &mut thp.as_page_ref()).is_ok());
+    kunit_assert_eq!(stat(&b, "stored_pages"), 2);
+    kunit_assert_eq!(stat(&b, "stored_thp"), 1);
+    kunit_assert_eq!(stat(&b, "reject_thp"), 0);
+    kunit_assert_eq!(stat(&b, "incompressible_pages"), 1);
+    kunit_assert!(kunwrap!(load(&b, 0, 9).ok()) == text(9));
+    kunit_assert!(kunwrap!(load(&b, 0, 10).ok()) == random);
+    // Each slot goes on its own, as 6.1 frees them.
+    b.invalidate_page(0, 9);
+    kunit_assert_eq!(stat(&b, "stored_pages"), 1);
+    kunit_assert!(kunwrap!(load(&b, 0, 10).ok()) == random);
+    b.invalidate_page(0, 10);
+    kunit_assert_eq!(stat(&b, "stored_pages"), 0);
+    kunit_assert_eq!(stat(&b, "pool_pages"), 0);
+}
+
+fn compound_store_is_all_or_nothing() {
+    // The first subpage is stored (same-filled), the second refused
+    // (non-same-filled pages disabled): the first goes again, nothing
+    // stays, and the folio counts in reject_thp besides its reason.
+    let b = kunwrap!(backend());
+    let mut thp = kunwrap!(compound_with(&[0u8; PAGE_SIZE], &text(3)));
+    KNOBS
+        .non_same_filled_pages_enabled
+        .store(false, Ordering::Relaxed);
+    let r = b.store(0, 20, &mut thp.as_page_ref());
+    KNOBS
+        .non_same_filled_pages_enabled
+        .store(true, Ordering::Relaxed);
+    kunit_assert!(r.is_err());
+    kunit_assert_eq!(stat(&b, "stored_pages"), 0);
+    kunit_assert_eq!(stat(&b, "same_filled_pages"), 0);
+    kunit_assert_eq!(stat(&b, "reject_disabled"), 1);
+    kunit_assert_eq!(stat(&b, "reject_thp"), 1);
+    kunit_assert_eq!(stat(&b, "stored_thp"), 0);
+    kunit_assert!(b.index.area(0).and_then(|a| a.load(20)).is_none());
+    kunit_assert!(b.index.area(0).and_then(|a| a.load(21)).is_none());
+    // The same folio stores once the knob allows it.
+    kunit_assert!(b.store(0, 20, &mut thp.as_page_ref()).is_ok());
+    kunit_assert_eq!(stat(&b, "stored_pages"), 2);
+    kunit_assert!(kunwrap!(load(&b, 0, 21).ok()) == text(3));
+}
+
+fn compound_pages_are_rejected_with_store_thp_off() {
+    // store_thp=N: the folio goes to the swap device whole, as in zswap.
+    let b = kunwrap!(backend());
+    let mut thp = kunwrap!(compound_with(&text(9), &text(10)));
+    KNOBS.store_thp.store(false, Ordering::Relaxed);
+    let r = b.store(0, 9, &mut thp.as_page_ref());
+    KNOBS.store_thp.store(true, Ordering::Relaxed);
+    kunit_assert_eq!(r, Err(EINVAL));
     kunit_assert_eq!(stat(&b, "reject_thp"), 1);
     kunit_assert_eq!(stat(&b, "stored_pages"), 0);
     kunit_assert_eq!(stat(&b, "pool_pages"), 0);
     kunit_assert!(b.index.area(0).and_then(|a| a.load(9)).is_none());
-    // A same-filled compound page is refused too (no shortcut around it).
-    thp.with_slice_mut(|d| d.fill(0));
-    kunit_assert_eq!(b.store(0, 9, &thp.as_page_ref()), Err(EINVAL));
-    kunit_assert_eq!(stat(&b, "reject_thp"), 2);
-    kunit_assert_eq!(stat(&b, "same_filled_pages"), 0);
 }
 
 fn unused_compressor_transforms_are_freed() {
@@ -267,13 +327,7 @@ fn unused_compressor_transforms_are_freed() {
 fn corrupt_object_fails_with_eio_never_garbage() {
     let b = kunwrap!(backend());
     kunit_assert!(store(&b, 0, 5, &text(5)));
-    let h = match b.index.area(0).and_then(|a| a.load(5)).map(Entry::decode) {
-        Some(Entry::Object(h)) => h,
-        _ => {
-            kunit_assert!(false);
-            return;
-        }
-    };
+    let h = kunwrap!(object_at(&b, 0, 5));
     // Corrupt the stream's first bytes (lzo's header/literal run).
     kunit_assert!(b.pool.corrupt(h, 0) && b.pool.corrupt(h, 1) && b.pool.corrupt(h, 2));
     let r = load(&b, 0, 5);
@@ -290,13 +344,7 @@ fn corrupt_object_fails_with_eio_never_garbage() {
 fn owner_key_matches_index() {
     let b = kunwrap!(backend());
     kunit_assert!(store(&b, 1, 77, &text(77)));
-    let h = match b.index.area(1).and_then(|a| a.load(77)).map(Entry::decode) {
-        Some(Entry::Object(h)) => h,
-        _ => {
-            kunit_assert!(false);
-            return;
-        }
-    };
+    let h = kunwrap!(object_at(&b, 1, 77));
     kunit_assert_eq!(
         b.pool
             .read(h, SwapKey::new(1, 77).owner(), |d, _| d.len() < PAGE_SIZE),
@@ -320,7 +368,9 @@ kunit_suite!(
         disabled_rejects_new_pages_keeps_old,
         pool_limit_rejects,
         missing_page_is_eio,
-        compound_pages_are_rejected,
+        compound_pages_are_stored_as_subpages,
+        compound_store_is_all_or_nothing,
+        compound_pages_are_rejected_with_store_thp_off,
         unused_compressor_transforms_are_freed,
         corrupt_object_fails_with_eio_never_garbage,
         owner_key_matches_index,

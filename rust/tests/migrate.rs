@@ -109,7 +109,7 @@ fn free_while_isolated_then_migrate_releases() {
     let c = f.pool.counts();
     kunit_assert_eq!((c.pages, c.zombies), (1, 1));
     let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
-    kunit_assert_eq!(migrate(&f, &src, dst), Ok(Migrated::Released));
+    kunit_assert_eq!(migrate(&f, &src, dst), Ok(Migrated::ZombieFreed));
     kunit_assert_eq!(f.pool.frame_page(f.a.frame), None);
     let c = f.pool.counts();
     kunit_assert_eq!((c.pages, c.zombies), (0, 0));

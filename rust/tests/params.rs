@@ -44,7 +44,8 @@ fn ids_follow_glue_order() {
     kunit_assert_eq!(Param::from_id(7), Some(Param::Compact));
     kunit_assert_eq!(Param::from_id(8), Some(Param::Writeback));
     kunit_assert_eq!(Param::from_id(9), Some(Param::ShrinkerWriteback));
-    kunit_assert_eq!(Param::from_id(10), None);
+    kunit_assert_eq!(Param::from_id(10), Some(Param::StoreThp));
+    kunit_assert_eq!(Param::from_id(11), None);
     kunit_assert_eq!(Param::ShrinkerWriteback.name(), "shrinker_writeback");
 }
 

@@ -4,7 +4,7 @@
 
 use core::sync::atomic::Ordering;
 
-use super::{Buddy, Handle, Pool, Release, Slot, NIL};
+use super::{Buddy, Handle, Pool, Slot, NIL};
 
 impl Pool {
     /// Frames that compaction could free: pairs of one-object frames.
@@ -41,13 +41,13 @@ impl Pool {
                 None => break,
             };
             let (len, from) = {
-                let fd = or_broken!(self.frames.get(src), src, freed).lock();
-                let b = if fd.slots[0].len != 0 {
+                let frame = or_broken!(self.frames.get(src), src, freed).lock();
+                let b = if frame.slots[0].len != 0 {
                     Buddy::First
                 } else {
                     Buddy::Last
                 };
-                (fd.slots[b as usize].len as usize, b)
+                (frame.slots[b as usize].len as usize, b)
             };
             let dst = match inner.take_fit(len) {
                 Some(id) => id,
@@ -64,7 +64,7 @@ impl Pool {
                     .lock()
                     .page
                     .take();
-                if let Release::Page(p) = self.retire(&mut inner, src, page) {
+                if let Some(p) = self.retire(&mut inner, src, page) {
                     // Not movable (test pools): plain put_page is fine here.
                     drop(p);
                 }
@@ -130,7 +130,7 @@ impl Pool {
         // The index entry moves only once the bytes are in place.
         if !copied || !relocate(slot.owner, hfrom, hto) {
             if !copied {
-                crate::zpr_err!("BUG: frame {} or {} has objects but no page", src, dst);
+                crate::pr_err!("BUG: frame {} or {} has objects but no page", src, dst);
             }
             // No page to copy, or the entry changed under us (being
             // invalidated): undo.

@@ -27,8 +27,8 @@ use core::sync::atomic::Ordering;
 use super::{Inner, Pool, State, MAX_OBJECT, NIL};
 use core::marker::PhantomData;
 
+use crate::sys::movable::{LockedPage, MigrationTarget};
 use crate::sys::movable::{MigrateMode, Movable};
-use crate::sys::page::{LockedPage, MigrationTarget};
 use crate::sys::{RcuReadGuard, Result, EAGAIN, EINVAL, PAGE_SIZE};
 
 /// Where the movable-page callbacks of a pool find it: the owner's global,
@@ -72,8 +72,9 @@ impl<T: PoolOwner> Movable for PoolPages<T> {
 pub(crate) enum Migrated {
     /// The frame now lives in the new page.
     Moved,
-    /// The frame was a zombie: its page was released instead.
-    Released,
+    /// The frame was a zombie (emptied while isolated): its page was
+    /// given up instead.
+    ZombieFreed,
 }
 
 impl Pool {
@@ -85,8 +86,8 @@ impl Pool {
         if state == State::Free {
             return None;
         }
-        let fd = self.frames.get(id)?.lock();
-        match fd.page.as_ref() {
+        let frame = self.frames.get(id)?.lock();
+        match frame.page.as_ref() {
             Some(p) if page.is(p) => Some(id),
             _ => None,
         }
@@ -101,6 +102,9 @@ impl Pool {
             &self.moves.isolate_refused
         };
         c.fetch_add(1, Ordering::Relaxed);
+        if ok {
+            crate::sys::race_window(crate::sys::RaceWindow::MigrateIsolate);
+        }
         ok
     }
 
@@ -123,14 +127,14 @@ impl Pool {
         }
         // A load (or a copy) holds the frame right now: busy, refuse
         // rather than wait (the VM retries later).
-        let fd = match or_broken!(self.frames.get(id), id, false).try_lock() {
-            Some(fd) => fd,
+        let frame = match or_broken!(self.frames.get(id), id, false).try_lock() {
+            Some(frame) => frame,
             None => return false,
         };
-        if !fd.page.as_ref().map_or(false, |p| page.is(p)) {
+        if !frame.page.as_ref().map_or(false, |p| page.is(p)) {
             return false;
         }
-        drop(fd);
+        drop(frame);
         inner.list_del(id);
         or_broken!(inner.links.get_mut(id), id, false).isolated = true;
         true
@@ -139,12 +143,12 @@ impl Pool {
     /// Releases zombie `id` (on the zombie list) whose page the VM holds
     /// locked as `page`.
     fn release_zombie(&self, inner: &mut Inner, id: u32, page: &LockedPage<'_>) {
-        let mut fd = or_broken!(self.frames.get(id), id, ()).lock();
-        if !fd.page.as_ref().map_or(false, |p| page.is(p)) {
+        let mut frame = or_broken!(self.frames.get(id), id, ()).lock();
+        if !frame.page.as_ref().map_or(false, |p| page.is(p)) {
             return;
         }
-        let old = fd.page.take();
-        drop(fd);
+        let old = frame.page.take();
+        drop(frame);
         inner.counts.zombies -= 1;
         // Unlink from the (short, singly linked) zombie list.
         let mut prev = NIL;
@@ -163,7 +167,7 @@ impl Pool {
         }
         inner.push_free_id(id);
         if let Some(old) = old {
-            page.release(old, self.ops.is_some());
+            page.release(old);
             self.page_gone();
         }
     }
@@ -202,23 +206,23 @@ impl Pool {
         if !l.isolated {
             return Err(EAGAIN);
         }
-        let mut fd = or_broken!(self.frames.get(id), id, Err(EAGAIN)).lock();
-        let old = fd.page.take().ok_or(EAGAIN)?;
+        let mut frame = or_broken!(self.frames.get(id), id, Err(EAGAIN)).lock();
+        let old = frame.page.take().ok_or(EAGAIN)?;
         if l.state == State::Zombie {
-            drop(fd);
+            drop(frame);
             inner.push_free_id(id);
             inner.counts.zombies -= 1;
             drop(inner);
-            src.release(old, self.ops.is_some());
+            src.release(old);
             self.page_gone();
-            return Ok(Migrated::Released);
+            return Ok(Migrated::ZombieFreed);
         }
-        fd.page = Some(dst.adopt(&old, id as usize, self.ops));
-        drop(fd);
+        frame.page = Some(dst.adopt(&old, id as usize, self.ops));
+        drop(frame);
         or_broken!(inner.links.get_mut(id), id, Err(EAGAIN)).isolated = false;
         self.relist(&mut inner, id);
         drop(inner);
-        src.release(old, self.ops.is_some());
+        src.release(old);
         Ok(Migrated::Moved)
     }
 
@@ -228,9 +232,9 @@ impl Pool {
         if or_broken!(inner.links.get_mut(id), id, ()).reclaiming {
             return;
         }
-        let fd = or_broken!(self.frames.get(id), id, ()).lock();
-        let (n, used) = (fd.nr_objects(), fd.used());
-        drop(fd);
+        let frame = or_broken!(self.frames.get(id), id, ()).lock();
+        let (n, used) = (frame.nr_objects(), frame.used());
+        drop(frame);
         if n == 1 && used < MAX_OBJECT {
             inner.list_add(id, PAGE_SIZE - used);
         }
@@ -253,7 +257,7 @@ impl Pool {
             inner.counts.zombies -= 1;
             drop(inner);
             if let Some(old) = old {
-                page.release(old, self.ops.is_some());
+                page.release(old);
                 self.page_gone();
             }
             return;

@@ -56,10 +56,10 @@ impl Pool {
         l.reclaiming = true;
         inner.list_del(id);
         inner.lru_del(id);
-        let fd = or_broken!(self.frames.get(id), id, None).lock();
+        let frame = or_broken!(self.frames.get(id), id, None).lock();
         let mut objects = [None; 2];
         for (i, b) in [Buddy::First, Buddy::Last].into_iter().enumerate() {
-            let s = fd.slots[b as usize];
+            let s = frame.slots[b as usize];
             if s.len != 0 {
                 objects[i] = Some((
                     s.owner,

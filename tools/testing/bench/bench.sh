@@ -5,12 +5,13 @@
 # Every figure is printed as a BENCH / BENCHLAT / CBENCH line, which
 # scripts/bench.sh collects from the console log.
 #
-# zrs.bench=W1MB,ROUNDS,W2MB,W3MB,COMPS,WLS (lists joined by +) sizes
-# the run; frontswap.timing=N (patch 8) must be on the command line.
+# zrs.bench=W1MB,ROUNDS,W2MB,W3MB,COMPS,WLS,REP,ZPOOLS (lists joined by +)
+# sizes the run; frontswap.timing=N (patch 8) must be on the command line.
 
 bench_conf() {
 	set -- $(echo "${BENCH:-32,3,320,16,lzo+lz4}" | tr , ' ')
-	W1MB=$1 ROUNDS=$2 W2MB=$3 W3MB=$4 COMPS=$(echo "$5" | tr + ' ') WLS=$(echo "${6:-w1+w4+w3+w2}" | tr + ' ')
+	W1MB=$1 ROUNDS=$2 W2MB=$3 W3MB=$4 COMPS=$(echo "$5" | tr + ' ') WLS=$(echo "${6:-w1+w4+w3+w2+w5+thp+kinds}" | tr + ' ')
+	REP=${7:-1} ZPOOLS=$(echo "${8:-zbud+zsmalloc+z3fold}" | tr + ' ')
 	# Console: warnings and worse only, so that info messages (knob
 	# changes) do not split the result lines.
 	dmesg -n 5
@@ -22,6 +23,35 @@ bench_conf() {
 bench_flush() {
 	swapoff /dev/vda && swapon /dev/vda || return 1
 	echo 1 > $T/reset
+}
+
+# bench_thp_swap on|off: /dev/vda swapped on as a non-rotational device
+# (6.1 swaps a THP out whole only then), or back as it was.
+bench_thp_swap() {
+	swapoff /dev/vda || return 1
+	echo $([ $1 = on ] && echo 0 || echo 1) > /sys/block/vda/queue/rotational || return 1
+	swapon /dev/vda && echo 1 > $T/reset
+}
+
+# What a workload did, counted the same way for every arm: frontswap's
+# stores that succeeded and failed (rejected), its loads, the swap
+# device's page writes and reads (pswpout, pswpin), and the arm's own
+# reject counters by reason (r_<name>).  bench_io_start before the
+# workload, bench_io WL after it prints a BENCHIO line.
+bench_io_snap() {
+	F=/sys/kernel/debug/frontswap
+	echo "stored $(cat $F/succ_stores)"
+	echo "rejected $(cat $F/failed_stores)"
+	echo "loads $(cat $F/loads)"
+	awk '$1 == "pswpout" || $1 == "pswpin"' /proc/vmstat
+	for f in /sys/kernel/debug/$BENCH_DIR/reject_* /sys/kernel/debug/$BENCH_DIR/pool_limit_hit; do
+		[ -f "$f" ] && echo "r_${f##*/} $(cat "$f")"
+	done
+}
+bench_io_start() { bench_io_snap > /tmp/bench-io.0; }
+bench_io() {
+	bench_io_snap > /tmp/bench-io.1
+	echo "BENCHIO arm=$ZRS_ARM comp=$ZRS_COMP wl=$1 $(awk 'NR == FNR { a[$1] = $2; next } { printf "%s=%d ", $1, $2 - a[$1] }' /tmp/bench-io.0 /tmp/bench-io.1)"
 }
 
 # Per-call times of the last workload.
@@ -37,21 +67,38 @@ bench_cbench() {
 	insmod /zrs/zrs_cbench.ko alg="$1" || return 1
 	zrs-test bench cdata "$W1MB" /sys/kernel/debug/zrs_cbench/pages || return 1
 	sed "s/^CBENCH /CBENCH arm=$ZRS_ARM /" /sys/kernel/debug/zrs_cbench/result
+	# Its buffers (64 MiB vmalloc) would shrink the next workloads' RAM:
+	# every arm runs its workloads without it.
+	rmmod zrs_cbench
 }
 
 # The workloads on the current arm ($ZRS_ARM, $ZRS_COMP); debugfs dir $1.
 bench_workloads() {
 	dir=$1 rc=0
+	BENCH_DIR=$dir
 	for wl in $WLS; do
 		bench_flush || return 1
+		bench_io_start
 		case $wl in
 		w1) zrs-test bench w1 "$dir" "$W1MB" "$ROUNDS" || rc=1 ;;
 		w4) zrs-test bench w4 "$dir" "$W1MB" "$ROUNDS" "$(grep -c ^processor /proc/cpuinfo)" || rc=1 ;;
 		w3) zrs-test bench w3 "$dir" "$W3MB" || rc=1 ;;
 		w2) zrs-test bench w2 "$dir" "$W2MB" || rc=1 ;;
+		# Stored vs rejected per kind of page (512 pages of each).
+		kinds) zrs-test bench kinds "$dir" 512 || rc=1 ;;
+		# The skewed application: W2's size, twice as many accesses as pages.
+		w5) zrs-test bench w5 "$dir" "$W2MB" $((W2MB * 256 * 2)) || rc=1 ;;
+		# Huge pages swapped out whole (THP_SWAP needs a non-rotational
+		# device): W1's size.
+		# Compaction first: after W2 and W5 (more than RAM) free memory
+		# is fragmented and THPs would not form.
+		thp) echo 1 > /proc/sys/vm/compact_memory
+		     bench_thp_swap on && { zrs-test bench thp "$dir" "$W1MB" || rc=1; } ;;
 		*) echo "  unknown workload $wl"; return 1 ;;
 		esac
+		bench_io $wl
 		bench_lat $wl
+		[ $wl = thp ] && { bench_thp_swap off || return 1; }
 	done
 	bench_flush
 	return $rc
@@ -75,8 +122,19 @@ test_bench_zswap() {
 	Z=/sys/module/zswap/parameters
 	echo 1 > $Z/enabled || return 1
 	rc=0
+	# The zpools take turns in an order that rotates with the rep, so
+	# that none always runs first in a fresh boot.
+	set -- $ZPOOLS
+	i=1
+	while [ $i -lt "$REP" ]; do
+		first=$1
+		shift
+		set -- "$@" "$first"
+		i=$((i + 1))
+	done
+	pools="$*"
 	for c in $COMPS; do
-		for pool in zbud zsmalloc z3fold; do
+		for pool in $pools; do
 			export ZRS_ARM=zswap+$pool ZRS_COMP=$c
 			echo "$pool" > $Z/zpool && echo "$c" > $Z/compressor || { echo "  cannot select $pool/$c"; return 1; }
 			bench_workloads zswap || rc=1

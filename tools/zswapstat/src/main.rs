@@ -85,7 +85,10 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             }
             "-n" | "--count" => {
                 let v = value(a)?;
-                o.count = Some(v.parse().map_err(|_| format!("-n wants a number, not '{v}'"))?);
+                o.count = Some(
+                    v.parse()
+                        .map_err(|_| format!("-n wants a number, not '{v}'"))?,
+                );
             }
             "--json" => o.json = true,
             "--root" => o.root = PathBuf::from(value(a)?),
@@ -113,7 +116,9 @@ struct Snapshot {
 }
 
 fn read_trim(p: &Path) -> Option<String> {
-    std::fs::read_to_string(p).ok().map(|s| s.trim().to_string())
+    std::fs::read_to_string(p)
+        .ok()
+        .map(|s| s.trim().to_string())
 }
 
 fn read_dir_files(dir: &Path) -> std::io::Result<Vec<(String, String)>> {
@@ -188,10 +193,84 @@ fn mib(bytes: u64) -> String {
 fn shown(name: &str, cur: &Snapshot, prev: Option<&Snapshot>) -> Option<u64> {
     let v = *cur.nums.get(name)?;
     match prev {
-        Some(p) if !LEVELS.contains(&name) => Some(v.saturating_sub(*p.nums.get(name).unwrap_or(&0))),
+        Some(p) if !LEVELS.contains(&name) => {
+            Some(v.saturating_sub(*p.nums.get(name).unwrap_or(&0)))
+        }
         _ => Some(v),
     }
 }
+
+/// The detail rows of the text screen: a row name, whether its values are
+/// counters (shown as deltas in watch mode), and its items (label,
+/// statistic; an empty label shows the bare value).
+const DETAIL_ROWS: &[(&str, bool, &[(&str, &str)])] = &[
+    (
+        "pages",
+        false,
+        &[
+            ("same-filled", "same_filled_pages"),
+            ("incompressible", "incompressible_pages"),
+            ("compressed bytes", "compressed_bytes"),
+        ],
+    ),
+    (
+        "frames",
+        false,
+        &[
+            ("one object", "frames_one_object"),
+            ("two objects", "frames_two_objects"),
+            ("whole page", "frames_whole_page"),
+            ("zombie", "zombie_pages"),
+        ],
+    ),
+    (
+        "rejects",
+        true,
+        &[
+            ("limit", "pool_limit_hit"),
+            ("compress poor", "reject_compress_poor"),
+            ("compress fail", "reject_compress_fail"),
+            ("alloc", "reject_alloc_fail"),
+            ("disabled", "reject_disabled"),
+            ("thp", "reject_thp"),
+            ("cgroup", "reject_cgroup"),
+            ("reclaim fail", "reject_reclaim_fail"),
+        ],
+    ),
+    ("huge pages", true, &[("stored whole", "stored_thp")]),
+    (
+        "loads",
+        true,
+        &[
+            ("", "loads"),
+            ("decompress fail", "decompress_fail"),
+            ("missing", "load_missing"),
+            ("duplicate stores", "duplicate_entry"),
+        ],
+    ),
+    (
+        "writeback",
+        true,
+        &[
+            ("written", "written_back_pages"),
+            ("failed", "writeback_fail"),
+            ("reclaim runs", "reclaim_runs"),
+        ],
+    ),
+    (
+        "migration",
+        true,
+        &[
+            ("isolated", "isolate_ok"),
+            ("refused", "isolate_refused"),
+            ("migrated", "migrate_ok"),
+            ("eagain", "migrate_eagain"),
+            ("failed", "migrate_fail"),
+            ("put back", "putback"),
+            ("compacted", "pages_compacted"),
+        ],
+    ),
+];
 
 fn render_text(cur: &Snapshot, prev: Option<&Snapshot>) -> String {
     let mut o = String::new();
@@ -207,18 +286,17 @@ fn render_text(cur: &Snapshot, prev: Option<&Snapshot>) -> String {
     );
     let stored = cur.nums.get("stored_pages").copied().unwrap_or(0);
     let pool = cur.nums.get("pool_total_size").copied().unwrap_or(0);
-    let _ = writeln!(
-        o,
-        "stored        {} pages ({})",
-        stored,
-        mib(stored * 4096)
-    );
+    let _ = writeln!(o, "stored        {} pages ({})", stored, mib(stored * 4096));
     let _ = writeln!(
         o,
         "pool          {} ({} pages), compression ratio {}",
         mib(pool),
         pool / 4096,
-        if cur.ratio.is_empty() { "-" } else { &cur.ratio }
+        if cur.ratio.is_empty() {
+            "-"
+        } else {
+            &cur.ratio
+        }
     );
     if !cur.details {
         if let Some(why) = &cur.details_note {
@@ -226,60 +304,21 @@ fn render_text(cur: &Snapshot, prev: Option<&Snapshot>) -> String {
         }
         return o;
     }
-    let _ = writeln!(
-        o,
-        "pages         same-filled {}, incompressible {}, compressed bytes {}",
-        n("same_filled_pages"),
-        n("incompressible_pages"),
-        n("compressed_bytes")
-    );
-    let _ = writeln!(
-        o,
-        "frames        one object {}, two objects {}, whole page {}, zombie {}",
-        n("frames_one_object"),
-        n("frames_two_objects"),
-        n("frames_whole_page"),
-        n("zombie_pages")
-    );
     let label = if prev.is_some() { " (delta)" } else { "" };
-    let _ = writeln!(
-        o,
-        "rejects{label:<7}limit {}, compress poor {}, compress fail {}, alloc {}, disabled {}, thp {}, cgroup {}, reclaim fail {}",
-        n("pool_limit_hit"),
-        n("reject_compress_poor"),
-        n("reject_compress_fail"),
-        n("reject_alloc_fail"),
-        n("reject_disabled"),
-        n("reject_thp"),
-        n("reject_cgroup"),
-        n("reject_reclaim_fail")
-    );
-    let _ = writeln!(
-        o,
-        "loads{label:<9}{}, decompress fail {}, missing {}, duplicate stores {}",
-        n("loads"),
-        n("decompress_fail"),
-        n("load_missing"),
-        n("duplicate_entry")
-    );
-    let _ = writeln!(
-        o,
-        "writeback{label:<5}written {}, failed {}, reclaim runs {}",
-        n("written_back_pages"),
-        n("writeback_fail"),
-        n("reclaim_runs")
-    );
-    let _ = writeln!(
-        o,
-        "migration{label:<5}isolated {}, refused {}, migrated {}, eagain {}, failed {}, put back {}, compacted {}",
-        n("isolate_ok"),
-        n("isolate_refused"),
-        n("migrate_ok"),
-        n("migrate_eagain"),
-        n("migrate_fail"),
-        n("putback"),
-        n("pages_compacted")
-    );
+    for (name, counters, items) in DETAIL_ROWS {
+        let head = format!("{name}{}", if *counters { label } else { "" });
+        let body: Vec<String> = items
+            .iter()
+            .map(|(l, k)| {
+                if l.is_empty() {
+                    n(k)
+                } else {
+                    format!("{l} {}", n(k))
+                }
+            })
+            .collect();
+        let _ = writeln!(o, "{head:<14}{}", body.join(", "));
+    }
     o
 }
 
@@ -320,7 +359,13 @@ fn render_json(cur: &Snapshot, prev: Option<&Snapshot>) -> String {
     o.push_str("},\"knobs\":{");
     let mut first = true;
     for (k, v) in &cur.knobs {
-        let _ = write!(o, "{}{}:{}", if first { "" } else { "," }, json_str(k), json_str(v));
+        let _ = write!(
+            o,
+            "{}{}:{}",
+            if first { "" } else { "," },
+            json_str(k),
+            json_str(v)
+        );
         first = false;
     }
     o.push_str("}}");
@@ -387,8 +432,14 @@ mod tests {
             std::fs::write(p, format!("{v}\n")).unwrap();
         };
         w(dir.join(SUMMARY).join("stored_pages"), "1000");
-        w(dir.join(SUMMARY).join("pool_total_size"), &(250 * 4096).to_string());
-        w(dir.join(SUMMARY).join("stored_bytes"), &(1000 * 4096).to_string());
+        w(
+            dir.join(SUMMARY).join("pool_total_size"),
+            &(250 * 4096).to_string(),
+        );
+        w(
+            dir.join(SUMMARY).join("stored_bytes"),
+            &(1000 * 4096).to_string(),
+        );
         w(dir.join(SUMMARY).join("compression_ratio"), "4.00");
         w(dir.join(PARAMS).join("compressor"), "lz4");
         w(dir.join(PARAMS).join("enabled"), "Y");
@@ -434,7 +485,10 @@ mod tests {
         let t = render_text(&s, None);
         assert!(t.contains("compressor lz4"), "{t}");
         assert!(t.contains("stored        1000 pages (3.9 MiB)"), "{t}");
-        assert!(t.contains("1.0 MiB (250 pages), compression ratio 4.00"), "{t}");
+        assert!(
+            t.contains("1.0 MiB (250 pages), compression ratio 4.00"),
+            "{t}"
+        );
         assert!(t.contains("mount -t debugfs"), "{t}");
         assert!(!t.contains("rejects"), "{t}");
     }
@@ -472,7 +526,10 @@ mod tests {
     #[test]
     fn watch_shows_counter_deltas_and_levels() {
         let d = tmp("watch");
-        fake(&d, Some(&[("written_back_pages", 42), ("frames_two_objects", 120)]));
+        fake(
+            &d,
+            Some(&[("written_back_pages", 42), ("frames_two_objects", 120)]),
+        );
         std::fs::create_dir_all(d.join("sys/module/zswap_rs")).unwrap();
         let a = snapshot(&opts(&d)).unwrap();
         std::fs::write(d.join(DETAILS).join("written_back_pages"), "50\n").unwrap();

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Invalidate: an entry (its slot was freed) or a whole swap area
+//! (swapoff) dropped with its accounting.
+
+use super::Backend;
+use crate::index::{Entry, SwapKey};
+
+impl Backend {
+    /// Drops (`ty`, `offset`).  Never sleeps.
+    pub(crate) fn invalidate_page(&self, ty: u32, offset: u64) {
+        if let Some(area) = self.index.area(ty) {
+            if let Some(v) = area.erase(offset) {
+                self.release(SwapKey::new(ty, offset), Entry::decode(v));
+            }
+        }
+    }
+
+    /// Drops every page of swap type `ty` (swapoff).  May sleep.
+    pub(crate) fn invalidate_area(&self, ty: u32) {
+        let area = match self.index.area(ty) {
+            Some(a) => a,
+            None => return,
+        };
+        let mut n = 0u32;
+        while let Some((offset, _)) = area.find(0) {
+            if let Some(v) = area.erase(offset) {
+                self.release(SwapKey::new(ty, offset), Entry::decode(v));
+            }
+            n += 1;
+            if n % 64 == 0 {
+                crate::sys::cond_resched();
+            }
+        }
+        // The pool may be empty now: give back pages whose release had to
+        // wait, and transforms of algorithms nothing uses any more.
+        self.pool.release_zombies();
+        self.comps.release_unused();
+    }
+}

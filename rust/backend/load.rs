@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Load: an entry's object decompressed (or its fill word written) into
+//! the page that frontswap lends; the entry stays (frontswap invalidates
+//! it when the slot is freed).
+
+use super::Backend;
+use crate::index::{Entry, SwapKey};
+use crate::stats::inc;
+use crate::sys::page::PageRef;
+use crate::sys::{Errno, RaceWindow, Result, EIO, PAGE_SIZE};
+
+impl Backend {
+    /// Loads (`ty`, `offset`) into `page`.  `EIO`: the page cannot be
+    /// reproduced (never garbage).  Frontswap only asks for entries whose
+    /// bit is set, and writeback clears the bit (under the page lock that
+    /// the load also holds) before it lets an entry go, so an entry that
+    /// is not here is lost too: `EIO`, counted in `load_missing`.
+    pub(crate) fn load(&self, ty: u32, offset: u64, page: &mut PageRef<'_>) -> Result {
+        let area = match self.index.area(ty) {
+            Some(a) => a,
+            None => return Err(self.missing(ty, offset)),
+        };
+        let key = SwapKey::new(ty, offset);
+        // An object that compaction moves between the lookup and the read
+        // fails the owner check; look it up again.
+        for _ in 0..16 {
+            let e = match area.load(offset) {
+                Some(v) => Entry::decode(v),
+                None => return Err(self.missing(ty, offset)),
+            };
+            let h = match e {
+                Entry::Filled(w) => {
+                    page.with_slice_mut(|dst| {
+                        for c in dst.chunks_exact_mut(8) {
+                            c.copy_from_slice(&w.to_ne_bytes());
+                        }
+                    });
+                    inc(&self.stats.loads);
+                    self.count_load(ty, offset);
+                    return Ok(());
+                }
+                Entry::Object(h) => h,
+            };
+            crate::sys::race_window(RaceWindow::LoadLookup);
+            if crate::sys::inject_load_failure() {
+                inc(&self.stats.decompress_fail);
+                crate::pr_err!(
+                    "injected load failure for swap entry {}:{:#x}; failing the read",
+                    ty,
+                    offset
+                );
+                return Err(EIO);
+            }
+            let r = page.with_slice_mut(|dst| {
+                self.comps.with_ctx(|ctx, _| {
+                    self.pool
+                        .read(h, key.owner(), |src, tag| ctx.decompress(tag, src, dst))
+                })
+            });
+            match r {
+                None => continue,
+                Some(Ok(n)) if n == PAGE_SIZE => {
+                    inc(&self.stats.loads);
+                    self.count_load(ty, offset);
+                    return Ok(());
+                }
+                Some(res) => {
+                    inc(&self.stats.decompress_fail);
+                    if crate::sys::ratelimit() {
+                        crate::pr_err!(
+                            "decompression failed for swap entry {}:{:#x} ({:?}); failing the read",
+                            ty,
+                            offset,
+                            res
+                        );
+                    }
+                    return Err(EIO);
+                }
+            }
+        }
+        crate::pr_err!(
+            "swap entry {}:{:#x}: index and pool disagree; failing the read",
+            ty,
+            offset
+        );
+        inc(&self.stats.decompress_fail);
+        Err(EIO)
+    }
+
+    /// `zswpin`, globally and for the page's cgroup.
+    fn count_load(&self, ty: u32, offset: u64) {
+        if let Some(c) = self.index.charges(ty) {
+            c.count_zswpin(offset);
+        }
+    }
+
+    /// A load found no entry: count it and fail the read.
+    fn missing(&self, ty: u32, offset: u64) -> Errno {
+        inc(&self.stats.load_missing);
+        if crate::sys::ratelimit() {
+            crate::pr_err!(
+                "swap entry {}:{:#x} is not stored; failing the read",
+                ty,
+                offset
+            );
+        }
+        EIO
+    }
+}

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Writeback (an entry handed to the swap device), reclaim (the least
+//! recently used frame written back: at the pool limit, from the shrinker,
+//! on demand) and the unload that writes everything back.
+//!
+//! The protocol is argued in `Documentation/design.rst` ("Writeback and
+//! unload").  In short: an entry is only ever dropped by writeback while
+//! its locked swap-cache page excludes every store, load and invalidate
+//! of it, or by frontswap's own invalidate under the swap device's lock
+//! (a slot found free, `swapcache::invalidate_if_free`).  Nothing here
+//! compares an index value to decide that an entry is "still ours": under
+//! the page lock it is ours whatever compaction did to its handle.
+
+use core::sync::atomic::Ordering;
+
+use super::Backend;
+use crate::index::{Entry, SwapKey};
+use crate::params::{get_bool, get_u32, KNOBS};
+use crate::stats::inc;
+use crate::sys::swapcache::{self, Handover, Lookup, WrittenPage};
+use crate::sys::{race_window, RaceWindow, PAGE_SIZE};
+
+/// What became of an entry that writeback tried to hand to the device.
+pub(crate) enum Writeback {
+    /// Written (the write is submitted; the page, if we hold it, can be
+    /// waited for) or handed to its swap-cache page: gone from the pool.
+    Written(Option<WrittenPage>),
+    /// Not ours any more (freed, or the slot was free and frontswap
+    /// invalidated it).
+    Gone,
+    /// Could not be done now; the entry stays.
+    Busy(Busy),
+}
+
+/// Why writeback left an entry where it was.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Busy {
+    /// A page is in the swap cache for the entry and we were not asked
+    /// to take it over (reclaim: zswap's "exists" case).
+    InUse,
+    /// No swap-cache page could be had: no memory, the page's cgroup at
+    /// its limit, the entry being swapped in by another task, a swapoff.
+    Slot,
+    /// The entry's swap-cache page does not hold its data: a read of it
+    /// failed, and its owner has not let it go yet.
+    Unreadable,
+    /// Our object cannot be decompressed (its load fails with `EIO`
+    /// too): it stays until its owner lets the slot go or swapoff.
+    Corrupt,
+    /// The swap device does synchronous I/O (zram): its swap-ins bypass
+    /// the swap cache, so writeback could race with them.
+    SyncIo,
+}
+
+/// Entries the unload is still waiting for, by reason.
+#[derive(Default)]
+struct Waiting {
+    in_use: u64,
+    slot: u64,
+    unreadable: u64,
+    corrupt: u64,
+    sync_io: u64,
+}
+
+impl Waiting {
+    fn add(&mut self, b: Busy) {
+        let c = match b {
+            Busy::InUse => &mut self.in_use,
+            Busy::Slot => &mut self.slot,
+            Busy::Unreadable => &mut self.unreadable,
+            Busy::Corrupt => &mut self.corrupt,
+            Busy::SyncIo => &mut self.sync_io,
+        };
+        *c += 1;
+    }
+
+    fn total(&self) -> u64 {
+        self.in_use + self.slot + self.unreadable + self.corrupt + self.sync_io
+    }
+}
+
+/// What the unload did with the entries it found, for its log line and
+/// the tests that check that every stored page is accounted for.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Unloaded {
+    /// Written to the swap device from a swap-cache page of our own.
+    pub(crate) written: u64,
+    /// Handed (dirty) to a page already in the swap cache, which reclaim
+    /// writes out later or its owner uses as it is.
+    pub(crate) handed: u64,
+    /// Gone meanwhile: freed by their owners, invalidated as a free slot,
+    /// or written back by reclaim.
+    pub(crate) gone: u64,
+}
+
+/// Writes in flight that the unload lets pile up before it waits for
+/// them: the drain turns compressed objects into whole pages in the swap
+/// cache, and a large pool written back at once could exhaust memory.
+const UNLOAD_BATCH: usize = 32;
+
+/// How often (ms) the unload says what it is still waiting for.
+const UNLOAD_LOG_MS: u64 = 10_000;
+
+impl Backend {
+    /// Hands the entry at `key` to the swap device; `expect` is its value
+    /// when the caller found it (the frame reclaim chose, or the unload's
+    /// scan).  May sleep.  With `take_existing`, a page already in the
+    /// swap cache for the entry takes the data over (marked dirty, so
+    /// reclaim writes it out); without, that entry is busy (as in zswap).
+    pub(crate) fn writeback(&self, key: SwapKey, expect: u64, take_existing: bool) -> Writeback {
+        let area = match self.index.area(key.ty()) {
+            Some(a) => a,
+            None => return Writeback::Gone,
+        };
+        let off = key.offset();
+        if area.load(off) != Some(expect) {
+            return Writeback::Gone;
+        }
+        race_window(RaceWindow::WritebackLookup);
+        let mut page = match swapcache::lookup(key.ty(), off) {
+            Lookup::New(p) => p,
+            Lookup::Busy => return Writeback::Busy(Busy::Slot),
+            Lookup::SyncIo => return Writeback::Busy(Busy::SyncIo),
+            Lookup::Gone => {
+                // The slot was free: the entry is dead, but only frontswap
+                // may drop it, under the swap device's lock (its release
+                // and any reuse of the slot are excluded there); it calls
+                // our `invalidate_page`.  Dropping it here, under no lock,
+                // could drop (or clear the bit of) a new page stored in
+                // the reused slot meanwhile.
+                race_window(RaceWindow::WritebackFreeSlot);
+                return if swapcache::invalidate_if_free(key.ty(), off) {
+                    Writeback::Gone
+                } else {
+                    Writeback::Busy(Busy::Slot)
+                };
+            }
+            Lookup::Exists(p) => {
+                if !take_existing {
+                    return Writeback::Busy(Busy::InUse);
+                }
+                // Under the page lock (inside `take_over`) whatever the
+                // index holds at `off` is this slot's entry.
+                let r = p.take_over(|| match area.erase(off) {
+                    Some(v) => {
+                        self.release(key, Entry::decode(v));
+                        true
+                    }
+                    None => false,
+                });
+                return match r {
+                    Handover::Done => {
+                        inc(&self.stats.written_back_pages);
+                        Writeback::Written(None)
+                    }
+                    Handover::Unreadable => Writeback::Busy(Busy::Unreadable),
+                    // Freed meanwhile, or the page left the swap cache
+                    // (the next look makes a new one).
+                    Handover::NotOurs => match area.load(off) {
+                        None => Writeback::Gone,
+                        Some(_) => Writeback::Busy(Busy::InUse),
+                    },
+                };
+            }
+        };
+        // The page is locked in the swap cache: no load, store or
+        // invalidate of this entry can run until we let it go, and the
+        // entry at `off` changes only by compaction moving its object.
+        // An object that moves while we read it fails the owner check:
+        // read again.
+        let mut filled = false;
+        let mut found = false;
+        for _ in 0..16 {
+            let v = match area.load(off) {
+                Some(v) => v,
+                // Freed before we locked the page (our page then belongs
+                // to a later use of the slot, and is dropped unused).
+                None => break,
+            };
+            found = true;
+            let done = match Entry::decode(v) {
+                Entry::Filled(w) => {
+                    page.with_slice_mut(|d| {
+                        for c in d.chunks_exact_mut(8) {
+                            c.copy_from_slice(&w.to_ne_bytes());
+                        }
+                    });
+                    Some(true)
+                }
+                Entry::Object(h) => page
+                    .with_slice_mut(|dst| {
+                        self.comps.with_ctx(|ctx, _| {
+                            self.pool
+                                .read(h, key.owner(), |src, tag| ctx.decompress(tag, src, dst))
+                        })
+                    })
+                    .map(|r| r == Ok(PAGE_SIZE)),
+            };
+            match done {
+                None => continue,
+                Some(ok) => {
+                    filled = ok;
+                    break;
+                }
+            }
+        }
+        if !found {
+            return Writeback::Gone;
+        }
+        if !filled {
+            // Not reproducible (its load fails with EIO too) or moving
+            // without end: keep it; the page leaves the swap cache again.
+            return Writeback::Busy(Busy::Corrupt);
+        }
+        race_window(RaceWindow::WritebackErase);
+        match area.erase(off) {
+            Some(v) => self.release(key, Entry::decode(v)),
+            // Cannot happen under the page lock; keep the page unwritten.
+            None => return Writeback::Gone,
+        }
+        inc(&self.stats.written_back_pages);
+        Writeback::Written(Some(page.write()))
+    }
+
+    /// Writes back the least recently used frame (at most two objects;
+    /// one pool page freed when both go); true if it was emptied.  May
+    /// sleep.
+    pub(crate) fn reclaim_one(&self) -> bool {
+        let r = match self.pool.reclaim_begin() {
+            Some(r) => r,
+            None => return false,
+        };
+        let mut emptied = true;
+        for (owner, h) in r.objects.iter().flatten() {
+            let key = SwapKey::from_owner(*owner);
+            match self.writeback(key, Entry::Object(*h).encode(), false) {
+                Writeback::Written(_) | Writeback::Gone => {}
+                Writeback::Busy(_) => {
+                    inc(&self.stats.writeback_fail);
+                    emptied = false;
+                }
+            }
+        }
+        self.pool.reclaim_end(r.frame);
+        emptied
+    }
+
+    /// Writes back up to `n` frames (the `writeback` knob, the shrinker);
+    /// returns how many were emptied.  May sleep.
+    pub(crate) fn reclaim(&self, n: usize) -> usize {
+        let mut done = 0;
+        for _ in 0..n {
+            if self.pool.counts().pages == 0 {
+                break;
+            }
+            if self.reclaim_one() {
+                done += 1;
+            }
+            crate::sys::cond_resched();
+        }
+        done
+    }
+
+    /// The reclaim worker: writes back until the pool is below
+    /// `accept_threshold_percent` of its limit.  May sleep.
+    pub(crate) fn reclaim_to_threshold(&self) {
+        inc(&self.stats.reclaim_runs);
+        let max = Self::limit_pages(get_u32(&KNOBS.max_pool_percent));
+        let thr = max * get_u32(&KNOBS.accept_threshold_percent) as u64 / 100;
+        let mut failures = 0;
+        let mut freed = 0u64;
+        while self.pool.pages() >= thr && get_bool(&KNOBS.writeback) {
+            if self.reclaim_one() {
+                freed += 1;
+                failures = 0;
+            } else {
+                failures += 1;
+                if failures >= 16 {
+                    break;
+                }
+            }
+            crate::sys::cond_resched();
+        }
+        if freed == 0 {
+            inc(&self.stats.reject_reclaim_fail);
+        }
+    }
+
+    /// Module exit: refuses new stores and hands every stored page to the
+    /// swap device, waiting (with backoff) for entries that cannot go yet
+    /// and saying what it waits for every 10 s.  Returns once nothing is
+    /// stored.  At most [`UNLOAD_BATCH`] writes are in flight at a time.
+    /// May sleep, for as long as an entry cannot be written back: the
+    /// caller must not hold a lock that anything else needs meanwhile.
+    /// Says what became of the entries it found.
+    pub(crate) fn close(&self) -> Unloaded {
+        self.closing.store(true, Ordering::SeqCst);
+        core::sync::atomic::fence(Ordering::SeqCst);
+        race_window(RaceWindow::UnloadScan);
+        let start = crate::sys::now_ms();
+        let mut logged = start;
+        let mut backoff = 1u32;
+        let mut batch: [Option<WrittenPage>; UNLOAD_BATCH] = [(); UNLOAD_BATCH].map(|_| None);
+        let mut queued = 0;
+        let mut done = Unloaded::default();
+        loop {
+            let mut waiting = Waiting::default();
+            let mut progress = false;
+            self.index.walk(|key, v| {
+                match self.writeback(key, v, true) {
+                    Writeback::Written(None) => {
+                        progress = true;
+                        done.handed += 1;
+                    }
+                    Writeback::Written(Some(p)) => {
+                        progress = true;
+                        done.written += 1;
+                        batch[queued] = Some(p);
+                        queued += 1;
+                        if queued == UNLOAD_BATCH {
+                            wait_all(&mut batch);
+                            queued = 0;
+                        }
+                    }
+                    Writeback::Gone => {
+                        progress = true;
+                        // Or its object moved since the walk read it: the
+                        // next pass meets it again.
+                        if self
+                            .index
+                            .area(key.ty())
+                            .and_then(|a| a.load(key.offset()))
+                            .is_none()
+                        {
+                            done.gone += 1;
+                        }
+                    }
+                    Writeback::Busy(b) => waiting.add(b),
+                }
+                crate::sys::cond_resched();
+            });
+            wait_all(&mut batch);
+            queued = 0;
+            if self.stored_pages() == 0 {
+                return done;
+            }
+            let now = crate::sys::now_ms();
+            if now.wrapping_sub(logged) >= UNLOAD_LOG_MS {
+                logged = now;
+                crate::pr_warn!(
+                    "unload: waiting {} s for {} stored pages: {} busy in the swap cache, {} without a swap-cache page (no memory, cgroup limit, swap-in or swapoff in progress), {} whose read failed, {} unreadable, {} on a synchronous-I/O device (swapoff it)",
+                    now.wrapping_sub(start) / 1000,
+                    self.stored_pages(),
+                    waiting.in_use,
+                    waiting.slot,
+                    waiting.unreadable,
+                    waiting.corrupt,
+                    waiting.sync_io
+                );
+            }
+            if progress || waiting.total() == 0 {
+                backoff = 1;
+            } else {
+                backoff = (backoff * 2).min(1000);
+            }
+            crate::sys::msleep(backoff);
+        }
+    }
+}
+
+/// Waits for (and drops) every write in `batch`.
+fn wait_all(batch: &mut [Option<WrittenPage>]) {
+    for p in batch.iter_mut() {
+        if let Some(p) = p.take() {
+            p.wait();
+        }
+    }
+}

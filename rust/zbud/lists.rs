@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The pool's lists, all under the pool lock: free lists by free space
+//! (one per 64-byte chunk of room left), the frame LRU, the free frame ids
+//! and the zombie frames; per frame a [`Link`] with its state.
+
+use super::{Counts, CHUNK, NIL, NLISTS, UNLISTED};
+use crate::sys::arena::Arena;
+
+/// State of a frame id, under the pool lock.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum State {
+    /// On the free-id list.
+    Free,
+    /// Holds a page and one or two objects.
+    Used,
+    /// No objects left, but its page still waits to be released (see the
+    /// module documentation); on the zombie list unless isolated.
+    Zombie,
+}
+
+/// Pool-lock-protected per-frame links.
+#[derive(Clone, Copy)]
+pub(super) struct Link {
+    pub(super) prev: u32,
+    pub(super) next: u32,
+    /// The frame LRU (used frames; most recently stored at the head).
+    pub(super) lru_prev: u32,
+    pub(super) lru_next: u32,
+    pub(super) list: u8,
+    pub(super) state: State,
+    /// The VM has isolated the frame's page for migration.
+    pub(super) isolated: bool,
+    /// On the LRU.
+    pub(super) on_lru: bool,
+    /// Writeback took the frame (off the free lists and the LRU).
+    pub(super) reclaiming: bool,
+}
+
+impl Link {
+    pub(super) const NEW: Link = Link {
+        prev: NIL,
+        next: NIL,
+        lru_prev: NIL,
+        lru_next: NIL,
+        list: UNLISTED,
+        state: State::Free,
+        isolated: false,
+        on_lru: false,
+        reclaiming: false,
+    };
+}
+
+pub(super) struct Inner {
+    pub(super) links: Arena<Link>,
+    pub(super) heads: [u32; NLISTS],
+    /// Bit `i` set iff list `i` is not empty.
+    pub(super) nonempty: u64,
+    pub(super) free_ids: u32,
+    /// Zombie frames waiting for their page to be released (singly linked
+    /// through `Link::next`).
+    pub(super) zombies: u32,
+    /// The frame LRU: most recently stored at the head, writeback takes
+    /// from the tail.
+    pub(super) lru_head: u32,
+    pub(super) lru_tail: u32,
+    pub(super) counts: Counts,
+}
+
+const _: () = assert!(NLISTS == 64);
+
+impl Inner {
+    pub(super) fn list_add(&mut self, id: u32, free: usize) {
+        let l = free / CHUNK;
+        if l == 0 {
+            // Less than a chunk free: no object would fit; keep it off the lists.
+            return;
+        }
+        let head = self.heads[l];
+        let link = or_broken!(self.links.get_mut(id), id, ());
+        link.prev = NIL;
+        link.next = head;
+        link.list = l as u8;
+        if head != NIL {
+            or_broken!(self.links.get_mut(head), head, ()).prev = id;
+        }
+        self.heads[l] = id;
+        self.nonempty |= 1 << l;
+    }
+
+    pub(super) fn list_del(&mut self, id: u32) {
+        let Link {
+            prev, next, list, ..
+        } = *or_broken!(self.links.get_mut(id), id, ());
+        if list == UNLISTED {
+            return;
+        }
+        if prev != NIL {
+            or_broken!(self.links.get_mut(prev), prev, ()).next = next;
+        } else {
+            self.heads[list as usize] = next;
+            if next == NIL {
+                self.nonempty &= !(1 << list);
+            }
+        }
+        if next != NIL {
+            or_broken!(self.links.get_mut(next), next, ()).prev = prev;
+        }
+        let l = or_broken!(self.links.get_mut(id), id, ());
+        l.prev = NIL;
+        l.next = NIL;
+        l.list = UNLISTED;
+    }
+
+    /// Takes the listed frame with the least free space that fits `len`.
+    pub(super) fn take_fit(&mut self, len: usize) -> Option<u32> {
+        let need = (len + CHUNK - 1) / CHUNK;
+        if need >= NLISTS {
+            return None;
+        }
+        let mask = self.nonempty & !((1u64 << need) - 1);
+        if mask == 0 {
+            return None;
+        }
+        let id = self.heads[mask.trailing_zeros() as usize];
+        self.list_del(id);
+        Some(id)
+    }
+
+    pub(super) fn pop_free_id(&mut self) -> Option<u32> {
+        let id = self.free_ids;
+        if id == NIL {
+            return None;
+        }
+        let l = or_broken!(self.links.get_mut(id), id, None);
+        debug_assert!(l.state == State::Free);
+        let next = l.next;
+        *l = Link {
+            state: State::Used,
+            ..Link::NEW
+        };
+        self.free_ids = next;
+        Some(id)
+    }
+
+    /// Puts used frame `id` at the head of the LRU (most recently stored).
+    pub(super) fn lru_touch(&mut self, id: u32) {
+        self.lru_del(id);
+        let head = self.lru_head;
+        let l = or_broken!(self.links.get_mut(id), id, ());
+        l.lru_prev = NIL;
+        l.lru_next = head;
+        l.on_lru = true;
+        if head != NIL {
+            or_broken!(self.links.get_mut(head), head, ()).lru_prev = id;
+        } else {
+            self.lru_tail = id;
+        }
+        self.lru_head = id;
+    }
+
+    /// Takes frame `id` off the LRU (if it is on it).
+    pub(super) fn lru_del(&mut self, id: u32) {
+        let l = *or_broken!(self.links.get_mut(id), id, ());
+        if !l.on_lru {
+            return;
+        }
+        if l.lru_prev != NIL {
+            or_broken!(self.links.get_mut(l.lru_prev), l.lru_prev, ()).lru_next = l.lru_next;
+        } else {
+            self.lru_head = l.lru_next;
+        }
+        if l.lru_next != NIL {
+            or_broken!(self.links.get_mut(l.lru_next), l.lru_next, ()).lru_prev = l.lru_prev;
+        } else {
+            self.lru_tail = l.lru_prev;
+        }
+        let l = or_broken!(self.links.get_mut(id), id, ());
+        l.lru_prev = NIL;
+        l.lru_next = NIL;
+        l.on_lru = false;
+    }
+
+    pub(super) fn push_free_id(&mut self, id: u32) {
+        self.lru_del(id);
+        let next = self.free_ids;
+        *or_broken!(self.links.get_mut(id), id, ()) = Link { next, ..Link::NEW };
+        self.free_ids = id;
+    }
+
+    pub(super) fn push_zombie(&mut self, id: u32) {
+        self.lru_del(id);
+        let next = self.zombies;
+        *or_broken!(self.links.get_mut(id), id, ()) = Link {
+            next,
+            state: State::Zombie,
+            ..Link::NEW
+        };
+        self.zombies = id;
+    }
+
+    /// Takes the listed frame with the most free space (smallest object).
+    pub(super) fn take_emptiest(&mut self) -> Option<u32> {
+        if self.nonempty == 0 {
+            return None;
+        }
+        let id = self.heads[63 - self.nonempty.leading_zeros() as usize];
+        self.list_del(id);
+        Some(id)
+    }
+}

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zrs_writeback: writeback at the pool limit (kselftest_harness).
+ * Tests: writeback (zswap_rs), overfull (zswap_rs, or with
+ * ZRS_BACKEND=zswap the C zswap in a zrs.mode=zswap boot: prints the
+ * OVERFULL line that check.sh's overfull_vs_zbud compares).  The fixture
+ * puts the backend's knobs back as they were.
+ */
+#define _GNU_SOURCE
+#include <sys/mman.h>
+
+#include "zrs_harness.h"
+
+ZRS_KNOB_FIXTURE(zrs_writeback);
+
+/*
+ * writeback: max_pool_percent=2 and a workload about three times what that
+ * pool holds: the coldest frames are written back to the swap device while
+ * the pool stays at its limit, and every byte comes back.  Then
+ * writeback=N: stores over the limit are rejected and nothing is written
+ * back; and writeback=200: 200 frames are written back at once.
+ */
+TEST_F_TIMEOUT(zrs_writeback, writeback, ZRS_TIMEOUT)
+{
+	long long limit = sysconf(_SC_PHYS_PAGES) * 2 / 100, slack = 64;
+	size_t n = limit * 8, i, chunk = 1024;
+	long long wb0 = zrs_stat("written_back_pages"), psw0 = vmstat("pswpout");
+	long long hit0, wb1, wb, pool, pool1, pool2, max_pool = 0;
+	struct region r;
+
+	pin_cpu(-1);
+	EXPECT_EQ(0, knob_set("writeback", "Y")) TH_LOG("writeback=Y refused");
+	EXPECT_EQ(0, knob_set("max_pool_percent", "2")) TH_LOG("max_pool_percent=2 refused");
+	MAP_OR_ASSERT(&r, n, 0x3b4c, 6);
+	region_fill(&r);
+	for (i = 0; i < n; i += chunk) {
+		size_t len = (n - i < chunk ? n - i : chunk) * PAGE;
+
+		PAGEOUT_OR_ASSERT(r.mem + i * PAGE, len);
+		pool = zrs_stat("pool_pages");
+		if (pool > max_pool)
+			max_pool = pool;
+		usleep(20000);
+	}
+	sleep(1);
+	wb = zrs_stat("written_back_pages") - wb0;
+	note("writeback: %zu pages paged out, pool limit %lld pages: pool_pages %lld (max seen %lld), written_back_pages +%lld, pswpout +%lld, pool_limit_hit %lld, reclaim_runs %lld, writeback_fail %lld",
+	     n, limit, zrs_stat("pool_pages"), max_pool, wb,
+	     vmstat("pswpout") - psw0, zrs_stat("pool_limit_hit"), zrs_stat("reclaim_runs"),
+	     zrs_stat("writeback_fail"));
+	EXPECT_LT(0LL, wb) TH_LOG("nothing written back");
+	EXPECT_GE(vmstat("pswpout") - psw0, wb) TH_LOG("pswpout rose by less than the pages written back");
+	EXPECT_LE(max_pool, limit + slack)
+		TH_LOG("pool reached %lld pages, limit %lld + slack %lld", max_pool, limit, slack);
+	EXPECT_EQ((size_t)0, region_verify(&r, "written back / pool", false));
+
+	/* writeback=N: at the limit stores are rejected, nothing written back. */
+	EXPECT_EQ(0, knob_set("writeback", "N")) TH_LOG("writeback=N refused");
+	sleep(1);
+	wb1 = zrs_stat("written_back_pages");
+	hit0 = zrs_stat("pool_limit_hit");
+	r.seed++;
+	region_fill(&r);
+	PAGEOUT_OR_ASSERT(r.mem, n * PAGE);
+	note("writeback=N: pool_limit_hit +%lld, written_back_pages +%lld",
+	     zrs_stat("pool_limit_hit") - hit0, zrs_stat("written_back_pages") - wb1);
+	EXPECT_LT(hit0, zrs_stat("pool_limit_hit")) TH_LOG("pool_limit_hit did not move with writeback=N");
+	EXPECT_EQ(wb1, zrs_stat("written_back_pages")) TH_LOG("pages written back with writeback=N");
+
+	/* writeback=200: that many frames now. */
+	pool1 = zrs_stat("pool_pages");
+	wb1 = zrs_stat("written_back_pages");
+	EXPECT_EQ(0, knob_set("writeback", "200")) TH_LOG("writeback=200 refused");
+	pool2 = zrs_stat("pool_pages");
+	wb = zrs_stat("written_back_pages") - wb1;
+	note("writeback=200: pool_pages %lld -> %lld, written_back_pages +%lld", pool1, pool2, wb);
+	EXPECT_TRUE(pool1 < 200 || pool1 - pool2 >= 150)
+		TH_LOG("writeback=200 freed only %lld pool pages", pool1 - pool2);
+	EXPECT_LE(200LL, wb) TH_LOG("writeback=200 wrote back %lld pages", wb);
+	EXPECT_EQ((size_t)0, region_verify(&r, "after writeback=N and =200", false));
+	munmap(r.mem, n * PAGE);
+}
+
+/*
+ * overfull: the same over-full workload on zswap_rs or on the C zswap
+ * (ZRS_BACKEND=zswap, zrs.mode=zswap): max_pool_percent=2 and eight times
+ * what that pool holds, paged out in 4 MiB steps, then read back and
+ * verified.  Prints an OVERFULL line (pages written back, stores
+ * rejected, wall times, pool size after each step) for the host's table.
+ */
+TEST_F_TIMEOUT(zrs_writeback, overfull, ZRS_TIMEOUT)
+{
+	const char *dir = backend_dir();
+	long long limit = sysconf(_SC_PHYS_PAGES) * 2 / 100;
+	size_t n = limit * 8, i, chunk = 1024, steps = 0, bad;
+	long long wb0 = backend_stat(dir, "written_back_pages");
+	/* Rejected stores, counted alike for both backends by frontswap (6.1
+	 * zswap does not count the rejects of its accept hysteresis). */
+	long long rej0 = frontswap_stat("failed_stores");
+	long long psw0 = vmstat("pswpout"), pool, pool_max = 0, out_ms, in_ms;
+	char path[256], series[4096] = "";
+	struct timespec t0;
+	struct region r;
+	int err;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/max_pool_percent", zrs_module());
+	err = write_str(path, "2");
+	EXPECT_EQ(0, err) TH_LOG("cannot set %s: %s", path, strerror(-err));
+	MAP_OR_ASSERT(&r, n, 0x0f11, 6);
+	region_fill(&r);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < n; i += chunk) {
+		size_t len = (n - i < chunk ? n - i : chunk) * PAGE;
+		size_t used = strlen(series);
+
+		PAGEOUT_OR_ASSERT(r.mem + i * PAGE, len);
+		pool = backend_stat(dir, "pool_total_size") / 4096;
+		if (pool > pool_max)
+			pool_max = pool;
+		if (used + 16 < sizeof(series))
+			snprintf(series + used, sizeof(series) - used, "%s%lld", steps ? "," : "", pool);
+		steps++;
+	}
+	out_ms = ms_since(&t0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	bad = region_verify(&r, "overfull read back", false);
+	in_ms = ms_since(&t0);
+	printf("OVERFULL backend=%s pages=%zu limit_pages=%lld written_back=%lld rejected=%lld pswpout=%lld pageout_ms=%lld readback_ms=%lld pool_max_pages=%lld pool_pages=%s\n",
+	       dir, n, limit, backend_stat(dir, "written_back_pages") - wb0,
+	       frontswap_stat("failed_stores") - rej0,
+	       vmstat("pswpout") - psw0, out_ms, in_ms, pool_max, series);
+	fflush(stdout);
+	EXPECT_EQ((size_t)0, bad);
+	munmap(r.mem, n * PAGE);
+}
+
+ZRS_HARNESS_MAIN
