@@ -121,6 +121,11 @@ def metrics(recs):
             add(f"{wl} pages rejected (to the device)", comp, arm, r["rejected"])
             add(f"{wl} device writes (pswpout)", comp, arm, r["pswpout"])
             add(f"{wl} device reads (pswpin)", comp, arm, r["pswpin"])
+            # Requests (older results have none): the throttle of the
+            # modelled SSD counts these, not pages.
+            if "dev_reads" in r:
+                add(f"{wl} device read requests", comp, arm, r["dev_reads"])
+                add(f"{wl} device write requests", comp, arm, r["dev_writes"])
         elif r["kind"] == "BENCHKIND" and r["cpus"] == 4:
             # Per kind of page: the share each arm stored (the rest went to
             # the device); the pre-check must not reject what the C zswap stores.

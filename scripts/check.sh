@@ -153,6 +153,10 @@ if [ -n "$guest_tests" ]; then
 		esac
 		[ "$t" = kunit ] && ktap_kunit "$log"
 	done
+	# Where the guest's time went (guest clock, seconds): the slowest tests.
+	slow=$(awk '$1 == "#" && $2 == "--" && $3 == "time" { print $5, $4 }' "$log" |
+		sort -rn | head -n 8 | awk '{ printf "%s%s %ss", (NR > 1 ? ", " : ""), $2, $1 }')
+	[ -n "$slow" ] && echo "      slowest (guest s): $slow"
 	# Figures of the parallel storm (pages verified, migrations, corruption).
 	grep -h '^# STORM ' "$log" | sed 's/^# /      /'
 	# What the whole run verified.

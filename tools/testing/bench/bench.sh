@@ -35,15 +35,19 @@ bench_thp_swap() {
 
 # What a workload did, counted the same way for every arm: frontswap's
 # stores that succeeded and failed (rejected), its loads, the swap
-# device's page writes and reads (pswpout, pswpin), and the arm's own
-# reject counters by reason (r_<name>).  bench_io_start before the
-# workload, bench_io WL after it prints a BENCHIO line.
+# device's page writes and reads (pswpout, pswpin) and the requests that
+# carried them (dev_reads, dev_writes from /sys/block/vda/stat: what the
+# modelled SSD's throttle, which limits requests, charges for; swap
+# readahead and writeback clustering put several pages in one), and the
+# arm's own reject counters by reason (r_<name>).  bench_io_start before
+# the workload, bench_io WL after it prints a BENCHIO line.
 bench_io_snap() {
 	F=/sys/kernel/debug/frontswap
 	echo "stored $(cat $F/succ_stores)"
 	echo "rejected $(cat $F/failed_stores)"
 	echo "loads $(cat $F/loads)"
 	awk '$1 == "pswpout" || $1 == "pswpin"' /proc/vmstat
+	awk '{ print "dev_reads", $1; print "dev_writes", $5 }' /sys/block/vda/stat
 	for f in /sys/kernel/debug/$BENCH_DIR/reject_* /sys/kernel/debug/$BENCH_DIR/pool_limit_hit; do
 		[ -f "$f" ] && echo "r_${f##*/} $(cat "$f")"
 	done

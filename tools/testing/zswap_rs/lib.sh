@@ -14,6 +14,27 @@ zrs_swapon() {
 
 stat_of() { cat "$D/$1"; }
 
+# debug_kernel: true on the debug kernel, whose checkers (debug_pagealloc,
+# page poisoning, slub_debug, KASAN) make every page allocated, freed,
+# swapped out and in several times dearer.
+debug_kernel() { grep -qw debug_pagealloc=on /proc/cmdline; }
+
+# pressure_mb: a size for `zrs-test pressure` that swaps.  The default
+# kernel: "auto" (1.5 x RAM, a good part of it goes to swap).  The debug
+# kernel: what is available now plus 96 MiB, so that some 100 MiB go out
+# and come back through the pool (the pool's own growth adds to it): the
+# paths run under the checkers, and the tests' premises, which they check
+# on the counters (something written back, a store that failed), still
+# hold, at a third of the time.  The default kernel's run keeps the heavy
+# form.
+pressure_mb() {
+	if debug_kernel; then
+		echo $(( $(awk '/MemAvailable/ { print $2 }' /proc/meminfo) / 1024 + 96 ))
+	else
+		echo auto
+	fi
+}
+
 # The index audit: true unless the module is loaded and holds entries that
 # frontswap does not know (read twice: a store in flight counts once).
 zrs_audit() {
@@ -57,7 +78,10 @@ run_tests() {
 		# The exit status crosses the pipe through a file, cleared first
 		# so that a test that dies without writing it fails.
 		rm -f /tmp/zrs-test.rc
+		t0=$(cut -d' ' -f1 /proc/uptime)
 		{ "test_$name"; echo $? > /tmp/zrs-test.rc; } 2>&1 | sed 's/^/# /'
+		# Guest time per test (make check lists the slowest).
+		echo "# -- time $name $(awk -v a="$t0" '{ printf "%d", $1 - a }' /proc/uptime)"
 		# Whatever the test said: no stored entry may be left that
 		# frontswap does not know (an orphan is a page that will be
 		# written over a reused slot or never freed).

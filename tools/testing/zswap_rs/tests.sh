@@ -11,8 +11,8 @@
 # lib.sh reports "ok N name # SKIP").  The workloads the shell
 # orchestrates stay subcommands of zrs-test.
 
-ALL_TESTS="kunit integrity thp thp_swapoff thp_storm thp_memcg duplicate exit incompressible compressors knobs limit writeback memcg summary zswapstat swapoff swapoff_cycles duplicate_parallel storm storm_writeback shrinker_writeback stressng churn rmmod_writeback rmmod_cycles late_load cpu_hotplug writeback_swapoff shrinker_pressure"
-DEBUG_TESTS="failalloc failstore thp_failstore sigbus race_free_slot race_store_undo race_writeback_swapin race_unload_busy race_unload_store"
+ALL_TESTS="kunit integrity thp thp_swapoff thp_storm thp_memcg duplicate exit incompressible compressors knobs limit writeback memcg summary zswapstat swapoff swapoff_cycles duplicate_parallel storm storm_writeback shrinker_writeback stressng churn rmmod_writeback rmmod_cycles late_load cpu_hotplug writeback_swapoff shrinker_pressure zram_swap"
+DEBUG_TESTS="failalloc failstore thp_failstore sigbus race_free_slot race_store_undo race_writeback_swapin race_unload_busy race_unload_store race_sync_io race_memcg_gone race_dup_failstore"
 # Run last, for SOAK seconds (zrs.soak=; make check: SOAK=).
 SOAK_TESTS="soak"
 
@@ -314,7 +314,7 @@ test_shrinker_writeback() {
 	echo Y > $P/shrinker_writeback || return 1
 	echo 60 > $P/max_pool_percent
 	wb0=$(stat_of written_back_pages); runs0=$(stat_of reclaim_runs); hit0=$(stat_of pool_limit_hit)
-	zrs-test pressure auto 1 &
+	zrs-test pressure $(pressure_mb) 1 &
 	pid=$!
 	shrink_during $pid
 	wait $pid; rc=$?
@@ -445,7 +445,7 @@ test_failalloc() {
 	[ -n "$k" ] || { echo "  no kswapd0"; return 1; }
 	echo 1 > /proc/$k/make-it-fail
 	before=$(stat_of reject_alloc_fail)
-	zrs-test pressure auto 1
+	zrs-test pressure $(pressure_mb) 1
 	rc=$?
 	echo 0 > /proc/$k/make-it-fail
 	echo 0 > $F/probability; echo 0 > $S/probability
@@ -735,8 +735,195 @@ test_race_unload_busy() {
 	[ $rc -eq 0 ] && [ $early = no ] && [ $said = yes ] && [ $readable = yes ] && [ "$rmrc" = 0 ]
 }
 
+# Race class of SWP_SYNCHRONOUS_IO (zram underneath): a swap-in from such a
+# device skips the swap cache (do_swap_page() in 6.1), so no swap-cache
+# page that writeback could lock excludes it.  The window: a swap-in held
+# in its load between the index lookup and reading the object
+# (load_lookup).  Meanwhile writeback of every frame runs; it must leave
+# these entries alone (had it written the held entry back, the load would
+# find it gone: EIO, SIGBUS, a lost page; reverts/6-sync-io.patch).
+test_race_sync_io() {
+	race_setup || return 1
+	zram_on || { race_cleanup; return 1; }
+	pc=$(cat /proc/sys/vm/page-cluster)
+	echo 0 > /proc/sys/vm/page-cluster
+	zrs-test texthold 64 0x2d > /tmp/s.out 2>&1 &
+	h=$!
+	wait_ready /tmp/s.out $h || { race_cleanup; zram_off; return 1; }
+	stored=$(stat_of stored_pages)
+	wb0=$(stat_of written_back_pages); wbf0=$(stat_of writeback_fail); lm0=$(stat_of load_missing)
+	echo "load_lookup gate 1" > $R
+	touch /tmp/zrs-go
+	race_wait_hits load_lookup 1 || { race_cleanup; zram_off; return 1; }
+	rlog "race_sync_io: a swap-in held in its load; writeback of every frame"
+	echo 100000 > $P/writeback &
+	wb=$!
+	gone_within $wb 300 && back=yes || back=no
+	wbn=$(( $(stat_of written_back_pages) - wb0 )); wbf=$(( $(stat_of writeback_fail) - wbf0 ))
+	rlog "race_sync_io: written back $wbn, refused $wbf; open"
+	echo "load_lookup open" > $R
+	wait $h; rc=$?
+	cat /tmp/s.out
+	lm=$(( $(stat_of load_missing) - lm0 ))
+	echo $pc > /proc/sys/vm/page-cluster
+	race_cleanup
+	zram_off
+	echo "  on zram, $stored stored, one swap-in held in its load: writeback returned $back, written_back_pages +$wbn, writeback_fail +$wbf, load_missing +$lm"
+	[ $rc -eq 0 ] && [ "$stored" -ge 48 ] && [ $back = yes ] && [ $wbn -eq 0 ] && [ $wbf -ge 1 ] && [ $lm -eq 0 ]
+}
+
+# Race class: a memory cgroup removed while its pages are stored and
+# being written back.  Its pages stay charged to its obj_cgroup, which
+# moves to the parent when the cgroup goes offline.  The window: writeback
+# of a frame of the cgroup's pages, page filled, before the entry is
+# erased and uncharged (writeback_erase); the cgroup is removed in it.
+# Then the rest of the pages are loaded (zswpin through the reparented
+# charge) and freed: the parent must end at 0 bytes, every byte back, no
+# WARN.
+test_race_memcg_gone() {
+	race_setup || return 1
+	race_cgroup zrs-parent || return 1
+	echo +memory > $CG/zrs-parent/cgroup.subtree_control
+	mkdir -p $CG/zrs-parent/zrs-gone
+	sh -c "echo \$\$ > $CG/zrs-parent/zrs-gone/cgroup.procs && exec zrs-test texthold 64 0x3c" > /tmp/g.out 2>&1 &
+	h=$!
+	wait_ready /tmp/g.out $h || { race_cleanup; return 1; }
+	zc=$(cat $CG/zrs-parent/zrs-gone/memory.zswap.current)
+	# The workload leaves the cgroup; its stored pages stay charged to it.
+	echo $h > $CG/cgroup.procs
+	echo "writeback_erase gate 1" > $R
+	wb0=$(stat_of written_back_pages)
+	echo 4 > $P/writeback &
+	wb=$!
+	race_wait_hits writeback_erase 1 || { race_cleanup; return 1; }
+	rmdir $CG/zrs-parent/zrs-gone && gone=yes || gone=no
+	rlog "race_memcg_gone: cgroup removed ($gone) in the window; open"
+	echo "writeback_erase open" > $R
+	gone_within $wb 300 && back=yes || back=no
+	wbn=$(( $(stat_of written_back_pages) - wb0 ))
+	mid=$(cat $CG/zrs-parent/memory.zswap.current)
+	touch /tmp/zrs-go
+	wait $h; rc=$?
+	cat /tmp/g.out
+	# The freed slots wait in the per-CPU slot caches: flush them.
+	swapoff /dev/vda && swapon /dev/vda
+	end=$(cat $CG/zrs-parent/memory.zswap.current)
+	race_cleanup
+	rmdir $CG/zrs-parent
+	echo "  cgroup charged $zc bytes, removed while a writeback was held: $gone; written back $wbn (returned $back); parent $mid bytes after, $end bytes once the pages were freed"
+	[ $rc -eq 0 ] && [ "$zc" -gt 0 ] && [ $gone = yes ] && [ $back = yes ] && [ $wbn -ge 1 ] && [ "$mid" -gt 0 ] && [ "$end" -eq 0 ]
+}
+
+# Race class: a duplicate store that fails while the old entry is being
+# written back.  One page, stored, read back (it stays in the swap cache,
+# the entry too); writeback of its frame is held between the index
+# lookup and the swap-cache lookup (writeback_lookup).  In the window the
+# page gets new content and is paged out again with the module's next
+# allocation made to fail: frontswap invalidates the old entry, the store
+# is refused and the page goes to the device.  The writeback must not
+# write the old content anywhere: the new content must come back, no
+# entry may stay behind.
+test_race_dup_failstore() {
+	race_setup || return 1
+	echo N > $P/writeback
+	rm -f /tmp/zrs-go1
+	zrs-test dupfail > /tmp/d.out 2>&1 &
+	h=$!
+	wait_ready /tmp/d.out $h || { race_cleanup; return 1; }
+	rf0=$(stat_of reject_alloc_fail); out0=$(grep '^pswpout ' /proc/vmstat | cut -d' ' -f2)
+	echo "writeback_lookup gate 1" > $R
+	echo 1 > $P/writeback &
+	wb=$!
+	race_wait_hits writeback_lookup 1 || { race_cleanup; return 1; }
+	rlog "race_dup_failstore: writeback held; new content, failing store"
+	touch /tmp/zrs-go1
+	while ! grep -q "stored again" /tmp/d.out; do kill -0 $h 2>/dev/null || break; sleep 0.2; done
+	rf=$(( $(stat_of reject_alloc_fail) - rf0 )); out=$(( $(grep '^pswpout ' /proc/vmstat | cut -d' ' -f2) - out0 ))
+	rlog "race_dup_failstore: reject_alloc_fail +$rf; open"
+	echo "writeback_lookup open" > $R
+	gone_within $wb 300 && back=yes || back=no
+	orphans=$(stat_of orphan_entries)
+	touch /tmp/zrs-go
+	wait $h; rc=$?
+	cat /tmp/d.out
+	race_cleanup
+	rm -f /tmp/zrs-go1
+	echo "  duplicate store refused by injection (reject_alloc_fail +$rf, pswpout +$out) while writeback of the old entry was held; writeback returned $back; orphan_entries $orphans"
+	[ $rc -eq 0 ] && [ $rf -eq 1 ] && [ $out -ge 1 ] && [ $back = yes ] && [ "$orphans" -eq 0 ]
+}
+
 # ---- Race classes from zswap's and zsmalloc's history (no window of our
 # own needed: the kernel's side is wide enough to hit every run).
+
+# zram_on / zram_off: swap on zram0 (SWP_SYNCHRONOUS_IO) instead of
+# /dev/vda, and back.
+zram_on() {
+	Z=/sys/block/zram0
+	[ -d $Z ] || { echo "  no /sys/block/zram0 (CONFIG_ZRAM)"; return 1; }
+	swapoff /dev/vda || return 1
+	echo 1 > $Z/reset
+	echo 128M > $Z/disksize && mkswap /dev/zram0 >/dev/null && swapon /dev/zram0 && return 0
+	echo "  cannot swap on zram0"
+	swapon /dev/vda
+	return 1
+}
+zram_off() {
+	swapoff /dev/zram0 2>/dev/null
+	echo 1 > /sys/block/zram0/reset
+	swapon /dev/vda
+}
+
+# zram underneath (SWP_SYNCHRONOUS_IO: a swap-in skips the swap cache and
+# reads through frontswap straight into a new page).  zswap_rs stores and
+# loads as on a disk, and leaves these entries to their owners: writeback
+# of every frame writes nothing (each refusal counted in writeback_fail);
+# rmmod with pages stored waits, says why ("synchronous-I/O device"), and
+# finishes when swapoff takes the pages back.  Every byte verified.
+test_zram_swap() {
+	zram_on || return 1
+	rm -f /tmp/zrs-go
+	ld0=$(stat_of loads); wb0=$(stat_of written_back_pages); wbf0=$(stat_of writeback_fail)
+	zrs-test texthold 2048 0x2b > /tmp/z.out 2>&1 &
+	h=$!
+	wait_ready /tmp/z.out $h || { zram_off; return 1; }
+	stored=$(stat_of stored_pages)
+	echo 100000 > $P/writeback
+	wb=$(( $(stat_of written_back_pages) - wb0 )); wbf=$(( $(stat_of writeback_fail) - wbf0 ))
+	touch /tmp/zrs-go
+	wait $h; rc=$?
+	rm -f /tmp/zrs-go
+	cat /tmp/z.out
+	ld=$(( $(stat_of loads) - ld0 ))
+	echo "  on zram: $stored stored; writeback of every frame: written_back_pages +$wb, writeback_fail +$wbf; read back: loads +$ld"
+	ok=yes
+	[ $rc -eq 0 ] && [ "$stored" -ge 1024 ] && [ $wb -eq 0 ] && [ $wbf -ge 1 ] && [ $ld -ge 1024 ] || ok=no
+	# rmmod with pages stored on zram: it waits and says why; swapoff
+	# takes the pages back, and the unload finishes.
+	zrs-test texthold 512 0x2c > /tmp/z2.out 2>&1 &
+	h=$!
+	wait_ready /tmp/z2.out $h || { zram_off; return 1; }
+	stored2=$(stat_of stored_pages)
+	n0=$(dmesg | grep -c 'unload: waiting')
+	rmmod zswap_rs > /tmp/rmmod.out 2>&1 &
+	rm=$!
+	t=$(uptime_s); said=no
+	while kill -0 $rm 2>/dev/null && [ $(( $(uptime_s) - t )) -lt 300 ]; do
+		[ "$(dmesg | grep -c 'unload: waiting')" -gt $n0 ] && { said=yes; break; }
+		sleep 1
+	done
+	dmesg | grep 'unload: waiting' | tail -1 | sed 's/^\[[^]]*\] /  /'
+	dmesg | grep 'unload: waiting' | tail -1 | grep -q ' [1-9][0-9]* on a synchronous-I/O device' || said=no
+	swapoff /dev/zram0; soff=$?
+	if gone_within $rm 300; then wait $rm; rmrc=$?; else rmrc=hang; fi
+	zram_off
+	lsmod | grep -q '^zswap_rs ' || zrs_load || return 1
+	touch /tmp/zrs-go
+	wait $h; rc2=$?
+	rm -f /tmp/zrs-go
+	cat /tmp/z2.out
+	echo "  rmmod with $stored2 pages stored on zram: said it waits for them $said, swapoff exit $soff, rmmod $rmrc"
+	[ $ok = yes ] && [ "$stored2" -ge 256 ] && [ $said = yes ] && [ $soff -eq 0 ] && [ "$rmrc" = 0 ] && [ $rc2 -eq 0 ]
+}
 
 # CPU hotplug during a storm: CPUs 1.. go offline and online in a loop
 # while every worker pages in and out (the per-CPU compression contexts
@@ -801,7 +988,9 @@ test_shrinker_pressure() {
 	echo Y > $P/shrinker_writeback || return 1
 	echo 60 > $P/max_pool_percent
 	wb0=$(stat_of written_back_pages)
+	# A third of RAM each (the debug kernel: a third of pressure_mb).
 	mb=$(( $(awk '/MemTotal/ { print $2 }' /proc/meminfo) / 1024 / 3 ))
+	debug_kernel && mb=$(( $(pressure_mb) / 3 ))
 	pids=
 	for i in 1 2 3; do
 		zrs-test pressure $mb 1 > /tmp/sp.$i 2>&1 &

@@ -605,6 +605,59 @@ static int t_texthold(int argc, char **argv)
 }
 
 /*
+ * dupfail: one distinct page paged out (stored) and read back (it stays
+ * in the swap cache with its slot: frontswap still holds the entry); says
+ * "ready".  Once GO_FILE "1" exists: writes new content into the page
+ * and pages it out again with the module's next allocation made to fail
+ * (fail_alloc, this task only): frontswap invalidates the old entry, the
+ * duplicate store is refused and the page goes to the device.  Says
+ * "stored again", waits for go, and checks that the new content came
+ * back (see race_dup_failstore).
+ */
+static int t_dupfail(int argc, char **argv)
+{
+	const char *a = "/sys/kernel/debug/zswap_rs/fail_alloc";
+	static const char *const attrs[][2] = {
+		{ "verbose", "0" }, { "task-filter", "Y" }, { "interval", "1" },
+		{ "times", "1" }, { "space", "0" }, { "probability", "100" },
+	};
+	const uint64_t seed = 0x3d00, seed2 = 0x3d01;
+	unsigned char *mem, want[PAGE];
+	size_t i;
+
+	(void)argc; (void)argv;
+	if (access(a, F_OK)) {
+		fail("%s missing: needs the debug kernel (fault injection)", a);
+		return 1;
+	}
+	pin_cpu(0);
+	mem = text_pageout(1, seed);
+	if (!mem)
+		return 2;
+	fill_text(want, 0, seed);
+	EXPECT(!memcmp(mem, want, PAGE), "the first read back is corrupted");
+	printf("ready\n");
+	fflush(stdout);
+	wait_file(GO_FILE "1");
+	fill_text(mem, 0, seed2);
+	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
+		if (fault_attr_set(a, attrs[i][0], attrs[i][1]))
+			fail("cannot set %s/%s", a, attrs[i][0]);
+	if (write_str("/proc/self/make-it-fail", "1"))
+		fail("cannot set make-it-fail");
+	page_out(mem, PAGE);
+	write_str("/proc/self/make-it-fail", "0");
+	fault_attr_set(a, "probability", "0");
+	printf("stored again\n");
+	fflush(stdout);
+	wait_go();
+	fill_text(want, 0, seed2);
+	EXPECT(!memcmp(mem, want, PAGE), "the page did not come back with its new content");
+	note("dupfail: the new content %s", memcmp(mem, want, PAGE) ? "is LOST" : "came back");
+	return failures != 0;
+}
+
+/*
  * undopair: two pages that compress to about 1425 bytes each (one zbud
  * frame, about 1250 bytes left) and 68 zero pages (same-filled: no frame)
  * paged out on CPU 0; says "ready"; once GO_FILE "1" exists, unmaps the
@@ -658,7 +711,7 @@ static int t_sigbushold(int argc, char **argv)
 	const char *a = "/sys/kernel/debug/zswap_rs/fail_load";
 	size_t n = argc > 0 ? strtoul(argv[0], NULL, 0) : 64, bad;
 	uint64_t seed = 0x51b;
-	int got_bus = 0;
+	int got_bus = 0, fired = 0;
 	unsigned char *mem;
 
 	if (access(a, F_OK)) {
@@ -673,8 +726,9 @@ static int t_sigbushold(int argc, char **argv)
 
 		EXPECT(resident(&rr) < n / 4, "%zu of %zu pages still resident", resident(&rr), n);
 	}
-	if (failed_load_sigbus(mem, &got_bus))
+	if (failed_load_sigbus(mem, &got_bus, &fired))
 		fail("cannot arm the fault injection of %s", a);
+	EXPECT(fired, "the injected load failure was not taken (page 0 came back another way)");
 	EXPECT(got_bus, "reading the page whose load failed did not raise SIGBUS");
 	printf("ready\n");
 	fflush(stdout);
@@ -1123,6 +1177,7 @@ static const struct {
 	{ "thphold", t_thphold, "[MB] [SEED]  huge pages out (stored whole), wait for go, verify; THPHOLD line" },
 	{ "storeexit", t_storeexit, "[PAGES] [SEED]  page out distinct pages on CPU 0 and exit (dead slots)" },
 	{ "texthold", t_texthold, "[PAGES] [SEED]  page out distinct pages, wait for go, verify (SEED bit 63: tiny objects)" },
+	{ "dupfail", t_dupfail, "       a re-dirtied page's duplicate store fails (fault injection; see race_dup_failstore)" },
 	{ "undopair", t_undopair, "      one frame of two objects; frees one on go1 (see race_store_undo)" },
 	{ "sigbushold", t_sigbushold, "[PAGES]  one page's load fails (SIGBUS caught, page kept), wait for go, verify the rest (debug kernel)" },
 	{ "pressure", t_pressure, "[MB|auto] [ROUNDS]  real memory pressure, verify (demo workload)" },

@@ -538,18 +538,27 @@ static void on_sigbus(int sig)
 	siglongjmp(sigbus_jmp, 1);
 }
 
-int failed_load_sigbus(volatile unsigned char *p, int *got_bus)
+int failed_load_sigbus(volatile unsigned char *p, int *got_bus, int *fired)
 {
 	const char *a = ZRS_DEBUGFS "/fail_load";
 	static const char *const attrs[][2] = {
 		{ "verbose", "0" }, { "task-filter", "Y" }, { "interval", "1" },
 		{ "times", "1" }, { "probability", "100" },
 	};
+	char pc[16] = "";
 	volatile int bus = 0;
 	volatile int err = 0;
 	int e;
 	size_t i;
 
+	/*
+	 * No swap readahead while the page is read: with it, this fault
+	 * could load a neighbour first (the injected failure would land on
+	 * that page), and another task's readahead could bring the page
+	 * into the swap cache before this task faults on it.
+	 */
+	if (read_str("/proc/sys/vm/page-cluster", pc, sizeof(pc)) == 0)
+		write_str("/proc/sys/vm/page-cluster", "0");
 	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
 		e = fault_attr_set(a, attrs[i][0], attrs[i][1]);
 		if (e) {
@@ -575,6 +584,10 @@ int failed_load_sigbus(volatile unsigned char *p, int *got_bus)
 	signal(SIGBUS, SIG_DFL);
 	write_str("/proc/self/make-it-fail", "0");
 	fault_attr_set(a, "probability", "0");
+	if (*pc)
+		write_str("/proc/sys/vm/page-cluster", pc);
+	/* "times" counts down once per injected failure: 0 means it fired. */
+	*fired = read_num(ZRS_DEBUGFS "/fail_load/times") == 0;
 	*got_bus = bus;
 	return err;
 }

@@ -168,12 +168,15 @@ long long now_ns(void);
 
 /*
  * Reads the stored page at @p with its load made to fail (zswap_rs's
- * fail_load fault attribute, this task only, once).  Returns 0 and sets
- * *got_bus (1 if the read raised SIGBUS: caught, the mapping stays, and
- * the page sits in the swap cache without its data), or -errno if the
- * fault injection could not be armed (*got_bus still set: the read is done
- * anyway).  The injection is disarmed before it returns.
+ * fail_load fault attribute, this task only, once; swap readahead off
+ * meanwhile).  Returns 0 and sets *got_bus (1 if the read raised SIGBUS:
+ * caught, the mapping stays, and the page sits in the swap cache without
+ * its data) and *fired (1 if the injected failure was taken: a load by
+ * this task reached zswap_rs; 0 means the page did not come from the
+ * pool, e.g. something else had brought it back first), or -errno if the
+ * fault injection could not be armed (*got_bus and *fired still set: the
+ * read is done anyway).  The injection is disarmed before it returns.
  */
-int failed_load_sigbus(volatile unsigned char *p, int *got_bus);
+int failed_load_sigbus(volatile unsigned char *p, int *got_bus, int *fired);
 
 #endif
