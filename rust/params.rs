@@ -170,12 +170,13 @@ pub(crate) fn parse(p: Param, val: &[u8]) -> Result<Value> {
         | Param::StoreIncompressible
         | Param::ShrinkerWriteback
         | Param::StoreThp => parse_bool(val).map(Value::Bool),
-        Param::Writeback => match parse_bool(val) {
-            Ok(b) => Ok(Value::Bool(b)),
-            Err(_) => match parse_count(val)? {
-                0 => Ok(Value::Bool(false)),
-                n => Ok(Value::WriteBackNow(n)),
-            },
+        // A number first: "1" writes one frame back (as documented), it
+        // does not mean `Y`.
+        Param::Writeback => match parse_count(val) {
+            Ok(0) => Ok(Value::Bool(false)),
+            Ok(n) => Ok(Value::WriteBackNow(n)),
+            Err(e) if e == ERANGE => Err(e),
+            Err(_) => parse_bool(val).map(Value::Bool),
         },
         Param::MaxPoolPercent | Param::AcceptThresholdPercent => {
             parse_percent(val).map(Value::Percent)

@@ -77,11 +77,12 @@ impl ZswapRs {
         let u = b.close();
         if n != 0 {
             pr_info!(
-                "unload: {} stored pages: {} written to the swap device, {} handed to swap-cache pages, {} gone meanwhile",
+                "unload: {} stored pages: {} written to the swap device, {} handed to swap-cache pages, {} gone meanwhile; {} more left without it (swapoff, or freed by their owners while it waited)",
                 n,
                 u.written,
                 u.handed,
-                u.gone
+                u.gone,
+                n.saturating_sub(u.written + u.handed + u.gone)
             );
         }
         // Unregisters: waits for callbacks in flight.

@@ -53,6 +53,8 @@ fn writeback_values() {
     kunit_assert_eq!(parse(Param::Writeback, b"Y\n"), Ok(Value::Bool(true)));
     kunit_assert_eq!(parse(Param::Writeback, b"off"), Ok(Value::Bool(false)));
     kunit_assert_eq!(parse(Param::Writeback, b"0"), Ok(Value::Bool(false)));
+    // "1" is a count (one frame), not `Y`.
+    kunit_assert_eq!(parse(Param::Writeback, b"1\n"), Ok(Value::WriteBackNow(1)));
     kunit_assert_eq!(
         parse(Param::Writeback, b"200"),
         Ok(Value::WriteBackNow(200))

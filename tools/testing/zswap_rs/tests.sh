@@ -834,7 +834,7 @@ test_race_dup_failstore() {
 	echo "writeback_lookup gate 1" > $R
 	echo 1 > $P/writeback &
 	wb=$!
-	race_wait_hits writeback_lookup 1 || { race_cleanup; return 1; }
+	race_wait_hits writeback_lookup 1 || { cat /tmp/d.out; race_cleanup; return 1; }
 	rlog "race_dup_failstore: writeback held; new content, failing store"
 	touch /tmp/zrs-go1
 	while ! grep -q "stored again" /tmp/d.out; do kill -0 $h 2>/dev/null || break; sleep 0.2; done
