@@ -704,6 +704,20 @@ test_race_writeback_swapin() {
 	[ $rc -eq 0 ] && [ $back = yes ] && [ $fails -ge 1 ]
 }
 
+# rmmod_waiting: rmmod in the background (its pid in $rm) with pages it
+# cannot write back yet; waits (at most 300 s) until the unload says in
+# the log what it waits for.  said=yes if it did.
+rmmod_waiting() {
+	n0=$(dmesg | grep -c 'unload: waiting')
+	rmmod zswap_rs > /tmp/rmmod.out 2>&1 &
+	rm=$!
+	t=$(uptime_s); said=no
+	while kill -0 $rm 2>/dev/null && [ $(( $(uptime_s) - t )) -lt 300 ]; do
+		[ "$(dmesg | grep -c 'unload: waiting')" -gt $n0 ] && { said=yes; break; }
+		sleep 0.5
+	done
+}
+
 # Defect: an unload that met a page it could not write back gave up after
 # 2 s and then waited without end for frontswap, holding the parameter
 # lock.  The page: its load failed (fault injection) and its owner caught
@@ -716,14 +730,7 @@ test_race_unload_busy() {
 	sb=$!
 	wait_ready /tmp/sb.out $sb || { race_cleanup; return 1; }
 	stored=$(stat_of stored_pages)
-	n0=$(dmesg | grep -c 'unload: waiting')
-	rmmod zswap_rs > /tmp/rmmod.out 2>&1 &
-	rm=$!
-	t=$(uptime_s); said=no
-	while kill -0 $rm 2>/dev/null && [ $(( $(uptime_s) - t )) -lt 300 ]; do
-		[ "$(dmesg | grep -c 'unload: waiting')" -gt $n0 ] && { said=yes; break; }
-		sleep 0.5
-	done
+	rmmod_waiting
 	kill -0 $rm 2>/dev/null && early=no || early=yes
 	cat $P/enabled > /tmp/param.out 2>&1 &
 	pr=$!
@@ -907,14 +914,7 @@ test_zram_swap() {
 	h=$!
 	wait_ready /tmp/z2.out $h || { zram_off; return 1; }
 	stored2=$(stat_of stored_pages)
-	n0=$(dmesg | grep -c 'unload: waiting')
-	rmmod zswap_rs > /tmp/rmmod.out 2>&1 &
-	rm=$!
-	t=$(uptime_s); said=no
-	while kill -0 $rm 2>/dev/null && [ $(( $(uptime_s) - t )) -lt 300 ]; do
-		[ "$(dmesg | grep -c 'unload: waiting')" -gt $n0 ] && { said=yes; break; }
-		sleep 1
-	done
+	rmmod_waiting
 	dmesg | grep 'unload: waiting' | tail -1 | sed 's/^\[[^]]*\] /  /'
 	dmesg | grep 'unload: waiting' | tail -1 | grep -q ' [1-9][0-9]* on a synchronous-I/O device' || said=no
 	swapoff /dev/zram0; soff=$?
