@@ -247,15 +247,23 @@ impl Backend {
     }
 
     /// Writes back up to `n` frames (the `writeback` knob, the shrinker);
-    /// returns how many were emptied.  May sleep.
+    /// returns how many were emptied.  Stops early once every frame was
+    /// tried without one being emptied (a frame that cannot go now goes
+    /// back to the LRU's head, so another pass would only meet the same
+    /// ones: on a synchronous-I/O device, say, every one).  May sleep.
     pub(crate) fn reclaim(&self, n: usize) -> usize {
         let mut done = 0;
+        let mut failed = 0u64;
         for _ in 0..n {
-            if self.pool.counts().pages == 0 {
+            let pages = self.pool.pages();
+            if pages == 0 || failed >= pages {
                 break;
             }
             if self.reclaim_one() {
                 done += 1;
+                failed = 0;
+            } else {
+                failed += 1;
             }
             crate::sys::cond_resched();
         }
