@@ -4,6 +4,7 @@
  * uses beyond the 6.1 `kernel::bindings` crate.
  */
 #include <linux/mm.h>
+#include <linux/blkdev.h>
 #include <linux/crypto.h>
 #include <linux/debugfs.h>
 #include <linux/frontswap.h>

@@ -21,7 +21,8 @@ ARMS = ["zswap_rs", "zswap+zbud", "zswap+zsmalloc", "zswap+z3fold"]
 NEEDS = {"BENCH": ("arm", "comp", "wl", "pages"), "BENCHLAT": ("arm", "comp", "wl", "op", "n"),
          "CBENCH": ("arm", "alg", "pages"),
          "BENCHIO": ("arm", "comp", "wl", "stored", "rejected", "loads", "pswpout", "pswpin"),
-         "BENCHKIND": ("arm", "comp", "pagekind", "pages", "stored", "rejected")}
+         "BENCHKIND": ("arm", "comp", "pagekind", "pages", "stored", "rejected"),
+         "CSIZES": ("arm", "alg", "pages", "same", "h")}
 
 # Workloads whose page counts are compared between arms (equal work), and
 # the BENCH field holding their swap-out time.
@@ -126,6 +127,13 @@ def metrics(recs):
             if "dev_reads" in r:
                 add(f"{wl} device read requests", comp, arm, r["dev_reads"])
                 add(f"{wl} device write requests", comp, arm, r["dev_writes"])
+                # Pages per request: how well swap readahead and the block
+                # layer's merging packed them (a device that charges per
+                # request charges an arm with scattered pages more per page).
+                if r["dev_reads"] and r["pswpin"]:
+                    add(f"{wl} pages per device read request", comp, arm, r["pswpin"] / r["dev_reads"])
+                if r["dev_writes"] and r["pswpout"]:
+                    add(f"{wl} pages per device write request", comp, arm, r["pswpout"] / r["dev_writes"])
         elif r["kind"] == "BENCHKIND" and r["cpus"] == 4:
             # Per kind of page: the share each arm stored (the rest went to
             # the device); the pre-check must not reject what the C zswap stores.
@@ -309,10 +317,70 @@ def main():
             lines.append(f"- goal THP workload device writes <= 1% of its pages ({comp}): "
                          f"{v:.0f} of {pages:.0f}, {'met' if v <= pages / 100 else 'NOT met'}"
                          + (f" (zswap+zbud: {statistics.median(z):.0f})" if z else ""))
+    lines += layout_bounds(recs, m)
     report = "\n".join(lines) + "\n"
     (out / "report.md").write_text(report)
     print(report)
     plots(out, recs, m, comps)
+
+
+# Largest compressed object a pool takes (zbud's limit, MAX_COMPRESSED).
+MAX_OBJ = 4096 - 2 * 64
+
+
+def layout_bounds(recs, m):
+    """What a pool layout can reach on the W1 pages (issue 22): density
+    (stored pages x 4096 / pool bytes, same-filled pages stored in the
+    index) for a few object-per-page limits, from zrs_cbench's histogram
+    of compressed lengths (each length taken as its 64-byte bucket's
+    upper end)."""
+    out = []
+    seen = set()
+    for r in recs:
+        if r["kind"] != "CSIZES" or r["cpus"] != 4 or r["alg"] in seen:
+            continue
+        seen.add(r["alg"])
+        h = [int(x) for x in str(r["h"]).split(",")]
+        sizes = [min(64 * k + 63, 4096) for k, c in enumerate(h) for _ in range(c)]
+        objs = [z for z in sizes if z <= MAX_OBJ]
+        stored = r["same"] + len(objs)
+        if not objs:
+            continue
+        if not out:
+            out += ["", "Pool layouts on the W1 pages (zrs_cbench's compressed lengths; density = stored "
+                    "pages x 4096 / pool bytes, same-filled pages in the index; objects over "
+                    f"{MAX_OBJ} bytes rejected; placement best fit decreasing, offline):", ""]
+        meas = {a: m.get(("W1 density (stored/pool pages)", r["alg"], a)) for a in ARMS}
+        parts = [f"{r['alg']}: {r['pages']} pages, {r['same']} same-filled, {len(objs)} objects, "
+                 f"{len(sizes) - len(objs)} too big"]
+        for label, k in (("2 per page (zbud)", 2), ("3", 3), ("4", 4), ("any number, whole objects", None)):
+            pages = packed_pages(objs, k)
+            parts.append(f"{label} {stored * 4096 / (pages * 4096):.2f}")
+        parts.append(f"objects across pages, no waste {stored * 4096 / sum(objs):.2f}")
+        got = ", ".join(f"{a} {statistics.median(v):.2f}" for a, v in meas.items() if v)
+        out.append("- " + "; ".join(parts) + (f" (measured: {got})" if got else ""))
+    return out
+
+
+def packed_pages(sizes, per_page):
+    """Pages for objects of `sizes` bytes, at most `per_page` per page
+    (None: no limit), none across two pages: best fit decreasing."""
+    import bisect
+    open_ = []  # sorted [free bytes, page number] of pages with room
+    count = {}
+    pages = 0
+    for sz in sorted(sizes, reverse=True):
+        i = bisect.bisect_left(open_, [sz, -1])
+        if i < len(open_):
+            free, pg = open_.pop(i)
+        else:
+            free, pg = 4096, pages
+            pages += 1
+        free -= sz
+        count[pg] = count.get(pg, 0) + 1
+        if per_page is None or count[pg] < per_page:
+            bisect.insort(open_, [free, pg])
+    return pages
 
 
 def plots(out, recs, m, comps):

@@ -2,7 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 """Every statistic (rust/stats.rs), knob (rust/glue.h) and sysfs summary
 file (rust/glue.c) is documented in Documentation/admin-guide.rst and in
-the ABI files.  Prints what is missing; exit 1 if anything is."""
+the ABI files; and the other way round, every name the documentation
+gives as one (a knob heading, a statistics table row, a path under the
+module's sysfs or debugfs directories, in any .rst file or the README)
+exists, and no literal has a word broken by spaces.  Prints what is
+wrong; exit 1 if anything is."""
 import pathlib
 import re
 import sys
@@ -44,6 +48,37 @@ for r in races:
 for s in summary:
     if f'zswap_rs/{s}' not in abi or f'``{s}``' not in guide:
         missing.append(f'sysfs summary {s}: not documented')
+# The other way round: what the documentation names must exist.
+faults = re.findall(r'"(fail_[a-z]+)"', glue + (top / 'rust/helpers.c').read_text())
+debug_files = set(names) | {'race_delay'} | set(faults)
+docs = {p.relative_to(top): p.read_text() for p in
+        list((top / 'Documentation').glob('*.rst')) + [top / 'README']}
+
+
+def section(text, title):
+    m = re.search(rf'^{re.escape(title)}\n=+\n(.*?)(?=^[^\n]+\n=+\n|\Z)', text, re.S | re.M)
+    return m.group(1) if m else ''
+
+
+for line in section(guide, 'Knobs').splitlines():
+    m = re.match(r'^``([a-z_]+)``', line)
+    if m and m.group(1) not in knobs:
+        missing.append(f'admin-guide.rst, Knobs: ``{m.group(1)}`` is no knob')
+for line in section(guide, 'Statistics').splitlines():
+    m = re.match(r'^``([a-z_]+)``\s{2,}', line)
+    if m and m.group(1) not in names and m.group(1) not in summary:
+        missing.append(f'admin-guide.rst, Statistics: ``{m.group(1)}`` is no statistic')
+for path, text in docs.items():
+    for d, n in re.findall(r'/sys/(kernel/debug/zswap_rs|module/zswap_rs/parameters|kernel/mm/zswap_rs)/([A-Za-z0-9_]+)', text):
+        known = {'kernel/debug/zswap_rs': debug_files, 'module/zswap_rs/parameters': set(knobs),
+                 'kernel/mm/zswap_rs': set(summary)}[d]
+        if n not in known:
+            missing.append(f'{path}: /sys/{d}/{n}: no such file')
+    for lit in re.findall(r'``([^`\n]+)``', text):
+        if re.search(r'[A-Za-z0-9_]  +[A-Za-z0-9_]', lit):
+            missing.append(f'{path}: ``{lit}``: a word broken by spaces?')
+if not faults:
+    missing.append('parsed no fault attributes from rust/glue.c: fix this script')
 if len(names) < 20 or len(knobs) < 8 or len(summary) < 4 or len(races) < 8:
     missing.append(f'parsed too little ({len(names)} stats, {len(knobs)} knobs): fix this script')
 for m in missing:

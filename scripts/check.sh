@@ -195,6 +195,9 @@ if [ -n "$guest_tests" ]; then
 			echo "      (the debug gate, 10^6 pages stored by the module and 10^4 pool-page migrations, is NOT checked: it is make soak's; this run had a ${SOAK}s soak${TESTS:+, TESTS set})"
 		fi
 	fi
+	# Boots retried (stalled before /init, or a kernel problem before
+	# /init): shown whatever the result, never hidden.
+	grep -E '^warning' "$ZRS_GUEST/check.out" | sed 's/^/      retried: /'
 	if [ $rc -ne 0 ] && [ $failed -eq 0 ]; then
 		fail "guest run" "exit status $rc"
 	fi
@@ -208,8 +211,9 @@ fi
 # printed that starts with $1, or fails test $4 and returns 1.
 ab_boots() {
 	local marker=$1 rs_test=$2 c_test=$3 name=$4 rc1 rc2
-	ZRS_LOG=$rs_test-rs ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" check "$rs_test" >/dev/null 2>&1; rc1=$?
-	ZRS_LOG=$rs_test-zswap ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" zswap "$c_test" >/dev/null 2>&1; rc2=$?
+	ZRS_LOG=$rs_test-rs ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" check "$rs_test" >"$ZRS_GUEST/$rs_test-rs.out" 2>&1; rc1=$?
+	ZRS_LOG=$rs_test-zswap ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" zswap "$c_test" >"$ZRS_GUEST/$rs_test-zswap.out" 2>&1; rc2=$?
+	grep -hE '^warning' "$ZRS_GUEST/$rs_test-rs.out" "$ZRS_GUEST/$rs_test-zswap.out" | sed 's/^/      retried: /'
 	rs=$(grep "^# $marker" "$ZRS_GUEST/$rs_test-rs.log" | tail -1 | sed 's/^# //')
 	c=$(grep "^# $marker" "$ZRS_GUEST/$rs_test-zswap.log" | tail -1 | sed 's/^# //')
 	echo "      $rs"
@@ -360,6 +364,22 @@ if [[ " $want " == *" selftest "* ]]; then
 		pass "harness: lockdep report detected, clean log passes"
 	else
 		fail "harness: lockdep report detected, clean log passes"
+	fi
+	# The module's own lost-page messages (rust/backend/load.rs) fail a
+	# run; its report of a failure injected on purpose does not.
+	lost_ok=1
+	for msg in 'zswap_rs: swap entry 0:0x1f is not stored; failing the read' \
+		   'zswap_rs: swap entry 0:0x1f: index and pool disagree; failing the read' \
+		   'zswap_rs: decompression failed for swap entry 0:0x1f (Err(-22)); failing the read'; do
+		printf '[ 2.0] %s\n' "$msg" > "$ZRS_GUEST/fake.log"
+		"$ZRS_TOP/scripts/scan-log.sh" "$ZRS_GUEST/fake.log" >/dev/null && lost_ok=0
+	done
+	printf '[ 2.0] zswap_rs: injected load failure for swap entry 0:0x1f; failing the read\n' > "$ZRS_GUEST/fake.log"
+	"$ZRS_TOP/scripts/scan-log.sh" "$ZRS_GUEST/fake.log" >/dev/null || lost_ok=0
+	if [ $lost_ok = 1 ]; then
+		pass "harness: the module's lost-page messages fail the run, an injected failure does not"
+	else
+		fail "harness: the module's lost-page messages fail the run, an injected failure does not"
 	fi
 	if python3 "$ZRS_TOP/scripts/ktap.py" --selftest; then
 		pass "harness: KTAP parser (crash, missing, failed, skipped; console noise)"

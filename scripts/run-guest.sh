@@ -37,6 +37,11 @@ case "$cpus" in ''|*[!0-9]*|0) echo "error: CPUS must be a number of vCPUs >= 1,
 smp=${ZRS_SMP:-$cpus,sockets=$cpus,cores=1,threads=1}
 # Generous: a hang bound, not a speed goal (CI hosts may be 3x slower).
 case "$ZRS_VARIANT" in debug) def_timeout=5400 ;; *) def_timeout=2400 ;; esac
+# make soak: the soak's own limit (SOAK_LIMIT, default 4 hours) on top, so
+# that a slow host fails with the soak's message (how far it got), not
+# with a guest timeout.
+case "${SOAK_LIMIT:-0}" in ''|*[!0-9]*) echo "error: SOAK_LIMIT must be a number of seconds, not '$SOAK_LIMIT'" >&2; exit 2 ;; esac
+[ -n "${SOAK_STORES:-}" ] && def_timeout=$((def_timeout + ${SOAK_LIMIT:-14400}))
 timeout_s=${TIMEOUT:-$def_timeout}
 case "$timeout_s" in ''|*[!0-9]*) echo "error: TIMEOUT must be a number of seconds, not '$timeout_s'" >&2; exit 2 ;; esac
 
@@ -83,7 +88,7 @@ case "${SOAK:-}" in
 *) cmdline="$cmdline zrs.soak=$SOAK" ;;
 esac
 # make soak: a soak bound by work, not time (see tests.sh, test_soak).
-for v in SOAK_STORES SOAK_MIGRATIONS; do
+for v in SOAK_STORES SOAK_MIGRATIONS SOAK_LIMIT; do
 	case "${!v:-}" in
 	'') ;;
 	*[!0-9]*) echo "error: $v must be a number, not '${!v}'" >&2; exit 2 ;;
@@ -227,6 +232,10 @@ fi
 if splat=$("$ZRS_TOP/scripts/scan-log.sh" "$log"); then
 	:
 else
+	# Told apart, never excused: a second problem before /init fails the
+	# run too, and says where it came.
+	[ $preinit_retry = 1 ] && [ -n "$(preinit_hit)" ] &&
+		echo "error: the kernel reported a problem before /init again, after a retry (not zswap_rs's code, which loads after it; the first log is $log.preinit)" >&2
 	echo "error: kernel reported a problem in the console log ($log):" >&2
 	echo "$splat" >&2
 	exit 1

@@ -252,22 +252,24 @@ impl Backend {
     /// back to the LRU's head, so another pass would only meet the same
     /// ones: on a synchronous-I/O device, say, every one).  May sleep.
     pub(crate) fn reclaim(&self, n: usize) -> usize {
-        let mut done = 0;
-        let mut failed = 0u64;
-        for _ in 0..n {
-            let pages = self.pool.pages();
-            if pages == 0 || failed >= pages {
-                break;
+        swapcache::plugged(|| {
+            let mut done = 0;
+            let mut failed = 0u64;
+            for _ in 0..n {
+                let pages = self.pool.pages();
+                if pages == 0 || failed >= pages {
+                    break;
+                }
+                if self.reclaim_one() {
+                    done += 1;
+                    failed = 0;
+                } else {
+                    failed += 1;
+                }
+                crate::sys::cond_resched();
             }
-            if self.reclaim_one() {
-                done += 1;
-                failed = 0;
-            } else {
-                failed += 1;
-            }
-            crate::sys::cond_resched();
-        }
-        done
+            done
+        })
     }
 
     /// The reclaim worker: writes back until the pool is below
@@ -278,18 +280,20 @@ impl Backend {
         let thr = max * get_u32(&KNOBS.accept_threshold_percent) as u64 / 100;
         let mut failures = 0;
         let mut freed = 0u64;
-        while self.pool.pages() >= thr && get_bool(&KNOBS.writeback) {
-            if self.reclaim_one() {
-                freed += 1;
-                failures = 0;
-            } else {
-                failures += 1;
-                if failures >= 16 {
-                    break;
+        swapcache::plugged(|| {
+            while self.pool.pages() >= thr && get_bool(&KNOBS.writeback) {
+                if self.reclaim_one() {
+                    freed += 1;
+                    failures = 0;
+                } else {
+                    failures += 1;
+                    if failures >= 16 {
+                        break;
+                    }
                 }
+                crate::sys::cond_resched();
             }
-            crate::sys::cond_resched();
-        }
+        });
         if freed == 0 {
             inc(&self.stats.reject_reclaim_fail);
         }

@@ -57,6 +57,29 @@ pub(crate) fn lookup(ty: u32, offset: u64) -> Lookup {
     }
 }
 
+/// Runs `f` with the current task's block I/O plugged
+/// (`blk_start_plug`): the swap writes it submits are held back and sent
+/// together when `f` returns (or earlier: when the task sleeps, or 32
+/// requests are held), so writes to adjacent slots merge into one request,
+/// as they do for vmscan's own swap-outs (`shrink_lruvec` plugs).  Nothing
+/// waits on a held write without first flushing the plug: a task that
+/// sleeps submits its plug.  Nests: inside another plug, `f` runs in that
+/// one.  May sleep if `f` does.
+pub(crate) fn plugged<R>(f: impl FnOnce() -> R) -> R {
+    let mut plug = core::mem::MaybeUninit::<ffi::blk_plug>::uninit();
+    // SAFETY: `blk_start_plug` initialises the plug and, unless the task
+    // has one already, installs it in the current task.  It stays in this
+    // frame, unmoved, until `blk_finish_plug` below takes it out of the
+    // task again; the kernel does not unwind, so that always runs.
+    unsafe { ffi::blk_start_plug(plug.as_mut_ptr()) };
+    let r = f();
+    // SAFETY: Initialised above, on this task (a task does not change
+    // while it runs `f`); finishing a plug that is not the task's current
+    // one (nested) does nothing.
+    unsafe { ffi::blk_finish_plug(plug.as_mut_ptr()) };
+    r
+}
+
 /// If the slot of (`ty`, `offset`) is free (no reference and no
 /// swap-cache page left), frontswap invalidates its page now, under the
 /// swap device's lock that its release and every reuse of the slot take:

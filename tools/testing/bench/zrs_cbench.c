@@ -11,6 +11,12 @@
  *
  *   CBENCH alg=lzo pages=N comp_mean=.. comp_p50=.. comp_p90=.. comp_p99=..
  *          decomp_mean=.. decomp_p50=.. ... bytes_out=..
+ *   CSIZES alg=lzo pages=N same=S h=c0,c1,...,c64
+ *
+ * The second line is what a pool layout is judged by: S same-filled pages
+ * (every 8-byte word equal: no pool object in zswap_rs or zswap), and for
+ * the others the histogram of compressed lengths in 64-byte buckets
+ * (bucket k: lengths k*64 to k*64+63; bucket 64: 4096 and more).
  *
  * Module parameters: alg (crypto name, default lzo), max_pages (default
  * 16384).  For another compressor or other pages, load it again.
@@ -55,6 +61,23 @@ static ssize_t pages_write(struct file *f, const char __user *buf, size_t len, l
 static const struct file_operations pages_fops = {
 	.write = pages_write,
 };
+
+/* Compressed-length histogram of the last run (under lock). */
+#define NBUCKETS (PAGE_SIZE / 64 + 1)
+static unsigned int hist[NBUCKETS];
+static size_t same;
+
+/* Every 8-byte word equal: a same-filled page, which no pool stores. */
+static bool same_filled(const u8 *p)
+{
+	const u64 *w = (const u64 *)p;
+	size_t i;
+
+	for (i = 1; i < PAGE_SIZE / sizeof(u64); i++)
+		if (w[i] != w[0])
+			return false;
+	return true;
+}
 
 static int cmp_u32(const void *a, const void *b)
 {
@@ -102,6 +125,8 @@ static int result_show(struct seq_file *m, void *unused)
 		ret = -ENOMEM;
 		goto free;
 	}
+	memset(hist, 0, sizeof(hist));
+	same = 0;
 	for (i = 0; i < n; i++) {
 		unsigned int dlen = 2 * PAGE_SIZE, blen = PAGE_SIZE;
 		u64 t0, t1, t2;
@@ -120,12 +145,20 @@ static int result_show(struct seq_file *m, void *unused)
 		ct[i] = t1 - t0;
 		dt[i] = t2 - t1;
 		out += dlen;
+		if (same_filled(data + i * PAGE_SIZE))
+			same++;
+		else
+			hist[min_t(unsigned int, dlen / 64, NBUCKETS - 1)]++;
 		cond_resched();
 	}
 	seq_printf(m, "CBENCH alg=%s pages=%zu", alg, n);
 	show_dist(m, "comp", ct, n);
 	show_dist(m, "decomp", dt, n);
 	seq_printf(m, " bytes_out=%zu\n", out);
+	seq_printf(m, "CSIZES alg=%s pages=%zu same=%zu h=", alg, n, same);
+	for (i = 0; i < NBUCKETS; i++)
+		seq_printf(m, "%s%u", i ? "," : "", hist[i]);
+	seq_putc(m, '\n');
 free:
 	kfree(back);
 	kfree(dst);

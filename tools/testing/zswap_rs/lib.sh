@@ -44,6 +44,25 @@ zrs_audit() {
 	[ "$(stat_of orphan_entries)" -eq 0 ]
 }
 
+# lost_counts: "load_missing decompress_fail" of the loaded module, "0 0"
+# without it.  lost_audit NAME BEFORE AFTER: no load may have found its
+# entry missing, and no load may have failed other than the failures a
+# test injected on purpose (one line each in /tmp/zrs-injected-loads,
+# written by zrs_lib.c's failed_load_sigbus).  Counters restart when the
+# module is loaded again: then the count since that load is taken.
+lost_counts() {
+	if [ -f $D/load_missing ]; then echo "$(stat_of load_missing) $(stat_of decompress_fail)"; else echo "0 0"; fi
+}
+lost_audit() {
+	lm=$(( ${3% *} - ${2% *} )); df=$(( ${3#* } - ${2#* } ))
+	[ $lm -lt 0 ] && lm=${3% *}
+	[ $df -lt 0 ] && df=${3#* }
+	inj=$(cat /tmp/zrs-injected-loads 2>/dev/null | wc -l)
+	[ $lm -eq 0 ] && [ $df -le $inj ] && return 0
+	echo "# $1: load_missing +$lm, decompress_fail +$df ($inj injected on purpose) during the test: pages were lost"
+	return 1
+}
+
 zrs_stats() {
 	echo "== zswapstat =="
 	zswapstat
@@ -77,7 +96,8 @@ run_tests() {
 		fi
 		# The exit status crosses the pipe through a file, cleared first
 		# so that a test that dies without writing it fails.
-		rm -f /tmp/zrs-test.rc
+		rm -f /tmp/zrs-test.rc /tmp/zrs-injected-loads
+		lost0=$(lost_counts)
 		t0=$(cut -d' ' -f1 /proc/uptime)
 		{ "test_$name"; echo $? > /tmp/zrs-test.rc; } 2>&1 | sed 's/^/# /'
 		# Guest time per test (make check lists the slowest).
@@ -89,6 +109,7 @@ run_tests() {
 			echo "# $name: orphan_entries $(stat_of orphan_entries) after the test"
 			echo 1 > /tmp/zrs-test.rc
 		fi
+		lost_audit "$name" "$lost0" "$(lost_counts)" || echo 1 > /tmp/zrs-test.rc
 		rc=$(cat /tmp/zrs-test.rc 2>/dev/null)
 		if [ "$rc" = 0 ]; then
 			echo "ok $n $name"

@@ -171,13 +171,19 @@ test_zswapstat() {
 # swapoff in the middle of a workload: every page comes back intact, the
 # pool empties, swap goes back on.
 test_swapoff() {
-	zrs-test hold 24 4 > /tmp/hold.out 2>&1 &
+	rm -f /tmp/zrs-go
+	zrs-test hold 24 go > /tmp/hold.out 2>&1 &
 	pid=$!
-	while ! grep -q ready /tmp/hold.out; do sleep 0.2; done
+	wait_ready /tmp/hold.out $pid || return 1
 	before=$(stat_of stored_pages)
-	swapoff /dev/vda || { echo "swapoff failed"; return 1; }
+	# The workload reads its pages back (go) while swapoff brings them in.
+	swapoff /dev/vda &
+	so=$!
+	touch /tmp/zrs-go
+	wait $so || { echo "swapoff failed"; wait $pid; return 1; }
 	after=$(stat_of stored_pages)
 	wait $pid; rc=$?
+	rm -f /tmp/zrs-go
 	cat /tmp/hold.out
 	echo "  stored_pages before swapoff $before, after $after, pool_pages $(stat_of pool_pages)"
 	swapon /dev/vda || return 1
@@ -443,10 +449,10 @@ test_failalloc() {
 		echo 0 > $d/verbose; echo 1 > $d/interval; echo -1 > $d/times
 		echo Y > $d/task-filter; echo N > $d/ignore-gfp-wait
 	done
-	echo 30 > $F/probability
-	echo 10 > $S/probability
 	k=$(for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = kswapd0 ] && echo ${p#/proc/}; done)
 	[ -n "$k" ] || { echo "  no kswapd0"; return 1; }
+	echo 30 > $F/probability
+	echo 10 > $S/probability
 	echo 1 > /proc/$k/make-it-fail
 	before=$(stat_of reject_alloc_fail)
 	zrs-test pressure $(pressure_mb) 1
@@ -678,19 +684,22 @@ test_race_writeback_swapin() {
 	# same-filled page's entry has no frame, and writeback never meets it).
 	sh -c "echo \$\$ > $CG/zrs-swapin/cgroup.procs && exec zrs-test texthold 512 0x5a" > /tmp/h.out 2>&1 &
 	h=$!
-	wait_ready /tmp/h.out $h || { race_cleanup; return 1; }
+	wait_ready /tmp/h.out $h || { echo $pc > /proc/sys/vm/page-cluster; race_cleanup; return 1; }
 	# Just above its usage (a limit below it would make this write reclaim,
 	# and with nothing to reclaim yet, OOM-kill the task): after a few
 	# swap-ins every charge reclaims (and so stores) first.
 	echo $(( $(cat $CG/zrs-swapin/memory.current) + 65536 )) > $CG/zrs-swapin/memory.max
 	echo "store_publish gate 1" > $R
 	touch /tmp/zrs-go
-	race_wait_hits store_publish 1 || { race_cleanup; return 1; }
+	race_wait_hits store_publish 1 || {
+		echo max > $CG/zrs-swapin/memory.max; echo $pc > /proc/sys/vm/page-cluster
+		race_cleanup; wait $h; return 1
+	}
 	# Every frame, so the one holding the entry being swapped in too.
 	wbf0=$(stat_of writeback_fail)
 	echo 100000 > $P/writeback &
 	wb=$!
-	if gone_within $wb 60; then back=yes; else back=no; fi
+	if gone_within $wb 300; then back=yes; else back=no; fi
 	fails=$(( $(stat_of writeback_fail) - wbf0 ))
 	echo "store_publish open" > $R
 	gone_within $wb 300 || echo "  writeback still waiting after the gate opened"
@@ -734,7 +743,7 @@ test_race_unload_busy() {
 	kill -0 $rm 2>/dev/null && early=no || early=yes
 	cat $P/enabled > /tmp/param.out 2>&1 &
 	pr=$!
-	if gone_within $pr 60; then readable=yes; else readable=no; fi
+	if gone_within $pr 300; then readable=yes; else readable=no; fi
 	dmesg | grep 'unload: waiting' | tail -1 | sed 's/^\[[^]]*\] /  /'
 	touch /tmp/zrs-go
 	wait $sb; rc=$?

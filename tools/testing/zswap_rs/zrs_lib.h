@@ -177,6 +177,8 @@ long long now_ns(void);
  * fault injection could not be armed (*got_bus and *fired still set: the
  * read is done anyway).  The injection is disarmed before it returns.
  */
+/* One line per load failure injected on purpose (see lib.sh, lost_audit). */
+#define INJECTED_LOADS "/tmp/zrs-injected-loads"
 int failed_load_sigbus(volatile unsigned char *p, int *got_bus, int *fired);
 
 #endif
