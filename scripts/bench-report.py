@@ -349,7 +349,8 @@ def layout_bounds(recs, m):
         if not out:
             out += ["", "Pool layouts on the W1 pages (zrs_cbench's compressed lengths; density = stored "
                     "pages x 4096 / pool bytes, same-filled pages in the index; objects over "
-                    f"{MAX_OBJ} bytes rejected; placement best fit decreasing, offline):", ""]
+                    f"{MAX_OBJ} bytes rejected; each length taken as its 64-byte bucket's upper end, so the "
+                    "figures are conservative; placement best fit decreasing, offline):", ""]
         meas = {a: m.get(("W1 density (stored/pool pages)", r["alg"], a)) for a in ARMS}
         parts = [f"{r['alg']}: {r['pages']} pages, {r['same']} same-filled, {len(objs)} objects, "
                  f"{len(sizes) - len(objs)} too big"]

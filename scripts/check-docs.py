@@ -77,6 +77,9 @@ for path, text in docs.items():
     for lit in re.findall(r'``([^`\n]+)``', text):
         if re.search(r'[A-Za-z0-9_]  +[A-Za-z0-9_]', lit):
             missing.append(f'{path}: ``{lit}``: a word broken by spaces?')
+if not re.search(r'^``enabled``', section(guide, 'Knobs'), re.M) or \
+        not re.search(r'^``stored_pages``\s{2,}', section(guide, 'Statistics'), re.M):
+    missing.append('admin-guide.rst: no Knobs or Statistics section parsed: fix this script')
 if not faults:
     missing.append('parsed no fault attributes from rust/glue.c: fix this script')
 if len(names) < 20 or len(knobs) < 8 or len(summary) < 4 or len(races) < 8:

@@ -40,7 +40,7 @@ case "$ZRS_VARIANT" in debug) def_timeout=5400 ;; *) def_timeout=2400 ;; esac
 # make soak: the soak's own limit (SOAK_LIMIT, default 4 hours) on top, so
 # that a slow host fails with the soak's message (how far it got), not
 # with a guest timeout.
-case "${SOAK_LIMIT:-0}" in ''|*[!0-9]*) echo "error: SOAK_LIMIT must be a number of seconds, not '$SOAK_LIMIT'" >&2; exit 2 ;; esac
+case "${SOAK_LIMIT:-0}" in *[!0-9]*) echo "error: SOAK_LIMIT must be a number of seconds, not '$SOAK_LIMIT'" >&2; exit 2 ;; esac
 [ -n "${SOAK_STORES:-}" ] && def_timeout=$((def_timeout + ${SOAK_LIMIT:-14400}))
 timeout_s=${TIMEOUT:-$def_timeout}
 case "$timeout_s" in ''|*[!0-9]*) echo "error: TIMEOUT must be a number of seconds, not '$timeout_s'" >&2; exit 2 ;; esac

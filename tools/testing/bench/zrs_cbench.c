@@ -14,7 +14,8 @@
  *   CSIZES alg=lzo pages=N same=S h=c0,c1,...,c64
  *
  * The second line is what a pool layout is judged by: S same-filled pages
- * (every 8-byte word equal: no pool object in zswap_rs or zswap), and for
+ * (every 8-byte word equal: no compression in zswap_rs or zswap; zswap_rs
+ * keeps most fill words in its index, a few as 8-byte objects), and for
  * the others the histogram of compressed lengths in 64-byte buckets
  * (bucket k: lengths k*64 to k*64+63; bucket 64: 4096 and more).
  *

@@ -51,7 +51,12 @@ zrs_audit() {
 # written by zrs_lib.c's failed_load_sigbus).  Counters restart when the
 # module is loaded again: then the count since that load is taken.
 lost_counts() {
-	if [ -f $D/load_missing ]; then echo "$(stat_of load_missing) $(stat_of decompress_fail)"; else echo "0 0"; fi
+	if [ -f $D/load_missing ]; then
+		lm=$(stat_of load_missing 2>/dev/null); df=$(stat_of decompress_fail 2>/dev/null)
+		echo "${lm:-0} ${df:-0}"
+	else
+		echo "0 0"
+	fi
 }
 lost_audit() {
 	lm=$(( ${3% *} - ${2% *} )); df=$(( ${3#* } - ${2#* } ))

@@ -166,6 +166,8 @@ void wait_go(void);
 long long ms_since(const struct timespec *t0);
 long long now_ns(void);
 
+/* One line per load failure injected on purpose (see lib.sh, lost_audit). */
+#define INJECTED_LOADS "/tmp/zrs-injected-loads"
 /*
  * Reads the stored page at @p with its load made to fail (zswap_rs's
  * fail_load fault attribute, this task only, once; swap readahead off
@@ -177,8 +179,6 @@ long long now_ns(void);
  * fault injection could not be armed (*got_bus and *fired still set: the
  * read is done anyway).  The injection is disarmed before it returns.
  */
-/* One line per load failure injected on purpose (see lib.sh, lost_audit). */
-#define INJECTED_LOADS "/tmp/zrs-injected-loads"
 int failed_load_sigbus(volatile unsigned char *p, int *got_bus, int *fired);
 
 #endif
