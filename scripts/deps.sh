@@ -40,6 +40,7 @@ PKGS=(
 	coreutils:/usr/bin/timeout
 	python3-sphinx:/usr/bin/sphinx-build
 	stress-ng:/usr/bin/stress-ng
+	file:/usr/bin/file
 )
 # make bench only (deps.sh bench): the plots.
 [ "${1:-}" = bench ] && PKGS+=(python3-matplotlib:/usr/lib/python3/dist-packages/matplotlib/__init__.py)

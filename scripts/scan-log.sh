@@ -7,9 +7,12 @@
 # no entry, index and pool disagreeing, a real decompression failure;
 # injected failures say "injected"), a race gate that opened by itself
 # (a test that waited longer than the gate), a checker that switched itself
-# off (ODEBUG out of memory); exit 0 if there is none.
+# off (ODEBUG out of memory), and the reports of the checkers that see
+# Rust code too: slub_debug ("BUG kmalloc-64 (Not tainted): Poison
+# overwritten", no colon after BUG) and page poisoning ("pagealloc:
+# memory corruption"); exit 0 if there is none.
 set -u
-pat='(Oops[:]|BUG[:]|kernel BUG at|WARNING[:]|Kernel panic|KASAN[:]|UBSAN[:]|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|lock held when returning|suspicious RCU usage|unreferenced object|blocked for more than|soft lockup|hard LOCKUP|Call Trace[:]|zswap_rs: BUG|zswap_rs: swap entry .* is not stored|zswap_rs: swap entry .* index and pool disagree|zswap_rs: decompression failed for swap entry|zswap_rs: race window .* gate not opened|ODEBUG disabled)'
+pat='(Oops[:]|BUG[:]|kernel BUG at|WARNING[:]|Kernel panic|KASAN[:]|UBSAN[:]|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|lock held when returning|suspicious RCU usage|unreferenced object|blocked for more than|soft lockup|hard LOCKUP|Call Trace[:]|zswap_rs: BUG|zswap_rs: swap entry .* is not stored|zswap_rs: swap entry .* index and pool disagree|zswap_rs: decompression failed for swap entry|zswap_rs: race window .* gate not opened|ODEBUG disabled|BUG [^ ]+ [(][^)]*[)]: |pagealloc: (single bit error|memory corruption))'
 hits=$(grep -n -E "$pat" "$1" | grep -v 'ZRS-TEST' | head -n 12)
 if [ -n "$hits" ]; then
 	echo "$hits"
