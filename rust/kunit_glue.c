@@ -17,8 +17,7 @@
  * selftest_fail=1: the zswap_rs_harness suite makes a deliberately broken
  * expectation, which must make `make check` fail; selftest_uaf=1: it reads
  * a freed page from Rust, which the debug guest (debug_pagealloc=on) must
- * catch; selftest_slab=1: it writes to a freed 64-byte heap object from
- * Rust, which slub_debug's poisoning (slub_debug=FZP) must report.  KUnit runs a module's suites before its parameters are parsed
+ * catch.  KUnit runs a module's suites before its parameters are parsed
  * (6.1 load_module: prepare_coming_module, then parse_args), so the cases
  * look at the raw insmod arguments, already saved in mod->args; the
  * parameters exist so that insmod accepts the arguments (and shows them).
@@ -42,7 +41,6 @@ static bool zrs_insmod_arg(const char *arg)
 
 ZRS_SELFTEST_SWITCH(selftest_fail, "Make the harness self-test case fail (Y/N)")
 ZRS_SELFTEST_SWITCH(selftest_uaf, "Make the harness self-test read a freed page (Y/N)")
-ZRS_SELFTEST_SWITCH(selftest_slab, "Make the harness self-test write to a freed slab object (Y/N)")
 
 /*
  * Take the lock below lockdep and spinlock debugging, the way a holder on

@@ -140,40 +140,6 @@ pub(crate) fn deliberate_use_after_free() -> Option<u8> {
     Some(unsafe { core::ptr::read_volatile(addr.add(64)) })
 }
 
-/// True if `zswap_rs_kunit.ko` was loaded with `selftest_slab=1`.
-#[cfg(zrs_kunit)]
-pub(crate) fn selftest_slab_requested() -> bool {
-    // SAFETY: Reads a module parameter; no preconditions.
-    unsafe { ffi::zswap_rs_kunit_selftest_slab() }
-}
-
-/// The slab checker's self-test: a 64-byte heap object (`kmalloc-64`, as
-/// the module's small allocations are) freed, written through the stale
-/// pointer from Rust, and the same size allocated again so that the freed
-/// object comes back: slub_debug's poisoning (`slub_debug=FZP` on the
-/// debug guest) finds the byte changed and reports `Poison overwritten`.
-/// 6.1's KASAN would not see the write (Rust is not instrumented).
-/// Returns whether the buffer could be allocated.  Only for the harness
-/// self-test (`selftest_slab=1`).
-#[cfg(zrs_kunit)]
-pub(crate) fn deliberate_slab_write_after_free() -> bool {
-    let mut v: alloc::vec::Vec<u8> = alloc::vec::Vec::new();
-    if v.try_reserve_exact(64).is_err() {
-        return false;
-    }
-    let p = v.as_mut_ptr();
-    drop(v);
-    // SAFETY: NOT sound, on purpose: `p` points into the object freed just
-    // above.  Reached only when the harness asks for it (`selftest_slab=1`),
-    // whose boot must fail on the checker's report.
-    unsafe { core::ptr::write_volatile(p.add(16), 0xa5) };
-    let mut again: [alloc::vec::Vec<u8>; 32] = Default::default();
-    for a in again.iter_mut() {
-        let _ = a.try_reserve_exact(64);
-    }
-    true
-}
-
 /// Marks the running test failed with a message (used by the macros).
 pub(crate) fn fail(file: &'static str, line: u32, args: fmt::Arguments<'_>) {
     // KUnit keeps 512 bytes of log per case in 6.1: report the file name

@@ -6,14 +6,11 @@
 //! about the same value, which `make check`'s self-test requires to be
 //! reported as a failure; loaded with `selftest_uaf=1` it reads a freed
 //! page from Rust, which the debug guest's checkers must catch (the run
-//! must die with a page fault in `use_after_free_when_asked`); with
-//! `selftest_slab=1` it writes to a freed heap object from Rust, which
-//! slub_debug must report (`Poison overwritten`).
+//! must die with a page fault in `use_after_free_when_asked`).
 
 use crate::index::Entry;
 use crate::sys::kunit::{
-    deliberate_slab_write_after_free, deliberate_use_after_free, selftest_fail_requested,
-    selftest_slab_requested, selftest_uaf_requested,
+    deliberate_use_after_free, selftest_fail_requested, selftest_uaf_requested,
 };
 use crate::{kunit_assert, kunit_assert_eq, kunit_suite};
 
@@ -34,20 +31,8 @@ fn use_after_free_when_asked() {
     }
 }
 
-fn slab_write_after_free_when_asked() {
-    if selftest_slab_requested() {
-        // The checker reports when the object is allocated again (inside
-        // the call): the boot fails on that report, not on this case.
-        kunit_assert!(deliberate_slab_write_after_free());
-    }
-}
-
 kunit_suite!(
     HARNESS_SUITE,
     "zswap_rs_harness",
-    [
-        deliberate_failure_when_asked,
-        use_after_free_when_asked,
-        slab_write_after_free_when_asked
-    ]
+    [deliberate_failure_when_asked, use_after_free_when_asked]
 );
