@@ -41,7 +41,9 @@ struct module;
 	X(SHRINKER_WRITEBACK, shrinker_writeback, 0644,		\
 	  "Under memory pressure, also write back cold frames (Y/N)")	\
 	X(STORE_THP, store_thp, 0644,					\
-	  "Store a huge page swapped out whole as its subpages (Y) or send it to the swap device (N)")
+	  "Store a huge page swapped out whole as its subpages (Y) or send it to the swap device (N)") \
+	X(ZPOOL, zpool, 0444,						\
+	  "Pool layout, set when the module is loaded: zbud (two objects per pool page) or zpack (up to four, packed)")
 
 enum zswap_rs_param {
 #define ZRS_PARAM_ENUM(id, name, perm, desc) ZRS_PARAM_##id,

@@ -7,7 +7,7 @@
 //!
 //! ```text
 //!  value (63 bits)  = payload << 1 | kind
-//!  kind 0, object:   payload = frame_id << 1 | buddy      (zbud handle)
+//!  kind 0, object:   payload = frame_id << 2 | slot       (pool handle)
 //!  kind 1, filled:   payload = fill word, sign-extended from 62 bits
 //! ```
 //!
@@ -23,7 +23,7 @@ use core::pin::Pin;
 use crate::sys::memcg::Charges;
 use crate::sys::xarray::XArray;
 use crate::sys::{Result, ENOMEM};
-use crate::zbud::{Buddy, Handle};
+use crate::zbud::Handle;
 
 /// What the index holds for a swapped page.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -48,7 +48,7 @@ impl Entry {
     /// The XArray value.
     pub(crate) fn encode(self) -> u64 {
         match self {
-            Entry::Object(h) => ((h.frame as u64) << 2) | ((h.buddy as u64) << 1),
+            Entry::Object(h) => ((h.frame as u64) << 3) | ((h.slot as u64 & 3) << 1),
             Entry::Filled(w) => ((w << 2) >> 1) | 1,
         }
     }
@@ -58,14 +58,9 @@ impl Entry {
         if v & 1 == 1 {
             Entry::Filled((((v >> 1) << 2) as i64 >> 2) as u64)
         } else {
-            let buddy = if v & 2 == 0 {
-                Buddy::First
-            } else {
-                Buddy::Last
-            };
             Entry::Object(Handle {
-                frame: (v >> 2) as u32,
-                buddy,
+                frame: (v >> 3) as u32,
+                slot: ((v >> 1) & 3) as u8,
             })
         }
     }

@@ -11,7 +11,8 @@ use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use crate::sys::crypto::AlgName;
 use crate::sys::global::{ParamLockToken, ParamLocked};
-use crate::sys::{trim_line, Errno, PageBuf, Result, EINVAL, ERANGE};
+use crate::sys::{trim_line, Errno, PageBuf, Result, EBUSY, EINVAL, ERANGE};
+use crate::zbud::Layout;
 
 /// Declares [`Param`] from the ids of `enum zswap_rs_param` (`glue.h`,
 /// where the list of parameters lives, with their names): the ids come
@@ -48,6 +49,7 @@ params! {
     Writeback = zswap_rs_param_ZRS_PARAM_WRITEBACK,
     ShrinkerWriteback = zswap_rs_param_ZRS_PARAM_SHRINKER_WRITEBACK,
     StoreThp = zswap_rs_param_ZRS_PARAM_STORE_THP,
+    Zpool = zswap_rs_param_ZRS_PARAM_ZPOOL,
 }
 
 impl Param {
@@ -102,6 +104,10 @@ pub(crate) const DEFAULT_COMPRESSOR: &[u8] = b"lzo";
 
 /// The compressor asked for (valid before the backend exists).
 pub(crate) static COMPRESSOR: ParamLocked<Option<AlgName>> = ParamLocked::new(None);
+
+/// The pool layout (`zpool`): read when the module is loaded, and fixed
+/// from then on.
+pub(crate) static ZPOOL: ParamLocked<Layout> = ParamLocked::new(Layout::Zbud);
 
 /// Reads a relaxed atomic knob.
 pub(crate) fn get_bool(b: &AtomicBool) -> bool {
@@ -159,6 +165,8 @@ pub(crate) enum Value {
     Trigger,
     /// Write back this many frames now.
     WriteBackNow(u32),
+    /// A pool layout.
+    Zpool(Layout),
 }
 
 /// Parses and validates `val` for `p` (no side effects).
@@ -192,6 +200,9 @@ pub(crate) fn parse(p: Param, val: &[u8]) -> Result<Value> {
             Ok(true) => Ok(Value::Trigger),
             _ => Err(EINVAL),
         },
+        Param::Zpool => Layout::from_name(trim_line(val))
+            .map(Value::Zpool)
+            .ok_or(EINVAL),
     }
 }
 
@@ -206,6 +217,8 @@ pub(crate) fn log_refused(p: Param, val: &[u8], e: Errno) {
         (Param::MaxPoolPercent | Param::AcceptThresholdPercent, ERANGE) => "out of range 0-100",
         (Param::MaxPoolPercent | Param::AcceptThresholdPercent, _) => "not a number 0-100",
         (Param::Compact, _) => "write 1 to compact",
+        (Param::Zpool, EBUSY) => "fixed while the module is loaded; reload it with zpool=",
+        (Param::Zpool, _) => "expected zbud or zpack",
         (Param::Writeback, ERANGE) => "at most 1000000 frames at a time",
         (Param::Writeback, _) => "expected Y, N or a number of frames",
         (_, crate::sys::ENOSPC) => "too many distinct compressors used; reload the module",
@@ -238,7 +251,7 @@ impl Param {
             Param::StoreThp => Storage::Bool(&k.store_thp),
             Param::MaxPoolPercent => Storage::Percent(&k.max_pool_percent),
             Param::AcceptThresholdPercent => Storage::Percent(&k.accept_threshold_percent),
-            Param::Compressor | Param::Compact => Storage::Other,
+            Param::Compressor | Param::Compact | Param::Zpool => Storage::Other,
         }
     }
 }
@@ -268,6 +281,7 @@ pub(crate) fn show(p: Param, t: &mut ParamLockToken, out: &mut PageBuf<'_>) {
                 ),
             }
         }
+        (Storage::Other, Param::Zpool) => writeln!(out, "{}", ZPOOL.get(t).name()),
         (Storage::Other, _) => writeln!(out, "0"),
     };
 }

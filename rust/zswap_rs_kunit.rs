@@ -55,9 +55,9 @@ impl PoolOwner for TestPool {
 
 /// Runs `f` on a fresh pool whose pages are really movable (registered
 /// with test callbacks), then frees it; false if it could not be set up.
-pub(crate) fn with_movable_pool(f: impl FnOnce(&zbud::Pool)) -> bool {
+pub(crate) fn with_movable_pool(layout: zbud::Layout, f: impl FnOnce(&zbud::Pool)) -> bool {
     let ops = MovableOps::of::<PoolPages<TestPool>>();
-    let pool = match zbud::Pool::new(1024, Some(ops)).and_then(sys::try_box) {
+    let pool = match zbud::Pool::new(layout, 1024, Some(ops)).and_then(sys::try_box) {
         Ok(p) => p,
         Err(_) => return false,
     };

@@ -32,7 +32,9 @@ use sys::global::{CallbackGuard, Global, ParamLockGuard, ParamLockToken, ParamLo
 use sys::movable::MovableOps;
 use sys::page::PageRef;
 use sys::shrinker::{self, Shrinker};
-use sys::{debugfs, meminfo, sysfs, Errno, PageBuf, RcuReadGuard, Result, EEXIST, EIO, ENODEV};
+use sys::{
+    debugfs, meminfo, sysfs, Errno, PageBuf, RcuReadGuard, Result, EBUSY, EEXIST, EIO, ENODEV,
+};
 use zbud::{PoolOwner, PoolPages};
 
 /// Log prefix of the printing macros (`pr_info!` and the others in `sys`).
@@ -205,6 +207,13 @@ impl entry::Params for ZswapRs {
                     pr_info!("writeback emptied {} of {} frames asked", done, n);
                 }
             }
+            Value::Zpool(layout) => {
+                // The pool exists from load to unload in one layout.
+                if BACKEND.get(g).is_some() {
+                    return Err(EBUSY);
+                }
+                *params::ZPOOL.get(t) = layout;
+            }
             Value::Trigger => {
                 if let Some(b) = BACKEND.get(g) {
                     let n = b.compact_all();
@@ -300,11 +309,13 @@ impl ZswapRs {
         let types = ffi::ZRS_MAX_SWAPFILES as usize;
         let ops = MovableOps::of::<PoolPages<ZswapRs>>();
         // Stored pages do not pin the module: unloading writes them back.
-        let backend = Backend::new(types, &name, Some(ops))
+        let layout = *params::ZPOOL.get(t);
+        let backend = Backend::new(layout, types, &name, Some(ops))
             .and_then(sys::try_box)
             .map_err(|e| {
                 pr_err!(
-                    "cannot set up the pool with compressor {}: error {}",
+                    "cannot set up the {} pool with compressor {}: error {}",
+                    layout.name(),
                     name.as_str(),
                     e.0
                 );
@@ -345,8 +356,9 @@ impl ZswapRs {
             e
         })?;
         pr_info!(
-            "registered as frontswap backend (compressor {}, zbud pool, max_pool_percent {})",
+            "registered as frontswap backend (compressor {}, {} pool, max_pool_percent {})",
             name.as_str(),
+            layout.name(),
             params::get_u32(&params::KNOBS.max_pool_percent)
         );
         Ok(ZswapRs {

@@ -31,7 +31,7 @@ use crate::stats::{dec, Counters, Stat};
 use crate::sys::crypto::AlgName;
 use crate::sys::movable::MovableOps;
 use crate::sys::{Gfp, RaceWindow, Result, PAGE_SIZE};
-use crate::zbud::Pool;
+use crate::zbud::{Layout, Pool};
 
 /// What freeing an entry gave back (the kind decides its accounting).
 enum FreedEntry {
@@ -63,17 +63,19 @@ pub(crate) struct Backend {
 }
 
 impl Backend {
-    /// A backend for `types` swap types, compressing with `comp`, whose
+    /// A backend for `types` swap types with a pool in `layout`,
+    /// compressing with `comp`, whose
     /// pool pages are movable with `ops`.  Stored pages do not pin the
     /// module: its exit writes them back (`writeback.rs`).  May sleep.
     pub(crate) fn new(
+        layout: Layout,
         types: usize,
         comp: &AlgName,
         ops: Option<&'static MovableOps>,
     ) -> Result<Backend> {
         let max_pages = crate::sys::totalram_pages() as usize;
         Ok(Backend {
-            pool: Pool::new(max_pages, ops)?,
+            pool: Pool::new(layout, max_pages, ops)?,
             index: Index::new(types)?,
             comps: Compressors::new(comp)?,
             stats: Counters::default(),
@@ -208,6 +210,8 @@ impl Backend {
             Stat::CompressedBytes => c.bytes,
             Stat::FramesOneObject => c.one,
             Stat::FramesTwoObjects => c.two,
+            Stat::FramesThreeObjects => c.three,
+            Stat::FramesFourObjects => c.four,
             Stat::FramesWholePage => c.whole,
             Stat::ZombiePages => c.zombies,
             Stat::IsolateOk => get(&m.isolate_ok),

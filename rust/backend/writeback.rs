@@ -223,19 +223,20 @@ impl Backend {
         Writeback::Written(Some(page.write()))
     }
 
-    /// Writes back the least recently used frame (at most two objects;
-    /// one pool page freed when both go); true if it was emptied.  May
-    /// sleep.
+    /// Writes back the least recently used frame (at most two objects in
+    /// a zbud pool, four in zpack; one pool page freed when all go); true
+    /// if it was emptied.  May sleep.
     pub(crate) fn reclaim_one(&self) -> bool {
         let r = match self.pool.reclaim_begin() {
             Some(r) => r,
             None => return false,
         };
-        let mut emptied = true;
+        let (mut emptied, mut writes) = (true, 0);
         for (owner, h) in r.objects.iter().flatten() {
             let key = SwapKey::from_owner(*owner);
             match self.writeback(key, Entry::Object(*h).encode(), false) {
-                Writeback::Written(_) | Writeback::Gone => {}
+                Writeback::Written(_) => writes += 1,
+                Writeback::Gone => {}
                 Writeback::Busy(_) => {
                     inc(&self.stats.writeback_fail);
                     emptied = false;
@@ -243,6 +244,17 @@ impl Backend {
             }
         }
         self.pool.reclaim_end(r.frame);
+        // What the freed page cost in device writes.
+        if emptied {
+            let s = &self.stats;
+            match writes {
+                1 => inc(&s.reclaim_pages_1_write),
+                2 => inc(&s.reclaim_pages_2_writes),
+                3 => inc(&s.reclaim_pages_3_writes),
+                4 => inc(&s.reclaim_pages_4_writes),
+                _ => {}
+            }
+        }
         emptied
     }
 

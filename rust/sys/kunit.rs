@@ -272,7 +272,11 @@ macro_rules! kunwrap {
 /// in the module that defines the `fn()` cases.
 #[macro_export]
 macro_rules! kunit_suite {
-    ($id:ident, $name:literal, [$($case:ident),* $(,)?]) => {
+    ($id:ident, $name:expr, [$($case:ident),* $(,)?]) => {
+        $crate::kunit_suite!($id, $name, [$($case),*], ());
+    };
+    // `$args`: the parenthesised arguments of every case call.
+    ($id:ident, $name:expr, [$($case:ident),* $(,)?], $args:tt) => {
         #[allow(non_snake_case)]
         mod $id {
             use $crate::sys::kunit::{case, suite, KunitCell, CASE_END};
@@ -284,7 +288,7 @@ macro_rules! kunit_suite {
                     ///
                     /// Called by KUnit only, as the `run_case` of this suite.
                     pub(super) unsafe extern "C" fn $case(_t: *mut $crate::ffi::kunit) {
-                        super::super::$case()
+                        super::super::$case $args
                     }
                 )*
             }
@@ -303,5 +307,27 @@ macro_rules! kunit_suite {
             #[link_section = ".kunit_test_suites"]
             static SUITE_PTR: KunitCell<*mut $crate::ffi::kunit_suite> = KunitCell(UnsafeCell::new(SUITE.0.get()));
         }
+    };
+}
+
+/// Declares one suite per pool layout from cases that take the layout:
+/// `kunit_suite_layouts!([ZBUD_IDENT, ZPACK_IDENT], "c_name", [case_fn,
+/// ...]);` makes suites `c_name_zbud` and `c_name_zpack`, whose cases
+/// call `case_fn(Layout::Zbud)` and `case_fn(Layout::Zpack)`.
+#[macro_export]
+macro_rules! kunit_suite_layouts {
+    ([$zbud:ident, $zpack:ident], $name:literal, [$($case:ident),* $(,)?]) => {
+        $crate::kunit_suite!(
+            $zbud,
+            concat!($name, "_zbud"),
+            [$($case),*],
+            ($crate::zbud::Layout::Zbud)
+        );
+        $crate::kunit_suite!(
+            $zpack,
+            concat!($name, "_zpack"),
+            [$($case),*],
+            ($crate::zbud::Layout::Zpack)
+        );
     };
 }

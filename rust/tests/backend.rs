@@ -12,10 +12,11 @@ use crate::params::KNOBS;
 use crate::sys::crypto::AlgName;
 use crate::sys::page::Page;
 use crate::sys::{Gfp, EINVAL, EIO, PAGE_SIZE};
-use crate::{kunit_assert, kunit_assert_eq, kunit_expect, kunit_suite, kunwrap};
+use crate::zbud::Layout;
+use crate::{kunit_assert, kunit_assert_eq, kunit_expect, kunit_suite_layouts, kunwrap};
 
-fn backend() -> Option<Backend> {
-    let b = Backend::new(2, &AlgName::new(b"lzo").ok()?, None).ok();
+fn backend(layout: Layout) -> Option<Backend> {
+    let b = Backend::new(layout, 2, &AlgName::new(b"lzo").ok()?, None).ok();
     kunit_expect!(b.is_some());
     b
 }
@@ -74,8 +75,8 @@ fn stat(b: &Backend, name: &str) -> u64 {
     }
 }
 
-fn store_then_load_round_trips() {
-    let b = kunwrap!(backend());
+fn store_then_load_round_trips(layout: Layout) {
+    let b = kunwrap!(backend(layout));
     let d = text(1);
     kunit_assert!(store(&b, 0, 100, &d));
     kunit_assert_eq!(stat(&b, "stored_pages"), 1);
@@ -87,8 +88,8 @@ fn store_then_load_round_trips() {
     b.invalidate_page(0, 100);
 }
 
-fn same_filled_pages_use_no_pool() {
-    let b = kunwrap!(backend());
+fn same_filled_pages_use_no_pool(layout: Layout) {
+    let b = kunwrap!(backend(layout));
     let mut d = [0u8; PAGE_SIZE];
     kunit_assert!(store(&b, 0, 1, &d));
     for c in d.chunks_exact_mut(8) {
@@ -105,8 +106,8 @@ fn same_filled_pages_use_no_pool() {
     kunit_assert_eq!(stat(&b, "stored_pages"), 0);
 }
 
-fn unencodable_fill_is_an_eight_byte_object() {
-    let b = kunwrap!(backend());
+fn unencodable_fill_is_an_eight_byte_object(layout: Layout) {
+    let b = kunwrap!(backend(layout));
     let mut d = [0u8; PAGE_SIZE];
     for c in d.chunks_exact_mut(8) {
         c.copy_from_slice(&0x5555_5555_5555_5555u64.to_ne_bytes());
@@ -123,8 +124,8 @@ fn unencodable_fill_is_an_eight_byte_object() {
     kunit_assert_eq!(stat(&b, "pool_pages"), 0);
 }
 
-fn invalidate_page_frees_exactly_one() {
-    let b = kunwrap!(backend());
+fn invalidate_page_frees_exactly_one(layout: Layout) {
+    let b = kunwrap!(backend(layout));
     kunit_assert!(store(&b, 0, 1, &text(1)) && store(&b, 0, 2, &text(2)));
     b.invalidate_page(0, 1);
     kunit_assert_eq!(stat(&b, "stored_pages"), 1);
@@ -138,8 +139,8 @@ fn invalidate_page_frees_exactly_one() {
     kunit_assert_eq!(stat(&b, "pool_pages"), 0);
 }
 
-fn invalidate_area_frees_that_type_only() {
-    let b = kunwrap!(backend());
+fn invalidate_area_frees_that_type_only(layout: Layout) {
+    let b = kunwrap!(backend(layout));
     for off in 0..100u64 {
         kunit_assert!(store(&b, 0, off * 3, &text(off)));
     }
@@ -153,8 +154,8 @@ fn invalidate_area_frees_that_type_only() {
     kunit_assert_eq!(stat(&b, "pool_pages"), 0);
 }
 
-fn duplicate_store_replaces() {
-    let b = kunwrap!(backend());
+fn duplicate_store_replaces(layout: Layout) {
+    let b = kunwrap!(backend(layout));
     kunit_assert!(store(&b, 0, 9, &text(1)));
     kunit_assert!(store(&b, 0, 9, &text(2)));
     kunit_assert_eq!(stat(&b, "duplicate_entry"), 1);
@@ -164,8 +165,8 @@ fn duplicate_store_replaces() {
     kunit_assert_eq!(stat(&b, "pool_pages"), 0);
 }
 
-fn incompressible_rejected_or_stored_as_is() {
-    let b = kunwrap!(backend());
+fn incompressible_rejected_or_stored_as_is(layout: Layout) {
+    let b = kunwrap!(backend(layout));
     let d = pattern(3, PAGE_SIZE);
     KNOBS.store_incompressible.store(false, Ordering::Relaxed);
     kunit_assert!(!store(&b, 0, 1, &d));
@@ -181,8 +182,8 @@ fn incompressible_rejected_or_stored_as_is() {
     kunit_assert_eq!(stat(&b, "incompressible_pages"), 0);
 }
 
-fn disabled_rejects_new_pages_keeps_old() {
-    let b = kunwrap!(backend());
+fn disabled_rejects_new_pages_keeps_old(layout: Layout) {
+    let b = kunwrap!(backend(layout));
     kunit_assert!(store(&b, 0, 1, &text(1)));
     KNOBS.enabled.store(false, Ordering::Relaxed);
     kunit_assert!(!store(&b, 0, 2, &text(2)));
@@ -192,8 +193,8 @@ fn disabled_rejects_new_pages_keeps_old() {
     b.invalidate_page(0, 1);
 }
 
-fn pool_limit_rejects() {
-    let b = kunwrap!(backend());
+fn pool_limit_rejects(layout: Layout) {
+    let b = kunwrap!(backend(layout));
     let old = KNOBS.max_pool_percent.load(Ordering::Relaxed);
     KNOBS.max_pool_percent.store(0, Ordering::Relaxed);
     kunit_assert!(!store(&b, 0, 1, &text(1)));
@@ -205,10 +206,10 @@ fn pool_limit_rejects() {
     b.invalidate_page(0, 2);
 }
 
-fn missing_page_is_eio() {
+fn missing_page_is_eio(layout: Layout) {
     // Frontswap asks only for what was stored: a missing entry is a lost
     // page, and reading the never-written device slot would be garbage.
-    let b = kunwrap!(backend());
+    let b = kunwrap!(backend(layout));
     kunit_assert_eq!(load(&b, 0, 12345).map(|_| ()), Err(EIO));
     kunit_assert_eq!(load(&b, 31, 1).map(|_| ()), Err(EIO));
     kunit_assert_eq!(stat(&b, "load_missing"), 2);
@@ -227,11 +228,11 @@ fn compound_with(a: &[u8], b: &[u8]) -> Option<Page> {
     Some(p)
 }
 
-fn compound_pages_are_stored_as_subpages() {
+fn compound_pages_are_stored_as_subpages(layout: Layout) {
     // The head page of a THP being swapped out whole: each subpage at
     // offset + i (patch 9 marks every slot), one that does not compress
     // kept as it is although store_incompressible is N.
-    let b = kunwrap!(backend());
+    let b = kunwrap!(backend(layout));
     let random = pattern(77, PAGE_SIZE);
     let mut thp = kunwrap!(compound_with(&text(9), &random));
     kunit_assert!(b.store(0, 9, &mut thp.as_page_ref()).is_ok());
@@ -250,11 +251,11 @@ fn compound_pages_are_stored_as_subpages() {
     kunit_assert_eq!(stat(&b, "pool_pages"), 0);
 }
 
-fn compound_store_is_all_or_nothing() {
+fn compound_store_is_all_or_nothing(layout: Layout) {
     // The first subpage is stored (same-filled), the second refused
     // (non-same-filled pages disabled): the first goes again, nothing
     // stays, and the folio counts in reject_thp besides its reason.
-    let b = kunwrap!(backend());
+    let b = kunwrap!(backend(layout));
     let mut thp = kunwrap!(compound_with(&[0u8; PAGE_SIZE], &text(3)));
     KNOBS
         .non_same_filled_pages_enabled
@@ -277,9 +278,9 @@ fn compound_store_is_all_or_nothing() {
     kunit_assert!(kunwrap!(load(&b, 0, 21).ok()) == text(3));
 }
 
-fn compound_pages_are_rejected_with_store_thp_off() {
+fn compound_pages_are_rejected_with_store_thp_off(layout: Layout) {
     // store_thp=N: the folio goes to the swap device whole, as in zswap.
-    let b = kunwrap!(backend());
+    let b = kunwrap!(backend(layout));
     let mut thp = kunwrap!(compound_with(&text(9), &text(10)));
     KNOBS.store_thp.store(false, Ordering::Relaxed);
     let r = b.store(0, 9, &mut thp.as_page_ref());
@@ -291,8 +292,8 @@ fn compound_pages_are_rejected_with_store_thp_off() {
     kunit_assert!(b.index.area(0).and_then(|a| a.load(9)).is_none());
 }
 
-fn unused_compressor_transforms_are_freed() {
-    let b = kunwrap!(backend());
+fn unused_compressor_transforms_are_freed(layout: Layout) {
+    let b = kunwrap!(backend(layout));
     let lz4 = match AlgName::new(b"lz4") {
         Ok(n) => n,
         Err(_) => return,
@@ -324,8 +325,8 @@ fn unused_compressor_transforms_are_freed() {
     kunit_assert_eq!(b.comps.loaded(), 1);
 }
 
-fn corrupt_object_fails_with_eio_never_garbage() {
-    let b = kunwrap!(backend());
+fn corrupt_object_fails_with_eio_never_garbage(layout: Layout) {
+    let b = kunwrap!(backend(layout));
     kunit_assert!(store(&b, 0, 5, &text(5)));
     let h = kunwrap!(object_at(&b, 0, 5));
     // Corrupt the stream's first bytes (lzo's header/literal run).
@@ -341,8 +342,8 @@ fn corrupt_object_fails_with_eio_never_garbage() {
     kunit_assert_eq!(stat(&b, "pool_pages"), 0);
 }
 
-fn owner_key_matches_index() {
-    let b = kunwrap!(backend());
+fn owner_key_matches_index(layout: Layout) {
+    let b = kunwrap!(backend(layout));
     kunit_assert!(store(&b, 1, 77, &text(77)));
     let h = kunwrap!(object_at(&b, 1, 77));
     kunit_assert_eq!(
@@ -354,8 +355,8 @@ fn owner_key_matches_index() {
     b.invalidate_page(1, 77);
 }
 
-kunit_suite!(
-    BACKEND_SUITE,
+kunit_suite_layouts!(
+    [BACKEND_ZBUD_SUITE, BACKEND_ZPACK_SUITE],
     "zswap_rs_backend",
     [
         store_then_load_round_trips,

@@ -5,13 +5,13 @@
 use crate::index::{Entry, Index, SwapKey};
 use crate::sys::xarray::MAX_VALUE;
 use crate::sys::Gfp;
-use crate::zbud::{Buddy, Handle};
+use crate::zbud::{Handle, MAX_SLOTS};
 use crate::{kunit_assert, kunit_assert_eq, kunit_suite, kunwrap};
 
 fn object_entries_round_trip() {
     for &frame in &[0u32, 1, 63, 64, 12345, u32::MAX - 1] {
-        for &buddy in &[Buddy::First, Buddy::Last] {
-            let e = Entry::Object(Handle { frame, buddy });
+        for slot in 0..MAX_SLOTS as u8 {
+            let e = Entry::Object(Handle { frame, slot });
             kunit_assert!(e.encode() <= MAX_VALUE);
             kunit_assert_eq!(Entry::decode(e.encode()), e);
         }
@@ -51,11 +51,7 @@ fn unencodable_fill_words_are_refused() {
 }
 
 fn kinds_never_collide() {
-    let o = Entry::Object(Handle {
-        frame: 5,
-        buddy: Buddy::Last,
-    })
-    .encode();
+    let o = Entry::Object(Handle { frame: 5, slot: 1 }).encode();
     let f = Entry::Filled(5).encode();
     kunit_assert!(o != f);
     kunit_assert_eq!(o & 1, 0);

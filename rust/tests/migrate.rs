@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Suite `zswap_rs_migrate`: `movable_operations` callbacks and compaction,
+//! Suites `zswap_rs_migrate_zbud` and `zswap_rs_migrate_zpack`:
+//! `movable_operations` callbacks and compaction, in either layout,
 //! driven directly on a private pool the way the VM drives them (page
 //! reference held, page locked around each callback).
 
@@ -8,8 +9,8 @@ use super::pattern;
 use crate::sys::movable::MigrateMode;
 use crate::sys::page::{Page, PageHold};
 use crate::sys::{Gfp, EAGAIN, EINVAL};
-use crate::zbud::{Handle, Migrated, Pool};
-use crate::{kunit_assert, kunit_assert_eq, kunit_expect_eq, kunit_suite, kunwrap};
+use crate::zbud::{Handle, Layout, Migrated, Pool};
+use crate::{kunit_assert, kunit_assert_eq, kunit_expect_eq, kunit_suite_layouts, kunwrap};
 
 struct Fixture {
     pool: Pool,
@@ -18,8 +19,8 @@ struct Fixture {
 }
 
 /// A pool with one frame holding two objects (owners 1 and 2).
-fn fixture() -> Option<Fixture> {
-    let pool = Pool::new(1024, None).ok()?;
+fn fixture(layout: Layout) -> Option<Fixture> {
+    let pool = Pool::new(layout, 1024, None).ok()?;
     let a = pool.alloc(1, 0, &pattern(1, 1500)).ok()?;
     let b = pool.alloc(2, 0, &pattern(2, 1700)).ok()?;
     if !kunit_expect_eq!(a.frame, b.frame) {
@@ -44,8 +45,8 @@ fn migrate(f: &Fixture, src: &PageHold, dst: Page) -> crate::sys::Result<Migrate
     src.with_locked(|s| dst.migrate_into(|d| f.pool.migrate(d, s, MigrateMode::Sync)))
 }
 
-fn migrate_moves_both_buddies() {
-    let f = kunwrap!(fixture());
+fn migrate_moves_both_buddies(layout: Layout) {
+    let f = kunwrap!(fixture(layout));
     let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
     let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
     let dst_ptr = dst.as_ptr() as usize;
@@ -66,8 +67,8 @@ fn migrate_moves_both_buddies() {
     );
 }
 
-fn isolate_refused_while_frame_busy() {
-    let f = kunwrap!(fixture());
+fn isolate_refused_while_frame_busy(layout: Layout) {
+    let f = kunwrap!(fixture(layout));
     let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
     // The VM locks the page first; a load holds the frame meanwhile.
     let r = src.with_locked(|lp| f.pool.with_frame_busy(f.a.frame, || f.pool.isolate(lp)));
@@ -77,8 +78,8 @@ fn isolate_refused_while_frame_busy() {
     src.with_locked(|lp| f.pool.putback(lp));
 }
 
-fn isolate_refuses_foreign_pages() {
-    let f = kunwrap!(fixture());
+fn isolate_refuses_foreign_pages(layout: Layout) {
+    let f = kunwrap!(fixture(layout));
     let mut other = kunwrap!(Page::alloc(Gfp::KERNEL));
     other.set_private(f.a.frame as usize);
     kunit_assert!(!other.with_locked(|lp| f.pool.isolate(lp)));
@@ -86,8 +87,8 @@ fn isolate_refuses_foreign_pages() {
     kunit_assert!(!other.with_locked(|lp| f.pool.isolate(lp)));
 }
 
-fn putback_relists_the_frame() {
-    let f = kunwrap!(fixture());
+fn putback_relists_the_frame(layout: Layout) {
+    let f = kunwrap!(fixture(layout));
     kunit_assert!(f.pool.free(f.b, 2).is_some());
     let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
     kunit_assert!(isolate(&f, &src));
@@ -100,8 +101,8 @@ fn putback_relists_the_frame() {
     kunit_assert!(intact(&f.pool, f.a, 1, 1500) && intact(&f.pool, d, 4, 2000));
 }
 
-fn free_while_isolated_then_migrate_releases() {
-    let f = kunwrap!(fixture());
+fn free_while_isolated_then_migrate_releases(layout: Layout) {
+    let f = kunwrap!(fixture(layout));
     let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
     kunit_assert!(isolate(&f, &src));
     kunit_assert!(f.pool.free(f.a, 1).is_some() && f.pool.free(f.b, 2).is_some());
@@ -118,8 +119,8 @@ fn free_while_isolated_then_migrate_releases() {
     kunit_assert_eq!(c.frame, f.a.frame);
 }
 
-fn free_while_isolated_then_putback_releases() {
-    let f = kunwrap!(fixture());
+fn free_while_isolated_then_putback_releases(layout: Layout) {
+    let f = kunwrap!(fixture(layout));
     let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
     kunit_assert!(isolate(&f, &src));
     kunit_assert!(f.pool.free(f.a, 1).is_some());
@@ -132,8 +133,8 @@ fn free_while_isolated_then_putback_releases() {
     kunit_assert_eq!((c.pages, c.zombies), (0, 0));
 }
 
-fn loads_work_while_isolated_and_after_migration() {
-    let f = kunwrap!(fixture());
+fn loads_work_while_isolated_and_after_migration(layout: Layout) {
+    let f = kunwrap!(fixture(layout));
     let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
     kunit_assert!(isolate(&f, &src));
     kunit_assert!(intact(&f.pool, f.a, 1, 1500));
@@ -144,16 +145,16 @@ fn loads_work_while_isolated_and_after_migration() {
     kunit_assert!(!isolate(&f, &src));
 }
 
-fn migrate_without_isolation_is_eagain() {
-    let f = kunwrap!(fixture());
+fn migrate_without_isolation_is_eagain(layout: Layout) {
+    let f = kunwrap!(fixture(layout));
     let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
     let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
     kunit_assert_eq!(migrate(&f, &src, dst), Err(EAGAIN));
     kunit_assert!(intact(&f.pool, f.a, 1, 1500));
 }
 
-fn migrate_no_copy_mode_is_refused() {
-    let f = kunwrap!(fixture());
+fn migrate_no_copy_mode_is_refused(layout: Layout) {
+    let f = kunwrap!(fixture(layout));
     let src = kunwrap!(f.pool.frame_page_ref(f.a.frame));
     let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
     kunit_assert!(isolate(&f, &src));
@@ -164,8 +165,8 @@ fn migrate_no_copy_mode_is_refused() {
     kunit_assert!(intact(&f.pool, f.a, 1, 1500));
 }
 
-fn compaction_merges_lone_objects() {
-    let pool = kunwrap!(Pool::new(1024, None));
+fn compaction_merges_lone_objects(layout: Layout) {
+    let pool = kunwrap!(Pool::new(layout, 1024, None));
     let mut hs = [None; 8];
     for i in 0..8u64 {
         hs[i as usize] = pool.alloc(i, 0, &pattern(i, 1800)).ok();
@@ -198,8 +199,8 @@ fn compaction_merges_lone_objects() {
     );
 }
 
-fn compaction_undoes_when_entry_changed() {
-    let pool = kunwrap!(Pool::new(1024, None));
+fn compaction_undoes_when_entry_changed(layout: Layout) {
+    let pool = kunwrap!(Pool::new(layout, 1024, None));
     // A (3000) and C (1000) share a frame; B (900) gets its own; freeing C
     // leaves two lone objects, and B fits next to A.
     let a = kunwrap!(pool.alloc(1, 0, &pattern(1, 3000)));
@@ -227,8 +228,8 @@ fn compaction_undoes_when_entry_changed() {
     kunit_assert!(pool.read(b, 2, |_, _| ()).is_none());
 }
 
-fn compaction_with_nothing_to_merge() {
-    let pool = kunwrap!(Pool::new(1024, None));
+fn compaction_with_nothing_to_merge(layout: Layout) {
+    let pool = kunwrap!(Pool::new(layout, 1024, None));
     kunit_assert_eq!(pool.compact(10, |_, _, _| true), 0);
     let a = kunwrap!(pool.alloc(1, 0, &pattern(1, 3000)));
     let b = kunwrap!(pool.alloc(2, 0, &pattern(2, 3000)));
@@ -236,8 +237,8 @@ fn compaction_with_nothing_to_merge() {
     kunit_assert!(intact(&pool, a, 1, 3000) && intact(&pool, b, 2, 3000));
 }
 
-fn zombie_released_on_next_isolation() {
-    let ok = crate::with_movable_pool(|pool| {
+fn zombie_released_on_next_isolation(layout: Layout) {
+    let ok = crate::with_movable_pool(layout, |pool| {
         let a = kunwrap!(pool.alloc(1, 0, &pattern(1, 1000)));
         let hold = kunwrap!(pool.frame_page_ref(a.frame));
         // The last object goes while the VM holds the page lock (it is
@@ -259,8 +260,8 @@ fn zombie_released_on_next_isolation() {
     kunit_assert!(ok);
 }
 
-fn zombie_reaped_by_next_allocation() {
-    let ok = crate::with_movable_pool(|pool| {
+fn zombie_reaped_by_next_allocation(layout: Layout) {
+    let ok = crate::with_movable_pool(layout, |pool| {
         let a = kunwrap!(pool.alloc(1, 0, &pattern(1, 3000)));
         let hold = kunwrap!(pool.frame_page_ref(a.frame));
         kunit_assert!(hold.with_locked(|_| pool.free(a, 1).is_some()));
@@ -275,8 +276,8 @@ fn zombie_reaped_by_next_allocation() {
     kunit_assert!(ok);
 }
 
-fn zombies_released_when_the_pool_empties() {
-    let ok = crate::with_movable_pool(|pool| {
+fn zombies_released_when_the_pool_empties(layout: Layout) {
+    let ok = crate::with_movable_pool(layout, |pool| {
         let a = kunwrap!(pool.alloc(1, 0, &pattern(1, 3000)));
         let hold = kunwrap!(pool.frame_page_ref(a.frame));
         kunit_assert!(hold.with_locked(|_| pool.free(a, 1).is_some()));
@@ -292,8 +293,8 @@ fn zombies_released_when_the_pool_empties() {
     kunit_assert!(ok);
 }
 
-fn compaction_skips_a_failed_source_for_the_pass() {
-    let pool = kunwrap!(Pool::new(1024, None));
+fn compaction_skips_a_failed_source_for_the_pass(layout: Layout) {
+    let pool = kunwrap!(Pool::new(layout, 1024, None));
     // Frame 0 keeps a lone 320-byte object (owner 0, the emptiest frame:
     // compaction's first source); four frames keep a lone 2048-byte object
     // (owners 1-4).  Each partner fills its frame exactly (whole chunks),
@@ -337,8 +338,8 @@ fn compaction_skips_a_failed_source_for_the_pass() {
     kunit_assert_eq!(pool.counts().pages, 3);
 }
 
-fn movable_pages_migrate_and_free_cleanly() {
-    let ok = crate::with_movable_pool(|pool| {
+fn movable_pages_migrate_and_free_cleanly(layout: Layout) {
+    let ok = crate::with_movable_pool(layout, |pool| {
         let a = kunwrap!(pool.alloc(1, 0, &pattern(1, 1500)));
         let b = kunwrap!(pool.alloc(2, 0, &pattern(2, 1700)));
         let src = kunwrap!(pool.frame_page_ref(a.frame));
@@ -354,8 +355,8 @@ fn movable_pages_migrate_and_free_cleanly() {
     kunit_assert!(ok);
 }
 
-kunit_suite!(
-    MIGRATE_SUITE,
+kunit_suite_layouts!(
+    [MIGRATE_ZBUD_SUITE, MIGRATE_ZPACK_SUITE],
     "zswap_rs_migrate",
     [
         migrate_moves_both_buddies,

@@ -9,6 +9,7 @@ mod index;
 mod migrate;
 mod params;
 mod zbud;
+mod zpack;
 
 /// A deterministic byte pattern for object `seed` of length `len`.
 pub(crate) fn pattern(seed: u64, len: usize) -> alloc::vec::Vec<u8> {

@@ -4,6 +4,7 @@
 
 use crate::params::{parse, parse_bool, parse_percent, Param, Value};
 use crate::sys::{EINVAL, ENOENT, ERANGE};
+use crate::zbud::Layout;
 use crate::{kunit_assert, kunit_assert_eq, kunit_suite};
 
 fn booleans() {
@@ -45,8 +46,18 @@ fn ids_follow_glue_order() {
     kunit_assert_eq!(Param::from_id(8), Some(Param::Writeback));
     kunit_assert_eq!(Param::from_id(9), Some(Param::ShrinkerWriteback));
     kunit_assert_eq!(Param::from_id(10), Some(Param::StoreThp));
-    kunit_assert_eq!(Param::from_id(11), None);
+    kunit_assert_eq!(Param::from_id(11), Some(Param::Zpool));
+    kunit_assert_eq!(Param::from_id(12), None);
     kunit_assert_eq!(Param::ShrinkerWriteback.name(), "shrinker_writeback");
+    kunit_assert_eq!(Param::Zpool.name(), "zpool");
+}
+
+fn zpool_values() {
+    kunit_assert_eq!(parse(Param::Zpool, b"zbud\n"), Ok(Value::Zpool(Layout::Zbud)));
+    kunit_assert_eq!(parse(Param::Zpool, b"zpack"), Ok(Value::Zpool(Layout::Zpack)));
+    for bad in [&b"zsmalloc"[..], b"", b"ZPACK", b"zpack2", b"z3fold"] {
+        kunit_assert_eq!(parse(Param::Zpool, bad), Err(EINVAL));
+    }
 }
 
 fn writeback_values() {
@@ -86,6 +97,7 @@ kunit_suite!(
         compressor_values,
         ids_follow_glue_order,
         writeback_values,
+        zpool_values,
         parse_has_no_side_effects
     ]
 );

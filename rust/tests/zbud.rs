@@ -1,24 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Suite `zswap_rs_zbud`: the allocator on a private pool.
+//! Suites `zswap_rs_pool_zbud` and `zswap_rs_pool_zpack`: the allocator
+//! on a private pool, cases that hold for either layout; suite
+//! `zswap_rs_zbud`: where the zbud layout places objects (the zpack
+//! layout's own cases are in `zpack.rs`).
 
 use super::pattern;
-use crate::zbud::{Buddy, Handle, Pool, CHUNK};
-use crate::{kunit_assert, kunit_assert_eq, kunit_expect, kunit_suite, kunwrap};
+use crate::zbud::{Handle, Layout, Pool, CHUNK};
+use crate::{
+    kunit_assert, kunit_assert_eq, kunit_expect, kunit_suite, kunit_suite_layouts, kunwrap,
+};
 
-fn pool() -> Option<Pool> {
-    let p = Pool::new(4096, None).ok();
+/// A private pool in `layout`.
+pub(super) fn pool_in(layout: Layout) -> Option<Pool> {
+    let p = Pool::new(layout, 4096, None).ok();
     kunit_expect!(p.is_some());
     p
 }
 
-fn alloc(p: &Pool, owner: u64, len: usize) -> Option<Handle> {
+fn pool() -> Option<Pool> {
+    pool_in(Layout::Zbud)
+}
+
+pub(super) fn alloc(p: &Pool, owner: u64, len: usize) -> Option<Handle> {
     let r = p.alloc(owner, 0, &pattern(owner, len));
     kunit_expect!(r.is_ok());
     r.ok()
 }
 
-fn intact(p: &Pool, h: Handle, owner: u64, len: usize) -> bool {
+pub(super) fn intact(p: &Pool, h: Handle, owner: u64, len: usize) -> bool {
     // Computed outside: `read` runs its closure under a spinlock.
     let want = pattern(owner, len);
     p.read(h, owner, |b, _| b == &want[..]) == Some(true)
@@ -27,7 +37,7 @@ fn intact(p: &Pool, h: Handle, owner: u64, len: usize) -> bool {
 fn first_object_goes_first() {
     let p = kunwrap!(pool());
     let h = kunwrap!(alloc(&p, 1, 1000));
-    kunit_assert_eq!(h.buddy, Buddy::First);
+    kunit_assert_eq!(h.slot, 0);
     let c = p.counts();
     kunit_assert_eq!((c.pages, c.one, c.two, c.bytes), (1, 1, 0, 1000));
     kunit_assert!(p.free(h, 1).is_some());
@@ -37,7 +47,7 @@ fn second_object_goes_last_in_same_frame() {
     let p = kunwrap!(pool());
     let a = kunwrap!(alloc(&p, 1, 1000));
     let b = kunwrap!(alloc(&p, 2, 2000));
-    kunit_assert_eq!(b.buddy, Buddy::Last);
+    kunit_assert_eq!(b.slot, 1);
     kunit_assert_eq!(a.frame, b.frame);
     let c = p.counts();
     kunit_assert_eq!((c.pages, c.one, c.two), (1, 0, 1));
@@ -82,8 +92,8 @@ fn free_first_keeps_last() {
     p.free(b, 2);
 }
 
-fn free_both_releases_page() {
-    let p = kunwrap!(pool());
+fn free_both_releases_page(layout: Layout) {
+    let p = kunwrap!(pool_in(layout));
     let a = kunwrap!(alloc(&p, 1, 100));
     let b = kunwrap!(alloc(&p, 2, 100));
     p.free(b, 2);
@@ -104,7 +114,7 @@ fn best_fit_picks_tightest_frame() {
     // 900 bytes: fits both x's frame (996 free) and y's (2896): tightest is x.
     let z = kunwrap!(alloc(&p, 5, 900));
     kunit_assert_eq!(z.frame, x.frame);
-    kunit_assert_eq!(z.buddy, Buddy::Last);
+    kunit_assert_eq!(z.slot, 1);
     for (h, o) in [(roomy, 1), (tight, 2), (x, 3), (y, 4), (z, 5)] {
         kunit_assert!(p.free(h, o).is_some());
     }
@@ -118,15 +128,15 @@ fn relisted_after_free_and_reused() {
     kunit_assert!(p.free(a, 1).is_some());
     let c = kunwrap!(alloc(&p, 3, 1900));
     kunit_assert_eq!(c.frame, b.frame);
-    kunit_assert_eq!(c.buddy, Buddy::First);
+    kunit_assert_eq!(c.slot, 0);
     kunit_assert_eq!(p.counts().pages, 1);
     kunit_assert!(intact(&p, b, 2, 2000) && intact(&p, c, 3, 1900));
     p.free(b, 2);
     p.free(c, 3);
 }
 
-fn whole_page_object_stands_alone() {
-    let p = kunwrap!(pool());
+fn whole_page_object_stands_alone(layout: Layout) {
+    let p = kunwrap!(pool_in(layout));
     let w = kunwrap!(alloc(&p, 1, 4096));
     let s = kunwrap!(alloc(&p, 2, 10));
     kunit_assert!(w.frame != s.frame);
@@ -138,22 +148,22 @@ fn whole_page_object_stands_alone() {
     p.free(s, 2);
 }
 
-fn sizes_out_of_range_rejected() {
-    let p = kunwrap!(pool());
+fn sizes_out_of_range_rejected(layout: Layout) {
+    let p = kunwrap!(pool_in(layout));
     kunit_assert!(p.alloc(1, 0, &[]).is_err());
     kunit_assert!(p.alloc(1, 0, &pattern(1, 4097)).is_err());
     kunit_assert_eq!(p.counts().pages, 0);
 }
 
-fn wrong_owner_is_refused() {
-    let p = kunwrap!(pool());
+fn wrong_owner_is_refused(layout: Layout) {
+    let p = kunwrap!(pool_in(layout));
     let a = kunwrap!(alloc(&p, 7, 300));
     kunit_assert!(p.free(a, 8).is_none());
     kunit_assert!(p.read(a, 8, |_, _| ()).is_none());
     kunit_assert!(intact(&p, a, 7, 300));
     let other = Handle {
         frame: a.frame,
-        buddy: Buddy::Last,
+        slot: 1,
     };
     kunit_assert!(p.free(other, 7).is_none());
     // What was freed: the length is what the cgroup charge is undone with.
@@ -184,8 +194,8 @@ fn less_than_a_chunk_free_is_not_listed() {
     p.free(b, 2);
 }
 
-fn frame_ids_are_reused() {
-    let p = kunwrap!(pool());
+fn frame_ids_are_reused(layout: Layout) {
+    let p = kunwrap!(pool_in(layout));
     let a = kunwrap!(alloc(&p, 1, 3000));
     p.free(a, 1);
     let b = kunwrap!(alloc(&p, 2, 3000));
@@ -193,8 +203,8 @@ fn frame_ids_are_reused() {
     p.free(b, 2);
 }
 
-fn table_grows_past_one_block() {
-    let p = kunwrap!(pool());
+fn table_grows_past_one_block(layout: Layout) {
+    let p = kunwrap!(pool_in(layout));
     let mut hs = alloc::vec::Vec::new();
     for i in 0..200u64 {
         match p.alloc(i, 0, &pattern(i, 3000)) {
@@ -218,8 +228,8 @@ fn table_grows_past_one_block() {
     kunit_assert_eq!(p.counts().pages, 0);
 }
 
-fn churn_accounting_returns_to_zero() {
-    let p = kunwrap!(pool());
+fn churn_accounting_returns_to_zero(layout: Layout) {
+    let p = kunwrap!(pool_in(layout));
     let mut hs = alloc::vec::Vec::new();
     let mut bytes = 0u64;
     for i in 0..300u64 {
@@ -231,8 +241,11 @@ fn churn_accounting_returns_to_zero() {
     }
     kunit_assert_eq!(p.counts().bytes, bytes);
     let c = p.counts();
-    kunit_assert_eq!(c.one + c.two + c.whole, c.pages);
-    kunit_assert_eq!(c.one + 2 * c.two + c.whole, hs.len() as u64);
+    kunit_assert_eq!(c.one + c.two + c.three + c.four + c.whole, c.pages);
+    kunit_assert_eq!(
+        c.one + 2 * c.two + 3 * c.three + 4 * c.four + c.whole,
+        hs.len() as u64
+    );
     // Free every other object, check the rest, free all.
     for &(h, i, _) in hs.iter().step_by(2) {
         kunit_assert!(p.free(h, i).is_some());
@@ -249,8 +262,8 @@ fn churn_accounting_returns_to_zero() {
     kunit_assert_eq!((c.pages, c.one, c.two, c.whole, c.bytes), (0, 0, 0, 0, 0));
 }
 
-fn tag_is_kept_per_object() {
-    let p = kunwrap!(pool());
+fn tag_is_kept_per_object(layout: Layout) {
+    let p = kunwrap!(pool_in(layout));
     let a = kunwrap!(p.alloc(1, 3, &pattern(1, 500)));
     let b = kunwrap!(p.alloc(2, 7, &pattern(2, 500)));
     kunit_assert_eq!(p.read(a, 1, |_, t| t), Some(3));
@@ -259,7 +272,7 @@ fn tag_is_kept_per_object() {
     p.free(b, 2);
 }
 
-fn frame_table_for_a_huge_machine() {
+fn frame_table_for_a_huge_machine(layout: Layout) {
     use crate::sys::arena::{Arena, Block, DirPage, BLOCK, DIR, MAX_OBJECTS};
     use crate::sys::{Gfp, EAGAIN};
     // The largest table (2^32 frames: a 16 TiB machine's pool) costs a
@@ -290,7 +303,7 @@ fn frame_table_for_a_huge_machine() {
     kunit_assert!(a.get((blocks * BLOCK) as u32).is_none());
     kunit_assert!(a.get(u32::MAX).is_none());
     // A pool sized for such a machine starts and works.
-    let p = kunwrap!(Pool::new(MAX_OBJECTS, None));
+    let p = kunwrap!(Pool::new(layout, MAX_OBJECTS, None));
     let h = kunwrap!(alloc(&p, 1, 1000));
     kunit_assert!(intact(&p, h, 1, 1000));
     kunit_assert!(p.free(h, 1).is_some());
@@ -323,7 +336,7 @@ fn reclaim_takes_the_coldest_frame() {
     let b = kunwrap!(alloc(&p, 2, 3500));
     let r = kunwrap!(p.reclaim_begin());
     kunit_assert_eq!(r.frame, a.frame);
-    kunit_assert_eq!(r.objects, [Some((1, a)), None]);
+    kunit_assert_eq!(r.objects, [Some((1, a)), None, None, None]);
     // Taken: off the free lists (a small store goes elsewhere) and the LRU.
     let c = kunwrap!(alloc(&p, 3, 100));
     kunit_assert!(c.frame != a.frame);
@@ -340,13 +353,13 @@ fn reclaim_takes_the_coldest_frame() {
     }
 }
 
-fn reclaimed_frame_is_released_and_reused_cleanly() {
-    let p = kunwrap!(pool());
+fn reclaimed_frame_is_released_and_reused_cleanly(layout: Layout) {
+    let p = kunwrap!(pool_in(layout));
     let a = kunwrap!(alloc(&p, 1, 1500));
     let b = kunwrap!(alloc(&p, 2, 1500));
     kunit_assert_eq!(a.frame, b.frame);
     let r = kunwrap!(p.reclaim_begin());
-    kunit_assert_eq!(r.objects, [Some((1, a)), Some((2, b))]);
+    kunit_assert_eq!(r.objects, [Some((1, a)), Some((2, b)), None, None]);
     // Both written back: the frame goes, its id is free for the next store.
     kunit_assert!(p.free(a, 1).is_some() && p.free(b, 2).is_some());
     kunit_assert_eq!(p.counts().pages, 0);
@@ -362,6 +375,23 @@ fn reclaimed_frame_is_released_and_reused_cleanly() {
     p.free(d, 4);
 }
 
+kunit_suite_layouts!(
+    [POOL_ZBUD_SUITE, POOL_ZPACK_SUITE],
+    "zswap_rs_pool",
+    [
+        sizes_out_of_range_rejected,
+        wrong_owner_is_refused,
+        frame_ids_are_reused,
+        table_grows_past_one_block,
+        churn_accounting_returns_to_zero,
+        tag_is_kept_per_object,
+        frame_table_for_a_huge_machine,
+        reclaimed_frame_is_released_and_reused_cleanly,
+        free_both_releases_page,
+        whole_page_object_stands_alone,
+    ]
+);
+
 kunit_suite!(
     ZBUD_SUITE,
     "zswap_rs_zbud",
@@ -371,21 +401,11 @@ kunit_suite!(
         byte_exact_fit_shares_a_frame,
         overflow_starts_new_frame,
         free_first_keeps_last,
-        free_both_releases_page,
         best_fit_picks_tightest_frame,
         relisted_after_free_and_reused,
-        whole_page_object_stands_alone,
-        sizes_out_of_range_rejected,
-        wrong_owner_is_refused,
         chunk_boundaries_fit,
         less_than_a_chunk_free_is_not_listed,
-        frame_ids_are_reused,
-        table_grows_past_one_block,
-        churn_accounting_returns_to_zero,
-        tag_is_kept_per_object,
-        frame_table_for_a_huge_machine,
         lru_follows_stores,
         reclaim_takes_the_coldest_frame,
-        reclaimed_frame_is_released_and_reused_cleanly,
     ]
 );

@@ -1,26 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Compaction: merging frames that hold one object each.
+//! Compaction: emptying the sparsest frames into the fullest ones that
+//! have room.
 
 use core::sync::atomic::Ordering;
 
-use super::{Buddy, Handle, Pool, Slot, NIL};
+use super::{Handle, Layout, Pool, Slot, MAX_SLOTS, NIL, PAGE_SIZE};
 
 impl Pool {
-    /// Frames that compaction could free: pairs of one-object frames.
+    /// About how many frames compaction could free: zbud, pairs of
+    /// one-object frames; zpack, the free space of the listed frames in
+    /// whole pages.
     pub(crate) fn compactable(&self) -> u64 {
-        self.inner.lock().counts.one / 2
+        let inner = self.inner.lock();
+        match self.layout {
+            Layout::Zbud => inner.counts.one / 2,
+            Layout::Zpack => inner.listed_free / PAGE_SIZE as u64,
+        }
     }
 
-    /// Merges one-object frames: moves the smallest lone objects into the
-    /// tightest frames they fit, releasing the emptied frames; at most
-    /// `budget` moves.  `relocate(owner, from, to)` must re-point the index
-    /// entry of `owner` from `from` to `to` if it still names `from`, and
-    /// must not sleep.  Returns the number of frames released.
+    /// Empties listed frames, the sparsest first, by moving each of their
+    /// objects into the tightest other frame it fits; releases the emptied
+    /// frames; at most `budget` frames tried.  `relocate(owner, from, to)`
+    /// must re-point the index entry of `owner` from `from` to `to` if it
+    /// still names `from`, and must not sleep.  Returns the number of
+    /// frames released.
     ///
-    /// A source frame whose move is undone (its entry is being invalidated)
-    /// is parked for the rest of the pass, so the pass goes on with other
-    /// frames instead of retrying the same pair.
+    /// A source frame that could not be emptied (an object fits nowhere,
+    /// or its move is undone because its entry is being invalidated) is
+    /// parked for the rest of the pass, so the pass goes on with other
+    /// frames instead of retrying the same ones.
     pub(crate) fn compact(
         &self,
         budget: usize,
@@ -40,26 +49,40 @@ impl Pool {
                 Some(id) => id,
                 None => break,
             };
-            let (len, from) = {
+            // Its objects, smallest first.
+            let mut objs = [(0usize, 0usize); MAX_SLOTS];
+            let mut n = 0;
+            {
                 let frame = or_broken!(self.frames.get(src), src, freed).lock();
-                let b = if frame.slots[0].len != 0 {
-                    Buddy::First
-                } else {
-                    Buddy::Last
-                };
-                (frame.slots[b as usize].len as usize, b)
-            };
-            let dst = match inner.take_fit(len) {
-                Some(id) => id,
-                None => {
-                    // The smallest lone object fits nowhere: nothing will.
-                    self.relist(&mut inner, src);
-                    break;
+                for (i, s) in frame.slots.iter().enumerate() {
+                    if s.len != 0 {
+                        objs[n] = (s.len as usize, i);
+                        n += 1;
+                    }
                 }
-            };
-            if self.move_object(src, from, dst, len, &relocate) {
-                inner.counts.one -= 2;
-                inner.counts.two += 1;
+            }
+            objs[..n].sort_unstable();
+            let (mut left, mut no_room) = (n, false);
+            for &(len, slot) in &objs[..n] {
+                let dst = match inner.take_fit(len, self.layout == Layout::Zpack) {
+                    Some(id) => id,
+                    None => {
+                        no_room = true;
+                        break;
+                    }
+                };
+                let moved = self.move_object(src, slot as u8, dst, &relocate);
+                self.relist(&mut inner, dst);
+                match moved {
+                    Some(dn) => {
+                        inner.counts.frame_changed((dn, false), (dn + 1, false));
+                        inner.counts.frame_changed((left, false), (left - 1, false));
+                        left -= 1;
+                    }
+                    None => break,
+                }
+            }
+            if left == 0 {
                 let page = or_broken!(self.frames.get(src), src, freed)
                     .lock()
                     .page
@@ -69,8 +92,12 @@ impl Pool {
                     drop(p);
                 }
                 freed += 1;
+            } else if no_room && left == n {
+                // Not even its smallest object fits anywhere, and the
+                // frames left on the lists hold more bytes: stop here.
+                self.relist(&mut inner, src);
+                break;
             } else {
-                self.relist(&mut inner, dst);
                 or_broken!(inner.links.get_mut(src), src, freed).next = parked;
                 parked = src;
             }
@@ -88,56 +115,56 @@ impl Pool {
         freed
     }
 
-    /// Moves the `len`-byte object in buddy `from` of frame `src` into
-    /// frame `dst` (pool lock held, both frames off the lists).  True if
-    /// it moved and the index follows it; false if nothing changed.
+    /// Moves the object in slot `from` of frame `src` into frame `dst`
+    /// (pool lock held, both frames off the lists, `dst` with room for
+    /// it).  `Some(objects dst held before)` if it moved and the index
+    /// follows it; `None` if nothing changed.
     fn move_object(
         &self,
         src: u32,
-        from: Buddy,
+        from: u8,
         dst: u32,
-        len: usize,
         relocate: &impl Fn(u64, Handle, Handle) -> bool,
-    ) -> bool {
-        let mut sfd = or_broken!(self.frames.get(src), src, false).lock();
-        let mut dfd = or_broken!(self.frames.get(dst), dst, false).lock_nested();
-        let to = if dfd.slots[0].len == 0 {
-            Buddy::First
-        } else {
-            Buddy::Last
-        };
+    ) -> Option<usize> {
+        let mut sfd = or_broken!(self.frames.get(src), src, None).lock();
+        let mut dfd = or_broken!(self.frames.get(dst), dst, None).lock_nested();
         let slot = sfd.slots[from as usize];
-        let soff = sfd.offset(from);
-        dfd.slots[to as usize] = slot;
-        let doff = dfd.offset(to);
-        let copied = match (sfd.page.as_ref(), dfd.page.as_mut()) {
-            (Some(sp), Some(dp)) => {
-                sp.with_slice(|s| {
-                    dp.with_slice_mut(|d| d[doff..doff + len].copy_from_slice(&s[soff..soff + len]))
-                });
-                true
+        let len = slot.len as usize;
+        let dn = dfd.nr_objects();
+        if dfd.page.is_none() || sfd.page.is_none() {
+            crate::pr_err!("BUG: frame {} or {} has objects but no page", src, dst);
+            return None;
+        }
+        let to = match dfd.claim(self.layout, slot.owner, slot.tag, len) {
+            Some(to) => to,
+            None => {
+                crate::pr_err!("BUG: listed frame {} has no room for {} bytes", dst, len);
+                return None;
             }
-            _ => false,
         };
+        let (soff, doff) = (slot.off as usize, dfd.slots[to as usize].off as usize);
+        if let (Some(sp), Some(dp)) = (sfd.page.as_ref(), dfd.page.as_mut()) {
+            sp.with_slice(|s| {
+                dp.with_slice_mut(|d| d[doff..doff + len].copy_from_slice(&s[soff..soff + len]))
+            });
+        }
         let hfrom = Handle {
             frame: src,
-            buddy: from,
+            slot: from,
         };
         let hto = Handle {
             frame: dst,
-            buddy: to,
+            slot: to,
         };
         // The index entry moves only once the bytes are in place.
-        if !copied || !relocate(slot.owner, hfrom, hto) {
-            if !copied {
-                crate::pr_err!("BUG: frame {} or {} has objects but no page", src, dst);
-            }
-            // No page to copy, or the entry changed under us (being
-            // invalidated): undo.
+        if !relocate(slot.owner, hfrom, hto) {
+            // The entry changed under us (being invalidated): undo.  (A
+            // slide that made room stays: it moved no object of another
+            // frame.)
             dfd.slots[to as usize] = Slot::default();
-            return false;
+            return None;
         }
         sfd.slots[from as usize] = Slot::default();
-        true
+        Some(dn)
     }
 }

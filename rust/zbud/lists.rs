@@ -28,6 +28,8 @@ pub(super) struct Link {
     pub(super) lru_prev: u32,
     pub(super) lru_next: u32,
     pub(super) list: u8,
+    /// Free bytes when it was listed (exact; `list` is this in chunks).
+    pub(super) free: u16,
     pub(super) state: State,
     /// The VM has isolated the frame's page for migration.
     pub(super) isolated: bool,
@@ -44,6 +46,7 @@ impl Link {
         lru_prev: NIL,
         lru_next: NIL,
         list: UNLISTED,
+        free: 0,
         state: State::Free,
         isolated: false,
         on_lru: false,
@@ -64,6 +67,8 @@ pub(super) struct Inner {
     /// from the tail.
     pub(super) lru_head: u32,
     pub(super) lru_tail: u32,
+    /// Free space of the listed frames, in bytes rounded down to chunks.
+    pub(super) listed_free: u64,
     pub(super) counts: Counts,
 }
 
@@ -81,11 +86,13 @@ impl Inner {
         link.prev = NIL;
         link.next = head;
         link.list = l as u8;
+        link.free = free as u16;
         if head != NIL {
             or_broken!(self.links.get_mut(head), head, ()).prev = id;
         }
         self.heads[l] = id;
         self.nonempty |= 1 << l;
+        self.listed_free += (l * CHUNK) as u64;
     }
 
     pub(super) fn list_del(&mut self, id: u32) {
@@ -110,13 +117,25 @@ impl Inner {
         l.prev = NIL;
         l.next = NIL;
         l.list = UNLISTED;
+        self.listed_free -= (list as usize * CHUNK) as u64;
     }
 
-    /// Takes the listed frame with the least free space that fits `len`.
-    pub(super) fn take_fit(&mut self, len: usize) -> Option<u32> {
+    /// Takes the listed frame with the least free space that fits `len`:
+    /// the first of the lowest non-empty list that surely fits; with
+    /// `exact` (zpack), first the first frame of the list below that if it
+    /// has the bytes (a list holds frames whose free space rounds down to
+    /// it; zbud keeps C zbud's chunk rounding).
+    pub(super) fn take_fit(&mut self, len: usize, exact: bool) -> Option<u32> {
         let need = (len + CHUNK - 1) / CHUNK;
         if need >= NLISTS {
             return None;
+        }
+        if exact && need > 1 {
+            let id = self.heads[need - 1];
+            if id != NIL && or_broken!(self.links.get_mut(id), id, None).free as usize >= len {
+                self.list_del(id);
+                return Some(id);
+            }
         }
         let mask = self.nonempty & !((1u64 << need) - 1);
         if mask == 0 {
@@ -199,7 +218,7 @@ impl Inner {
         self.zombies = id;
     }
 
-    /// Takes the listed frame with the most free space (smallest object).
+    /// Takes the listed frame with the most free space (fewest bytes).
     pub(super) fn take_emptiest(&mut self) -> Option<u32> {
         if self.nonempty == 0 {
             return None;

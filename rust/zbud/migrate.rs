@@ -229,13 +229,24 @@ impl Pool {
     /// Puts a used frame back on the free list matching its free space.
     /// (Not a frame that writeback holds: it relists it when done.)
     pub(super) fn relist(&self, inner: &mut Inner, id: u32) {
-        if or_broken!(inner.links.get_mut(id), id, ()).reclaiming {
-            return;
-        }
         let frame = or_broken!(self.frames.get(id), id, ()).lock();
         let (n, used) = (frame.nr_objects(), frame.used());
         drop(frame);
-        if n == 1 && used < MAX_OBJECT {
+        self.list_frame(inner, id, n, used);
+    }
+
+    /// Puts frame `id`, which holds `n` objects of `used` bytes, on the
+    /// free list its free space says, or on none: full (as many objects as
+    /// the layout allows, or less than a chunk free), held by the VM
+    /// (putback lists it) or by writeback (which lists it when done), or
+    /// not in use.
+    pub(super) fn list_frame(&self, inner: &mut Inner, id: u32, n: usize, used: usize) {
+        inner.list_del(id);
+        let l = *or_broken!(inner.links.get_mut(id), id, ());
+        if l.state != State::Used || l.isolated || l.reclaiming {
+            return;
+        }
+        if n >= 1 && n < self.layout.slots() && used < MAX_OBJECT {
             inner.list_add(id, PAGE_SIZE - used);
         }
     }

@@ -1,20 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! zbud: at most two compressed objects per page frame.
+//! The pool: compressed objects in page frames, in one of two layouts.
 //!
 //! A *frame* is one pool page plus a descriptor in the frame table
-//! ([`Arena`]).  The first buddy starts at byte 0 of the page, the last
-//! buddy ends at byte `PAGE_SIZE`; the free space is the gap between them.
-//! Unlike C zbud the descriptor lives outside the page, so the whole page
-//! holds data and objects are placed with byte precision: two objects
-//! share a frame whenever their lengths add up to at most `PAGE_SIZE`.
+//! ([`Arena`]).  The descriptor lives outside the page, so the whole page
+//! holds data and objects are placed with byte precision.  Each object has
+//! a *slot* in its frame's descriptor (owner, offset, length, tag).
 //!
-//! Frames holding one object sit on free lists indexed by their free space
-//! in 64-byte chunks ([`CHUNK`]); an allocation takes the frame with the
-//! least free space that fits (first non-empty list at or above the chunks
-//! it needs).  Frames holding two objects are on no list.
+//! * [`Layout::Zbud`] (the default): at most two objects per frame.  Slot 0,
+//!   the first buddy, starts at byte 0 of the page; slot 1, the last buddy,
+//!   ends at byte `PAGE_SIZE`; the free space is the gap between them.  Two
+//!   objects share a frame whenever their lengths add up to `PAGE_SIZE`.
+//! * [`Layout::Zpack`]: at most four objects per frame ([`MAX_SLOTS`]),
+//!   anywhere in the page.  A new object goes into the first gap that
+//!   holds it; if the frame has the room but no gap does, its objects
+//!   slide to the start of the page first (under the frame lock, which
+//!   every reader holds: a handle names a slot, not an offset).  Emptying
+//!   a frame never takes more than four objects.
 //!
-//! A [`Handle`] is (frame id, buddy): it never encodes a page address, so a
+//! Frames that could take another object sit on free lists indexed by
+//! their free space in 64-byte chunks ([`CHUNK`]); an allocation takes the
+//! frame with the least free space that fits (first non-empty list at or
+//! above the chunks it needs).  Full frames are on no list.
+//!
+//! A [`Handle`] is (frame id, slot): it never encodes a page address, so a
 //! frame's page can be replaced (migration) without touching the index.
 //! Each object slot records its owner (the swap entry), so a handle can be
 //! validated and a frame can find its index entries (compaction).
@@ -22,9 +31,10 @@
 //! # Locking
 //!
 //! * `Pool::inner` (pool lock, spinlock): free lists, free frame ids,
-//!   frame states and counters.
+//!   frame states, counters, and which slots of a frame hold an object
+//!   (slots are claimed and emptied under both locks).
 //! * The frame lock (spinlock in each frame descriptor): the frame's page
-//!   pointer, its object slots and the page contents.
+//!   pointer, its object slots (offsets too) and the page contents.
 //!
 //! Where these sit among the module's other locks (the page lock, the
 //! compression mutex, the XArray lock, ...) is stated once, in
@@ -34,8 +44,8 @@
 //! Files: here the pool, its frames and giving frames up (zombies);
 //! [`objects`] alloc, free and read; [`lists`] the free lists, the LRU and
 //! the free ids; [`migrate`] the movable-page callbacks (`isolate`,
-//! `migrate`, `putback`); [`compact`] merging half-full frames;
-//! [`reclaim`] taking the coldest frame for writeback.
+//! `migrate`, `putback`); [`compact`] emptying sparse frames into fuller
+//! ones; [`reclaim`] taking the coldest frame for writeback.
 
 use alloc::boxed::Box;
 use core::pin::Pin;
@@ -103,21 +113,46 @@ mod reclaim;
 pub(crate) use migrate::Migrated;
 pub(crate) use migrate::{PoolOwner, PoolPages};
 
-/// Which end of the frame an object occupies.
+/// Most objects a frame holds (in any layout).
+pub(crate) const MAX_SLOTS: usize = 4;
+// The index entry keeps a slot in two bits (`index.rs`).
+const _: () = assert!(MAX_SLOTS <= 4);
+
+/// How objects are laid out in a pool page (fixed for a pool's life).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Buddy {
-    /// Starts at byte 0.
-    First = 0,
-    /// Ends at byte `PAGE_SIZE`.
-    Last = 1,
+pub(crate) enum Layout {
+    /// Two objects per frame, one at each end (the default).
+    Zbud,
+    /// Up to [`MAX_SLOTS`] objects per frame, packed at byte granularity.
+    Zpack,
 }
 
-impl Buddy {
-    fn other(self) -> Buddy {
+impl Layout {
+    /// Every layout.
+    pub(crate) const ALL: [Layout; 2] = [Layout::Zbud, Layout::Zpack];
+
+    /// Objects a frame of this layout holds at most.
+    pub(crate) fn slots(self) -> usize {
         match self {
-            Buddy::First => Buddy::Last,
-            Buddy::Last => Buddy::First,
+            Layout::Zbud => 2,
+            Layout::Zpack => MAX_SLOTS,
         }
+    }
+
+    /// The name the `zpool` parameter uses.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Layout::Zbud => "zbud",
+            Layout::Zpack => "zpack",
+        }
+    }
+
+    /// The layout called `name`.
+    pub(crate) fn from_name(name: &[u8]) -> Option<Layout> {
+        Layout::ALL
+            .iter()
+            .copied()
+            .find(|l| l.name().as_bytes() == name)
     }
 }
 
@@ -126,8 +161,9 @@ impl Buddy {
 pub(crate) struct Handle {
     /// Frame id.
     pub(crate) frame: u32,
-    /// Position in the frame.
-    pub(crate) buddy: Buddy,
+    /// Slot in the frame, below [`MAX_SLOTS`] (zbud: 0 is the first
+    /// buddy, 1 the last).
+    pub(crate) slot: u8,
 }
 
 /// What [`Pool::free`] freed.
@@ -144,6 +180,8 @@ pub(crate) struct Freed {
 struct Slot {
     /// Who stored the object (opaque to the pool; the swap entry).
     owner: u64,
+    /// Where the object starts in the page.
+    off: u16,
     /// Length in bytes; 0 when the slot is empty.
     len: u16,
     /// Caller's tag (the compressor id).
@@ -154,27 +192,113 @@ struct Slot {
 ///
 /// # Invariants
 ///
-/// `page` is `Some` iff at least one slot is non-empty; the two objects do
-/// not overlap: `slots[0].len + slots[1].len <= PAGE_SIZE`.
+/// `page` is `Some` iff at least one slot is non-empty; every object lies
+/// in the page (`off + len <= PAGE_SIZE`) and no two overlap; in a zbud
+/// frame only slots 0 and 1 are used, slot 0 at offset 0 and slot 1
+/// ending at `PAGE_SIZE`.
 pub(crate) struct FrameData {
     page: Option<Page>,
-    slots: [Slot; 2],
+    slots: [Slot; MAX_SLOTS],
 }
 
 impl FrameData {
-    fn offset(&self, b: Buddy) -> usize {
-        match b {
-            Buddy::First => 0,
-            Buddy::Last => PAGE_SIZE - self.slots[1].len as usize,
-        }
-    }
+    const EMPTY: FrameData = FrameData {
+        page: None,
+        slots: [Slot {
+            owner: 0,
+            off: 0,
+            len: 0,
+            tag: 0,
+        }; MAX_SLOTS],
+    };
 
     fn nr_objects(&self) -> usize {
         self.slots.iter().filter(|s| s.len != 0).count()
     }
 
     fn used(&self) -> usize {
-        self.slots[0].len as usize + self.slots[1].len as usize
+        self.slots.iter().map(|s| s.len as usize).sum()
+    }
+
+    /// Claims a slot for a `len`-byte object and gives it an offset; the
+    /// caller has checked that the frame has room (`used() + len <=
+    /// PAGE_SIZE`, fewer objects than the layout allows).  In a zpack
+    /// frame whose free bytes are split between gaps, the other objects
+    /// first slide to the start of the page.  The bytes are the caller's
+    /// to write, still under this lock.
+    fn claim(&mut self, layout: Layout, owner: u64, tag: u8, len: usize) -> Option<u8> {
+        let free = (0..layout.slots()).find(|&i| self.slots[i].len == 0)?;
+        let off = match layout {
+            Layout::Zbud if free == 0 => 0,
+            Layout::Zbud => PAGE_SIZE - len,
+            Layout::Zpack => match self.gap(len) {
+                Some(off) => off,
+                None => self.slide(),
+            },
+        };
+        if off + len > PAGE_SIZE {
+            return None;
+        }
+        // INVARIANT: `off + len` is in the page and, by the caller's room
+        // check and the gap search (or the slide), overlaps no object.
+        self.slots[free] = Slot {
+            owner,
+            off: off as u16,
+            len: len as u16,
+            tag,
+        };
+        Some(free as u8)
+    }
+
+    /// The objects in page order, as (offset, length, slot).
+    fn by_offset(&self) -> ([(usize, usize, usize); MAX_SLOTS], usize) {
+        let mut v = [(0, 0, 0); MAX_SLOTS];
+        let mut n = 0;
+        for (i, s) in self.slots.iter().enumerate() {
+            if s.len != 0 {
+                v[n] = (s.off as usize, s.len as usize, i);
+                n += 1;
+            }
+        }
+        v[..n].sort_unstable();
+        (v, n)
+    }
+
+    /// The start of the first gap of at least `len` bytes, if any.
+    fn gap(&self, len: usize) -> Option<usize> {
+        let (objs, n) = self.by_offset();
+        let mut at = 0;
+        for &(off, l, _) in &objs[..n] {
+            if off - at >= len {
+                return Some(at);
+            }
+            at = off + l;
+        }
+        if PAGE_SIZE - at >= len {
+            Some(at)
+        } else {
+            None
+        }
+    }
+
+    /// Moves every object down to close the gaps (bytes and offsets);
+    /// returns where the free space starts now.
+    fn slide(&mut self) -> usize {
+        let (objs, n) = self.by_offset();
+        let mut at = 0;
+        for &(off, len, i) in &objs[..n] {
+            if off != at {
+                if let Some(p) = self.page.as_mut() {
+                    // Downwards, in page order: never over an object not
+                    // yet moved.
+                    p.with_slice_mut(|b| b.copy_within(off..off + len, at));
+                }
+                // INVARIANT: Moved to `at`, past the objects already placed.
+                self.slots[i].off = at as u16;
+            }
+            at += len;
+        }
+        at
     }
 }
 
@@ -203,10 +327,14 @@ pub(crate) struct MoveStats {
 pub(crate) struct Counts {
     /// Pages in the pool.
     pub(crate) pages: u64,
-    /// Frames with one object that could take a buddy.
+    /// Frames with one object (not a whole page).
     pub(crate) one: u64,
     /// Frames with two objects.
     pub(crate) two: u64,
+    /// Frames with three objects (zpack only).
+    pub(crate) three: u64,
+    /// Frames with four objects (zpack only).
+    pub(crate) four: u64,
     /// Frames holding one whole-page object.
     pub(crate) whole: u64,
     /// Bytes of all objects.
@@ -215,8 +343,35 @@ pub(crate) struct Counts {
     pub(crate) zombies: u64,
 }
 
+impl Counts {
+    /// The counter of frames holding `n` objects (`whole`: one object of
+    /// a whole page); `None` for an empty frame, which no counter holds.
+    fn frames_with(&mut self, n: usize, whole: bool) -> Option<&mut u64> {
+        match n {
+            _ if whole => Some(&mut self.whole),
+            1 => Some(&mut self.one),
+            2 => Some(&mut self.two),
+            3 => Some(&mut self.three),
+            4 => Some(&mut self.four),
+            _ => None,
+        }
+    }
+
+    /// A frame went from `from` objects to `to` (`whole` before and after:
+    /// whether a whole-page object is all it holds).
+    fn frame_changed(&mut self, from: (usize, bool), to: (usize, bool)) {
+        if let Some(c) = self.frames_with(from.0, from.1) {
+            *c -= 1;
+        }
+        if let Some(c) = self.frames_with(to.0, to.1) {
+            *c += 1;
+        }
+    }
+}
+
 /// A zbud pool.
 pub(crate) struct Pool {
+    layout: Layout,
     frames: Arena<SpinLock<FrameData>>,
     inner: Pin<Box<SpinLock<Inner>>>,
     page_gfp: Gfp,
@@ -231,9 +386,13 @@ pub(crate) struct Pool {
 }
 
 impl Pool {
-    /// A pool of at most `max_pages` frames whose pages are movable through
-    /// `ops` (if given); may sleep.
-    pub(crate) fn new(max_pages: usize, ops: Option<&'static MovableOps>) -> Result<Pool> {
+    /// A pool in `layout` of at most `max_pages` frames whose pages are
+    /// movable through `ops` (if given); may sleep.
+    pub(crate) fn new(
+        layout: Layout,
+        max_pages: usize,
+        ops: Option<&'static MovableOps>,
+    ) -> Result<Pool> {
         let inner = Inner {
             links: Arena::new(max_pages)?,
             heads: [NIL; NLISTS],
@@ -242,9 +401,11 @@ impl Pool {
             zombies: NIL,
             lru_head: NIL,
             lru_tail: NIL,
+            listed_free: 0,
             counts: Counts::default(),
         };
         Ok(Pool {
+            layout,
             frames: Arena::new(max_pages)?,
             inner: SpinLock::new_boxed(inner, LockClass::Pool)?,
             page_gfp: if ops.is_some() {
@@ -418,11 +579,14 @@ impl Pool {
             None => return false,
         };
         let mut frame = cell.lock();
-        let s = frame.slots[h.buddy as usize];
+        let s = match frame.slots.get(h.slot as usize) {
+            Some(s) => *s,
+            None => return false,
+        };
         if s.len == 0 {
             return false;
         }
-        let off = frame.offset(h.buddy) + at % s.len as usize;
+        let off = s.off as usize + at % s.len as usize;
         match frame.page.as_mut() {
             Some(p) => p.with_slice_mut(|b| b[off] ^= 0x5a),
             None => return false,

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Objects: [`Pool::alloc`] (the fullest frame with room, or a new page),
-//! [`Pool::free`] and [`Pool::read`].
+//! [`Pool::free`] and [`Pool::read`], in either layout (the frame places
+//! the object: [`FrameData::claim`]).
 
 use core::sync::atomic::Ordering;
 
 use super::lists::Link;
-use super::{Buddy, FrameData, Freed, Handle, Pool, Slot, MAX_OBJECT, NIL};
+use super::{FrameData, Freed, Handle, Layout, Pool, Slot, MAX_OBJECT, NIL};
 use crate::sys::arena::{Block, DirPage};
 use crate::sys::lock::LockClass;
 use crate::sys::page::Page;
-use crate::sys::{Gfp, Result, EINVAL, ENOMEM, ENOSPC, PAGE_SIZE};
+use crate::sys::{Gfp, Result, EINVAL, ENOMEM, ENOSPC};
 
 impl Pool {
     /// Makes sure a free frame id exists, growing the frame table by a
@@ -31,10 +32,7 @@ impl Pool {
                 (self.frames.needs_dir(), inner.links.needs_dir())
             };
             let gfp = Gfp::STORE;
-            let frames = Block::try_new_locks(gfp, LockClass::Frame, |_| FrameData {
-                page: None,
-                slots: [Slot::default(); 2],
-            })?;
+            let frames = Block::try_new_locks(gfp, LockClass::Frame, |_| FrameData::EMPTY)?;
             let links = Block::try_new(gfp, |_| Link::NEW)?;
             let mut fdir = if frames_dir {
                 Some(DirPage::try_new(gfp)?)
@@ -85,23 +83,27 @@ impl Pool {
             if inner.zombies != NIL {
                 self.reap_zombies(&mut inner);
             }
-            if let Some(id) = inner.take_fit(len) {
+            if let Some(id) = inner.take_fit(len, self.layout == Layout::Zpack) {
                 let cell = or_broken!(self.frames.get(id), id, Err(EINVAL));
                 let mut frame = cell.lock();
-                let buddy = if frame.slots[0].len == 0 {
-                    Buddy::First
-                } else {
-                    Buddy::Last
-                };
-                debug_assert!(frame.nr_objects() == 1 && frame.used() + len <= PAGE_SIZE);
-                inner.counts.one -= 1;
-                inner.counts.two += 1;
-                inner.counts.bytes += len as u64;
-                inner.lru_touch(id);
-                // The copy needs only the frame lock: other stores go on.
-                drop(inner);
-                write_slot(&mut frame, buddy, owner, tag, data);
-                return Ok(Handle { frame: id, buddy });
+                let (n, used) = (frame.nr_objects(), frame.used());
+                // A listed frame holds fewer objects than the layout
+                // allows and has room for `len` (`take_fit`).
+                if let Some(slot) = frame.claim(self.layout, owner, tag, len) {
+                    inner.counts.frame_changed((n, false), (n + 1, false));
+                    inner.counts.bytes += len as u64;
+                    inner.lru_touch(id);
+                    // Still room for more (zpack): listed at once; another
+                    // store that takes it waits on the frame lock.
+                    self.list_frame(&mut inner, id, n + 1, used + len);
+                    // The copy needs only the frame lock: other stores go on.
+                    drop(inner);
+                    write_data(&mut frame, slot, data);
+                    return Ok(Handle { frame: id, slot });
+                }
+                drop(frame);
+                crate::pr_err!("BUG: listed frame {} has no room for {} bytes", id, len);
+                self.relist(&mut inner, id);
             }
         }
         // No frame has room: start a new one.
@@ -126,22 +128,30 @@ impl Pool {
         let mut frame = cell.lock();
         frame.page = Some(page);
         self.pages.fetch_add(1, Ordering::Relaxed);
+        // An empty frame: slot 0 at offset 0, in either layout.
+        let slot = match frame.claim(self.layout, owner, tag, len) {
+            Some(slot) => slot,
+            None => {
+                crate::pr_err!("BUG: empty frame {} refused {} bytes", id, len);
+                let page = frame.page.take();
+                drop(frame);
+                if let Some(p) = self.retire(&mut inner, id, page) {
+                    drop(p);
+                }
+                return Err(EINVAL);
+            }
+        };
         inner.counts.bytes += len as u64;
+        inner
+            .counts
+            .frame_changed((0, false), (1, len == MAX_OBJECT));
         inner.lru_touch(id);
-        if len == MAX_OBJECT {
-            inner.counts.whole += 1;
-        } else {
-            inner.counts.one += 1;
-            inner.list_add(id, PAGE_SIZE - len);
-        }
-        // Listed already: a store that takes this frame for its last buddy
+        // Listed already: a store that takes this frame for another object
         // waits on the frame lock until our copy is done.
+        self.list_frame(&mut inner, id, 1, len);
         drop(inner);
-        write_slot(&mut frame, Buddy::First, owner, tag, data);
-        Ok(Handle {
-            frame: id,
-            buddy: Buddy::First,
-        })
+        write_data(&mut frame, slot, data);
+        Ok(Handle { frame: id, slot })
     }
 
     /// Frees the object `h`, which must belong to `owner`, and returns its
@@ -149,40 +159,31 @@ impl Pool {
     /// sleeps.
     pub(crate) fn free(&self, h: Handle, owner: u64) -> Option<Freed> {
         let mut inner = self.inner.lock();
-        let cell = match self.frames.get(h.frame) {
-            Some(c) => c,
-            None => return None,
-        };
+        let cell = self.frames.get(h.frame)?;
         let mut frame = cell.lock();
-        let s = frame.slots[h.buddy as usize];
+        let s = *frame.slots.get(h.slot as usize)?;
         if s.len == 0 || s.owner != owner {
             return None;
         }
         let len = s.len as usize;
-        frame.slots[h.buddy as usize] = Slot::default();
-        let other = frame.slots[h.buddy.other() as usize].len as usize;
-        let page = if other == 0 { frame.page.take() } else { None };
+        let n = frame.nr_objects();
+        frame.slots[h.slot as usize] = Slot::default();
+        let used = frame.used();
+        let page = if n == 1 { frame.page.take() } else { None };
         drop(frame);
         inner.counts.bytes -= len as u64;
+        inner
+            .counts
+            .frame_changed((n, len == MAX_OBJECT), (n - 1, false));
         let mut release = None;
-        if other == 0 {
+        if n == 1 {
             // The frame is empty: release its id and page.
-            if len == MAX_OBJECT {
-                inner.counts.whole -= 1;
-            } else {
-                inner.counts.one -= 1;
-            }
             release = self.retire(&mut inner, h.frame, page);
         } else {
-            // Two objects became one: the frame goes on a free list
-            // (unless the VM has it isolated, putback lists it; or
+            // Room again: the frame goes on the free list its free space
+            // says (unless the VM has it isolated, putback lists it; or
             // writeback has it, which lists it when done).
-            inner.counts.two -= 1;
-            inner.counts.one += 1;
-            let l = or_broken!(inner.links.get_mut(h.frame), h.frame, None);
-            if !l.isolated && !l.reclaiming {
-                inner.list_add(h.frame, PAGE_SIZE - other);
-            }
+            self.list_frame(&mut inner, h.frame, n - 1, used);
         }
         drop(inner);
         drop(release);
@@ -198,23 +199,20 @@ impl Pool {
         f: impl FnOnce(&[u8], u8) -> R,
     ) -> Option<R> {
         let frame = self.frames.get(h.frame)?.lock();
-        let s = frame.slots[h.buddy as usize];
+        let s = *frame.slots.get(h.slot as usize)?;
         if s.len == 0 || s.owner != owner {
             return None;
         }
-        let off = frame.offset(h.buddy);
+        let off = s.off as usize;
         let page = frame.page.as_ref()?;
         Some(page.with_slice(|p| f(&p[off..off + s.len as usize], s.tag)))
     }
 }
 
-fn write_slot(frame: &mut FrameData, b: Buddy, owner: u64, tag: u8, data: &[u8]) {
-    frame.slots[b as usize] = Slot {
-        owner,
-        len: data.len() as u16,
-        tag,
-    };
-    let off = frame.offset(b);
+/// Writes the bytes of the object just claimed in `slot` (frame lock held
+/// since the claim).
+fn write_data(frame: &mut FrameData, slot: u8, data: &[u8]) {
+    let off = frame.slots[slot as usize].off as usize;
     if let Some(page) = frame.page.as_mut() {
         page.with_slice_mut(|p| p[off..off + data.len()].copy_from_slice(data));
     }

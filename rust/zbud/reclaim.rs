@@ -16,7 +16,7 @@
 //! from the free lists only), and migration may move its page (handles name
 //! frames, not pages) but does not relist it.
 
-use super::{Buddy, Handle, Pool, State, NIL};
+use super::{Handle, Pool, State, MAX_SLOTS, NIL};
 
 /// How many frames from the LRU tail `reclaim_begin` looks at before it
 /// gives up (all isolated by the VM right now).
@@ -26,8 +26,9 @@ const SCAN: usize = 32;
 pub(crate) struct Reclaim {
     /// The frame id.
     pub(crate) frame: u32,
-    /// The frame's objects.
-    pub(crate) objects: [Option<(u64, Handle)>; 2],
+    /// The frame's objects (at most two in a zbud pool, four in zpack:
+    /// the device writes that emptying this page costs at most).
+    pub(crate) objects: [Option<(u64, Handle)>; MAX_SLOTS],
 }
 
 impl Pool {
@@ -57,15 +58,14 @@ impl Pool {
         inner.list_del(id);
         inner.lru_del(id);
         let frame = or_broken!(self.frames.get(id), id, None).lock();
-        let mut objects = [None; 2];
-        for (i, b) in [Buddy::First, Buddy::Last].into_iter().enumerate() {
-            let s = frame.slots[b as usize];
+        let mut objects = [None; MAX_SLOTS];
+        for (i, s) in frame.slots.iter().enumerate() {
             if s.len != 0 {
                 objects[i] = Some((
                     s.owner,
                     Handle {
                         frame: id,
-                        buddy: b,
+                        slot: i as u8,
                     },
                 ));
             }
