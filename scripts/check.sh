@@ -22,7 +22,7 @@ fail() { printf '  %-44s FAILED%s\n' "$1" "${2:+ ($2)}"; failed=$((failed + 1));
 field() { echo " $2" | sed -n "s/.* $1=\([0-9]*\).*/\1/p"; }
 
 # The in-guest test lists live in tests.sh only.
-lists=$(grep -E '^(ALL|DEBUG|SOAK)_(TESTS|SKIP)="[a-z_ ]*"$' "$ZRS_TOP/tools/testing/zswap_rs/tests.sh")
+lists=$(grep -E '^(ALL|DEBUG|SOAK|ZPACK|ZPACK_DEBUG)_(TESTS|SKIP)="[a-z_ ]*"$' "$ZRS_TOP/tools/testing/zswap_rs/tests.sh")
 eval "$lists"
 all_guest=$ALL_TESTS
 # Fault injection exists only in the debug kernel; DEBUG_SKIP does not
@@ -126,22 +126,29 @@ if [ -z "${TESTS:-}" ]; then
 	fi
 fi
 
-# 1. The in-guest tests, in one boot.
-if [ -n "$guest_tests" ]; then
-	echo "== in-guest tests ($ZRS_VARIANT kernel)"
-	[ "$ZRS_VARIANT" = debug ] && [ -z "${TESTS:-}" ] &&
+# 1. The in-guest tests, in one boot; then the layout tests again in a boot
+# whose zswap_rs uses zpool=zpack.
+# guest_pass JOB ZPOOL TESTS...: one boot (log build/guest-*/JOB.log), a
+# result line per test (named "test [zpack]" for the zpack boot).
+guest_pass() {
+	local job=$1 zpool=$2 failed0=$failed
+	shift 2
+	local tests="$*" t n status rc log slow totals pv cb mg st ld gate
+	echo "== in-guest tests ($ZRS_VARIANT kernel${zpool:+, zpool=$zpool})"
+	[ -z "$zpool" ] && [ "$ZRS_VARIANT" = debug ] && [ -z "${TESTS:-}" ] &&
 		echo "   not run on the debug kernel (DEBUG_SKIP in tests.sh, with the reason): $DEBUG_SKIP"
-	ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" check $guest_tests >"$ZRS_GUEST/check.out" 2>&1
+	ZRS_ZPOOL=$zpool ZRS_LOG=$job ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" check $tests >"$ZRS_GUEST/$job.out" 2>&1
 	rc=$?
-	log=$ZRS_GUEST/check.log
+	log=$ZRS_GUEST/$job.log
 	# The guest's KTAP document: one result per test, in order.
-	python3 "$ZRS_TOP/scripts/ktap.py" --guest "$log" > "$ZRS_GUEST/guest.txt"
-	for t in $guest_tests; do
-		status=$(awk -v t="$t" '$2 == t { print $1; exit }' "$ZRS_GUEST/guest.txt")
+	python3 "$ZRS_TOP/scripts/ktap.py" --guest "$log" > "$ZRS_GUEST/$job.txt"
+	for t in $tests; do
+		status=$(awk -v t="$t" '$2 == t { print $1; exit }' "$ZRS_GUEST/$job.txt")
+		n="$t${zpool:+ [$zpool]}"
 		case "$status" in
-		ok) pass "$t" ;;
+		ok) pass "$n" ;;
 		FAIL)
-			fail "$t" "see $log"
+			fail "$n" "see $log"
 			sed -n "/^# -- test $t\$/,/^\(not \)\{0,1\}ok [0-9]* $t\$/p" "$log" | grep -v '^\[' |
 				sed 's/^# /      /' | head -n 20 ;;
 		# A harness program whose tests all skipped (exit 4; e.g. no
@@ -150,12 +157,12 @@ if [ -n "$guest_tests" ]; then
 		# skip there is a failure (a lost config option, not a choice).
 		skip)
 			if [ "$ZRS_VARIANT" = debug ] && [[ " $DEBUG_TESTS " == *" $t "* ]]; then
-				fail "$t" "skipped on the debug kernel, which must have what it needs (see $log)"
+				fail "$n" "skipped on the debug kernel, which must have what it needs (see $log)"
 			else
-				printf '  %-44s skipped (see %s)\n' "$t" "$log"
-				skipped+=("$t")
+				printf '  %-44s skipped (see %s)\n' "$n" "$log"
+				skipped+=("$n")
 			fi ;;
-		*) fail "$t" "no result: the guest stopped early" ;;
+		*) fail "$n" "no result: the guest stopped early" ;;
 		esac
 		[ "$t" = kunit ] && ktap_kunit "$log"
 	done
@@ -174,37 +181,48 @@ if [ -n "$guest_tests" ]; then
 		mg=$(field storm_migrations "$totals")
 		st=$(field module_stores "$totals")
 		ld=$(field module_loads "$totals")
-		if [ "${cb:-1}" = 0 ]; then pass "totals: 0 corrupted bytes in $pv verified pages"; else fail "totals: corrupted bytes" "$cb"; fi
+		if [ "${cb:-1}" = 0 ]; then pass "totals${zpool:+ [$zpool]}: 0 corrupted bytes in $pv verified pages"; else fail "totals${zpool:+ [$zpool]}: corrupted bytes" "$cb"; fi
 		# A full run that verified nothing, or whose pages never went
 		# through the module, proved nothing.
 		if [ -z "${TESTS:-}" ]; then
 			if [ "${pv:-0}" -gt 0 ] && [ "${st:-0}" -gt 0 ] && [ "${ld:-0}" -gt 0 ]; then
-				pass "totals: the module stored $st and loaded $ld pages"
+				pass "totals${zpool:+ [$zpool]}: the module stored $st and loaded $ld pages"
 			else
-				fail "totals: pages went through the module" "$pv verified, ${st:-0} stored, ${ld:-0} loaded"
+				fail "totals${zpool:+ [$zpool]}: pages went through the module" "$pv verified, ${st:-0} stored, ${ld:-0} loaded"
 			fi
 		fi
-		if [ -n "${SOAK_STORES:-}" ]; then
+		if [ -z "$zpool" ] && [ -n "${SOAK_STORES:-}" ]; then
 			gate="the module stored >= $SOAK_STORES pages, migrated >= ${SOAK_MIGRATIONS:-0} pool pages"
 			if [ "${st:-0}" -ge "$SOAK_STORES" ] && [ "${mg:-0}" -ge "${SOAK_MIGRATIONS:-0}" ]; then
 				pass "totals: $gate ($st, $mg)"
 			else
 				fail "totals: $gate" "$st stored, $mg migrated"
 			fi
-		elif [ "$ZRS_VARIANT" = debug ]; then
+		elif [ -z "$zpool" ] && [ "$ZRS_VARIANT" = debug ]; then
 			echo "      (the debug gate, 10^6 pages stored by the module and 10^4 pool-page migrations, is NOT checked: it is make soak's; this run had a ${SOAK}s soak${TESTS:+, TESTS set})"
 		fi
 	fi
 	# Boots retried (stalled before /init, or a kernel problem before
 	# /init): shown whatever the result, never hidden.
-	grep -E '^warning' "$ZRS_GUEST/check.out" | sed 's/^/      retried: /'
-	if [ $rc -ne 0 ] && [ $failed -eq 0 ]; then
-		fail "guest run" "exit status $rc"
+	grep -E '^warning' "$ZRS_GUEST/$job.out" | sed 's/^/      retried: /'
+	if [ $rc -ne 0 ] && [ $failed -eq $failed0 ]; then
+		fail "guest run${zpool:+ [$zpool]}" "exit status $rc"
 	fi
 	if [ $rc -ne 0 ]; then
-		grep -E '^error' "$ZRS_GUEST/check.out" | sed 's/^/      /'
+		grep -E '^error' "$ZRS_GUEST/$job.out" | sed 's/^/      /'
 	fi
-fi
+}
+
+[ -n "$guest_tests" ] && guest_pass check "" $guest_tests
+# The zpack boot: ZPACK_TESTS (and ZPACK_DEBUG_TESTS on the debug kernel)
+# that this run selected.
+zpack_tests=""
+zpack_list=$ZPACK_TESTS
+[ "$ZRS_VARIANT" = debug ] && zpack_list="$zpack_list $ZPACK_DEBUG_TESTS"
+for t in $zpack_list; do
+	[[ " $guest_tests " == *" $t "* ]] && zpack_tests="$zpack_tests $t"
+done
+[ -n "$zpack_tests" ] && guest_pass check-zpack zpack $zpack_tests
 
 # A/B boots on the same kernel: zswap_rs running in-guest test $2, then the
 # built-in C zswap + zbud running $3; sets $rs and $c to the last line each

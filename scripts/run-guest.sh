@@ -12,6 +12,7 @@
 # or 1 if the console shows an oops, BUG, WARNING, lockdep or KASAN report,
 # or a panic, or fewer CPUs brought up than asked for; 124 on timeout.
 # CPUS=N: vCPUs (default 4 for tests, 2 for run/workload/shell).
+# ZRS_ZPOOL: zpool= of every load of zswap_rs in the guest (zbud, zpack).
 # ZRS_MEM: guest RAM (default 512M); ZRS_APPEND: more kernel parameters
 # (make bench: frontswap.timing=N zrs.bench=...).
 set -euo pipefail
@@ -82,6 +83,12 @@ zswap)
 esac
 [ -n "$tests" ] && cmdline="$cmdline zrs.tests=$(echo $tests | tr ' ' ,)"
 [ -n "${ZRS_APPEND:-}" ] && cmdline="$cmdline $ZRS_APPEND"
+# ZRS_ZPOOL: the pool layout every load of zswap_rs in the guest uses.
+case "${ZRS_ZPOOL:-}" in
+'') ;;
+zbud|zpack) cmdline="$cmdline zrs.zpool=$ZRS_ZPOOL" ;;
+*) echo "error: ZRS_ZPOOL must be zbud or zpack, not '$ZRS_ZPOOL'" >&2; exit 2 ;;
+esac
 case "${SOAK:-}" in
 '') ;;
 *[!0-9]*) echo "error: SOAK must be a number of seconds, not '$SOAK'" >&2; exit 2 ;;

@@ -53,8 +53,14 @@ fn ids_follow_glue_order() {
 }
 
 fn zpool_values() {
-    kunit_assert_eq!(parse(Param::Zpool, b"zbud\n"), Ok(Value::Zpool(Layout::Zbud)));
-    kunit_assert_eq!(parse(Param::Zpool, b"zpack"), Ok(Value::Zpool(Layout::Zpack)));
+    kunit_assert_eq!(
+        parse(Param::Zpool, b"zbud\n"),
+        Ok(Value::Zpool(Layout::Zbud))
+    );
+    kunit_assert_eq!(
+        parse(Param::Zpool, b"zpack"),
+        Ok(Value::Zpool(Layout::Zpack))
+    );
     for bad in [&b"zsmalloc"[..], b"", b"ZPACK", b"zpack2", b"z3fold"] {
         kunit_assert_eq!(parse(Param::Zpool, bad), Err(EINVAL));
     }

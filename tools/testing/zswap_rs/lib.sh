@@ -4,8 +4,10 @@
 D=/sys/kernel/debug/zswap_rs
 P=/sys/module/zswap_rs/parameters
 
+# zrs_load [PARAM=VALUE ...]: loads zswap_rs, in the pool layout the
+# command line asks for (zrs.zpool=, exported as ZRS_ZPOOL by /init).
 zrs_load() {
-	insmod /zrs/zswap_rs.ko "$@" || { echo "insmod zswap_rs failed"; return 1; }
+	insmod /zrs/zswap_rs.ko ${ZRS_ZPOOL:+zpool=$ZRS_ZPOOL} "$@" || { echo "insmod zswap_rs failed"; return 1; }
 }
 
 zrs_swapon() {

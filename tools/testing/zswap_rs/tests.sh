@@ -19,6 +19,12 @@ DEBUG_TESTS="failalloc failstore thp_failstore sigbus race_free_slot race_store_
 DEBUG_SKIP="shrinker_writeback"
 # Run last, for SOAK seconds (zrs.soak=; make check: SOAK=).
 SOAK_TESTS="soak"
+# Run once more in a second boot whose zswap_rs is loaded with
+# zpool=zpack (the default boot uses zbud): integrity, migration and
+# compaction (storm), writeback, memcg, unload, swapoff; on the debug
+# kernel the race tests and injected failures too.
+ZPACK_TESTS="integrity thp duplicate incompressible knobs writeback memcg storm storm_writeback churn swapoff_cycles rmmod_writeback rmmod_cycles writeback_swapoff"
+ZPACK_DEBUG_TESTS="failstore race_free_slot race_store_undo race_writeback_swapin race_unload_busy race_unload_store race_memcg_gone"
 
 # KUnit suites: load the test module, dump every suite's KTAP results.
 test_kunit() {

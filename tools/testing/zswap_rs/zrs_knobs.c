@@ -61,6 +61,17 @@ TEST_F_TIMEOUT(zrs_knobs, knobs, ZRS_TIMEOUT)
 	EXPECT_NE(0, err) TH_LOG("write to read-only sysfs stored_pages succeeded");
 	err = write_str(ZRS_DEBUGFS "/stored_pages", "5");
 	EXPECT_NE(0, err) TH_LOG("write to read-only debugfs stored_pages succeeded");
+	/* The pool layout is fixed while the module is loaded (0444). */
+	ASSERT_EQ(0, knob_get("zpool", before[0], sizeof(before[0])));
+	EXPECT_TRUE(!strcmp(before[0], "zbud") || !strcmp(before[0], "zpack"))
+		TH_LOG("zpool reads '%s'", before[0]);
+	err = knob_set("zpool", strcmp(before[0], "zbud") ? "zbud" : "zpack");
+	EXPECT_NE(0, err) TH_LOG("zpool changed while loaded");
+	ASSERT_EQ(0, knob_get("zpool", after, sizeof(after)));
+	EXPECT_STREQ(before[0], after) TH_LOG("zpool changed from '%s' to '%s'", before[0], after);
+	if (getenv("ZRS_ZPOOL"))
+		EXPECT_STREQ(getenv("ZRS_ZPOOL"), after) TH_LOG("loaded with zpool=%s, reads %s",
+							      getenv("ZRS_ZPOOL"), after);
 	note("checked %zu invalid values and the read-only files", sizeof(bad) / sizeof(bad[0]));
 }
 
