@@ -15,7 +15,9 @@ import re
 import statistics
 import sys
 
-ARMS = ["zswap_rs", "zswap+zbud", "zswap+zsmalloc", "zswap+z3fold"]
+ARMS = ["zswap_rs", "zswap_rs+zpack", "zswap+zbud", "zswap+zsmalloc", "zswap+z3fold"]
+# zswap_rs's second layout (zpool=zpack, issue 22); "zswap_rs" is zbud.
+ZPACK = "zswap_rs+zpack"
 # The fields a result line must have to count (a console message can cut
 # a line short).
 NEEDS = {"BENCH": ("arm", "comp", "wl", "pages"), "BENCHLAT": ("arm", "comp", "wl", "op", "n"),
@@ -210,7 +212,10 @@ def main():
                 continue
             rs = med.get("zswap_rs", (None,))[0]
             ratio = lambda base: (rs / med[base][0]) if rs is not None and base in med and med[base][0] else None
-            rows.append(dict(metric=name, comp=comp, med=med, r_zbud=ratio("zswap+zbud"), r_zsm=ratio("zswap+zsmalloc")))
+            pk = med.get(ZPACK, (None,))[0]
+            pratio = lambda base: (pk / med[base][0]) if pk is not None and base in med and med[base][0] else None
+            rows.append(dict(metric=name, comp=comp, med=med, r_zbud=ratio("zswap+zbud"), r_zsm=ratio("zswap+zsmalloc"),
+                             p_rs=pratio("zswap_rs"), p_zsm=pratio("zswap+zsmalloc")))
     with open(out / "results.csv", "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["metric", "compressor", "arm", "median", "min", "max", "reps"])
@@ -237,14 +242,16 @@ def main():
     lines = [f"Median over {reps} reps (min-max in the CSV); ratio = zswap_rs / baseline, same compressor.",
              "A ratio marked * compares arms that stored page counts more than 5% apart in that workload "
              "(see its 'pages stored' row): not equal work.", "",
-             "| metric | comp | zswap_rs | zswap+zbud | zswap+zsmalloc | zswap+z3fold | rs/zbud | rs/zsmalloc |",
-             "|---|---|---|---|---|---|---|---|"]
+             "zswap_rs is the zbud layout (the default); zswap_rs+zpack the zpack layout (zpool=zpack).", "",
+             "| metric | comp | zswap_rs | zswap_rs+zpack | zswap+zbud | zswap+zsmalloc | zswap+z3fold "
+             "| rs/zbud | rs/zsmalloc | zpack/rs | zpack/zsmalloc |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         cells = [fmt(r["med"][a][0]) if a in r["med"] else "-" for a in ARMS]
         mz = "*" if unequal(r["metric"], r["comp"], "zswap+zbud") else ""
         ms = "*" if unequal(r["metric"], r["comp"], "zswap+zsmalloc") else ""
         lines.append(f"| {r['metric']} | {r['comp']} | " + " | ".join(cells) +
-                     f" | {fmt(r['r_zbud'])}{mz} | {fmt(r['r_zsm'])}{ms} |")
+                     f" | {fmt(r['r_zbud'])}{mz} | {fmt(r['r_zsm'])}{ms} | {fmt(r['p_rs'])} | {fmt(r['p_zsm'])} |")
     lines.append("")
     # The goals (issue 21), each on equal work: a goal whose ratio compares
     # unequal work is reported as such, never as met.
@@ -317,11 +324,58 @@ def main():
             lines.append(f"- goal THP workload device writes <= 1% of its pages ({comp}): "
                          f"{v:.0f} of {pages:.0f}, {'met' if v <= pages / 100 else 'NOT met'}"
                          + (f" (zswap+zbud: {statistics.median(z):.0f})" if z else ""))
+    lines += zpack_goals(recs, rows, comps)
     lines += layout_bounds(recs, m)
     report = "\n".join(lines) + "\n"
     (out / "report.md").write_text(report)
     print(report)
     plots(out, recs, m, comps)
+
+
+def zpack_goals(recs, rows, comps):
+    """The zpack layout's goals (issue 22), from this run's rows."""
+    if not any(ZPACK in r["med"] for r in rows):
+        return []
+    out = ["", "The zpack layout (issue 22; zswap_rs+zpack against zswap+zsmalloc and the zbud layout, same run):", ""]
+    for comp in comps:
+        dens = [r for r in rows if r["comp"] == comp and "density" in r["metric"]
+                and ZPACK in r["med"] and "zswap+zsmalloc" in r["med"]]
+        if not dens:
+            out.append(f"- goal density >= zswap+zsmalloc's on every workload ({comp}): not measured in this run")
+        else:
+            low = [f"{r['metric']} {r['med'][ZPACK][0]:.2f} vs {r['med']['zswap+zsmalloc'][0]:.2f}"
+                   for r in dens if r["med"][ZPACK][0] < r["med"]["zswap+zsmalloc"][0]]
+            each = ", ".join(f"{r['metric'].replace(' (stored/pool pages)', '')} {r['p_zsm']:.2f}x" for r in dens)
+            out.append(f"- goal density >= zswap+zsmalloc's on every workload ({comp}): "
+                       + ("met" if not low else "NOT met: " + "; ".join(low)) + f" ({each})")
+        for name in ("W1 store mean, ns", "W1 load mean, ns"):
+            r = next((x for x in rows if x["metric"] == name and x["comp"] == comp), None)
+            if not r or r["p_rs"] is None:
+                out.append(f"- goal {name.split()[1]} per call within 10% of the zbud layout's ({comp}): not measured")
+                continue
+            out.append(f"- goal {name.split()[1]} per call within 10% of the zbud layout's ({comp}): "
+                       f"{r['p_rs']:.2f}x, " + ("met" if r["p_rs"] <= 1.10 else "NOT met"))
+    # Writeback: pool pages emptied by N device writes, summed over the
+    # whole run (every workload and rep), per arm.
+    for arm in ("zswap_rs", ZPACK):
+        dist = [0] * 5
+        for r in recs:
+            if r["kind"] == "BENCHIO" and r["arm"] == arm:
+                for n, key in enumerate(("w_reclaim_pages_1_write", "w_reclaim_pages_2_writes",
+                                         "w_reclaim_pages_3_writes", "w_reclaim_pages_4_writes"), 1):
+                    dist[n] += r.get(key, 0)
+        freed = sum(dist)
+        if not freed:
+            out.append(f"- {arm}: writeback freed no pool page in this run")
+            continue
+        writes = sum(n * c for n, c in enumerate(dist))
+        bound = 4 if arm == ZPACK else 2
+        out.append(f"- {'goal ' if arm == ZPACK else ''}{arm}: every pool page writeback freed cost at most {bound} "
+                   f"device writes: {freed} pages freed, by 1/2/3/4 writes: {'/'.join(str(c) for c in dist[1:])}; "
+                   f"{writes / freed:.2f} writes per page freed; " + ("met" if not any(dist[bound + 1:]) else "NOT met"))
+    bad = sum(r.get("corrupted", 0) for r in recs if r["kind"] == "BENCH")
+    out.append(f"- goal 0 corrupted bytes (every arm, every workload of this run): {bad}, " + ("met" if not bad else "NOT met"))
+    return out
 
 
 # Largest compressed object a pool takes (zbud's limit, MAX_COMPRESSED).
@@ -413,7 +467,7 @@ def plots(out, recs, m, comps):
     # Density per workload.
     fig, ax = plt.subplots(figsize=(9, 4))
     names = [n for n in ("W1 density (stored/pool pages)", "W2 density", "W3 density after churn", "W3 density after compaction")]
-    width = 0.2
+    width = 0.8 / len(ARMS)
     for i, arm in enumerate(ARMS):
         vals = [statistics.median(m[(n, comp, arm)]) if (n, comp, arm) in m else 0 for n in names]
         ax.bar([j + i * width for j in range(len(names))], vals, width, label=arm)

@@ -17,7 +17,8 @@
 # BENCH_W2_MB (320, with a 256 MiB guest: 1.25x RAM), BENCH_W3_MB (16),
 # BENCH_COMPS ("lzo lz4"), BENCH_SCALING ("1 2"; extra vCPU counts for
 # W4, 4 is in every boot; "" for none), BENCH_MEM (256M), BENCH_ZPOOLS
-# ("zbud zsmalloc z3fold"), BENCH_WLS (the main boots' workloads, "w1 w4
+# ("zbud zsmalloc z3fold"), BENCH_RS_ZPOOLS (zswap_rs's layouts, "zbud
+# zpack", each loaded in turn in the zswap_rs boot), BENCH_WLS (the main boots' workloads, "w1 w4
 # w3 w2 w5 thp kinds"), BENCH_DEVICE (fast: no modelled-SSD boots).  QUICK=1: one rep, lzo, zbud only, no W4 or
 # scaling boots, a 192 MiB guest with W2/W5 at 240 MiB, W1 16 MiB x 2
 # rounds, W3 8 MiB (a smoke run of the whole pipeline, report and plots
@@ -38,6 +39,7 @@ reps=${REPS:-5}
 w1=${BENCH_W1_MB:-32} rounds=${BENCH_ROUNDS:-3} w2=${BENCH_W2_MB:-320} w3=${BENCH_W3_MB:-16}
 comps=$(echo ${BENCH_COMPS:-lzo lz4} | tr ' ' +)
 zpools=$(echo ${BENCH_ZPOOLS:-zbud zsmalloc z3fold} | tr ' ' +)
+rspools=$(echo ${BENCH_RS_ZPOOLS:-zbud zpack} | tr ' ' +)
 scaling=${BENCH_SCALING-1 2}
 mem=${BENCH_MEM:-256M}
 for v in "$reps" "$w1" "$rounds" "$w2" "$w3"; do
@@ -58,13 +60,13 @@ boot() { # boot REP ARM CPUS WLS [DEVICE]
 	local rep=$1 arm=$2 cpus=$3 wls=$4 dev=${5:-} job test rc
 	case $arm in rs) job=check test=bench_rs ;; *) job=zswap test=bench_zswap ;; esac
 	local log=bench-r$rep-$arm-c$cpus${dev:+-$dev}
-	echo "  rep $rep/$reps: $([ $arm = rs ] && echo zswap_rs || echo 'zswap (C): zbud, zsmalloc, z3fold'), $cpus vCPUs, workloads ${wls//+/ }${dev:+, $dev device model ($ssd_iops IOPS)}"
+	echo "  rep $rep/$reps: $([ $arm = rs ] && echo "zswap_rs: ${rspools//+/, }" || echo "zswap (C): ${zpools//+/, }"), $cpus vCPUs, workloads ${wls//+/ }${dev:+, $dev device model ($ssd_iops IOPS)}"
 	local try
 	for try in 1 2 3; do
 		set +e
 		CPUS=$cpus TIMEOUT=${TIMEOUT:-5400} ZRS_MEM=$mem ZRS_LOG=$log ZRS_QUIET=1 \
 			ZRS_DRIVE_OPTS=$([ "$dev" = ssd ] && echo "throttling.iops-total=$ssd_iops") \
-			ZRS_APPEND="frontswap.timing=$samples zrs.bench=$w1,$rounds,$w2,$w3,$comps,$wls,$rep,$zpools $clock" \
+			ZRS_APPEND="frontswap.timing=$samples zrs.bench=$w1,$rounds,$w2,$w3,$comps,$wls,$rep,$zpools,$rspools $clock" \
 			"$ZRS_TOP/scripts/run-guest.sh" $job $test > "$out/$log.out" 2>&1
 		rc=$?
 		set -e

@@ -39,6 +39,9 @@ pub(super) struct Link {
     pub(super) reclaiming: bool,
 }
 
+// The metadata per frame that `Documentation/performance.rst` counts.
+const _: () = assert!(core::mem::size_of::<Link>() == 24);
+
 impl Link {
     pub(super) const NEW: Link = Link {
         prev: NIL,

@@ -201,6 +201,9 @@ pub(crate) struct FrameData {
     slots: [Slot; MAX_SLOTS],
 }
 
+// The metadata per frame that `Documentation/performance.rst` counts.
+const _: () = assert!(core::mem::size_of::<FrameData>() == 72);
+
 impl FrameData {
     const EMPTY: FrameData = FrameData {
         page: None,

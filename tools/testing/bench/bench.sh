@@ -5,13 +5,15 @@
 # Every figure is printed as a BENCH / BENCHLAT / CBENCH line, which
 # scripts/bench.sh collects from the console log.
 #
-# zrs.bench=W1MB,ROUNDS,W2MB,W3MB,COMPS,WLS,REP,ZPOOLS (lists joined by +)
-# sizes the run; frontswap.timing=N (patch 8) must be on the command line.
+# zrs.bench=W1MB,ROUNDS,W2MB,W3MB,COMPS,WLS,REP,ZPOOLS,RSPOOLS (lists
+# joined by +; RSPOOLS: zswap_rs's layouts, each loaded in turn) sizes the
+# run; frontswap.timing=N (patch 8) must be on the command line.
 
 bench_conf() {
 	set -- $(echo "${BENCH:-32,3,320,16,lzo+lz4}" | tr , ' ')
 	W1MB=$1 ROUNDS=$2 W2MB=$3 W3MB=$4 COMPS=$(echo "$5" | tr + ' ') WLS=$(echo "${6:-w1+w4+w3+w2+w5+thp+kinds}" | tr + ' ')
 	REP=${7:-1} ZPOOLS=$(echo "${8:-zbud+zsmalloc+z3fold}" | tr + ' ')
+	RSPOOLS=$(echo "${9:-zbud+zpack}" | tr + ' ')
 	# Console: warnings and worse only, so that info messages (knob
 	# changes) do not split the result lines.
 	dmesg -n 5
@@ -50,6 +52,10 @@ bench_io_snap() {
 	awk '{ print "dev_reads", $1; print "dev_writes", $5 }' /sys/block/vda/stat
 	for f in /sys/kernel/debug/$BENCH_DIR/reject_* /sys/kernel/debug/$BENCH_DIR/pool_limit_hit; do
 		[ -f "$f" ] && echo "r_${f##*/} $(cat "$f")"
+	done
+	# zswap_rs: pool pages writeback emptied, by the device writes each cost.
+	for f in /sys/kernel/debug/$BENCH_DIR/reclaim_pages_*; do
+		[ -f "$f" ] && echo "w_${f##*/} $(cat "$f")"
 	done
 }
 bench_io_start() { bench_io_snap > /tmp/bench-io.0; }
@@ -108,16 +114,42 @@ bench_workloads() {
 	return $rc
 }
 
+# rotate N WORDS...: the words rotated left by N-1 (the arms take turns in
+# an order that rotates with the rep, so that none always runs first in a
+# fresh boot).
+rotate() {
+	n=$1
+	shift
+	i=1
+	while [ $i -lt "$n" ]; do
+		first=$1
+		shift
+		set -- "$@" "$first"
+		i=$((i + 1))
+	done
+	echo "$*"
+}
+
+# zswap_rs in each of its layouts (RSPOOLS), reloaded with zpool= for each:
+# arm "zswap_rs" (zbud, the default) and "zswap_rs+zpack".
 test_bench_rs() {
 	bench_conf || return 1
 	rc=0
-	for c in $COMPS; do
-		export ZRS_ARM=zswap_rs ZRS_COMP=$c
-		echo "$c" > $P/compressor || return 1
-		bench_workloads zswap_rs || rc=1
-		case " $WLS " in *" w1 "*) bench_cbench "$c" || rc=1 ;; esac
+	for l in $(rotate "$REP" $RSPOOLS); do
+		if [ "$(cat $P/zpool)" != "$l" ]; then
+			rmmod zswap_rs && ZRS_ZPOOL=$l zrs_load || { echo "  cannot load zswap_rs with zpool=$l"; return 1; }
+		fi
+		arm=zswap_rs
+		[ "$l" = zbud ] || arm=zswap_rs+$l
+		for c in $COMPS; do
+			export ZRS_ARM=$arm ZRS_COMP=$c
+			echo "$c" > $P/compressor || return 1
+			bench_workloads zswap_rs || rc=1
+			# Pure compression: the same for every layout, once.
+			case " $WLS " in *" w1 "*) [ "$l" = zbud ] && { bench_cbench "$c" || rc=1; } ;; esac
+		done
+		echo lzo > $P/compressor
 	done
-	echo lzo > $P/compressor
 	return $rc
 }
 
@@ -126,17 +158,7 @@ test_bench_zswap() {
 	Z=/sys/module/zswap/parameters
 	echo 1 > $Z/enabled || return 1
 	rc=0
-	# The zpools take turns in an order that rotates with the rep, so
-	# that none always runs first in a fresh boot.
-	set -- $ZPOOLS
-	i=1
-	while [ $i -lt "$REP" ]; do
-		first=$1
-		shift
-		set -- "$@" "$first"
-		i=$((i + 1))
-	done
-	pools="$*"
+	pools=$(rotate "$REP" $ZPOOLS)
 	for c in $COMPS; do
 		for pool in $pools; do
 			export ZRS_ARM=zswap+$pool ZRS_COMP=$c

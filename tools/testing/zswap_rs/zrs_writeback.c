@@ -26,6 +26,28 @@ ZRS_KNOB_FIXTURE(zrs_writeback);
  * have been writing when the knob changed.
  */
 #define HANG_S 300
+
+static const char *const reclaim_stats[] = { "reclaim_pages_1_write", "reclaim_pages_2_writes",
+					     "reclaim_pages_3_writes", "reclaim_pages_4_writes" };
+
+/* The reclaim_pages_N counters: pool pages writeback emptied with N writes. */
+static void reclaim_pages(long long c[4])
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		c[i] = zrs_stat(reclaim_stats[i]);
+}
+
+/* Objects a frame of the loaded layout holds at most (zpool). */
+static int layout_slots(void)
+{
+	char v[16] = "";
+
+	knob_get("zpool", v, sizeof(v));
+	return strcmp(v, "zpack") ? 2 : 4;
+}
+
 TEST_F_TIMEOUT(zrs_writeback, writeback, ZRS_TIMEOUT)
 {
 	long long limit = sysconf(_SC_PHYS_PAGES) * 2 / 100, slack = 64;
@@ -33,6 +55,8 @@ TEST_F_TIMEOUT(zrs_writeback, writeback, ZRS_TIMEOUT)
 	long long wb0 = zrs_stat("written_back_pages"), psw0 = vmstat("pswpout");
 	long long hit0, wb1, wb, pool, pool1, pool2, max_pool = 0;
 	long long hit_fill = zrs_stat("pool_limit_hit");
+	long long rp0[4], rp1[4], freed = 0, writes = 0;
+	int slots = layout_slots();
 	struct region r;
 	int t;
 
@@ -77,17 +101,31 @@ TEST_F_TIMEOUT(zrs_writeback, writeback, ZRS_TIMEOUT)
 	     zrs_stat("pool_limit_hit") - hit0, zrs_stat("written_back_pages") - wb1);
 	EXPECT_LT(hit0, zrs_stat("pool_limit_hit")) TH_LOG("pool_limit_hit did not move with writeback=N");
 	/* A worker checks the knob before each frame: at most the frame it
-	 * was writing when the knob changed (two objects) follows it. */
-	EXPECT_GE(wb1 + 2, zrs_stat("written_back_pages"))
+	 * was writing when the knob changed (two objects, four with zpack)
+	 * follows it. */
+	EXPECT_GE(wb1 + slots, zrs_stat("written_back_pages"))
 		TH_LOG("%lld pages written back with writeback=N", zrs_stat("written_back_pages") - wb1);
 
 	/* writeback=200: that many frames now. */
 	pool1 = zrs_stat("pool_pages");
 	wb1 = zrs_stat("written_back_pages");
+	reclaim_pages(rp0);
 	EXPECT_EQ(0, knob_set("writeback", "200")) TH_LOG("writeback=200 refused");
 	pool2 = zrs_stat("pool_pages");
 	wb = zrs_stat("written_back_pages") - wb1;
-	note("writeback=200: pool_pages %lld -> %lld, written_back_pages +%lld", pool1, pool2, wb);
+	reclaim_pages(rp1);
+	for (t = 0; t < 4; t++) {
+		freed += rp1[t] - rp0[t];
+		writes += (t + 1) * (rp1[t] - rp0[t]);
+	}
+	note("writeback=200: pool_pages %lld -> %lld, written_back_pages +%lld; pool pages emptied by 1/2/3/4 writes +%lld/+%lld/+%lld/+%lld",
+	     pool1, pool2, wb, rp1[0] - rp0[0], rp1[1] - rp0[1], rp1[2] - rp0[2], rp1[3] - rp0[3]);
+	/* Every page emptied is counted by the writes it cost (at most the
+	 * layout's objects per frame), and those writes are pages written. */
+	EXPECT_TRUE(pool1 < 200 || freed >= 150) TH_LOG("reclaim_pages_* counted %lld pages emptied", freed);
+	EXPECT_LE(writes, wb) TH_LOG("reclaim_pages_* count %lld writes, written_back_pages +%lld", writes, wb);
+	for (t = slots; t < 4; t++)
+		EXPECT_EQ(rp0[t], rp1[t]) TH_LOG("%s moved with %d objects per frame", reclaim_stats[t], slots);
 	EXPECT_TRUE(pool1 < 200 || pool1 - pool2 >= 150)
 		TH_LOG("writeback=200 freed only %lld pool pages", pool1 - pool2);
 	EXPECT_LE(200LL, wb) TH_LOG("writeback=200 wrote back %lld pages", wb);
