@@ -142,8 +142,8 @@ impl Backend {
         self.stored.fetch_sub(1, Ordering::Relaxed);
     }
 
-    /// Merges half-full frames, at most `budget` moves; returns frames
-    /// released.  Never sleeps.
+    /// Empties sparse frames into fuller ones, at most `budget` source
+    /// frames tried; returns frames released.  Never sleeps.
     pub(crate) fn compact(&self, budget: usize) -> usize {
         self.pool.compact(budget, |owner, from, to| {
             crate::sys::race_window(RaceWindow::CompactMove);

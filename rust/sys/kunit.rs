@@ -21,9 +21,9 @@
 //!
 //! ```ignore
 //! fn first_buddy() {
-//!     let pool = kunwrap!(Pool::new(16, None));
+//!     let pool = kunwrap!(Pool::new(Layout::Zbud, 16, None));
 //!     let h = kunwrap!(pool.alloc(1, 0, &[1; 100]));
-//!     kunit_assert_eq!(h.buddy, Buddy::First);
+//!     kunit_assert_eq!(h.slot, 0);
 //! }
 //! kunit_suite!(ZBUD, "zswap_rs_zbud", [first_buddy]);
 //! ```

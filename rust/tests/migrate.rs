@@ -177,6 +177,8 @@ fn compaction_merges_lone_objects(layout: Layout) {
         kunit_assert!(pool.free(hs[i].unwrap(), i as u64).is_some());
     }
     kunit_assert_eq!(pool.counts().one, 4);
+    // zbud: two pairs of one-object frames; zpack: the four frames' free
+    // space (4 x 2240 bytes, in chunks) is two whole pages.
     kunit_assert_eq!(pool.compactable(), 2);
     let moved = core::cell::RefCell::new([None; 8]);
     let n = pool.compact(100, |owner, from, to| {

@@ -65,8 +65,11 @@ fn split_free_space_slides_objects() {
     // Free 2 and 4: 2096 bytes free, in gaps of 1000 and 1096.
     kunit_assert!(p.free(hs[1], 2).is_some() && p.free(hs[3], 4).is_some());
     // 1500 fits no gap: objects 1 and 3 slide down, it goes after them.
+    kunit_assert_eq!(p.object_offset(hs[2]), Some(2000));
     let e = kunwrap!(alloc(&p, 5, 1500));
     kunit_assert_eq!(e.frame, hs[0].frame);
+    kunit_assert_eq!(p.object_offset(hs[2]), Some(1000));
+    kunit_assert_eq!(p.object_offset(e), Some(2000));
     kunit_assert_eq!(p.counts().pages, 1);
     kunit_assert!(intact(&p, hs[0], 1, 1000));
     kunit_assert!(intact(&p, hs[2], 3, 1000));
@@ -88,9 +91,13 @@ fn a_gap_is_reused_in_place() {
     let b = kunwrap!(alloc(&p, 2, 1200));
     let c = kunwrap!(alloc(&p, 3, 1200));
     kunit_assert!(p.free(b, 2).is_some());
+    kunit_assert_eq!(p.object_offset(c), Some(2400));
     let d = kunwrap!(alloc(&p, 4, 1100));
-    // Same frame, the slot b left.
+    // Same frame, the slot b left, in b's gap; nothing slid.
     kunit_assert_eq!((d.frame, d.slot), (b.frame, b.slot));
+    kunit_assert_eq!(p.object_offset(d), Some(1200));
+    kunit_assert_eq!(p.object_offset(a), Some(0));
+    kunit_assert_eq!(p.object_offset(c), Some(2400));
     kunit_assert!(intact(&p, a, 1, 1200) && intact(&p, c, 3, 1200) && intact(&p, d, 4, 1100));
     for (h, o) in [(a, 1), (c, 3), (d, 4)] {
         kunit_assert!(p.free(h, o).is_some());
@@ -149,8 +156,8 @@ fn compaction_repacks_sparse_frames() {
     kunit_assert_eq!(p.counts().pages, 0);
 }
 
-/// A frame whose objects only partly fit elsewhere is left where it is,
-/// whole, and the pass goes on.
+/// The sparsest frame's one object fits a fuller frame: it moves there and
+/// its frame is released.
 fn compaction_moves_what_fits() {
     let p = kunwrap!(pool());
     // Frame X: 3500 + 500 (96 free).  Frame Y: 2000 + 1500 (596 free).
@@ -174,6 +181,76 @@ fn compaction_moves_what_fits() {
     for (h, o) in [(t, 2), (y1, 3), (y2, 4)] {
         kunit_assert!(p.free(h, o).is_some());
     }
+}
+
+/// A frame of which only some objects fit elsewhere: those move, the rest
+/// stays, the frame is relisted, nothing is lost and the counts follow.
+fn compaction_moves_part_of_a_frame() {
+    let p = kunwrap!(pool());
+    // S: 2100 + 100 (1896 free), X: 3900 (196 free): only S's 100 fits X.
+    let s1 = kunwrap!(alloc(&p, 1, 2100));
+    let s2 = kunwrap!(alloc(&p, 2, 100));
+    let x = kunwrap!(alloc(&p, 3, 3900));
+    kunit_assert!(s1.frame == s2.frame && x.frame != s1.frame);
+    let to = core::cell::Cell::new(None);
+    let n = p.compact(10, |o, _, t| {
+        to.set(Some(t));
+        kunit_expect_eq!(o, 2)
+    });
+    kunit_assert_eq!(n, 0);
+    let t = kunwrap!(to.get());
+    kunit_assert_eq!(t.frame, x.frame);
+    let c = p.counts();
+    kunit_assert_eq!((c.pages, c.one, c.two, c.bytes), (2, 1, 1, 6100));
+    kunit_assert!(intact(&p, s1, 1, 2100) && intact(&p, t, 2, 100) && intact(&p, x, 3, 3900));
+    kunit_assert!(p.read(s2, 2, |_, _| ()).is_none());
+    // S is listed again: a 1800-byte object goes into it.
+    let y = kunwrap!(alloc(&p, 4, 1800));
+    kunit_assert_eq!(y.frame, s1.frame);
+    for (h, o) in [(s1, 1), (t, 2), (x, 3), (y, 4)] {
+        kunit_assert!(p.free(h, o).is_some());
+    }
+    kunit_assert_eq!(p.counts().pages, 0);
+}
+
+/// A move whose target had to slide its objects to make room, then undone
+/// (the index entry changed): the target's objects are intact where they
+/// slid to, the source keeps its object, the counts are as before.
+fn compaction_undo_after_a_slide() {
+    let p = kunwrap!(pool());
+    let d1 = kunwrap!(alloc(&p, 1, 1000));
+    let d2 = kunwrap!(alloc(&p, 2, 1000));
+    let d3 = kunwrap!(alloc(&p, 3, 1000));
+    let s = kunwrap!(alloc(&p, 4, 1500));
+    kunit_assert!(d1.frame == d2.frame && d2.frame == d3.frame && s.frame != d1.frame);
+    // D: objects at 0 and 2000, its 2096 free bytes in gaps of 1000 and
+    // 1096; S (2596 free) is the sparsest, its 1500 fits D only by a slide.
+    kunit_assert!(p.free(d2, 2).is_some());
+    let before = p.counts();
+    kunit_assert_eq!(p.compact(10, |_, _, _| false), 0);
+    let c = p.counts();
+    kunit_assert_eq!(
+        (c.pages, c.one, c.two, c.bytes),
+        (before.pages, before.one, before.two, before.bytes)
+    );
+    kunit_assert_eq!(p.object_offset(d3), Some(1000));
+    kunit_assert!(intact(&p, d1, 1, 1000) && intact(&p, d3, 3, 1000) && intact(&p, s, 4, 1500));
+    // With the index agreeing, it moves and S's page goes.
+    let to = core::cell::Cell::new(None);
+    kunit_assert_eq!(
+        p.compact(10, |_, _, t| {
+            to.set(Some(t));
+            true
+        }),
+        1
+    );
+    let t = kunwrap!(to.get());
+    kunit_assert_eq!(t.frame, d1.frame);
+    kunit_assert!(intact(&p, d1, 1, 1000) && intact(&p, d3, 3, 1000) && intact(&p, t, 4, 1500));
+    for (h, o) in [(d1, 1), (d3, 3), (t, 4)] {
+        kunit_assert!(p.free(h, o).is_some());
+    }
+    kunit_assert_eq!(p.counts().pages, 0);
 }
 
 fn reclaim_names_every_object() {
@@ -213,10 +290,10 @@ fn reclaimed_frame_takes_no_new_objects() {
     let b = kunwrap!(alloc(&p, 2, 1000));
     kunit_assert!(b.frame != a.frame);
     p.reclaim_end(r.frame);
-    // Back on them: the tightest frame with room (both have 3096 free,
-    // the one back from writeback is listed last, so it is found first).
+    // Back on them: both have 3096 free; the one back from writeback is
+    // listed last, at the head of its list, so it is taken first.
     let c = kunwrap!(alloc(&p, 3, 1000));
-    kunit_assert!(c.frame == a.frame || c.frame == b.frame);
+    kunit_assert_eq!(c.frame, a.frame);
     for (h, o) in [(a, 1), (b, 2), (c, 3)] {
         kunit_assert!(p.free(h, o).is_some());
     }
@@ -234,6 +311,8 @@ kunit_suite!(
         best_fit_picks_tightest_frame,
         compaction_repacks_sparse_frames,
         compaction_moves_what_fits,
+        compaction_moves_part_of_a_frame,
+        compaction_undo_after_a_slide,
         reclaim_names_every_object,
         reclaimed_frame_takes_no_new_objects,
     ]

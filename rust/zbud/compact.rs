@@ -92,9 +92,11 @@ impl Pool {
                     drop(p);
                 }
                 freed += 1;
-            } else if no_room && left == n {
-                // Not even its smallest object fits anywhere, and the
-                // frames left on the lists hold more bytes: stop here.
+            } else if no_room && left == n && self.layout == Layout::Zbud {
+                // Not even its lone object fits anywhere, and the frames
+                // left on the lists hold bigger ones: stop here.  (A zpack
+                // frame with more bytes may still hold smaller objects:
+                // parked, and the pass goes on.)
                 self.relist(&mut inner, src);
                 break;
             } else {

@@ -12,7 +12,7 @@ use crate::sys::arena::Arena;
 pub(super) enum State {
     /// On the free-id list.
     Free,
-    /// Holds a page and one or two objects.
+    /// Holds a page and objects (up to the layout's number).
     Used,
     /// No objects left, but its page still waits to be released (see the
     /// module documentation); on the zombie list unless isolated.

@@ -372,7 +372,7 @@ impl Counts {
     }
 }
 
-/// A zbud pool.
+/// A pool (zbud or zpack layout).
 pub(crate) struct Pool {
     layout: Layout,
     frames: Arena<SpinLock<FrameData>>,
@@ -595,6 +595,17 @@ impl Pool {
             None => return false,
         }
         true
+    }
+
+    /// Test hook: where object `h` starts in its page.
+    #[cfg(zrs_kunit)]
+    pub(crate) fn object_offset(&self, h: Handle) -> Option<usize> {
+        let frame = self.frames.get(h.frame)?.lock();
+        let s = frame.slots.get(h.slot as usize)?;
+        if s.len == 0 {
+            return None;
+        }
+        Some(s.off as usize)
     }
 
     /// Test hook: the page pointer of frame `id` (identity only).

@@ -74,23 +74,26 @@ impl Pool {
     }
 
     /// Ends writeback of `frame`: if it still holds an object, it goes back
-    /// on the free lists and at the head of the LRU.  Never sleeps.
-    pub(crate) fn reclaim_end(&self, frame: u32) {
+    /// on the free lists and at the head of the LRU.  True if the frame
+    /// was released meanwhile (its objects all went: one pool page freed,
+    /// or a zombie whose page goes soon).  Never sleeps.
+    pub(crate) fn reclaim_end(&self, frame: u32) -> bool {
         let mut inner = self.inner.lock();
-        let l = or_broken!(inner.links.get_mut(frame), frame, ());
+        let l = or_broken!(inner.links.get_mut(frame), frame, false);
         // Released meanwhile (the id may even be reused: its new frame is
         // not marked).
         if !l.reclaiming {
-            return;
+            return true;
         }
         l.reclaiming = false;
         if l.state != State::Used {
-            return;
+            return true;
         }
         inner.lru_touch(frame);
-        if !or_broken!(inner.links.get_mut(frame), frame, ()).isolated {
+        if !or_broken!(inner.links.get_mut(frame), frame, false).isolated {
             self.relist(&mut inner, frame);
         }
+        false
     }
 
     /// Frames on the LRU, least recently used first (test hook).

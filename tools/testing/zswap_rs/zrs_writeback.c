@@ -124,8 +124,9 @@ TEST_F_TIMEOUT(zrs_writeback, writeback, ZRS_TIMEOUT)
 	 * layout's objects per frame), and those writes are pages written. */
 	EXPECT_TRUE(pool1 < 200 || freed >= 150) TH_LOG("reclaim_pages_* counted %lld pages emptied", freed);
 	EXPECT_LE(writes, wb) TH_LOG("reclaim_pages_* count %lld writes, written_back_pages +%lld", writes, wb);
-	for (t = slots; t < 4; t++)
-		EXPECT_EQ(rp0[t], rp1[t]) TH_LOG("%s moved with %d objects per frame", reclaim_stats[t], slots);
+	/* (zbud: nothing emptied with 3 or 4 writes.) */
+	EXPECT_EQ(0LL, slots == 2 ? rp1[2] - rp0[2] + rp1[3] - rp0[3] : 0)
+		TH_LOG("pages emptied with 3 or 4 writes with %d objects per frame", slots);
 	EXPECT_TRUE(pool1 < 200 || pool1 - pool2 >= 150)
 		TH_LOG("writeback=200 freed only %lld pool pages", pool1 - pool2);
 	EXPECT_LE(200LL, wb) TH_LOG("writeback=200 wrote back %lld pages", wb);
