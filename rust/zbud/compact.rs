@@ -138,7 +138,10 @@ impl Pool {
             return None;
         }
         let to = match dfd.claim(self.layout, slot.owner, slot.tag, len) {
-            Some(to) => to,
+            Some(c) => {
+                dfd.settle(c);
+                c.slot
+            }
             None => {
                 crate::pr_err!("BUG: listed frame {} has no room for {} bytes", dst, len);
                 return None;

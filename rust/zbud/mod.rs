@@ -226,39 +226,55 @@ impl FrameData {
     /// Claims a slot for a `len`-byte object and gives it an offset; the
     /// caller has checked that the frame has room (`used() + len <=
     /// PAGE_SIZE`, fewer objects than the layout allows).  In a zpack
-    /// frame whose free bytes are split between gaps, the other objects
-    /// first slide to the start of the page.  The bytes are the caller's
-    /// to write, still under this lock.
-    fn claim(&mut self, layout: Layout, owner: u64, tag: u8, len: usize) -> Option<u8> {
+    /// frame whose free bytes are split between gaps, the offset is where
+    /// the free space starts once the other objects slid to the start of
+    /// the page, and the [`Claim`] says the slide is still to be done:
+    /// [`FrameData::settle`] does it, under the same hold of the frame lock
+    /// (until then the new object's range may overlap old positions, which
+    /// nobody can see).  The bytes are the caller's to write after that,
+    /// still under this lock.
+    fn claim(&mut self, layout: Layout, owner: u64, tag: u8, len: usize) -> Option<Claim> {
         let free = (0..layout.slots()).find(|&i| self.slots[i].len == 0)?;
-        let off = match layout {
-            Layout::Zbud if free == 0 => 0,
-            Layout::Zbud => PAGE_SIZE - len,
+        let (off, slide) = match layout {
+            Layout::Zbud if free == 0 => (0, false),
+            Layout::Zbud => (PAGE_SIZE - len, false),
             Layout::Zpack => match self.gap(len) {
-                Some(off) => off,
-                None => self.slide(),
+                Some(off) => (off, false),
+                None => (self.used(), true),
             },
         };
         if off + len > PAGE_SIZE {
             return None;
         }
         // INVARIANT: `off + len` is in the page and, by the caller's room
-        // check and the gap search (or the slide), overlaps no object.
+        // check and the gap search, overlaps no object; or (`slide`) it
+        // will not once `settle` has moved the others below `used()`.
         self.slots[free] = Slot {
             owner,
             off: off as u16,
             len: len as u16,
             tag,
         };
-        Some(free as u8)
+        Some(Claim {
+            slot: free as u8,
+            slide,
+        })
     }
 
-    /// The objects in page order, as (offset, length, slot).
-    fn by_offset(&self) -> ([(usize, usize, usize); MAX_SLOTS], usize) {
+    /// Completes a claim: slides the other objects if it needs that.
+    fn settle(&mut self, c: Claim) {
+        if c.slide {
+            self.slide(Some(c.slot as usize));
+        }
+    }
+
+    /// The objects in page order, as (offset, length, slot); slot `except`
+    /// left out.
+    fn by_offset(&self, except: Option<usize>) -> ([(usize, usize, usize); MAX_SLOTS], usize) {
         let mut v = [(0, 0, 0); MAX_SLOTS];
         let mut n = 0;
         for (i, s) in self.slots.iter().enumerate() {
-            if s.len != 0 {
+            if s.len != 0 && Some(i) != except {
                 v[n] = (s.off as usize, s.len as usize, i);
                 n += 1;
             }
@@ -269,7 +285,7 @@ impl FrameData {
 
     /// The start of the first gap of at least `len` bytes, if any.
     fn gap(&self, len: usize) -> Option<usize> {
-        let (objs, n) = self.by_offset();
+        let (objs, n) = self.by_offset(None);
         let mut at = 0;
         for &(off, l, _) in &objs[..n] {
             if off - at >= len {
@@ -284,10 +300,10 @@ impl FrameData {
         }
     }
 
-    /// Moves every object down to close the gaps (bytes and offsets);
-    /// returns where the free space starts now.
-    fn slide(&mut self) -> usize {
-        let (objs, n) = self.by_offset();
+    /// Moves every object but slot `except` down to close the gaps (bytes
+    /// and offsets); returns where the free space starts now.
+    fn slide(&mut self, except: Option<usize>) -> usize {
+        let (objs, n) = self.by_offset(except);
         let mut at = 0;
         for &(off, len, i) in &objs[..n] {
             if off != at {
@@ -303,6 +319,15 @@ impl FrameData {
         }
         at
     }
+}
+
+/// A slot claimed in a frame ([`FrameData::claim`]).
+#[derive(Clone, Copy)]
+#[must_use]
+struct Claim {
+    slot: u8,
+    /// The other objects must slide first ([`FrameData::settle`]).
+    slide: bool,
 }
 
 /// Migration and compaction counters.

@@ -89,17 +89,29 @@ impl Pool {
                 let (n, used) = (frame.nr_objects(), frame.used());
                 // A listed frame holds fewer objects than the layout
                 // allows and has room for `len` (`take_fit`).
-                if let Some(slot) = frame.claim(self.layout, owner, tag, len) {
+                if let Some(c) = frame.claim(self.layout, owner, tag, len) {
                     inner.counts.frame_changed((n, false), (n + 1, false));
                     inner.counts.bytes += len as u64;
                     inner.lru_touch(id);
-                    // Still room for more (zpack): listed at once; another
-                    // store that takes it waits on the frame lock.
-                    self.list_frame(&mut inner, id, n + 1, used + len);
-                    // The copy needs only the frame lock: other stores go on.
+                    // zbud: the frame is full now, `list_frame` only makes
+                    // sure.  zpack: it may have room for more, but goes back
+                    // on the lists only after the copy (below), so that no
+                    // store waits for this one's copy on the frame lock with
+                    // the pool lock held.
+                    if self.layout == Layout::Zbud {
+                        self.list_frame(&mut inner, id, n + 1, used + len);
+                    }
+                    // The slide and the copy need only the frame lock: other
+                    // stores go on.
                     drop(inner);
-                    write_data(&mut frame, slot, data);
-                    return Ok(Handle { frame: id, slot });
+                    frame.settle(c);
+                    write_data(&mut frame, c.slot, data);
+                    drop(frame);
+                    self.relist_after_copy(id);
+                    return Ok(Handle {
+                        frame: id,
+                        slot: c.slot,
+                    });
                 }
                 drop(frame);
                 crate::pr_err!("BUG: listed frame {} has no room for {} bytes", id, len);
@@ -129,8 +141,8 @@ impl Pool {
         frame.page = Some(page);
         self.pages.fetch_add(1, Ordering::Relaxed);
         // An empty frame: slot 0 at offset 0, in either layout.
-        let slot = match frame.claim(self.layout, owner, tag, len) {
-            Some(slot) => slot,
+        let c = match frame.claim(self.layout, owner, tag, len) {
+            Some(c) => c,
             None => {
                 crate::pr_err!("BUG: empty frame {} refused {} bytes", id, len);
                 let page = frame.page.take();
@@ -146,12 +158,32 @@ impl Pool {
             .counts
             .frame_changed((0, false), (1, len == MAX_OBJECT));
         inner.lru_touch(id);
-        // Listed already: a store that takes this frame for another object
-        // waits on the frame lock until our copy is done.
-        self.list_frame(&mut inner, id, 1, len);
+        // zbud: listed already, a store that takes this frame for its last
+        // buddy waits on the frame lock until our copy is done.  zpack:
+        // listed after the copy (see above).
+        if self.layout == Layout::Zbud {
+            self.list_frame(&mut inner, id, 1, len);
+        }
         drop(inner);
-        write_data(&mut frame, slot, data);
-        Ok(Handle { frame: id, slot })
+        frame.settle(c);
+        write_data(&mut frame, c.slot, data);
+        drop(frame);
+        self.relist_after_copy(id);
+        Ok(Handle {
+            frame: id,
+            slot: c.slot,
+        })
+    }
+
+    /// After a zpack store's copy: the frame goes back on the free lists if
+    /// it has room (and nobody else took it meanwhile: `list_frame` checks
+    /// writeback, isolation and its state).  Nothing for zbud, which listed
+    /// it before the copy.
+    fn relist_after_copy(&self, id: u32) {
+        if self.layout == Layout::Zpack {
+            let mut inner = self.inner.lock();
+            self.relist(&mut inner, id);
+        }
     }
 
     /// Frees the object `h`, which must belong to `owner`, and returns its
