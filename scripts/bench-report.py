@@ -353,8 +353,34 @@ def zpack_goals(recs, rows, comps):
             if not r or r["p_rs"] is None:
                 out.append(f"- goal {name.split()[1]} per call within 10% of the zbud layout's ({comp}): not measured")
                 continue
-            out.append(f"- goal {name.split()[1]} per call within 10% of the zbud layout's ({comp}): "
-                       f"{r['p_rs']:.2f}x, " + ("met" if r["p_rs"] <= 1.10 else "NOT met"))
+            # Both layouts run in the same boot, one after the other, and
+            # the guest's speed drifts between phases (at 0c53fc7 the
+            # layouts' ratio for rejected stores, a path no layout touches,
+            # ranged from 0.76 to 1.44 over the reps).  The same arm's mean
+            # time of a *rejected* store (compression, no pool) measures it:
+            # per rep, ratio / (its store_fail ratio) is the layout's own
+            # share; the goal is judged on its median.
+            norm = []
+            op = name.split()[1]
+            for rep in sorted({x["rep"] for x in recs}):
+                def mean(arm, o):
+                    v = [x["mean"] for x in recs if x["kind"] == "BENCHLAT" and x["wl"] == "w1" and x["op"] == o
+                         and x["comp"] == comp and x["arm"] == arm and x["rep"] == rep and x["cpus"] == 4]
+                    return v[0] if v else None
+                a, b = mean(ZPACK, op), mean("zswap_rs", op)
+                fa, fb = mean(ZPACK, "store_fail"), mean("zswap_rs", "store_fail")
+                if a and b and fa and fb:
+                    norm.append((a / b) / (fa / fb))
+            if norm:
+                n = statistics.median(norm)
+                out.append(f"- goal {op} per call within 10% of the zbud layout's ({comp}): {n:.2f}x "
+                           f"(per rep, normalised by the same arms' rejected-store time: "
+                           f"{', '.join(f'{x:.2f}' for x in norm)}; raw median ratio {r['p_rs']:.2f}x), "
+                           + ("met" if n <= 1.10 else "NOT met"))
+            else:
+                out.append(f"- goal {op} per call within 10% of the zbud layout's ({comp}): "
+                           f"{r['p_rs']:.2f}x (raw; no rejected stores to normalise by), "
+                           + ("met" if r["p_rs"] <= 1.10 else "NOT met"))
     # Writeback: pool pages emptied by N device writes, summed over the
     # whole run (every workload and rep), per arm.
     for arm in ("zswap_rs", ZPACK):
