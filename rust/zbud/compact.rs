@@ -5,7 +5,7 @@
 
 use core::sync::atomic::Ordering;
 
-use super::{Handle, Layout, Pool, Slot, MAX_SLOTS, NIL, PAGE_SIZE};
+use super::{Handle, Layout, Pool, Slot, NIL, PAGE_SIZE};
 
 impl Pool {
     /// About how many frames compaction could free: zbud, pairs of
@@ -50,20 +50,12 @@ impl Pool {
                 None => break,
             };
             // Its objects, smallest first.
-            let mut objs = [(0usize, 0usize); MAX_SLOTS];
-            let mut n = 0;
-            {
-                let frame = or_broken!(self.frames.get(src), src, freed).lock();
-                for (i, s) in frame.slots.iter().enumerate() {
-                    if s.len != 0 {
-                        objs[n] = (s.len as usize, i);
-                        n += 1;
-                    }
-                }
-            }
-            objs[..n].sort_unstable();
+            let (mut objs, n) = or_broken!(self.frames.get(src), src, freed)
+                .lock()
+                .by_offset(None);
+            objs[..n].sort_unstable_by_key(|&(_, len, slot)| (len, slot));
             let (mut left, mut no_room) = (n, false);
-            for &(len, slot) in &objs[..n] {
+            for &(_, len, slot) in &objs[..n] {
                 let dst = match inner.take_fit(len, self.layout == Layout::Zpack) {
                     Some(id) => id,
                     None => {

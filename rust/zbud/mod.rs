@@ -219,6 +219,14 @@ impl FrameData {
         self.slots.iter().filter(|s| s.len != 0).count()
     }
 
+    /// The object in `slot`, if the slot holds one.
+    fn object(&self, slot: u8) -> Option<Slot> {
+        self.slots
+            .get(slot as usize)
+            .copied()
+            .filter(|s| s.len != 0)
+    }
+
     fn used(&self) -> usize {
         self.slots.iter().map(|s| s.len as usize).sum()
     }
@@ -301,8 +309,8 @@ impl FrameData {
     }
 
     /// Moves every object but slot `except` down to close the gaps (bytes
-    /// and offsets); returns where the free space starts now.
-    fn slide(&mut self, except: Option<usize>) -> usize {
+    /// and offsets).
+    fn slide(&mut self, except: Option<usize>) {
         let (objs, n) = self.by_offset(except);
         let mut at = 0;
         for &(off, len, i) in &objs[..n] {
@@ -317,7 +325,6 @@ impl FrameData {
             }
             at += len;
         }
-        at
     }
 }
 
@@ -607,13 +614,10 @@ impl Pool {
             None => return false,
         };
         let mut frame = cell.lock();
-        let s = match frame.slots.get(h.slot as usize) {
-            Some(s) => *s,
+        let s = match frame.object(h.slot) {
+            Some(s) => s,
             None => return false,
         };
-        if s.len == 0 {
-            return false;
-        }
         let off = s.off as usize + at % s.len as usize;
         match frame.page.as_mut() {
             Some(p) => p.with_slice_mut(|b| b[off] ^= 0x5a),
@@ -626,11 +630,7 @@ impl Pool {
     #[cfg(zrs_kunit)]
     pub(crate) fn object_offset(&self, h: Handle) -> Option<usize> {
         let frame = self.frames.get(h.frame)?.lock();
-        let s = frame.slots.get(h.slot as usize)?;
-        if s.len == 0 {
-            return None;
-        }
-        Some(s.off as usize)
+        Some(frame.object(h.slot)?.off as usize)
     }
 
     /// Test hook: the page pointer of frame `id` (identity only).

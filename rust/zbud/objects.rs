@@ -193,10 +193,7 @@ impl Pool {
         let mut inner = self.inner.lock();
         let cell = self.frames.get(h.frame)?;
         let mut frame = cell.lock();
-        let s = *frame.slots.get(h.slot as usize)?;
-        if s.len == 0 || s.owner != owner {
-            return None;
-        }
+        let s = frame.object(h.slot).filter(|s| s.owner == owner)?;
         let len = s.len as usize;
         let n = frame.nr_objects();
         frame.slots[h.slot as usize] = Slot::default();
@@ -231,10 +228,7 @@ impl Pool {
         f: impl FnOnce(&[u8], u8) -> R,
     ) -> Option<R> {
         let frame = self.frames.get(h.frame)?.lock();
-        let s = *frame.slots.get(h.slot as usize)?;
-        if s.len == 0 || s.owner != owner {
-            return None;
-        }
+        let s = frame.object(h.slot).filter(|s| s.owner == owner)?;
         let off = s.off as usize;
         let page = frame.page.as_ref()?;
         Some(page.with_slice(|p| f(&p[off..off + s.len as usize], s.tag)))
