@@ -11,7 +11,7 @@
 # lib.sh reports "ok N name # SKIP").  The workloads the shell
 # orchestrates stay subcommands of zrs-test.
 
-ALL_TESTS="kunit integrity thp thp_swapoff thp_storm thp_memcg duplicate exit incompressible compressors knobs limit writeback memcg summary zswapstat swapoff swapoff_cycles duplicate_parallel storm storm_writeback shrinker_writeback stressng churn rmmod_writeback rmmod_cycles late_load cpu_hotplug writeback_swapoff shrinker_pressure zram_swap"
+ALL_TESTS="kunit integrity thp thp_swapoff thp_storm thp_memcg duplicate exit incompressible pageout_remote compressors knobs limit writeback memcg summary zswapstat swapoff swapoff_cycles duplicate_parallel storm storm_writeback shrinker_writeback stressng churn rmmod_writeback rmmod_cycles late_load cpu_hotplug writeback_swapoff shrinker_pressure zram_swap"
 DEBUG_TESTS="failalloc failstore thp_failstore sigbus race_free_slot race_store_undo race_writeback_swapin race_unload_busy race_unload_store race_sync_io race_memcg_gone race_dup_failstore"
 # Not run on the debug kernel (make check names them): shrinker_writeback
 # (real pressure under the checkers costs minutes; shrinker_pressure runs
@@ -137,6 +137,7 @@ test_exit() {
 	[ "$(stat_of stored_pages)" -eq 0 ] && [ "$(stat_of pool_pages)" -eq 0 ]
 }
 test_incompressible() { zrs_integrity -t incompressible; }
+test_pageout_remote() { zrs_integrity -t pageout_remote; }
 # The fixture puts the compressor back as it was (lzo), also on a failure.
 test_compressors() { zrs_integrity -t compressors; }
 test_knobs() { zrs_knobs -t knobs; }

@@ -7,12 +7,14 @@
  * /sys/kernel/debug/frontswap and /proc/vmstat against the movement.
  *
  * Tests (tests.sh runs one per shell test with -t): integrity, thp,
- * thp_swapoff, duplicate, exit, incompressible, compressors.  Environment:
+ * thp_swapoff, duplicate, exit, incompressible, pageout_remote, compressors.
+ * Environment:
  * ZRS_MB (integrity: MiB, default 32; thp: default 32), ZRS_SHARED=1
  * (duplicate: other processes store meanwhile, so the global counters
  * are not checked against this region; the shell checks them).
  */
 #define _GNU_SOURCE
+#include <sched.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/swap.h>
@@ -381,6 +383,50 @@ TEST_F_TIMEOUT(zrs_integrity, incompressible, ZRS_TIMEOUT)
 	inc = zrs_stat("incompressible_pages") - inc0;
 	used = swap_used();
 	EXPECT_LE(inc, used) TH_LOG("incompressible_pages +%lld after munmap > slots in use %lld", inc, used);
+}
+
+/*
+ * pageout_remote: pages faulted in on one CPU and paged out from another
+ * all leave.  6.1's MADV_PAGEOUT drains only the local CPU's LRU-add
+ * batch, so a plain madvise from the second CPU passes over the last
+ * pages the first one faulted in (pageout_here: noted, not asserted; it
+ * is kernel behaviour).  pageout() runs on each CPU and must leave none
+ * resident: a test that assumes "all paged out" (sigbus) failed on a
+ * host where the scheduler moved it between fill and pageout.
+ */
+TEST_F_TIMEOUT(zrs_integrity, pageout_remote, ZRS_TIMEOUT)
+{
+	size_t n = 64, i, left;
+	long long st0 = frontswap_stat("succ_stores"), st;
+	struct region r = { .pages = 64 };
+	unsigned char *mem;
+	cpu_set_t set;
+	int a = -1, b = -1, cpu;
+
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(set), &set));
+	for (cpu = 0; cpu < CPU_SETSIZE && b < 0; cpu++)
+		if (CPU_ISSET(cpu, &set))
+			*(a < 0 ? &a : &b) = cpu;
+	if (b < 0)
+		SKIP(return, "pageout_remote: needs two CPUs");
+	mem = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	r.mem = mem;
+	ASSERT_EQ(0, pin_cpu(b));
+	for (i = 0; i < n; i++)
+		fill_text(mem + i * PAGE, i, 0x4e30);
+	ASSERT_EQ(0, pin_cpu(a));
+	ASSERT_EQ(0, pageout_here(mem, n * PAGE));
+	left = resident(&r);
+	note("pageout_remote: filled on CPU %d, one MADV_PAGEOUT on CPU %d: %zu of %zu pages left resident",
+	     b, a, left, n);
+	PAGEOUT_OR_ASSERT(mem, n * PAGE);
+	st = frontswap_stat("succ_stores") - st0;
+	note("pageout_remote: after pageout(): resident %zu, frontswap stores +%lld", resident(&r), st);
+	EXPECT_EQ((size_t)0, resident(&r)) TH_LOG("pageout() left pages resident");
+	EXPECT_LE((long long)n, st) TH_LOG("only %lld of %zu compressible pages stored", st, n);
+	EXPECT_EQ((size_t)0, text_verify(mem, n, 0x4e30, (size_t)-1));
+	munmap(mem, n * PAGE);
 }
 
 /* compressors: switch lzo -> lz4 -> zstd -> deflate -> lzo with data of each stored. */

@@ -437,7 +437,42 @@ void region_fill(struct region *r)
 		fill_page(r->mem + i * PAGE, i, r->seed, r->mix);
 }
 
+/*
+ * 6.1's madvise_pageout() drains only the local CPU's LRU-add batch
+ * (lru_add_drain()), and isolate_lru_page() passes over a page still in
+ * another CPU's batch: up to 14 pages a thread faulted in on the CPU it
+ * then left stay resident however often it asks again from the new one
+ * (that CPU's batch drains only when the CPU adds more pages).  So the
+ * madvise runs once on each online CPU, whatever the thread's affinity
+ * (a pinned test may have faulted its pages in before it was pinned),
+ * which drains each batch before its pages are isolated; the thread's
+ * affinity is put back.  Pages already paged out cost the later passes a
+ * page-table walk.
+ */
 int pageout(void *p, size_t len)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_CONF);
+	cpu_set_t old, one;
+	int cpu, err = 0, passes = 0;
+
+	if (cpus < 1 || cpus > CPU_SETSIZE || sched_getaffinity(0, sizeof(old), &old))
+		return madvise(p, len, MADV_PAGEOUT) ? -errno : 0;
+	for (cpu = 0; cpu < cpus && !err; cpu++) {
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (sched_setaffinity(0, sizeof(one), &one))
+			continue;	/* offline (cpu_hotplug), or not ours */
+		passes++;
+		if (madvise(p, len, MADV_PAGEOUT))
+			err = -errno;
+	}
+	sched_setaffinity(0, sizeof(old), &old);
+	if (!passes)
+		err = madvise(p, len, MADV_PAGEOUT) ? -errno : 0;
+	return err;
+}
+
+int pageout_here(void *p, size_t len)
 {
 	return madvise(p, len, MADV_PAGEOUT) ? -errno : 0;
 }
@@ -490,17 +525,17 @@ size_t mb_pages(const char *arg, size_t def_mb)
 	return mb * 256;
 }
 
-void pin_cpu(int cpu)
+int pin_cpu(int cpu)
 {
 	cpu_set_t set;
 
 	if (cpu < 0)
 		cpu = sched_getcpu();
 	if (cpu < 0)
-		return;
+		return -errno;
 	CPU_ZERO(&set);
 	CPU_SET(cpu % (int)sysconf(_SC_NPROCESSORS_ONLN), &set);
-	sched_setaffinity(0, sizeof(set), &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
 }
 
 void wait_file(const char *path)

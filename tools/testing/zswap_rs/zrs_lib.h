@@ -145,19 +145,25 @@ void region_fill(struct region *r);
 size_t region_verify(struct region *r, const char *what, bool quiet);
 /* Pages of the region currently resident (mincore); (size_t)-1 on error. */
 size_t resident(struct region *r);
-/* MADV_PAGEOUT: 0 or -errno. */
+/*
+ * MADV_PAGEOUT, once on each online CPU (see zrs_lib.c:
+ * a page still in another CPU's LRU-add batch is otherwise skipped):
+ * 0 or -errno.
+ */
 int pageout(void *p, size_t len);
+/* One MADV_PAGEOUT on the CPU the thread runs on: 0 or -errno. */
+int pageout_here(void *p, size_t len);
 
 /* MB (a decimal/hex string, or @def_mb if NULL) in pages. */
 size_t mb_pages(const char *arg, size_t def_mb);
 
 /*
- * Pins this process to one CPU (cpu < 0: the one it runs on).  6.1's
- * MADV_PAGEOUT drains only the local CPU's LRU-add batches, so pages a
- * process faulted in on another CPU it migrated from may not be paged out
- * at all; tests that count what was stored pin themselves first.
+ * Pins this process to one CPU (cpu < 0: the one it runs on), or reports
+ * failure: 0 or -errno.  Tests that count what one pageout stored pin
+ * themselves first, so that no page of theirs sits in another CPU's
+ * LRU-add batch at all (pageout() copes with that too).
  */
-void pin_cpu(int cpu);
+int pin_cpu(int cpu);
 
 /* Waits until @path exists (GO_FILE: the shell's go). */
 void wait_file(const char *path);
