@@ -61,10 +61,36 @@ static DECLARE_FAULT_ATTR(zrs_fail_alloc);
  * allocation failure would: the store is undone after publishing.
  */
 static DECLARE_FAULT_ATTR(zrs_fail_charge);
+/*
+ * Makes the store's index insertion fail, as an XArray node allocation
+ * failure would, after the pool allocation succeeded: the object is freed
+ * again.  With fail_alloc and fail_charge it lets a test fail every
+ * allocation of the module's store path under real memory pressure without
+ * failslab, which also fails the swap cache's own node allocations (6.1's
+ * add_to_swap_cache() can then leave an empty XArray node behind: a
+ * VM_WARN_ON_ONCE at the next swapoff, in exit_swap_address_space()).
+ */
+static DECLARE_FAULT_ATTR(zrs_fail_index);
+/*
+ * Makes writeback fail to fill the new swap-cache page of an entry, as if
+ * its object could not be decompressed: the entry stays, and the page is
+ * let go without the entry's data (a race test opens that window).
+ */
+static DECLARE_FAULT_ATTR(zrs_fail_writeback);
 
 bool zswap_rs_should_fail_charge(void)
 {
 	return should_fail(&zrs_fail_charge, 1);
+}
+
+bool zswap_rs_should_fail_index(void)
+{
+	return should_fail(&zrs_fail_index, 1);
+}
+
+bool zswap_rs_should_fail_writeback(void)
+{
+	return should_fail(&zrs_fail_writeback, 1);
 }
 
 bool zswap_rs_should_fail_load(void)
@@ -229,6 +255,8 @@ void zswap_rs_debugfs_fault(struct dentry *dir)
 	fault_create_debugfs_attr("fail_load", dir, &zrs_fail_load);
 	fault_create_debugfs_attr("fail_alloc", dir, &zrs_fail_alloc);
 	fault_create_debugfs_attr("fail_charge", dir, &zrs_fail_charge);
+	fault_create_debugfs_attr("fail_index", dir, &zrs_fail_index);
+	fault_create_debugfs_attr("fail_writeback", dir, &zrs_fail_writeback);
 	debugfs_create_file("race_delay", 0600, dir, NULL, &zrs_race_fops);
 }
 #else
@@ -237,6 +265,16 @@ void zswap_rs_race_window(unsigned int id)
 }
 
 bool zswap_rs_should_fail_charge(void)
+{
+	return false;
+}
+
+bool zswap_rs_should_fail_index(void)
+{
+	return false;
+}
+
+bool zswap_rs_should_fail_writeback(void)
 {
 	return false;
 }

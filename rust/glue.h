@@ -80,6 +80,8 @@ void zswap_rs_reclaim_cancel(void);
 bool zswap_rs_should_fail_load(void);
 bool zswap_rs_should_fail_alloc(void);
 bool zswap_rs_should_fail_charge(void);
+bool zswap_rs_should_fail_index(void);
+bool zswap_rs_should_fail_writeback(void);
 
 /*
  * Race windows that a test can stretch (debug kernels: the race_delay file
@@ -96,6 +98,8 @@ bool zswap_rs_should_fail_charge(void);
 	  "writeback: page locked and filled, before the entry is erased") \
 	X(WRITEBACK_CLEAR, writeback_clear, 1,				\
 	  "writeback: entry erased, before the frontswap bit is cleared") \
+	X(WRITEBACK_GIVE_UP, writeback_give_up, 1,			\
+	  "writeback: a new swap-cache page it could not fill, before it lets it go") \
 	X(STORE_PUBLISH, store_publish, 1,				\
 	  "store: entry published, before it is charged")		\
 	X(STORE_UNDO, store_undo, 1,					\

@@ -24,8 +24,8 @@
 #include <linux/swap.h>
 #include <linux/swapops.h>
 #include <linux/writeback.h>
-/* __read_swap_cache_async, __swap_writepage, delete_from_swap_cache
- * (exported by patch 0004; declared in the mm-internal header). */
+/* __read_swap_cache_async, __swap_writepage, swap_readpage (exported
+ * by patch 0004; declared in the mm-internal header). */
 #include <../mm/swap.h>
 #include "helpers.h"
 #include "glue.h"
@@ -287,10 +287,18 @@ int zswap_rs_swapcache_get(unsigned int type, unsigned long offset,
 					ZRS_SWAPCACHE_GONE;
 }
 
-void zswap_rs_swapcache_discard(struct page *page)
+/*
+ * A new swap-cache page that writeback locked but could not fill: it is
+ * read as a swap-in reads it (frontswap, else the device; unlocked when
+ * the read completes), and our reference dropped.  Taking it out of the
+ * swap cache unfilled instead would not be safe: swapoff's
+ * unuse_pte_range() may have found it and wait for its lock, and
+ * unuse_pte() puts a swap-in error entry in place of a page that is not
+ * uptodate, so the owner would lose a page whose data is intact.
+ */
+void zswap_rs_swapcache_read_back(struct page *page)
 {
-	delete_from_swap_cache(page_folio(page));
-	unlock_page(page);
+	swap_readpage(page, false, NULL);
 	put_page(page);
 }
 

@@ -95,7 +95,7 @@ enum zswap_rs_swapcache {
 };
 int zswap_rs_swapcache_get(unsigned int type, unsigned long offset,
 			   struct page **out);
-void zswap_rs_swapcache_discard(struct page *page);
+void zswap_rs_swapcache_read_back(struct page *page);
 void zswap_rs_swapcache_write(struct page *page);
 void zswap_rs_wait_on_page_writeback(struct page *page);
 bool zswap_rs_invalidate_if_free(unsigned int type, unsigned long offset);

@@ -228,7 +228,13 @@ impl Backend {
             }
         };
         self.stored.fetch_add(1, Ordering::Relaxed);
-        match area.store(offset, entry.encode(), Gfp::STORE) {
+        // `fail_index` fails the insertion as a node allocation would.
+        let published = if crate::sys::inject_index_failure() {
+            Err(ENOMEM)
+        } else {
+            area.store(offset, entry.encode(), Gfp::STORE)
+        };
+        match published {
             Ok(old) => {
                 if let Some(old) = old {
                     // Frontswap invalidates before storing again, so this

@@ -171,7 +171,16 @@ impl Backend {
         // read again.
         let mut filled = false;
         let mut found = false;
-        for _ in 0..16 {
+        // `fail_writeback`: as if the object could not be decompressed.
+        let tries = if crate::sys::inject_writeback_failure() {
+            0
+        } else {
+            16
+        };
+        if tries == 0 {
+            found = area.load(off).is_some();
+        }
+        for _ in 0..tries {
             let v = match area.load(off) {
                 Some(v) => v,
                 // Freed before we locked the page (our page then belongs
@@ -205,13 +214,18 @@ impl Backend {
                 }
             }
         }
-        if !found {
-            return Writeback::Gone;
-        }
-        if !filled {
-            // Not reproducible (its load fails with EIO too) or moving
-            // without end: keep it; the page leaves the swap cache again.
-            return Writeback::Busy(Busy::Corrupt);
+        if !found || !filled {
+            // Let the page go without the entry's data: it reads it as a
+            // swap-in would (see `NewSwapPage`'s drop).
+            race_window(RaceWindow::WritebackGiveUp);
+            drop(page);
+            return if !found {
+                Writeback::Gone
+            } else {
+                // Not reproducible (its load fails with EIO too) or moving
+                // without end: keep it.
+                Writeback::Busy(Busy::Corrupt)
+            };
         }
         race_window(RaceWindow::WritebackErase);
         match area.erase(off) {

@@ -170,6 +170,21 @@ pub(crate) fn inject_charge_failure() -> bool {
     unsafe { ffi::zswap_rs_should_fail_charge() }
 }
 
+/// True if fault injection asks this store's index insertion to fail
+/// (`fail_index` in the module's debugfs directory; debug kernels only).
+pub(crate) fn inject_index_failure() -> bool {
+    // SAFETY: No preconditions.
+    unsafe { ffi::zswap_rs_should_fail_index() }
+}
+
+/// True if fault injection asks writeback to fail filling its page, as if
+/// the object could not be decompressed (`fail_writeback` in the module's
+/// debugfs directory; debug kernels only).
+pub(crate) fn inject_writeback_failure() -> bool {
+    // SAFETY: No preconditions.
+    unsafe { ffi::zswap_rs_should_fail_writeback() }
+}
+
 /// True if fault injection asks this load to fail (`fail_load` in the
 /// module's debugfs directory; debug kernels only).
 pub(crate) fn inject_load_failure() -> bool {
@@ -242,6 +257,9 @@ pub(crate) enum RaceWindow {
     WritebackErase = ffi::zswap_rs_race_point_ZRS_RACE_WRITEBACK_ERASE as u32,
     /// Writeback, entry erased, before the frontswap bit is cleared.
     WritebackClear = ffi::zswap_rs_race_point_ZRS_RACE_WRITEBACK_CLEAR as u32,
+    /// Writeback, a new swap-cache page it could not fill, before it lets
+    /// the page go.
+    WritebackGiveUp = ffi::zswap_rs_race_point_ZRS_RACE_WRITEBACK_GIVE_UP as u32,
     /// Store, entry published, before it is charged.
     StorePublish = ffi::zswap_rs_race_point_ZRS_RACE_STORE_PUBLISH as u32,
     /// Store, before a failed store is undone.
@@ -256,7 +274,7 @@ pub(crate) enum RaceWindow {
     UnloadScan = ffi::zswap_rs_race_point_ZRS_RACE_UNLOAD_SCAN as u32,
 }
 
-const _: () = assert!(ffi::zswap_rs_race_point_ZRS_RACE_NR as usize == 10);
+const _: () = assert!(ffi::zswap_rs_race_point_ZRS_RACE_NR as usize == 11);
 
 /// Stretches window `w` if a test asked to (debug kernels only).
 pub(crate) fn race_window(w: RaceWindow) {

@@ -107,7 +107,10 @@ pub(crate) fn frontswap_has(ty: u32, offset: u64) -> Option<bool> {
 
 /// A page just added to the swap cache for an entry, locked by us and
 /// not uptodate: nobody else reads or writes it until we unlock it.
-/// Dropping it takes it out of the swap cache again.
+/// Dropping it unfilled reads it as a swap-in would (from frontswap, else
+/// the device): others may hold it already, waiting for its lock, and
+/// must find it holding the entry's data (swapoff's `unuse_pte()` would
+/// turn a page that is not uptodate into a swap-in error entry).
 ///
 /// # Invariants
 ///
@@ -155,9 +158,11 @@ impl NewSwapPage {
 
 impl Drop for NewSwapPage {
     fn drop(&mut self) {
-        // SAFETY: Our locked swap-cache page (invariant): taken out of the
-        // swap cache, unlocked, reference dropped.
-        unsafe { ffi::zswap_rs_swapcache_discard(self.ptr.as_ptr()) };
+        // SAFETY: Our locked, not uptodate swap-cache page (invariant):
+        // `swap_readpage` reads it and unlocks it when done; then our
+        // reference is dropped.  The caller holds no lock that a load
+        // (our backend's, from `frontswap_load`) takes.
+        unsafe { ffi::zswap_rs_swapcache_read_back(self.ptr.as_ptr()) };
     }
 }
 
