@@ -5,7 +5,7 @@
 # DEBUG_TESTS need the debug kernel (fault injection) and run after them.
 #
 # The self-contained tests are kselftest_harness programs (zrs_integrity,
-# zrs_knobs, zrs_writeback, zrs_memcg, zrs_faults; -t NAME runs one test,
+# zrs_knobs, zrs_writeback, zrs_memcg, zrs_faults, zrs_stress; -t NAME runs one test,
 # -l lists them): their KTAP output becomes "# " lines of the shell test,
 # whose result is the program's exit status (0 pass, 1 fail, 4 skipped:
 # lib.sh reports "ok N name # SKIP").  The workloads the shell
@@ -84,7 +84,7 @@ thp_storm() {
 	h=$!
 	wait_ready /tmp/th.out $h || return 1
 	sp0=$(stat_of stored_pages)
-	zrs-test storm 15 0 2; src=$?
+	ZRS_SECS=15 ZRS_POOL_PCT=2 zrs_stress -t storm; src=$?
 	sp1=$(stat_of stored_pages)
 	touch /tmp/zrs-go
 	wait $h; rc=$?
@@ -404,7 +404,7 @@ test_soak() {
 		return 0
 	fi
 	half=$((SOAK / 2 > 10 ? SOAK / 2 : 10))
-	zrs-test storm $half && zrs-test storm $half 0 2
+	ZRS_SECS=$half zrs_stress -t storm && ZRS_SECS=$half ZRS_POOL_PCT=2 zrs_stress -t storm
 }
 
 soak_until_work_done() {
@@ -419,7 +419,7 @@ soak_until_work_done() {
 			echo "  soak: the ${limit}s limit passed with $st of $want_st stores and $mg of $want_mg migrations done"
 			return 1
 		fi
-		if [ $((i % 2)) = 0 ]; then zrs-test storm 60 || return 1; else zrs-test storm 60 0 2 || return 1; fi
+		if [ $((i % 2)) = 0 ]; then ZRS_SECS=60 zrs_stress -t storm || return 1; else ZRS_SECS=60 ZRS_POOL_PCT=2 zrs_stress -t storm || return 1; fi
 		i=$((i + 1))
 	done
 	echo "  soak: the module stored $st pages and migrated $mg pool pages in $i storms (${el}s; targets $want_st and $want_mg)"
@@ -427,19 +427,19 @@ soak_until_work_done() {
 
 # Migration storm: integrity in one process per vCPU under a compact_memory
 # loop and knob changes (compressor, enabled, compact).
-test_storm() { zrs-test storm 20; }
+test_storm() { ZRS_SECS=20 zrs_stress -t storm; }
 
 # The same with a pool of 2% of RAM: writeback all through the storm.
-test_storm_writeback() { zrs-test storm 15 0 2; }
+test_storm_writeback() { ZRS_SECS=15 ZRS_POOL_PCT=2 zrs_stress -t storm; }
 
 # Fragment the pool, compact on demand, verify.
-test_churn() { zrs-test churn zswap_rs; }
+test_churn() { zrs_stress -t churn; }
 
 # The same churn on the C zswap (zrs.mode=zswap), for comparison.
 test_churn_zswap() {
 	echo 1 > /sys/module/zswap/parameters/enabled
 	echo zbud > /sys/module/zswap/parameters/zpool
-	zrs-test churn zswap
+	ZRS_BACKEND=zswap zrs_stress -t churn
 }
 
 # Allocation failure (debug kernel: fault injection).  kswapd gets
@@ -1037,7 +1037,7 @@ test_cpu_hotplug() {
 		done
 	) &
 	hp=$!
-	zrs-test storm 20 4; rc=$?
+	ZRS_SECS=20 ZRS_WORKERS=4 zrs_stress -t storm; rc=$?
 	touch /tmp/hp.stop
 	gone_within $hp 300 || { echo "  hotplug loop stuck"; rc=1; }
 	for c in /sys/devices/system/cpu/cpu[1-9]*/online; do echo 1 > $c; done

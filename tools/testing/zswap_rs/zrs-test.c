@@ -4,14 +4,14 @@
  *
  * The workloads that shell tests orchestrate (tests.sh, bench.sh, /init):
  * they run in the background, say "ready", wait for go files, print
- * figure lines (STORM, CHURN, DENSITY, BENCH ...) for the host, and exit
+ * figure lines (DENSITY, BENCH ...) for the host, and exit
  * 0 (pass), 1 (fail) or 2 (usage/setup error).  Each maps anonymous
  * memory, fills it with a mix of data kinds (zrs_lib), pushes it to swap
  * (MADV_PAGEOUT, or real memory pressure), reads it back and compares
  * every byte with a regenerated copy.
  *
  * The self-contained tests are kselftest_harness programs: zrs_integrity,
- * zrs_knobs, zrs_writeback, zrs_memcg, zrs_faults (see
+ * zrs_knobs, zrs_writeback, zrs_memcg, zrs_faults, zrs_stress (see
  * Documentation/testing.rst).
  *
  * Usage: zrs-test <subcommand> [options]   (zrs-test help)
@@ -195,102 +195,6 @@ static int t_density(int argc, char **argv)
 	return failures != 0;
 }
 
-/* What each storm worker did, in memory shared with the parent. */
-struct storm_tally {
-	long long rounds, pages, bytes, corrupted;
-};
-
-struct storm_shared {
-	long long knob_changes, knob_failures;
-	/* Set by the parent once the storm has done its work (see t_storm). */
-	volatile int stop;
-	struct storm_tally w[];
-};
-
-/* Storm worker: the integrity workload on its own region until stopped. */
-static void storm_worker(int i, struct storm_shared *sh, struct storm_tally *t)
-{
-	struct region r;
-	char what[64];
-	int round = 0;
-	size_t bad;
-
-	verify_notes = 0;
-	pin_cpu(i);
-	if (map(&r, 6144, 0x5700 + i, i + 1))
-		_exit(2);
-	while (!sh->stop) {
-		r.seed = 0x5700 + (uint64_t)(i + 1) * 100000 + round++;
-		region_fill(&r);
-		page_out(r.mem, r.pages * PAGE);
-		/* Let compaction and the knob changes work on the stored pages, then read. */
-		usleep(200000);
-		snprintf(what, sizeof(what), "storm worker %d round %d", i, round);
-		bad = verify(&r, what);
-		t->rounds++;
-		t->pages += r.pages;
-		t->bytes += r.pages * PAGE;
-		t->corrupted += bad;
-		if (bad)
-			_exit(1);
-	}
-	_exit(failures != 0);
-}
-
-/* One storm knob write: counted in sh; on success, remembered in state. */
-static void storm_knob(struct storm_shared *sh, const char *knob, const char *val, char *state)
-{
-	int err = knob_set(knob, val);
-
-	if (err) {
-		sh->knob_failures++;
-		fail("storm: %s=%s refused: %s", knob, val, strerror(-err));
-		return;
-	}
-	sh->knob_changes++;
-	if (state)
-		snprintf(state, 64, "%s", val);
-}
-
-/*
- * Storm knob changer: until end, every 100-300 ms one change of the cycle
- * compressor lz4, zstd, lzo, enabled N, Y, compact 1, store_thp N, Y.
- * Every write must succeed.  Leaves compressor=lzo, enabled=Y and
- * store_thp=Y.
- */
-static void storm_knobs(struct storm_shared *sh)
-{
-	static const struct { const char *knob, *val; } cycle[] = {
-		{ "compressor", "lz4" }, { "compressor", "zstd" }, { "compressor", "lzo" },
-		{ "enabled", "N" }, { "enabled", "Y" }, { "compact", "1" },
-		{ "store_thp", "N" }, { "store_thp", "Y" },
-	};
-	const size_t nr = sizeof(cycle) / sizeof(cycle[0]);
-	char comp[64] = "", on[64] = "", thp[64] = "";	/* as last written (64: storm_knob) */
-	uint64_t s = 0x4b0b;
-	size_t k = 0;
-
-	knob_get("compressor", comp, sizeof(comp));
-	knob_get("enabled", on, sizeof(on));
-	knob_get("store_thp", thp, sizeof(thp));
-	while (!sh->stop) {
-		char *state = !strcmp(cycle[k].knob, "compressor") ? comp :
-			      !strcmp(cycle[k].knob, "enabled") ? on :
-			      !strcmp(cycle[k].knob, "store_thp") ? thp : NULL;
-
-		storm_knob(sh, cycle[k].knob, cycle[k].val, state);
-		k = (k + 1) % nr;
-		usleep(100000 + rng(&s) % 200001);
-	}
-	if (strcmp(comp, "lzo"))
-		storm_knob(sh, "compressor", "lzo", comp);
-	if (strcmp(on, "Y"))
-		storm_knob(sh, "enabled", "Y", on);
-	if (strcmp(thp, "Y"))
-		storm_knob(sh, "store_thp", "Y", thp);
-	_exit(sh->knob_failures != 0);
-}
-
 /*
  * thphold MB [SEED]: fill MB of transparent huge pages (2 MiB-aligned,
  * MADV_HUGEPAGE) with the mix, page them out, require that zswap_rs
@@ -324,217 +228,6 @@ static int t_thphold(int argc, char **argv)
 	verify(&r, "after thphold");
 	printf("THPHOLD stored_thp=%lld pswpin=%lld\n", sth, vmstat("pswpin") - psi0);
 	munmap(r.mem, n * PAGE);
-	return failures != 0;
-}
-
-/*
- * storm SECS [WORKERS]: the integrity workload in WORKERS processes (one
- * per online CPU by default), each on its own region with its own seeds,
- * while one process writes /proc/sys/vm/compact_memory in a loop (pool
- * pages are migrated under loads, stores and frees) and another changes
- * the knobs (compressor, enabled, compact).  Every byte is verified each
- * round; the migration counters must show thousands of pool-page
- * migrations.  Prints a "STORM" figures line for the host.
- */
-static int t_storm(int argc, char **argv)
-{
-	int secs = argc > 0 ? atoi(argv[0]) : 20;
-	int workers = argc > 1 && atoi(argv[1]) > 0 ? atoi(argv[1]) : (int)sysconf(_SC_NPROCESSORS_ONLN);
-	const char *pool_pct = argc > 2 ? argv[2] : NULL;
-	long long wb0 = zrs_stat("written_back_pages");
-	char pct_before[16];
-	long long mig0 = zrs_stat("migrate_ok"), iso0 = zrs_stat("isolate_ok");
-	long long pg0 = vmstat("pgmigrate_success");
-	long long rounds = 0, pages = 0, bytes = 0, corrupted = 0, mig;
-	struct storm_shared *sh;
-	size_t shlen;
-	pid_t *kids;
-	int i, nkids, status, bad = 0;
-	char cur[64];
-	time_t start, end, limit;
-	long long min_mig = pool_pct ? 100 : 1000;
-
-	if (workers < 1 || workers > 256) {
-		fprintf(stderr, "%s storm: WORKERS must be 1..256\n", prog);
-		return 2;
-	}
-	nkids = workers + 2;
-	shlen = sizeof(*sh) + workers * sizeof(sh->w[0]);
-	sh = mmap(NULL, shlen, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	kids = calloc(nkids, sizeof(*kids));
-	if (sh == MAP_FAILED || !kids) {
-		fail("storm: cannot allocate the shared counters");
-		return 1;
-	}
-	note("storm: %d workers, %d s%s%s", workers, secs,
-	     pool_pct ? ", max_pool_percent " : "", pool_pct ? pool_pct : "");
-	if (pool_pct) {
-		/* A small pool: writeback runs all through the storm. */
-		knob_get("max_pool_percent", pct_before, sizeof(pct_before));
-		EXPECT(!knob_set("writeback", "Y"), "writeback=Y refused");
-		EXPECT(!knob_set("max_pool_percent", pool_pct), "max_pool_percent=%s refused", pool_pct);
-	}
-	/*
-	 * SECS is how long the storm runs at least; it then runs on until it
-	 * has done what it checks below (every worker a round, enough
-	 * migrations, writeback with a small pool), so a slow host takes
-	 * longer but never falls short.  The limit only turns a storm that
-	 * cannot get there into a loud failure.
-	 */
-	start = time(NULL);
-	end = start + secs;
-	limit = start + (secs * 20 > 900 ? secs * 20 : 900);
-
-	/* kids[0]: compaction loop, kids[1]: knob changer, then the workers. */
-	kids[0] = fork();
-	if (kids[0] == 0) {
-		int fd;
-
-		while (!sh->stop) {
-			fd = open("/proc/sys/vm/compact_memory", O_WRONLY);
-			if (fd >= 0) {
-				if (write(fd, "1", 1) < 0)
-					_exit(3);
-				close(fd);
-			}
-		}
-		_exit(0);
-	}
-	kids[1] = fork();
-	if (kids[1] == 0)
-		storm_knobs(sh);
-	for (i = 0; i < workers; i++) {
-		kids[2 + i] = fork();
-		if (kids[2 + i] == 0)
-			storm_worker(i, sh, &sh->w[i]);
-	}
-	for (;;) {
-		int done = zrs_stat("migrate_ok") - mig0 >= min_mig &&
-			   (!pool_pct || zrs_stat("written_back_pages") > wb0);
-		time_t now = time(NULL);
-
-		for (i = 0; i < workers; i++)
-			done = done && sh->w[i].rounds >= 1;
-		if ((now >= end && done) || now >= limit) {
-			if (!done)
-				note("storm: its work not done after %ld s (the limit): failing below",
-				     (long)(now - start));
-			else if (now > end + 1)
-				note("storm: ran %ld s (asked %d) until its work was done",
-				     (long)(now - start), secs);
-			break;
-		}
-		sleep(1);
-	}
-	sh->stop = 1;
-	for (i = 0; i < nkids; i++) {
-		const char *who = i == 0 ? "compaction loop" : i == 1 ? "knob changer" : "worker";
-
-		if (kids[i] < 0) {
-			fail("storm: fork of the %s (process %d) failed", who, i);
-			bad++;
-			continue;
-		}
-		waitpid(kids[i], &status, 0);
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			fail("storm %s (process %d) failed (status %#x)", who, i, status);
-			bad++;
-		}
-	}
-	for (i = 0; i < workers; i++) {
-		struct storm_tally *t = &sh->w[i];
-
-		note("worker %d: %lld rounds, %lld pages verified, %lld corrupted bytes",
-		     i, t->rounds, t->pages, t->corrupted);
-		EXPECT(t->rounds >= 1, "worker %d did not complete a round", i);
-		rounds += t->rounds;
-		pages += t->pages;
-		bytes += t->bytes;
-		corrupted += t->corrupted;
-	}
-	mig = zrs_stat("migrate_ok") - mig0;
-	note("migrations: migrate_ok +%lld, isolate_ok +%lld, isolate_refused %lld, migrate_eagain %lld, putback %lld; pgmigrate_success +%lld",
-	     mig, zrs_stat("isolate_ok") - iso0, zrs_stat("isolate_refused"),
-	     zrs_stat("migrate_eagain"), zrs_stat("putback"), vmstat("pgmigrate_success") - pg0);
-	note("knobs: %lld changes, %lld refused", sh->knob_changes, sh->knob_failures);
-	printf("MIGRATIONS %lld\n", mig);
-	tally("migrations %lld\n", mig);
-	if (pool_pct)
-		knob_set("max_pool_percent", pct_before);
-	printf("STORM workers=%d rounds=%lld pages_verified=%lld bytes_verified=%lld corrupted_bytes=%lld migrations=%lld knob_changes=%lld written_back=%lld\n",
-	       workers, rounds, pages, bytes, corrupted, mig, sh->knob_changes,
-	       zrs_stat("written_back_pages") - wb0);
-	if (pool_pct)
-		EXPECT(zrs_stat("written_back_pages") > wb0, "no page written back with max_pool_percent=%s", pool_pct);
-	EXPECT(mig >= min_mig, "only %lld pool pages migrated", mig);
-	EXPECT(corrupted == 0, "%lld corrupted bytes", corrupted);
-	EXPECT(sh->knob_failures == 0, "%lld knob writes refused", sh->knob_failures);
-	EXPECT(sh->knob_changes >= 1, "no knob change made");
-	knob_get("compressor", cur, sizeof(cur));
-	EXPECT(!strcmp(cur, "lzo"), "compressor is '%s' after the storm, want lzo", cur);
-	knob_get("enabled", cur, sizeof(cur));
-	EXPECT(!strcmp(cur, "Y"), "enabled is '%s' after the storm, want Y", cur);
-	munmap(sh, shlen);
-	free(kids);
-	return failures != 0 || bad;
-}
-
-/* Fill a page that lzo compresses to about 1500 bytes (two per frame). */
-static void fill_1500(unsigned char *p, size_t idx, uint64_t seed)
-{
-	uint64_t s = seed ^ (idx * 0x100000001b3ULL);
-	size_t i;
-
-	for (i = 0; i < 1400 / 8; i++)
-		((uint64_t *)p)[i] = rng(&s);
-	memset(p + (1400 / 8) * 8, 0x11, PAGE - (1400 / 8) * 8);
-	((uint64_t *)p)[0] = idx;
-}
-
-/*
- * churn [DEBUGFS-DIR]: store pages two per frame, free every other one
- * (four half-empty frames per four pages), then compact (zswap_rs only)
- * and check the pool shrank and every remaining byte is intact.  Prints
- * "CHURN" lines for the host's comparison with the C zswap.
- */
-static int t_churn(int argc, char **argv)
-{
-	const char *dir = argc > 0 ? argv[0] : "zswap_rs";
-	int ours = !strcmp(dir, "zswap_rs");
-	size_t n = 8192, i;
-	unsigned char *mem, want[PAGE];
-	long long pool_before, pool_after, stored, bad = 0;
-
-	mem = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (mem == MAP_FAILED) {
-		fail("mmap: %s", strerror(errno));
-		return 1;
-	}
-	for (i = 0; i < n; i++)
-		fill_1500(mem + i * PAGE, i, 0xc4);
-	page_out(mem, n * PAGE);
-	for (i = 0; i < n; i += 2)
-		madvise(mem + i * PAGE, PAGE, MADV_DONTNEED);
-	pool_before = backend_stat(dir, "pool_total_size") / 4096;
-	stored = backend_stat(dir, "stored_pages");
-	if (ours) {
-		EXPECT(!knob_set("compact", "1"), "compact=1 refused");
-		EXPECT(zrs_stat("pages_compacted") > 0, "pages_compacted did not move");
-	}
-	pool_after = backend_stat(dir, "pool_total_size") / 4096;
-	printf("CHURN backend=%s stored=%lld pool_pages_before=%lld pool_pages_after=%lld\n",
-	       dir, stored, pool_before, pool_after);
-	if (ours)
-		EXPECT(pool_after * 10 < pool_before * 6, "pool did not shrink: %lld -> %lld pages", pool_before, pool_after);
-	for (i = 1; i < n; i += 2) {
-		fill_1500(want, i, 0xc4);
-		if (memcmp(mem + i * PAGE, want, PAGE))
-			bad++;
-	}
-	EXPECT(!bad, "%lld pages corrupted after compaction", bad);
-	if (!bad)
-		note("churn: %zu remaining pages, 0 corrupted bytes", n / 2);
-	munmap(mem, n * PAGE);
 	return failures != 0;
 }
 
@@ -1182,9 +875,7 @@ static const struct {
 	{ "sigbushold", t_sigbushold, "[PAGES]  one page's load fails (SIGBUS caught, page kept), wait for go, verify the rest (debug kernel)" },
 	{ "pressure", t_pressure, "[MB|auto] [ROUNDS]  real memory pressure, verify (demo workload)" },
 	{ "density", t_density, "[MB] [DEBUGFS-DIR]  pool bytes per stored page" },
-	{ "storm", t_storm, "[SECS] [WORKERS] [POOL%]  integrity per CPU under compaction and knob changes (migration storm)" },
 	{ "bench", t_bench, "w1|w2|w3|cdata|pctl ...  benchmark workloads (make bench)" },
-	{ "churn", t_churn, "[DEBUGFS-DIR]  fragment the pool, compact, verify" },
 };
 
 int main(int argc, char **argv)
