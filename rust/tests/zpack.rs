@@ -300,6 +300,35 @@ fn reclaimed_frame_takes_no_new_objects() {
     kunit_assert_eq!(p.counts().pages, 0);
 }
 
+/// Five frames of one 3,100-byte object each: about a page of free space
+/// on the lists, but no gap takes any of the objects.  A compaction pass
+/// moves and frees nothing, and from then on `compactable` (the
+/// shrinker's count) says 0, until a store changes the lists.
+fn futile_compaction_counts_zero() {
+    let p = kunwrap!(pool());
+    let mut hs = [None; 5];
+    for (i, h) in hs.iter_mut().enumerate() {
+        *h = alloc(&p, i as u64 + 1, 3100);
+    }
+    kunit_assert_eq!(p.counts().pages, 5);
+    kunit_assert!(p.compactable() >= 1);
+    kunit_assert_eq!(p.compact(100, |_, _, _| true), 0);
+    kunit_assert_eq!(p.counts().pages, 5);
+    kunit_expect_eq!(p.compactable(), 0);
+    // A second pass finds the same, and says so again.
+    kunit_assert_eq!(p.compact(100, |_, _, _| true), 0);
+    kunit_expect_eq!(p.compactable(), 0);
+    // A store into one of the gaps changes the lists: worth another look.
+    let small = kunwrap!(alloc(&p, 9, 100));
+    kunit_expect_eq!(p.counts().pages, 5);
+    kunit_assert!(p.compactable() >= 1);
+    kunit_assert!(p.free(small, 9).is_some());
+    for (i, h) in hs.iter().enumerate() {
+        kunit_assert!(p.free(kunwrap!(*h), i as u64 + 1).is_some());
+    }
+    kunit_assert_eq!(p.counts().pages, 0);
+}
+
 kunit_suite!(
     ZPACK_SUITE,
     "zswap_rs_zpack",
@@ -315,5 +344,6 @@ kunit_suite!(
         compaction_undo_after_a_slide,
         reclaim_names_every_object,
         reclaimed_frame_takes_no_new_objects,
+        futile_compaction_counts_zero,
     ]
 );

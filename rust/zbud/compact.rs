@@ -10,9 +10,15 @@ use super::{Handle, Layout, Pool, Slot, NIL, PAGE_SIZE};
 impl Pool {
     /// About how many frames compaction could free: zbud, pairs of
     /// one-object frames; zpack, the free space of the listed frames in
-    /// whole pages.
+    /// whole pages.  0 after a pass that tried every listed frame and
+    /// could neither move nor free anything, until the lists change (a
+    /// store or a free), so that the shrinker does not ask again and
+    /// again for work that cannot be done.
     pub(crate) fn compactable(&self) -> u64 {
         let inner = self.inner.lock();
+        if inner.futile_gen == inner.gen {
+            return 0;
+        }
         match self.layout {
             Layout::Zbud => inner.counts.one / 2,
             Layout::Zpack => inner.listed_free / PAGE_SIZE as u64,
@@ -44,10 +50,16 @@ impl Pool {
         // `Link::next`); the pool lock is held throughout, so nobody else
         // sees them unlisted.
         let mut parked = NIL;
+        // Every listed frame tried (or, in zbud, none could go), nothing
+        // moved and nothing freed: a futile pass.
+        let (mut exhausted, mut moves) = (false, 0);
         for _ in 0..budget {
             let src = match inner.take_emptiest() {
                 Some(id) => id,
-                None => break,
+                None => {
+                    exhausted = true;
+                    break;
+                }
             };
             // Its objects, smallest first.
             let (mut objs, n) = or_broken!(self.frames.get(src), src, freed)
@@ -67,6 +79,7 @@ impl Pool {
                 self.relist(&mut inner, dst);
                 match moved {
                     Some(dn) => {
+                        moves += 1;
                         inner.counts.frame_changed((dn, false), (dn + 1, false));
                         inner.counts.frame_changed((left, false), (left - 1, false));
                         left -= 1;
@@ -90,6 +103,7 @@ impl Pool {
                 // frame with more bytes may still hold smaller objects:
                 // parked, and the pass goes on.)
                 self.relist(&mut inner, src);
+                exhausted = true;
                 break;
             } else {
                 or_broken!(inner.links.get_mut(src), src, freed).next = parked;
@@ -101,6 +115,9 @@ impl Pool {
             or_broken!(inner.links.get_mut(parked), parked, freed).next = NIL;
             self.relist(&mut inner, parked);
             parked = next;
+        }
+        if exhausted && moves == 0 && freed == 0 {
+            inner.futile_gen = inner.gen;
         }
         drop(inner);
         self.moves

@@ -73,12 +73,20 @@ pub(super) struct Inner {
     /// Free space of the listed frames, in bytes rounded down to chunks.
     pub(super) listed_free: u64,
     pub(super) counts: Counts,
+    /// Bumped whenever a frame is (re)listed: by every store and free
+    /// that leaves a frame in use, and by compaction.
+    pub(super) gen: u64,
+    /// `gen` when a compaction pass last tried every listed frame and
+    /// could neither move an object nor free a frame: until the lists
+    /// change again, there is nothing to compact (`compactable` says 0).
+    pub(super) futile_gen: u64,
 }
 
 const _: () = assert!(NLISTS == 64);
 
 impl Inner {
     pub(super) fn list_add(&mut self, id: u32, free: usize) {
+        self.gen = self.gen.wrapping_add(1);
         let l = free / CHUNK;
         if l == 0 {
             // Less than a chunk free: no object would fit; keep it off the lists.

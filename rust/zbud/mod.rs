@@ -437,6 +437,8 @@ impl Pool {
             lru_head: NIL,
             lru_tail: NIL,
             listed_free: 0,
+            gen: 0,
+            futile_gen: u64::MAX,
             counts: Counts::default(),
         };
         Ok(Pool {
