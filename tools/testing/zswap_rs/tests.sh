@@ -80,6 +80,7 @@ test_thp_swapoff() { thp_swap zrs_integrity -t thp_swapoff; }
 test_thp_storm() { thp_swap thp_storm; }
 thp_storm() {
 	rm -f /tmp/zrs-go
+	: > /tmp/th.out
 	zrs-test thphold 32 0x7e1 > /tmp/th.out 2>&1 &
 	h=$!
 	wait_ready /tmp/th.out $h || return 1
@@ -106,6 +107,7 @@ thp_memcg() {
 	G=$CG/zrs-thp
 	rm -f /tmp/zrs-go
 	sth0=$(stat_of stored_thp)
+	: > /tmp/tm.out
 	sh -c "echo \$\$ > $G/cgroup.procs && exec zrs-test thphold 16 0x7c1" > /tmp/tm.out 2>&1 &
 	h=$!
 	wait_ready /tmp/tm.out $h || { rmdir $G; return 1; }
@@ -150,6 +152,7 @@ test_summary() { zrs_knobs -t summary; }
 test_zswapstat() {
 	# The workload holds its pages (go) while the counters are compared.
 	rm -f /tmp/zrs-go
+	: > /tmp/hold.out
 	zrs-test hold 8 go 0x55 > /tmp/hold.out 2>&1 &
 	pid=$!
 	wait_ready /tmp/hold.out $pid || return 1
@@ -179,6 +182,7 @@ test_zswapstat() {
 # pool empties, swap goes back on.
 test_swapoff() {
 	rm -f /tmp/zrs-go
+	: > /tmp/hold.out
 	zrs-test hold 24 go > /tmp/hold.out 2>&1 &
 	pid=$!
 	wait_ready /tmp/hold.out $pid || return 1
@@ -206,6 +210,7 @@ test_swapoff() {
 # module's behaviour).
 test_rmmod_writeback() {
 	rm -f /tmp/zrs-go
+	: > /tmp/hold.out
 	zrs-test hold 24 go 0x77 > /tmp/hold.out 2>&1 &
 	pid=$!
 	wait_ready /tmp/hold.out $pid || return 1
@@ -275,6 +280,7 @@ test_swapoff_cycles() {
 		rm -f /tmp/zrs-go
 		pids=
 		for i in 1 2 3; do
+			: > /tmp/hold.$i
 			zrs-test hold 12 go $((c * 16 + i)) > /tmp/hold.$i 2>&1 &
 			pids="$pids $!"
 		done
@@ -304,6 +310,7 @@ test_swapoff_cycles() {
 test_rmmod_cycles() {
 	for c in 1 2 3; do
 		rm -f /tmp/zrs-go
+		: > /tmp/hold.out
 		zrs-test hold 16 go $((c + 0x90)) > /tmp/hold.out 2>&1 &
 		pid=$!
 		wait_ready /tmp/hold.out $pid || return 1
@@ -557,6 +564,11 @@ race_wait_hits() {
 uptime_s() { cut -d. -f1 /proc/uptime; }
 
 # wait_ready FILE PID: waits until the zrs-test behind PID says "ready".
+# The caller empties FILE (": > FILE") before it starts PID: the
+# background job's own "> FILE" runs in the child, after the fork, and a
+# grep that comes first would find the "ready" of the file's previous
+# writer (rmmod_cycles met exactly this on a loaded host: it unloaded the
+# module while the new hold was still paging out).
 wait_ready() {
 	while ! grep -q ready "$1" 2>/dev/null; do
 		kill -0 "$2" 2>/dev/null || { cat "$1"; echo "  exited before it was ready"; return 1; }
@@ -620,6 +632,7 @@ test_race_free_slot() {
 	# Same-filled pages: entries without a pool object, which no later
 	# writeback could happen to repair by writing them back.
 	rlog "race_free_slot: texthold"
+	: > /tmp/th.out
 	zrs-test texthold 512 0x100000000000007e > /tmp/th.out 2>&1 &
 	th=$!
 	wait_ready /tmp/th.out $th || { race_cleanup; return 1; }
@@ -649,6 +662,7 @@ test_race_store_undo() {
 	[ -d $D/fail_charge ] || { echo "  needs the debug kernel (fail_charge)"; return 1; }
 	race_cgroup zrs-undo || return 1
 	rm -f /tmp/zrs-go1
+	: > /tmp/a.out
 	zrs-test undopair > /tmp/a.out 2>&1 &
 	a=$!
 	wait_ready /tmp/a.out $a || { race_cleanup; return 1; }
@@ -657,6 +671,7 @@ test_race_store_undo() {
 	echo 0 > $F/verbose; echo 1 > $F/interval; echo 1 > $F/times; echo 100 > $F/probability
 	echo "store_undo gate 1" > $R
 	# One page from the cgroup: its charge fails, its undo waits.
+	: > /tmp/b.out
 	sh -c "echo \$\$ > $CG/zrs-undo/cgroup.procs && exec zrs-test texthold 1 0x2000000000000000" > /tmp/b.out 2>&1 &
 	b=$!
 	race_wait_hits store_undo 1 || { race_cleanup; return 1; }
@@ -699,6 +714,7 @@ test_race_writeback_swapin() {
 	echo N > $P/writeback
 	# Distinct compressible pages: every entry is a pool object (a
 	# same-filled page's entry has no frame, and writeback never meets it).
+	: > /tmp/h.out
 	sh -c "echo \$\$ > $CG/zrs-swapin/cgroup.procs && exec zrs-test texthold 512 0x5a" > /tmp/h.out 2>&1 &
 	h=$!
 	wait_ready /tmp/h.out $h || { echo $pc > /proc/sys/vm/page-cluster; race_cleanup; return 1; }
@@ -754,6 +770,7 @@ rmmod_waiting() {
 # parameters readable, and finish once the owner exits.
 test_race_unload_busy() {
 	race_setup || return 1
+	: > /tmp/sb.out
 	zrs-test sigbushold 64 > /tmp/sb.out 2>&1 &
 	sb=$!
 	wait_ready /tmp/sb.out $sb || { race_cleanup; return 1; }
@@ -793,6 +810,7 @@ test_race_writeback_give_up() {
 	# One page per swap-in, so that swapoff reads each entry itself.
 	echo 0 > /proc/sys/vm/page-cluster
 	echo N > $P/writeback
+	: > /tmp/h.out
 	zrs-test texthold 512 0x6b > /tmp/h.out 2>&1 &
 	h=$!
 	wait_ready /tmp/h.out $h || { echo $pc > /proc/sys/vm/page-cluster; race_cleanup; return 1; }
@@ -845,6 +863,7 @@ test_race_sync_io() {
 	zram_on || { race_cleanup; return 1; }
 	pc=$(cat /proc/sys/vm/page-cluster)
 	echo 0 > /proc/sys/vm/page-cluster
+	: > /tmp/s.out
 	zrs-test texthold 64 0x2d > /tmp/s.out 2>&1 &
 	h=$!
 	wait_ready /tmp/s.out $h || { race_cleanup; zram_off; return 1; }
@@ -883,6 +902,7 @@ test_race_memcg_gone() {
 	race_cgroup zrs-parent || return 1
 	echo +memory > $CG/zrs-parent/cgroup.subtree_control
 	mkdir -p $CG/zrs-parent/zrs-gone
+	: > /tmp/g.out
 	sh -c "echo \$\$ > $CG/zrs-parent/zrs-gone/cgroup.procs && exec zrs-test texthold 64 0x3c" > /tmp/g.out 2>&1 &
 	h=$!
 	wait_ready /tmp/g.out $h || { race_cleanup; return 1; }
@@ -925,6 +945,7 @@ test_race_dup_failstore() {
 	race_setup || return 1
 	echo N > $P/writeback
 	rm -f /tmp/zrs-go1
+	: > /tmp/d.out
 	zrs-test dupfail > /tmp/d.out 2>&1 &
 	h=$!
 	wait_ready /tmp/d.out $h || { race_cleanup; return 1; }
@@ -981,6 +1002,7 @@ test_zram_swap() {
 	zram_on || return 1
 	rm -f /tmp/zrs-go
 	ld0=$(stat_of loads); wb0=$(stat_of written_back_pages); wbf0=$(stat_of writeback_fail)
+	: > /tmp/z.out
 	zrs-test texthold 2048 0x2b > /tmp/z.out 2>&1 &
 	h=$!
 	wait_ready /tmp/z.out $h || { zram_off; return 1; }
@@ -997,6 +1019,7 @@ test_zram_swap() {
 	[ $rc -eq 0 ] && [ "$stored" -ge 1024 ] && [ $wb -eq 0 ] && [ $wbf -ge 1 ] && [ $ld -ge 1024 ] || ok=no
 	# rmmod with pages stored on zram: it waits and says why; swapoff
 	# takes the pages back, and the unload finishes.
+	: > /tmp/z2.out
 	zrs-test texthold 512 0x2c > /tmp/z2.out 2>&1 &
 	h=$!
 	wait_ready /tmp/z2.out $h || { zram_off; return 1; }
@@ -1051,6 +1074,7 @@ test_cpu_hotplug() {
 # pool empty after, swap back on.
 test_writeback_swapoff() {
 	rm -f /tmp/zrs-go
+	: > /tmp/hold.out
 	zrs-test hold 24 go 0x3b > /tmp/hold.out 2>&1 &
 	h=$!
 	wait_ready /tmp/hold.out $h || return 1
@@ -1083,6 +1107,7 @@ test_shrinker_pressure() {
 	mb=$(( $(awk '/MemTotal/ { print $2 }' /proc/meminfo) / 1024 / 3 ))
 	pids=
 	for i in 1 2 3; do
+		: > /tmp/sp.$i
 		zrs-test pressure $mb 1 > /tmp/sp.$i 2>&1 &
 		pids="$pids $!"
 	done
@@ -1119,6 +1144,7 @@ test_race_unload_store() {
 	race_cgroup zrs-unload || return 1
 	echo "store_publish gate 1" > $R
 	echo "unload_scan gate 1" > $R
+	: > /tmp/u.out
 	sh -c "echo \$\$ > $CG/zrs-unload/cgroup.procs && exec zrs-test texthold 1 0x33" > /tmp/u.out 2>&1 &
 	u=$!
 	race_wait_hits store_publish 1 || { race_cleanup; return 1; }
