@@ -13,6 +13,7 @@
 # or a panic, or fewer CPUs brought up than asked for; 124 on timeout.
 # CPUS=N: vCPUs (default 4 for tests, 2 for run/workload/shell).
 # ZRS_ZPOOL: zpool= of every load of zswap_rs in the guest (zbud, zpack).
+# ZRS_QEMU: the QEMU binary (harness self-test: one that crashes once).
 # ZRS_MEM: guest RAM (default 512M); ZRS_APPEND: more kernel parameters
 # (make bench: frontswap.timing=N zrs.bench=...).
 set -euo pipefail
@@ -134,7 +135,7 @@ esac
 [ $use_kvm = 1 ] && accel=(-accel kvm -cpu host)
 
 log=$ZRS_GUEST/${ZRS_LOG:-$job}.log
-qemu=(qemu-system-x86_64 "${accel[@]}" -m $mem -smp $smp -kernel "$kernel" -initrd "$initrd"
+qemu=("${ZRS_QEMU:-qemu-system-x86_64}" "${accel[@]}" -m $mem -smp $smp -kernel "$kernel" -initrd "$initrd"
 	-drive file="$swap",if=virtio,format=raw,cache=unsafe${ZRS_DRIVE_OPTS:+,$ZRS_DRIVE_OPTS}
 	-append "$cmdline" -display none -no-reboot)
 
@@ -210,6 +211,18 @@ while :; do
 	qrc=$?
 	[ -n "$tpid" ] && wait $tpid 2>/dev/null
 	tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
+	# QEMU itself died by a signal before /init (seen once, 2026-12-04: a
+	# segfault of TCG QEMU at PCI enumeration, a fresh clone's debug
+	# self-test boot beside another make check): nothing of ours had run.
+	# Booted again like a stalled boot (at most 3 attempts), its log kept
+	# and scanned, the retry reported.
+	if [ "$qrc" -gt 128 ] && [ "$qrc" != 124 ] && [ $attempt -lt 3 ] &&
+	   ! grep -q 'Run /init as init process' "$log"; then
+		echo "warning: QEMU died by signal $((qrc - 128)) before /init (last line: $(tail -n 1 "$log" | cut -c1-100)); booting again (attempt $((attempt + 1)) of 3)" >&2
+		cp "$log" "$log.stalled-$attempt"
+		attempt=$((attempt + 1))
+		continue
+	fi
 	# A kernel problem reported before /init ran (so before any module of
 	# ours was loaded: seen once, a KASAN report in early boot under host
 	# load after TSC calibration failed) is not the code under test's.  It
