@@ -171,23 +171,19 @@ impl Backend {
         // read again.
         let mut filled = false;
         let mut found = false;
-        // `fail_writeback`: as if the object could not be decompressed.
-        let tries = if crate::sys::inject_writeback_failure() {
-            0
-        } else {
-            16
-        };
-        if tries == 0 {
-            found = area.load(off).is_some();
-        }
-        for _ in 0..tries {
+        // `fail_writeback`: found, but as if it could not be decompressed.
+        let unreadable = crate::sys::inject_writeback_failure();
+        for _ in 0..16 {
             let v = match area.load(off) {
                 Some(v) => v,
                 // Freed before we locked the page (our page then belongs
-                // to a later use of the slot, and is dropped unused).
+                // to a later use of the slot, and is read like a swap-in).
                 None => break,
             };
             found = true;
+            if unreadable {
+                break;
+            }
             let done = match Entry::decode(v) {
                 Entry::Filled(w) => {
                     page.with_slice_mut(|d| {

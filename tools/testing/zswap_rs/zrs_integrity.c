@@ -398,8 +398,7 @@ TEST_F_TIMEOUT(zrs_integrity, pageout_remote, ZRS_TIMEOUT)
 {
 	size_t n = 64, i, left;
 	long long st0 = frontswap_stat("succ_stores"), st;
-	struct region r = { .pages = 64 };
-	unsigned char *mem;
+	struct region r;
 	cpu_set_t set;
 	int a = -1, b = -1, cpu;
 
@@ -409,24 +408,22 @@ TEST_F_TIMEOUT(zrs_integrity, pageout_remote, ZRS_TIMEOUT)
 			*(a < 0 ? &a : &b) = cpu;
 	if (b < 0)
 		SKIP(return, "pageout_remote: needs two CPUs");
-	mem = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, mem);
-	r.mem = mem;
+	MAP_OR_ASSERT(&r, n, 0x4e30, 0);
 	ASSERT_EQ(0, pin_cpu(b));
 	for (i = 0; i < n; i++)
-		fill_text(mem + i * PAGE, i, 0x4e30);
+		fill_text(r.mem + i * PAGE, i, 0x4e30);
 	ASSERT_EQ(0, pin_cpu(a));
-	ASSERT_EQ(0, pageout_here(mem, n * PAGE));
+	ASSERT_EQ(0, pageout_here(r.mem, n * PAGE));
 	left = resident(&r);
 	note("pageout_remote: filled on CPU %d, one MADV_PAGEOUT on CPU %d: %zu of %zu pages left resident",
 	     b, a, left, n);
-	PAGEOUT_OR_ASSERT(mem, n * PAGE);
+	PAGEOUT_OR_ASSERT(r.mem, n * PAGE);
 	st = frontswap_stat("succ_stores") - st0;
 	note("pageout_remote: after pageout(): resident %zu, frontswap stores +%lld", resident(&r), st);
 	EXPECT_EQ((size_t)0, resident(&r)) TH_LOG("pageout() left pages resident");
 	EXPECT_LE((long long)n, st) TH_LOG("only %lld of %zu compressible pages stored", st, n);
-	EXPECT_EQ((size_t)0, text_verify(mem, n, 0x4e30, (size_t)-1));
-	munmap(mem, n * PAGE);
+	EXPECT_EQ((size_t)0, text_verify(r.mem, n, 0x4e30, (size_t)-1));
+	munmap(r.mem, n * PAGE);
 }
 
 /* compressors: switch lzo -> lz4 -> zstd -> deflate -> lzo with data of each stored. */

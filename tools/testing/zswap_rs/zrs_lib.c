@@ -437,6 +437,11 @@ void region_fill(struct region *r)
 		fill_page(r->mem + i * PAGE, i, r->seed, r->mix);
 }
 
+int pageout_here(void *p, size_t len)
+{
+	return madvise(p, len, MADV_PAGEOUT) ? -errno : 0;
+}
+
 /*
  * 6.1's madvise_pageout() drains only the local CPU's LRU-add batch
  * (lru_add_drain()), and isolate_lru_page() passes over a page still in
@@ -456,25 +461,17 @@ int pageout(void *p, size_t len)
 	int cpu, err = 0, passes = 0;
 
 	if (cpus < 1 || cpus > CPU_SETSIZE || sched_getaffinity(0, sizeof(old), &old))
-		return madvise(p, len, MADV_PAGEOUT) ? -errno : 0;
+		return pageout_here(p, len);
 	for (cpu = 0; cpu < cpus && !err; cpu++) {
 		CPU_ZERO(&one);
 		CPU_SET(cpu, &one);
 		if (sched_setaffinity(0, sizeof(one), &one))
 			continue;	/* offline (cpu_hotplug), or not ours */
 		passes++;
-		if (madvise(p, len, MADV_PAGEOUT))
-			err = -errno;
+		err = pageout_here(p, len);
 	}
 	sched_setaffinity(0, sizeof(old), &old);
-	if (!passes)
-		err = madvise(p, len, MADV_PAGEOUT) ? -errno : 0;
-	return err;
-}
-
-int pageout_here(void *p, size_t len)
-{
-	return madvise(p, len, MADV_PAGEOUT) ? -errno : 0;
+	return passes ? err : pageout_here(p, len);
 }
 
 size_t region_verify(struct region *r, const char *what, bool quiet)
