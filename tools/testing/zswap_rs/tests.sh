@@ -144,7 +144,13 @@ test_pageout_remote() { zrs_integrity -t pageout_remote; }
 test_compressors() { zrs_integrity -t compressors; }
 test_knobs() { zrs_knobs -t knobs; }
 test_limit() { zrs_knobs -t limit; }
-test_writeback() { zrs_writeback -t writeback; }
+# It starts from an empty pool: pages an earlier test left in the pool (a
+# tmpfs file, the shell's own pages swapped out under pressure) would take
+# part of its 2% limit and of writeback=200 (swapoff reads them back).
+test_writeback() {
+	swapoff /dev/vda && swapon /dev/vda || return 1
+	zrs_writeback -t writeback
+}
 test_summary() { zrs_knobs -t summary; }
 
 # zswapstat against the counters it reads: root sees the details, nobody
@@ -458,7 +464,7 @@ test_churn_zswap() {
 # itself kills it.)
 test_failalloc() {
 	D=/sys/kernel/debug/zswap_rs
-	[ -d $D/fail_alloc ] && [ -d $D/fail_index ] || { echo "  needs the debug kernel (fault injection)"; return 1; }
+	[ -d $D/fail_alloc ] && [ -d $D/fail_index ] || { echo "  SKIP: needs the debug kernel (fault injection)"; return 4; }
 	# The module's own fault points, not failslab/fail_page_alloc: those
 	# also fail kswapd's swap cache node allocations, and 6.1's
 	# add_to_swap_cache() can leave an empty XArray node behind when the
@@ -569,9 +575,17 @@ uptime_s() { cut -d. -f1 /proc/uptime; }
 # grep that comes first would find the "ready" of the file's previous
 # writer (rmmod_cycles met exactly this on a loaded host: it unloaded the
 # module while the new hold was still paging out).
+# Returns 1 if PID exited first, 4 if it exited with 4 (it skipped: the
+# kernel lacks what it needs, e.g. fault injection).
 wait_ready() {
 	while ! grep -q ready "$1" 2>/dev/null; do
-		kill -0 "$2" 2>/dev/null || { cat "$1"; echo "  exited before it was ready"; return 1; }
+		if ! kill -0 "$2" 2>/dev/null; then
+			cat "$1"
+			wait "$2"
+			[ $? -eq 4 ] && return 4
+			echo "  exited before it was ready"
+			return 1
+		fi
 		sleep 0.1
 	done
 }
@@ -587,7 +601,7 @@ gone_within() {
 }
 
 race_setup() {
-	[ -f $R ] || { echo "  needs the debug kernel (race_delay)"; return 1; }
+	[ -f $R ] || { echo "  SKIP: needs the debug kernel (race_delay)"; return 4; }
 	echo reset > $R
 	rm -f /tmp/zrs-go
 	# A fresh swap area: an empty pool, slots allocated from the start.
@@ -617,7 +631,7 @@ race_cleanup() {
 # alone (the old code cleared the bit of the page now in the slot: its
 # swap-in read a device slot never written, and its entry stayed behind).
 test_race_free_slot() {
-	race_setup || return 1
+	race_setup || return $?
 	echo N > $P/writeback
 	rlog "race_free_slot: storeexit"
 	zrs-test storeexit 32 0x5e || { race_cleanup; return 1; }
@@ -658,8 +672,8 @@ test_race_free_slot() {
 # compaction moves the store's object (now the smallest lone one) into
 # the frame that has room.
 test_race_store_undo() {
-	race_setup || return 1
-	[ -d $D/fail_charge ] || { echo "  needs the debug kernel (fail_charge)"; return 1; }
+	race_setup || return $?
+	[ -d $D/fail_charge ] || { echo "  SKIP: needs the debug kernel (fail_charge)"; return 4; }
 	race_cgroup zrs-undo || return 1
 	rm -f /tmp/zrs-go1
 	: > /tmp/a.out
@@ -707,7 +721,7 @@ test_race_store_undo() {
 # Meanwhile writeback of every frame (E's among them) must not wait for
 # it, and must count E (and the held store's entry) as busy.
 test_race_writeback_swapin() {
-	race_setup || return 1
+	race_setup || return $?
 	race_cgroup zrs-swapin || return 1
 	pc=$(cat /proc/sys/vm/page-cluster)
 	echo 0 > /proc/sys/vm/page-cluster
@@ -769,11 +783,11 @@ rmmod_waiting() {
 # without its data.  The unload must wait for it, say so, keep the
 # parameters readable, and finish once the owner exits.
 test_race_unload_busy() {
-	race_setup || return 1
+	race_setup || return $?
 	: > /tmp/sb.out
 	zrs-test sigbushold 64 > /tmp/sb.out 2>&1 &
 	sb=$!
-	wait_ready /tmp/sb.out $sb || { race_cleanup; return 1; }
+	wait_ready /tmp/sb.out $sb || { rc=$?; race_cleanup; return $rc; }
 	stored=$(stat_of stored_pages)
 	rmmod_waiting
 	kill -0 $rm 2>/dev/null && early=no || early=yes
@@ -803,9 +817,9 @@ test_race_unload_busy() {
 # meanwhile swapoff runs until it waits for that page's lock.  Then the
 # page must be read as a swap-in would (reverts/7-writeback-give-up.patch).
 test_race_writeback_give_up() {
-	race_setup || return 1
+	race_setup || return $?
 	F=$D/fail_writeback
-	[ -d $F ] || { echo "  needs the debug kernel (fail_writeback)"; return 1; }
+	[ -d $F ] || { echo "  SKIP: needs the debug kernel (fail_writeback)"; return 4; }
 	pc=$(cat /proc/sys/vm/page-cluster)
 	# One page per swap-in, so that swapoff reads each entry itself.
 	echo 0 > /proc/sys/vm/page-cluster
@@ -859,7 +873,7 @@ test_race_writeback_give_up() {
 # these entries alone (had it written the held entry back, the load would
 # find it gone: EIO, SIGBUS, a lost page; reverts/6-sync-io.patch).
 test_race_sync_io() {
-	race_setup || return 1
+	race_setup || return $?
 	zram_on || { race_cleanup; return 1; }
 	pc=$(cat /proc/sys/vm/page-cluster)
 	echo 0 > /proc/sys/vm/page-cluster
@@ -898,7 +912,7 @@ test_race_sync_io() {
 # charge) and freed: the parent must end at 0 bytes, every byte back, no
 # WARN.
 test_race_memcg_gone() {
-	race_setup || return 1
+	race_setup || return $?
 	race_cgroup zrs-parent || return 1
 	echo +memory > $CG/zrs-parent/cgroup.subtree_control
 	mkdir -p $CG/zrs-parent/zrs-gone
@@ -942,13 +956,13 @@ test_race_memcg_gone() {
 # write the old content anywhere: the new content must come back, no
 # entry may stay behind.
 test_race_dup_failstore() {
-	race_setup || return 1
+	race_setup || return $?
 	echo N > $P/writeback
 	rm -f /tmp/zrs-go1
 	: > /tmp/d.out
 	zrs-test dupfail > /tmp/d.out 2>&1 &
 	h=$!
-	wait_ready /tmp/d.out $h || { race_cleanup; return 1; }
+	wait_ready /tmp/d.out $h || { rc=$?; race_cleanup; return $rc; }
 	rf0=$(stat_of reject_alloc_fail); out0=$(grep '^pswpout ' /proc/vmstat | cut -d' ' -f2)
 	echo "writeback_lookup gate 1" > $R
 	echo 1 > $P/writeback &
@@ -1140,7 +1154,7 @@ test_shrinker_pressure() {
 # The cgroup must show 0 zswpout and 0 bytes, the page must come back
 # from the device, and the unload must finish.
 test_race_unload_store() {
-	race_setup || return 1
+	race_setup || return $?
 	race_cgroup zrs-unload || return 1
 	echo "store_publish gate 1" > $R
 	echo "unload_scan gate 1" > $R

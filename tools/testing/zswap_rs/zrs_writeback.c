@@ -61,6 +61,11 @@ TEST_F_TIMEOUT(zrs_writeback, writeback, ZRS_TIMEOUT)
 	int t;
 
 	pin_cpu(-1);
+	/* The premise: the pool starts well under the limit (tests.sh swaps
+	 * off first), so that what it holds and writes back is this test's. */
+	ASSERT_GT(limit / 4, zrs_stat("pool_pages"))
+		TH_LOG("premise: the pool already holds %lld pages, limit %lld (swapoff/swapon first)",
+		       zrs_stat("pool_pages"), limit);
 	EXPECT_EQ(0, knob_set("writeback", "Y")) TH_LOG("writeback=Y refused");
 	EXPECT_EQ(0, knob_set("max_pool_percent", "2")) TH_LOG("max_pool_percent=2 refused");
 	MAP_OR_ASSERT(&r, n, 0x3b4c, 6);
