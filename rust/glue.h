@@ -126,6 +126,9 @@ void zswap_rs_race_window(unsigned int id);
 /* Implemented in kunit_glue.c (zswap_rs_kunit.ko only). */
 bool zswap_rs_kunit_selftest_fail(void);
 bool zswap_rs_kunit_selftest_uaf(void);
+bool zswap_rs_kunit_selftest_slab(void);
+void *zswap_rs_kunit_selftest_obj_alloc(void);
+void zswap_rs_kunit_selftest_obj_free(void *obj);
 
 /* Implemented in glue.c, called from Rust (sys/debugfs.rs, sysfs.rs, shrinker.rs). */
 struct dentry *zswap_rs_debugfs_dir(const char *name);

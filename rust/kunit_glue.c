@@ -7,6 +7,7 @@
  */
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include "helpers.h"
@@ -17,7 +18,8 @@
  * selftest_fail=1: the zswap_rs_harness suite makes a deliberately broken
  * expectation, which must make `make check` fail; selftest_uaf=1: it reads
  * a freed page from Rust, which the debug guest (debug_pagealloc=on) must
- * catch.  KUnit runs a module's suites before its parameters are parsed
+ * catch; selftest_slab=1: it writes to a freed slab object from Rust, which
+ * slub_debug's poisoning (slub_debug=FZP) must report.  KUnit runs a module's suites before its parameters are parsed
  * (6.1 load_module: prepare_coming_module, then parse_args), so the cases
  * look at the raw insmod arguments, already saved in mod->args; the
  * parameters exist so that insmod accepts the arguments (and shows them).
@@ -41,6 +43,29 @@ static bool zrs_insmod_arg(const char *arg)
 
 ZRS_SELFTEST_SWITCH(selftest_fail, "Make the harness self-test case fail (Y/N)")
 ZRS_SELFTEST_SWITCH(selftest_uaf, "Make the harness self-test read a freed page (Y/N)")
+ZRS_SELFTEST_SWITCH(selftest_slab, "Make the harness self-test write to a freed slab object (Y/N)")
+
+/*
+ * selftest_slab's objects: 64 bytes from a cache of their own, so that
+ * nobody else takes the object the test frees, and the next allocation
+ * hands that object back: slub_debug checks its poison then.  The cache
+ * is never destroyed (the self-test's boot fails by design; a cache that
+ * reported corruption keeps its objects marked in use anyway); its name
+ * is copied by kmem_cache_create.
+ */
+static struct kmem_cache *zrs_selftest_cache;
+
+void *zswap_rs_kunit_selftest_obj_alloc(void)
+{
+	if (!zrs_selftest_cache)
+		zrs_selftest_cache = kmem_cache_create("zswap_rs_selftest", 64, 0, 0, NULL);
+	return zrs_selftest_cache ? kmem_cache_alloc(zrs_selftest_cache, GFP_KERNEL) : NULL;
+}
+
+void zswap_rs_kunit_selftest_obj_free(void *obj)
+{
+	kmem_cache_free(zrs_selftest_cache, obj);
+}
 
 /*
  * Take the lock below lockdep and spinlock debugging, the way a holder on

@@ -75,6 +75,7 @@ statistics! {
         IncompressiblePages => incompressible_pages,
         IncompressibleSampled => incompressible_sampled,
         SameFilledPages => same_filled_pages,
+        Stores => stores,
         Loads => loads,
         WritebackFail => writeback_fail,
         ReclaimRuns => reclaim_runs,

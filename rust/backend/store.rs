@@ -169,6 +169,7 @@ impl Backend {
         for i in 0..nr {
             charges.count_zswpout(offset + i as u64);
         }
+        self.stats.stores.fetch_add(nr as u64, Ordering::Relaxed);
         if nr > 1 {
             inc(&self.stats.stored_thp);
         }

@@ -140,6 +140,48 @@ pub(crate) fn deliberate_use_after_free() -> Option<u8> {
     Some(unsafe { core::ptr::read_volatile(addr.add(64)) })
 }
 
+/// True if `zswap_rs_kunit.ko` was loaded with `selftest_slab=1` (the
+/// harness self-test of slab poisoning).
+#[cfg(zrs_kunit)]
+pub(crate) fn selftest_slab_requested() -> bool {
+    // SAFETY: Reads a module parameter; no preconditions.
+    unsafe { ffi::zswap_rs_kunit_selftest_slab() }
+}
+
+/// The slab checkers' self-test: a 64-byte object from a cache of its own
+/// (`kunit_glue.c`), freed, then written from Rust through the stale
+/// pointer; the cache's next allocation hands the same object back, and
+/// with `slub_debug=FZP` (the debug guest) SLUB finds its poison
+/// overwritten and reports `BUG zswap_rs_selftest (...): Poison
+/// overwritten`.  Returns whether both allocations succeeded.  Only for the
+/// harness self-test (`selftest_slab=1`).
+#[cfg(zrs_kunit)]
+pub(crate) fn deliberate_slab_write_after_free() -> bool {
+    // SAFETY: No preconditions; returns NULL or an object of 64 bytes.
+    let obj = unsafe { ffi::zswap_rs_kunit_selftest_obj_alloc() }.cast::<u8>();
+    if obj.is_null() {
+        return false;
+    }
+    // SAFETY: `obj` is a live 64-byte object we own; then it is freed to
+    // its cache, once.
+    unsafe {
+        core::ptr::write_bytes(obj, 0x5a, 64);
+        ffi::zswap_rs_kunit_selftest_obj_free(obj.cast());
+    }
+    // SAFETY: NOT sound, on purpose: `obj` was freed just above.  Reached
+    // only when the harness asks for it (`selftest_slab=1`), whose boot must
+    // be failed by the checker that reports this write.
+    unsafe { core::ptr::write_volatile(obj.add(16), 0xa5) };
+    // SAFETY: No preconditions.
+    let again = unsafe { ffi::zswap_rs_kunit_selftest_obj_alloc() };
+    if again.is_null() {
+        return false;
+    }
+    // SAFETY: `again` is a live object of the cache, freed once.
+    unsafe { ffi::zswap_rs_kunit_selftest_obj_free(again) };
+    true
+}
+
 /// Marks the running test failed with a message (used by the macros).
 pub(crate) fn fail(file: &'static str, line: u32, args: fmt::Arguments<'_>) {
     // KUnit keeps 512 bytes of log per case in 6.1: report the file name

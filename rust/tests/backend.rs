@@ -80,6 +80,7 @@ fn store_then_load_round_trips(layout: Layout) {
     let d = text(1);
     kunit_assert!(store(&b, 0, 100, &d));
     kunit_assert_eq!(stat(&b, "stored_pages"), 1);
+    kunit_assert_eq!(stat(&b, "stores"), 1);
     kunit_assert_eq!(stat(&b, "pool_pages"), 1);
     kunit_assert_eq!(load(&b, 0, 100).map(|v| v == d), Ok(true));
     // Loads are not exclusive (6.1 semantics): load again.
@@ -237,6 +238,7 @@ fn compound_pages_are_stored_as_subpages(layout: Layout) {
     let mut thp = kunwrap!(compound_with(&text(9), &random));
     kunit_assert!(b.store(0, 9, &mut thp.as_page_ref()).is_ok());
     kunit_assert_eq!(stat(&b, "stored_pages"), 2);
+    kunit_assert_eq!(stat(&b, "stores"), 2);
     kunit_assert_eq!(stat(&b, "stored_thp"), 1);
     kunit_assert_eq!(stat(&b, "reject_thp"), 0);
     kunit_assert_eq!(stat(&b, "incompressible_pages"), 1);
@@ -270,6 +272,8 @@ fn compound_store_is_all_or_nothing(layout: Layout) {
     kunit_assert_eq!(stat(&b, "reject_disabled"), 1);
     kunit_assert_eq!(stat(&b, "reject_thp"), 1);
     kunit_assert_eq!(stat(&b, "stored_thp"), 0);
+    // The undone first subpage is not a store.
+    kunit_assert_eq!(stat(&b, "stores"), 0);
     kunit_assert!(b.index.area(0).and_then(|a| a.load(20)).is_none());
     kunit_assert!(b.index.area(0).and_then(|a| a.load(21)).is_none());
     // The same folio stores once the knob allows it.

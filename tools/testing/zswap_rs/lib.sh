@@ -70,6 +70,30 @@ lost_audit() {
 	return 1
 }
 
+# work_counts: what went through the module so far, "stores loads" of the
+# loaded module's own counters ("0 0" without it) and frontswap's
+# "succ_stores loads" (one per call: a huge page stored whole is one).
+# work_add BEFORE AFTER: adds one test's deltas to the run's sums
+# (w_ms w_ml w_fs w_fl).  The module's counters restart when it is
+# loaded again: then the count since that load is taken (never more
+# than the test did).
+work_counts() {
+	if [ -f $D/stores ]; then
+		echo "$(stat_of stores) $(stat_of loads)"
+	else
+		echo "0 0"
+	fi
+	fs=/sys/kernel/debug/frontswap
+	echo "$(cat $fs/succ_stores 2>/dev/null || echo 0) $(cat $fs/loads 2>/dev/null || echo 0)"
+}
+work_add() {
+	set -- $1 $2
+	w_ms=$((w_ms + ($5 >= $1 ? $5 - $1 : $5)))
+	w_ml=$((w_ml + ($6 >= $2 ? $6 - $2 : $6)))
+	w_fs=$((w_fs + $7 - $3))
+	w_fl=$((w_fl + $8 - $4))
+}
+
 zrs_stats() {
 	echo "== zswapstat =="
 	zswapstat
@@ -88,6 +112,7 @@ zrs_stats() {
 run_tests() {
 	failed=0
 	skipped=0
+	w_ms=0; w_ml=0; w_fs=0; w_fl=0
 	[ $# -eq 0 ] && set -- $ALL_TESTS
 	echo "ZRS-KTAP-BEGIN guest"
 	echo "KTAP version 1"
@@ -105,6 +130,7 @@ run_tests() {
 		# so that a test that dies without writing it fails.
 		rm -f /tmp/zrs-test.rc /tmp/zrs-injected-loads
 		lost0=$(lost_counts)
+		work0=$(work_counts)
 		t0=$(cut -d' ' -f1 /proc/uptime)
 		{ "test_$name"; echo $? > /tmp/zrs-test.rc; } 2>&1 | sed 's/^/# /'
 		# Guest time per test (make check lists the slowest).
@@ -117,6 +143,7 @@ run_tests() {
 			echo 1 > /tmp/zrs-test.rc
 		fi
 		lost_audit "$name" "$lost0" "$(lost_counts)" || echo 1 > /tmp/zrs-test.rc
+		work_add "$work0" "$(work_counts)"
 		rc=$(cat /tmp/zrs-test.rc 2>/dev/null)
 		if [ "$rc" = 0 ]; then
 			echo "ok $n $name"
@@ -133,14 +160,12 @@ run_tests() {
 	echo "# $((n - failed - skipped)) passed, $failed failed, $skipped skipped"
 	# What the run verified, over all tests (zrs-test tallies: pages
 	# compared, some of which never went through the module), and what
-	# went through the module: frontswap's counts of successful stores
-	# and of loads, over the whole boot (they survive module reloads).
-	fs=/sys/kernel/debug/frontswap
-	st=$(cat $fs/succ_stores 2>/dev/null || echo 0)
-	ld=$(cat $fs/loads 2>/dev/null || echo 0)
+	# went through the module during the tests: its own counts of pages
+	# stored and loaded, and frontswap's of successful stores and loads.
 	[ -f /tmp/zrs-totals ] || : > /tmp/zrs-totals
-	awk -v st="$st" -v ld="$ld" '$1 == "verified" { p += $2; c += $3 } $1 == "migrations" { m += $2 }
-	     END { printf "# ZRS-TOTALS pages_verified=%.0f bytes_verified=%.0f corrupted_bytes=%.0f storm_migrations=%.0f module_stores=%s module_loads=%s\n", p, p * 4096, c, m, st, ld }' \
+	awk -v ms="$w_ms" -v ml="$w_ml" -v fs="$w_fs" -v fl="$w_fl" \
+	    '$1 == "verified" { p += $2; c += $3 } $1 == "migrations" { m += $2 }
+	     END { printf "# ZRS-TOTALS pages_verified=%.0f bytes_verified=%.0f corrupted_bytes=%.0f storm_migrations=%.0f module_stores=%s module_loads=%s frontswap_stores=%s frontswap_loads=%s\n", p, p * 4096, c, m, ms, ml, fs, fl }' \
 		/tmp/zrs-totals
 	echo "ZRS-KTAP-END guest"
 	[ $failed -eq 0 ]

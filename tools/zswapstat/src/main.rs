@@ -223,6 +223,7 @@ const DETAIL_ROWS: &[(&str, bool, &[(&str, &str)])] = &[
             ("zombie", "zombie_pages"),
         ],
     ),
+    ("stores", true, &[("", "stores")]),
     (
         "rejects",
         true,
