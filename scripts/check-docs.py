@@ -20,7 +20,7 @@ abi = ''.join(p.read_text() for p in (top / 'Documentation/ABI/testing').iterdir
 
 # The one declaration of the statistics: `statistics! { counters: [...], derived: [...] }`.
 decl = re.search(r'^statistics! \{(.*?)^\}', stats_rs, re.S | re.M).group(1)
-names = re.findall(r'^\s+[A-Z]\w* => ([a-z_]+),', decl, re.M)
+names = re.findall(r'^\s+[A-Z]\w* => ([a-z0-9_]+),', decl, re.M)
 # The one declaration of the parameters: X(ID, name, perm, "desc") in
 # glue.h's ZSWAP_RS_PARAMS (the race windows, ZSWAP_RS_RACE_POINTS, are
 # debug-only and checked against the testing guide below).
@@ -77,6 +77,21 @@ for path, text in docs.items():
     for lit in re.findall(r'``([^`\n]+)``', text):
         if re.search(r'[A-Za-z0-9_]  +[A-Za-z0-9_]', lit):
             missing.append(f'{path}: ``{lit}``: a word broken by spaces?')
+# Every snake_case name the admin guide quotes as a literal, and every one
+# the ABI files mention, is a name of the module (statistic, knob, summary
+# file, fault attribute, race window), one of frontswap's debugfs files, or
+# a kernel symbol our patch series touches: a misspelled name fails.
+patch_syms = set(re.findall(r'\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b',
+                            ''.join(p.read_text() for p in (top / 'scripts/patches').glob('*.patch'))))
+frontswap_files = {'succ_stores', 'failed_stores', 'loads', 'invalidates'}
+module_names = set(names) | set(knobs) | set(summary) | set(races) | debug_files | {'zswap_rs'}
+for lit in sorted(set(re.findall(r'``([a-z][a-z0-9]*(?:_[a-z0-9]+)+)``', guide))):
+    if lit not in module_names | frontswap_files | patch_syms:
+        missing.append(f'admin-guide.rst: ``{lit}``: no statistic, knob, file or patched symbol of that name')
+for p in (top / 'Documentation/ABI/testing').iterdir():
+    for w in sorted(set(re.findall(r'\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b', p.read_text()))):
+        if w not in module_names:
+            missing.append(f'{p.name}: {w}: no statistic, knob or file of that name')
 if not re.search(r'^``enabled``', section(guide, 'Knobs'), re.M) or \
         not re.search(r'^``stored_pages``\s{2,}', section(guide, 'Statistics'), re.M):
     missing.append('admin-guide.rst: no Knobs or Statistics section parsed: fix this script')

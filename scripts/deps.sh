@@ -41,6 +41,7 @@ PKGS=(
 	python3-sphinx:/usr/bin/sphinx-build
 	stress-ng:/usr/bin/stress-ng
 	file:/usr/bin/file
+	git:/usr/bin/git
 )
 # make bench only (deps.sh bench): the plots.
 [ "${1:-}" = bench ] && PKGS+=(python3-matplotlib:/usr/lib/python3/dist-packages/matplotlib/__init__.py)

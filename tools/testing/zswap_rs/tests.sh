@@ -538,6 +538,7 @@ test_selftest_fail() { echo "  this test fails on purpose"; return 1; }
 test_selftest_ok() { echo "  online CPUs: $(grep -c ^processor /proc/cpuinfo)"; return 0; }
 test_selftest_kunit() { test_kunit selftest_fail=1; }
 test_selftest_uaf() { test_kunit selftest_uaf=1; }
+test_selftest_slab() { test_kunit selftest_slab=1; }
 test_selftest_warn() {
 	echo WARNING > /sys/kernel/debug/provoke-crash/DIRECT
 	return 0
