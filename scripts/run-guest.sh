@@ -237,14 +237,22 @@ while :; do
 	break
 done
 set -e
-# Boots that stalled before /init and were retried: their logs are scanned
-# too, and what they show is reported (never hidden).
+# Boots that stalled (or whose QEMU crashed) before /init and were retried:
+# their logs are scanned too, and what they show is reported (never
+# hidden).  A kernel problem in one counts like a problem before /init
+# (above): one is told apart and booted past, a second fails the run.
+preinit_problems=$preinit_retry
 for s in "$log".stalled-*; do
 	[ -e "$s" ] || continue
 	if hit=$("$ZRS_TOP/scripts/scan-log.sh" "$s"); then :; else
-		echo "warning: retried boot $s also reported: $(echo "$hit" | head -n 1 | cut -c1-120)" >&2
+		echo "warning: retried boot $s also reported (a kernel problem before /init: not zswap_rs's code, which loads after it): $(echo "$hit" | head -n 1 | cut -c1-120)" >&2
+		preinit_problems=$((preinit_problems + 1))
 	fi
 done
+if [ $preinit_problems -gt 1 ]; then
+	echo "error: the kernel reported a problem before /init in $preinit_problems boots (logs: $(ls "$log".stalled-* "$log".preinit 2>/dev/null | tr '\n' ' '))" >&2
+	exit 1
+fi
 if [ "$qrc" = 124 ]; then
 	echo "error: guest timed out after ${timeout_s}s (TIMEOUT=); console log: $log" >&2
 	exit 124
