@@ -70,6 +70,36 @@ lost_audit() {
 	return 1
 }
 
+# knobs_save FILE / knobs_restore FILE NAME: the shell tests' fixture, as
+# zrs_harness.h's is the harness programs': every writable parameter of
+# the loaded module and vm.page-cluster, saved before each test; after it,
+# each one that changed is written back and named (a test that returned
+# early, or restored a hard-coded value, leaves nothing behind).  A write
+# that fails fails the test.
+knobs_save() {
+	: > "$1"
+	for f in $P/* /proc/sys/vm/page-cluster; do
+		[ -f "$f" ] || continue
+		case "${f##*/}" in zpool) continue ;; esac
+		echo "$f $(cat "$f" 2>/dev/null)" >> "$1"
+	done
+}
+knobs_restore() {
+	ok=0
+	while read -r f v; do
+		[ -f "$f" ] || continue
+		cur=$(cat "$f" 2>/dev/null)
+		[ "$cur" = "$v" ] && continue
+		if echo "$v" > "$f" 2>/dev/null; then
+			echo "# $2: teardown: ${f##*/} restored to $v (the test left $cur)"
+		else
+			echo "# $2: teardown: cannot restore ${f##*/} to $v (it is $cur)"
+			ok=1
+		fi
+	done < "$1"
+	return $ok
+}
+
 # work_counts: what went through the module so far, "stores loads" of the
 # loaded module's own counters ("0 0" without it) and frontswap's
 # "succ_stores loads" (one per call: a huge page stored whole is one).
@@ -131,6 +161,7 @@ run_tests() {
 		rm -f /tmp/zrs-test.rc /tmp/zrs-injected-loads
 		lost0=$(lost_counts)
 		work0=$(work_counts)
+		knobs_save /tmp/zrs-knobs0
 		t0=$(cut -d' ' -f1 /proc/uptime)
 		{ "test_$name"; echo $? > /tmp/zrs-test.rc; } 2>&1 | sed 's/^/# /'
 		# Guest time per test (make check lists the slowest).
@@ -143,6 +174,7 @@ run_tests() {
 			echo 1 > /tmp/zrs-test.rc
 		fi
 		lost_audit "$name" "$lost0" "$(lost_counts)" || echo 1 > /tmp/zrs-test.rc
+		knobs_restore /tmp/zrs-knobs0 "$name" || echo 1 > /tmp/zrs-test.rc
 		work_add "$work0" "$(work_counts)"
 		rc=$(cat /tmp/zrs-test.rc 2>/dev/null)
 		if [ "$rc" = 0 ]; then
