@@ -239,6 +239,9 @@ TEST_F_TIMEOUT(zrs_integrity, duplicate, ZRS_TIMEOUT)
 	region_fill(&r);
 	st0 = frontswap_stat("succ_stores");
 	PAGEOUT_OR_ASSERT(r.mem, n * PAGE);
+	/* This region's own premise, which holds with peers too: paged out. */
+	EXPECT_GE(n / 4, resident(&r)) TH_LOG("premise: %zu of %zu pages still resident after the first pageout",
+					      resident(&r), n);
 	st1 = frontswap_stat("succ_stores");
 	sp1 = zrs_stat("stored_pages") - sp0;
 	/* Read everything back (swap cache keeps the slot), change odd pages. */
@@ -249,6 +252,8 @@ TEST_F_TIMEOUT(zrs_integrity, duplicate, ZRS_TIMEOUT)
 	for (i = 0; i < n; i += 2)
 		fill_page(r.mem + i * PAGE, i, r.seed, r.mix);
 	PAGEOUT_OR_ASSERT(r.mem, n * PAGE);
+	EXPECT_GE(n / 4, resident(&r)) TH_LOG("premise: %zu of %zu pages still resident after the second pageout",
+					      resident(&r), n);
 	st2 = frontswap_stat("succ_stores");
 	grew = zrs_stat("stored_pages") - sp0;
 	note("stored after first pageout +%lld, after second +%lld, invalidates +%lld, duplicate_entry %lld, module stores +%lld then +%lld",
