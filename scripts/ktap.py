@@ -5,7 +5,10 @@
 The guest's console holds one KTAP document of the in-guest tests
 (``tools/testing/zswap_rs/lib.sh``), between ``ZRS-KTAP-BEGIN guest`` and
 ``ZRS-KTAP-END guest``: a plan, one ``ok N name`` / ``not ok N name`` line
-per test, and the tests' own output as ``# `` diagnostic lines.  Inside
+per test, and the tests' own output as ``# `` diagnostic lines, except the
+KTAP of the kselftest_harness programs a test ran, which is its subtest
+(indented by four spaces): a test reported ``ok`` whose subtests say
+``not ok`` is a failure.  Inside
 that output, the ``kunit`` test dumps the complete KTAP document of each
 KUnit suite (``/sys/kernel/debug/kunit/<suite>/results``) between
 ``ZRS-KTAP-BEGIN <suite>`` and ``ZRS-KTAP-END <suite>``.  We parse those
@@ -24,6 +27,7 @@ import sys
 CASE = re.compile(r'^\s+(not ok|ok) (\d+) (\S+)(.*)$')
 PLAN = re.compile(r'^\s*1\.\.(\d+)\s*$')
 TOP = re.compile(r'^(not ok|ok) (\d+) (\S+)(.*)$')
+SUB = re.compile(r'^    (not ok|ok) (\d+) (\S+)(.*)$')
 KMSG = re.compile(r'^\[\s*\d+\.\d+\]')
 
 
@@ -35,11 +39,11 @@ def status_of(ok, rest):
 
 def parse_guest(lines):
     """Results of the in-guest document, in plan order."""
-    plan, results, inside, seen = None, {}, False, False
+    plan, results, inside, seen, subs = None, {}, False, False, []
     for raw in lines:
         line = raw.rstrip('\r\n')
         if line == 'ZRS-KTAP-BEGIN guest':
-            plan, results, inside, seen = None, {}, True, True
+            plan, results, inside, seen, subs = None, {}, True, True, []
             continue
         if line == 'ZRS-KTAP-END guest':
             inside = False
@@ -50,9 +54,17 @@ def parse_guest(lines):
         if m and plan is None:
             plan = int(m.group(1))
             continue
+        m = SUB.match(line)
+        if m:
+            subs.append(status_of(m.group(1), m.group(4)))
+            continue
         m = TOP.match(line)
         if m:
-            results[int(m.group(2))] = (status_of(m.group(1), m.group(4)), m.group(3))
+            st = status_of(m.group(1), m.group(4))
+            if st == 'ok' and 'FAIL' in subs:
+                st = 'FAIL'
+            results[int(m.group(2))] = (st, m.group(3))
+            subs = []
     if not seen:
         return []
     if plan is None:
@@ -159,11 +171,24 @@ ok 1 kunit
 # -- test integrity
 #   FAIL: some bytes differ
 not ok 2 integrity
+    TAP version 13
+    1..2
+    ok 1 zrs_integrity.thp
+    not ok 2 zrs_integrity.thp_swapoff
 ok 3 thp # SKIP no THP
+    TAP version 13
+    1..1
+# #  RUN  zrs_knobs.knobs ...
+    ok 1 zrs_knobs.knobs
+ok 4 knobs
+    not ok 1 zrs_knobs.limit
+ok 5 limit
 """.splitlines()
+    doc[2] = '1..6'
     got = parse(doc)
     want = [('ok', 'kunit'), ('FAIL', 'integrity'), ('skip', 'thp'),
-            ('MISSING', '(in-guest test 4)'),
+            ('ok', 'knobs'), ('FAIL', 'limit'),
+            ('MISSING', '(in-guest test 6)'),
             ('ok', 'kunit: s.a'), ('FAIL', 'kunit: s.b'), ('skip', 'kunit: s.c'),
             ('ok', 'kunit: t.a'), ('MISSING', 'kunit: t.case2'),
             ('CRASHED', 'kunit: t.(no suite result)'),

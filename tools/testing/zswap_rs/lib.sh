@@ -135,6 +135,19 @@ zrs_stats() {
 # make bench's guest side (test_bench_rs, test_bench_zswap).
 . /zrs/bench.sh
 
+# ktap_nest: a test's output inside the document.  The KTAP of the
+# kselftest_harness programs it ran (their plan and result lines) becomes
+# its subtest, indented by four spaces; everything else, and the KUnit
+# documents the kunit test dumps between ZRS-KTAP-BEGIN and -END, becomes
+# "# " diagnostic lines.  The host's parser fails a test reported "ok"
+# whose subtests say "not ok".
+ktap_nest() {
+	awk '/^ZRS-KTAP-BEGIN / { k = 1 }
+	     !k && /^(TAP version [0-9]+|KTAP version [0-9]+|1\.\.[0-9]+|(not )?ok [0-9]+ .*)$/ { print "    " $0; fflush(); next }
+	     { print "# " $0; fflush() }
+	     /^ZRS-KTAP-END / { k = 0 }'
+}
+
 # The in-guest tests as one KTAP document (the format of KUnit and of
 # tools/testing/selftests/kselftest.h), framed for the host's parser
 # (scripts/ktap.py): a plan, each test's output as "# " diagnostic lines,
@@ -163,7 +176,7 @@ run_tests() {
 		work0=$(work_counts)
 		knobs_save /tmp/zrs-knobs0
 		t0=$(cut -d' ' -f1 /proc/uptime)
-		{ "test_$name"; echo $? > /tmp/zrs-test.rc; } 2>&1 | sed 's/^/# /'
+		{ "test_$name"; echo $? > /tmp/zrs-test.rc; } 2>&1 | ktap_nest
 		# Guest time per test (make check lists the slowest).
 		echo "# -- time $name $(awk -v a="$t0" '{ printf "%d", $1 - a }' /proc/uptime)"
 		# Whatever the test said: no stored entry may be left that
