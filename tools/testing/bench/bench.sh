@@ -82,6 +82,10 @@ bench_cbench() {
 	rmmod zrs_cbench
 }
 
+# bench_run TEST: one of zrs_bench's tests on the current arm (the backend
+# of $dir), its environment set by the caller.
+bench_run() { ZRS_BACKEND=$dir zrs_bench -t "$1"; }
+
 # The workloads on the current arm ($ZRS_ARM, $ZRS_COMP); debugfs dir $1.
 bench_workloads() {
 	dir=$1 rc=0
@@ -90,20 +94,20 @@ bench_workloads() {
 		bench_flush || return 1
 		bench_io_start
 		case $wl in
-		w1) zrs-test bench w1 "$dir" "$W1MB" "$ROUNDS" || rc=1 ;;
-		w4) zrs-test bench w4 "$dir" "$W1MB" "$ROUNDS" "$(grep -c ^processor /proc/cpuinfo)" || rc=1 ;;
-		w3) zrs-test bench w3 "$dir" "$W3MB" || rc=1 ;;
-		w2) zrs-test bench w2 "$dir" "$W2MB" || rc=1 ;;
+		w1) ZRS_MB=$W1MB ZRS_ROUNDS=$ROUNDS bench_run w1 || rc=1 ;;
+		w4) ZRS_MB=$W1MB ZRS_ROUNDS=$ROUNDS ZRS_PROCS=$(grep -c ^processor /proc/cpuinfo) bench_run w4 || rc=1 ;;
+		w3) ZRS_MB=$W3MB bench_run w3 || rc=1 ;;
+		w2) ZRS_MB=$W2MB bench_run w2 || rc=1 ;;
 		# Stored vs rejected per kind of page (512 pages of each).
-		kinds) zrs-test bench kinds "$dir" 512 || rc=1 ;;
+		kinds) ZRS_PAGES=512 bench_run kinds || rc=1 ;;
 		# The skewed application: W2's size, twice as many accesses as pages.
-		w5) zrs-test bench w5 "$dir" "$W2MB" $((W2MB * 256 * 2)) || rc=1 ;;
+		w5) ZRS_MB=$W2MB ZRS_ACCESSES=$((W2MB * 256 * 2)) bench_run w5 || rc=1 ;;
 		# Huge pages swapped out whole (THP_SWAP needs a non-rotational
 		# device): W1's size.
 		# Compaction first: after W2 and W5 (more than RAM) free memory
 		# is fragmented and THPs would not form.
 		thp) echo 1 > /proc/sys/vm/compact_memory
-		     bench_thp_swap on && { zrs-test bench thp "$dir" "$W1MB" || rc=1; } ;;
+		     bench_thp_swap on && { ZRS_MB=$W1MB bench_run thp || rc=1; } ;;
 		*) echo "  unknown workload $wl"; return 1 ;;
 		esac
 		bench_io $wl

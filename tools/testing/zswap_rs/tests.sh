@@ -5,7 +5,7 @@
 # DEBUG_TESTS need the debug kernel (fault injection) and run after them.
 #
 # The self-contained tests are kselftest_harness programs (zrs_integrity,
-# zrs_knobs, zrs_writeback, zrs_memcg, zrs_faults, zrs_stress; -t NAME runs one test,
+# zrs_knobs, zrs_writeback, zrs_memcg, zrs_faults, zrs_stress, zrs_bench; -t NAME runs one test,
 # -l lists them): their KTAP output becomes "# " lines of the shell test,
 # whose result is the program's exit status (0 pass, 1 fail, 4 skipped:
 # lib.sh reports "ok N name # SKIP").  The workloads the shell
@@ -514,13 +514,13 @@ test_memcg_zswap() {
 }
 
 # Density of zswap_rs on the standard mix (compared with the C zswap by the host).
-test_density() { zrs-test density 32 zswap_rs; }
+test_density() { ZRS_MB=32 zrs_bench -t density; }
 
 # The C zswap baseline for the density comparison (zrs.mode=zswap).
 test_density_zswap() {
 	echo 1 > /sys/module/zswap/parameters/enabled
 	echo zbud > /sys/module/zswap/parameters/zpool
-	zrs-test density 32 zswap
+	ZRS_BACKEND=zswap ZRS_MB=32 zrs_bench -t density
 }
 
 # The over-full workload on zswap_rs and, in another boot, on the C zswap

@@ -2,9 +2,8 @@
 /*
  * zrs-test: the in-guest workload tool of zswap_rs.
  *
- * The workloads that shell tests orchestrate (tests.sh, bench.sh, /init):
- * they run in the background, say "ready", wait for go files, print
- * figure lines (DENSITY, BENCH ...) for the host, and exit
+ * The workloads that shell tests orchestrate (tests.sh, /init): they run
+ * in the background, say "ready", wait for go files, and exit
  * 0 (pass), 1 (fail), 2 (usage/setup error) or 4 (skipped: the kernel
  * lacks what it needs, as kselftest's KSFT_SKIP).  Each maps anonymous
  * memory, fills it with a mix of data kinds (zrs_lib), pushes it to swap
@@ -12,8 +11,8 @@
  * every byte with a regenerated copy.
  *
  * The self-contained tests are kselftest_harness programs: zrs_integrity,
- * zrs_knobs, zrs_writeback, zrs_memcg, zrs_faults, zrs_stress (see
- * Documentation/testing.rst).
+ * zrs_knobs, zrs_writeback, zrs_memcg, zrs_faults, zrs_stress, and the
+ * measuring workloads zrs_bench (see Documentation/testing.rst).
  *
  * Usage: zrs-test <subcommand> [options]   (zrs-test help)
  */
@@ -169,29 +168,6 @@ static int t_pressure(int argc, char **argv)
 		     i, n / 256, resident(&r) / 256, zrs_stat("stored_pages"), zrs_stat("pool_total_size") / 1024);
 		verify(&r, "pressure read back");
 	}
-	munmap(r.mem, n * PAGE);
-	return failures != 0;
-}
-
-/*
- * density MB: store the standard mix and print pool pages per stored
- * page, for whichever backend is active (zswap_rs or the C zswap).
- */
-static int t_density(int argc, char **argv)
-{
-	struct region r;
-	size_t n = mb_pages(argc > 0 ? argv[0] : NULL, 32);
-	const char *dir = argc > 1 ? argv[1] : "zswap_rs";
-	long long stored, pool;
-
-	if (map(&r, n, 0xde45, 1))
-		return 1;
-	region_fill(&r);
-	page_out(r.mem, n * PAGE);
-	stored = backend_stat(dir, "stored_pages");
-	pool = backend_stat(dir, "pool_total_size");
-	printf("DENSITY backend=%s pages=%zu stored=%lld pool_bytes=%lld\n", dir, n, stored, pool);
-	verify(&r, "density data");
 	munmap(r.mem, n * PAGE);
 	return failures != 0;
 }
@@ -436,24 +412,6 @@ static int t_sigbushold(int argc, char **argv)
 
 /* ---- benchmark workloads (make bench; tools/testing/bench/) ---- */
 
-/* Reads one byte of every page: each swapped-out page is faulted back in. */
-static unsigned long touch_pages(unsigned char *mem, size_t pages)
-{
-	unsigned long sum = 0;
-	size_t i;
-
-	for (i = 0; i < pages; i++)
-		sum += *(volatile unsigned char *)(mem + i * PAGE);
-	return sum;
-}
-
-/* The arm's stored pages and pool bytes (debugfs dir of the backend). */
-static void backend_size(const char *dir, long long *stored, long long *pool)
-{
-	*stored = backend_stat(dir, "stored_pages");
-	*pool = backend_stat(dir, "pool_total_size");
-}
-
 static const char *bench_label(void)
 {
 	static char l[128];
@@ -461,307 +419,6 @@ static const char *bench_label(void)
 
 	snprintf(l, sizeof(l), "arm=%s comp=%s", arm ? arm : "?", comp ? comp : "?");
 	return l;
-}
-
-/* What one W1 process measured, shared with the parent. */
-struct w1_res {
-	long long out_ns, in_ns, stored, pool, corrupted;
-};
-
-/*
- * W1 (PROCS 1) and W4 (one process per CPU): PROCS processes, each with
- * MB/PROCS of the mixed data; ROUNDS times: re-dirty (new seed, not
- * timed), MADV_PAGEOUT (timed: swap-out), read one byte per page (timed:
- * swap-in).  Verified byte for byte after the last round.
- */
-static int bench_w1(const char *wl, const char *dir, size_t n, int rounds, int procs)
-{
-	struct w1_res *res = mmap(NULL, sizeof(*res) * procs, PROT_READ | PROT_WRITE,
-				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	int go[2], p, st, bad = 0;
-	long long out = 0, in = 0, corrupted = 0;
-	char b;
-
-	if (res == MAP_FAILED || pipe(go)) {
-		fail("mmap/pipe: %s", strerror(errno));
-		return 1;
-	}
-	for (p = 0; p < procs; p++) {
-		if (fork() == 0) {
-			struct region r;
-			int k;
-
-			close(go[1]);
-			pin_cpu(p);
-			if (map(&r, n / procs, 0xbe00 + p, 1))
-				_exit(1);
-			if (read(go[0], &b, 1) != 1)
-				_exit(1);
-			for (k = 0; k < rounds; k++) {
-				long long t0, t1, t2;
-
-				r.seed = 0xbe00 + p + 0x100 * k;
-				region_fill(&r);
-				t0 = now_ns();
-				page_out(r.mem, r.pages * PAGE);
-				t1 = now_ns();
-				if (k == rounds - 1 && p == 0)
-					backend_size(dir, &res[p].stored, &res[p].pool);
-				touch_pages(r.mem, r.pages);
-				t2 = now_ns();
-				res[p].out_ns += t1 - t0;
-				res[p].in_ns += t2 - t1;
-			}
-			verify_notes = 0;
-			res[p].corrupted = verify(&r, "w1");
-			_exit(0);
-		}
-	}
-	close(go[0]);
-	for (p = 0; p < procs; p++)
-		if (write(go[1], "g", 1) != 1)
-			bad = 1;
-	close(go[1]);
-	for (p = 0; p < procs; p++)
-		if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
-			bad = 1;
-	for (p = 0; p < procs; p++) {
-		out = res[p].out_ns > out ? res[p].out_ns : out;
-		in = res[p].in_ns > in ? res[p].in_ns : in;
-		corrupted += res[p].corrupted;
-	}
-	EXPECT(!bad, "a W1 process failed");
-	EXPECT(!corrupted, "W1: %lld corrupted bytes", corrupted);
-	printf("BENCH %s wl=%s procs=%d pages=%zu rounds=%d out_ns=%lld in_ns=%lld stored=%lld pool_bytes=%lld corrupted=%lld\n",
-	       bench_label(), wl, procs, n / procs * procs, rounds, out, in,
-	       res[0].stored, res[0].pool, corrupted);
-	munmap(res, sizeof(*res) * procs);
-	return failures != 0;
-}
-
-/*
- * W2: usemem-like.  One allocation of MB (more than RAM) filled in order
- * with the mixed data (timed: global memory pressure swaps the start out
- * while the end is written), then read back and compared in order (timed).
- */
-static int bench_w2(const char *dir, size_t n)
-{
-	struct region r;
-	long long t0, t1, t2, stored, pool;
-	size_t bad;
-
-	if (map(&r, n, 0x3e2, 1))
-		return 1;
-	t0 = now_ns();
-	region_fill(&r);
-	t1 = now_ns();
-	backend_size(dir, &stored, &pool);
-	verify_notes = 0;
-	bad = verify(&r, "w2");
-	t2 = now_ns();
-	printf("BENCH %s wl=w2 pages=%zu fill_ns=%lld read_ns=%lld stored=%lld pool_bytes=%lld corrupted=%zu\n",
-	       bench_label(), n, t1 - t0, t2 - t1, stored, pool, bad);
-	munmap(r.mem, n * PAGE);
-	return failures != 0;
-}
-
-/*
- * W3: churn.  Store a region (timed), free every other page, store a
- * second region (timed), then compact where the arm can (zswap_rs:
- * compact=1, timed).  Density after the churn and after compaction; both
- * regions verified.
- */
-static int bench_w3(const char *dir, size_t n)
-{
-	struct region a, b2;
-	long long t0, t1, t2, t3, t4, t5, stored, pool, stored_c, pool_c;
-	size_t i, bad = 0;
-	unsigned char want[PAGE];
-
-	if (map(&a, n, 0xc3a, 1) || map(&b2, n / 2, 0xc3b, 1))
-		return 1;
-	region_fill(&a);
-	region_fill(&b2);
-	t0 = now_ns();
-	page_out(a.mem, n * PAGE);
-	t1 = now_ns();
-	for (i = 0; i < n; i += 2)
-		madvise(a.mem + i * PAGE, PAGE, MADV_DONTNEED);
-	t2 = now_ns();
-	page_out(b2.mem, b2.pages * PAGE);
-	t3 = now_ns();
-	backend_size(dir, &stored, &pool);
-	t4 = now_ns();
-	if (!strcmp(dir, "zswap_rs"))
-		EXPECT(!knob_set("compact", "1"), "compact=1 refused");
-	t5 = now_ns();
-	backend_size(dir, &stored_c, &pool_c);
-	for (i = 1; i < n; i += 2) {
-		fill_page(want, i, a.seed, a.mix);
-		bad += memcmp(a.mem + i * PAGE, want, PAGE) != 0;
-	}
-	verify_notes = 0;
-	bad += verify(&b2, "w3");
-	EXPECT(!bad, "W3: %zu corrupted", bad);
-	printf("BENCH %s wl=w3 pages=%zu store1_ns=%lld free_ns=%lld store2_ns=%lld stored=%lld pool_bytes=%lld compact_ns=%lld pool_bytes_compacted=%lld corrupted=%zu\n",
-	       bench_label(), n + n / 2, t1 - t0, t2 - t1, t3 - t2, stored, pool, t5 - t4, pool_c, bad);
-	munmap(a.mem, n * PAGE);
-	munmap(b2.mem, b2.pages * PAGE);
-	return failures != 0;
-}
-
-/*
- * THP: MB of the mixed data in transparent huge pages (2 MiB-aligned,
- * MADV_HUGEPAGE), paged out (timed; the caller arranged THP swap, so each
- * 2 MiB folio reaches frontswap whole), then read back (timed, one fault
- * per 4 KiB page: 6.1 swaps a THP back in as single pages) and verified.
- * An arm that refuses huge pages (zswap) sends them to the device whole.
- */
-static int bench_thp(const char *dir, size_t n)
-{
-	struct region r;
-	long long t0, t1, t2, stored, pool, ahp0, ahp, whole0, whole, fb0;
-	size_t bad;
-
-	if (n == 0 || map_huge(&r, n, 0x7b, 1))
-		return 1;
-	n = r.pages;
-	ahp0 = meminfo("AnonHugePages");
-	region_fill(&r);
-	/* The premise, reported: how much of it is in THPs, and how many went out whole. */
-	ahp = meminfo("AnonHugePages") - ahp0;
-	whole0 = vmstat("thp_swpout") + (zrs_stat("stored_thp") > 0 ? zrs_stat("stored_thp") : 0);
-	fb0 = vmstat("thp_swpout_fallback");
-	t0 = now_ns();
-	page_out(r.mem, n * PAGE);
-	t1 = now_ns();
-	whole = vmstat("thp_swpout") + (zrs_stat("stored_thp") > 0 ? zrs_stat("stored_thp") : 0) - whole0;
-	backend_size(dir, &stored, &pool);
-	touch_pages(r.mem, n);
-	t2 = now_ns();
-	verify_notes = 0;
-	bad = verify(&r, "thp");
-	printf("BENCH %s wl=thp pages=%zu out_ns=%lld in_ns=%lld stored=%lld pool_bytes=%lld thp_pages=%lld thp_whole=%lld thp_fallback=%lld corrupted=%zu\n",
-	       bench_label(), n, t1 - t0, t2 - t1, stored, pool, ahp / 4, whole,
-	       vmstat("thp_swpout_fallback") - fb0, bad);
-	munmap(r.mem, n * PAGE);
-	return failures != 0;
-}
-
-/*
- * W5: an application under memory pressure.  A working set of MB (more
- * than RAM) of the mixed data, then a fixed amount of work: ACCESSES page
- * accesses, 80% of them to the hottest 20% of the pages, one in five a
- * write (the page is refilled with its next version), every read checked
- * against the page's current version.  The same sequence in every arm (a
- * fixed seed), so every arm does the same work; the access phase is
- * timed, and every page is verified at the end.
- */
-static int bench_w5(const char *dir, size_t n, size_t accesses)
-{
-	struct region r;
-	unsigned char *ver, want[PAGE];
-	uint64_t s = 0x5eed5eed5eedULL;
-	size_t hot = n / 5, i, p, bad = 0;
-	long long t0, t1, stored, pool;
-
-	if (n < 10 || map(&r, n, 0x5e5, 1))
-		return 1;
-	ver = calloc(n, 1);
-	if (!ver) {
-		fail("calloc %zu", n);
-		return 1;
-	}
-	region_fill(&r);
-	t0 = now_ns();
-	for (i = 0; i < accesses; i++) {
-		s ^= s << 13;
-		s ^= s >> 7;
-		s ^= s << 17;
-		p = (s % 10 < 8) ? (s >> 8) % hot : hot + (s >> 8) % (n - hot);
-		if ((s >> 4) % 5 == 0) {
-			ver[p]++;
-			fill_page(r.mem + p * PAGE, p, r.seed + 0x10000ULL * ver[p], r.mix);
-		} else {
-			fill_page(want, p, r.seed + 0x10000ULL * ver[p], r.mix);
-			bad += memcmp(r.mem + p * PAGE, want, PAGE) != 0;
-		}
-	}
-	t1 = now_ns();
-	backend_size(dir, &stored, &pool);
-	for (p = 0; p < n; p++) {
-		fill_page(want, p, r.seed + 0x10000ULL * ver[p], r.mix);
-		bad += memcmp(r.mem + p * PAGE, want, PAGE) != 0;
-	}
-	EXPECT(!bad, "W5: %zu corrupted pages", bad);
-	printf("BENCH %s wl=w5 pages=%zu accesses=%zu run_ns=%lld stored=%lld pool_bytes=%lld corrupted=%zu\n",
-	       bench_label(), n, accesses, t1 - t0, stored, pool, bad);
-	free(ver);
-	munmap(r.mem, n * PAGE);
-	return failures != 0;
-}
-
-/*
- * A page of record kind @rec (K_NR + 0..2): arrays of 16-, 32- or 64-byte
- * records, a random 8-byte key and constant fields in each (hash tables,
- * index arrays): compressible, but periodic.
- */
-static void fill_records(unsigned char *p, size_t idx, uint64_t seed, int rec)
-{
-	size_t size = 16u << rec, i;
-	uint64_t s = seed ^ (idx * 0x100000001b3ULL);
-
-	memset(p, 0x11 * (rec + 1), PAGE);
-	for (i = 0; i < PAGE; i += size) {
-		uint64_t k = rng(&s);
-
-		memcpy(p + i, &k, 8);
-	}
-}
-
-/*
- * kinds DIR PAGES: what each arm does with each kind of page: PAGES pages
- * of one kind at a time (the mix's eight kinds, then three periodic
- * record layouts), paged out; frontswap's stores that succeeded and
- * failed (rejected: to the device) counted; every page verified.
- */
-static int bench_kinds(const char *dir, size_t n)
-{
-	static const char *const recs[] = { "records16", "records32", "records64" };
-	unsigned char want[PAGE];
-	int k;
-
-	(void)dir;
-	for (k = 0; k < K_NR + 3; k++) {
-		struct region r;
-		long long st0, fl0;
-		size_t i, bad = 0;
-
-		if (map(&r, n, 0x4b1d + k, 0))
-			return 1;
-		for (i = 0; i < n; i++) {
-			if (k < K_NR)
-				fill_page_kind(r.mem + i * PAGE, i, r.seed, k);
-			else
-				fill_records(r.mem + i * PAGE, i, r.seed, k - K_NR);
-		}
-		st0 = frontswap_stat("succ_stores");
-		fl0 = frontswap_stat("failed_stores");
-		page_out(r.mem, n * PAGE);
-		printf("BENCHKIND %s pagekind=%s pages=%zu stored=%lld rejected=%lld\n", bench_label(),
-		       k < K_NR ? kind_names[k] : recs[k - K_NR], n,
-		       frontswap_stat("succ_stores") - st0, frontswap_stat("failed_stores") - fl0);
-		for (i = 0; i < n; i++) {
-			if (k < K_NR)
-				fill_page_kind(want, i, r.seed, k);
-			else
-				fill_records(want, i, r.seed, k - K_NR);
-			bad += memcmp(r.mem + i * PAGE, want, PAGE) != 0;
-		}
-		EXPECT(!bad, "kinds: %zu corrupted %s pages", bad, k < K_NR ? kind_names[k] : recs[k - K_NR]);
-		munmap(r.mem, n * PAGE);
-	}
-	return failures != 0;
 }
 
 /* cdata MB FILE: writes the W1 data (first round, process 0) to FILE. */
@@ -833,32 +490,19 @@ static int bench_pctl(const char *op, const char *file, const char *wl)
 }
 
 /*
- * bench w1 DIR MB ROUNDS | w4 DIR MB ROUNDS PROCS | w2 DIR MB | w3 DIR MB | cdata MB FILE |
- * pctl OP FILE WL.  ZRS_ARM and ZRS_COMP label the output lines.
+ * bench cdata MB FILE | pctl OP FILE WL: make bench's helpers (the
+ * measuring workloads are zrs_bench's tests).  ZRS_ARM and ZRS_COMP label
+ * the output lines.
  */
 static int t_bench(int argc, char **argv)
 {
 	const char *w = argc > 0 ? argv[0] : "";
 
-	if (!strcmp(w, "w1") && argc >= 4)
-		return bench_w1(w, argv[1], mb_pages(argv[2], 0), atoi(argv[3]), 1);
-	if (!strcmp(w, "w4") && argc >= 5)
-		return bench_w1(w, argv[1], mb_pages(argv[2], 0), atoi(argv[3]), atoi(argv[4]));
-	if (!strcmp(w, "w2") && argc >= 3)
-		return bench_w2(argv[1], mb_pages(argv[2], 0));
-	if (!strcmp(w, "w3") && argc >= 3)
-		return bench_w3(argv[1], mb_pages(argv[2], 0));
-	if (!strcmp(w, "thp") && argc >= 3)
-		return bench_thp(argv[1], mb_pages(argv[2], 0));
-	if (!strcmp(w, "kinds") && argc >= 3)
-		return bench_kinds(argv[1], strtoul(argv[2], NULL, 10));
-	if (!strcmp(w, "w5") && argc >= 4)
-		return bench_w5(argv[1], mb_pages(argv[2], 0), strtoul(argv[3], NULL, 10));
 	if (!strcmp(w, "cdata") && argc >= 3)
 		return bench_cdata(mb_pages(argv[1], 0), argv[2]);
 	if (!strcmp(w, "pctl") && argc >= 4)
 		return bench_pctl(argv[1], argv[2], argv[3]);
-	fprintf(stderr, "usage: zrs-test bench w1 DIR MB ROUNDS | w4 DIR MB ROUNDS PROCS | w2 DIR MB | w3 DIR MB | w5 DIR MB ACCESSES | thp DIR MB | kinds DIR PAGES | cdata MB FILE | pctl OP FILE WL\n");
+	fprintf(stderr, "usage: zrs-test bench cdata MB FILE | pctl OP FILE WL\n");
 	return 2;
 }
 
@@ -875,8 +519,7 @@ static const struct {
 	{ "undopair", t_undopair, "      one frame of two objects; frees one on go1 (see race_store_undo)" },
 	{ "sigbushold", t_sigbushold, "[PAGES]  one page's load fails (SIGBUS caught, page kept), wait for go, verify the rest (debug kernel)" },
 	{ "pressure", t_pressure, "[MB|auto] [ROUNDS]  real memory pressure, verify (demo workload)" },
-	{ "density", t_density, "[MB] [DEBUGFS-DIR]  pool bytes per stored page" },
-	{ "bench", t_bench, "w1|w2|w3|cdata|pctl ...  benchmark workloads (make bench)" },
+	{ "bench", t_bench, "cdata|pctl ...  make bench's helpers (its workloads: zrs_bench)" },
 };
 
 int main(int argc, char **argv)
