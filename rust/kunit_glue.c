@@ -51,20 +51,38 @@ ZRS_SELFTEST_SWITCH(selftest_slab, "Make the harness self-test write to a freed 
  * hands that object back: slub_debug checks its poison then.  The cache
  * is never destroyed (the self-test's boot fails by design; a cache that
  * reported corruption keeps its objects marked in use anyway); its name
- * is copied by kmem_cache_create.
+ * is copied by kmem_cache_create.  A keeper object, allocated first and
+ * never freed, keeps the slab from ever being empty (see below).
  */
 static struct kmem_cache *zrs_selftest_cache;
+static void *zrs_selftest_keeper;
 
 void *zswap_rs_kunit_selftest_obj_alloc(void)
 {
-	if (!zrs_selftest_cache)
+	if (!zrs_selftest_cache) {
 		zrs_selftest_cache = kmem_cache_create("zswap_rs_selftest", 64, 0, 0, NULL);
-	return zrs_selftest_cache ? kmem_cache_alloc(zrs_selftest_cache, GFP_KERNEL) : NULL;
+		if (!zrs_selftest_cache)
+			return NULL;
+		zrs_selftest_keeper = kmem_cache_alloc(zrs_selftest_cache, GFP_KERNEL);
+		if (!zrs_selftest_keeper)
+			return NULL;
+	}
+	return kmem_cache_alloc(zrs_selftest_cache, GFP_KERNEL);
 }
 
+/*
+ * The debug kernel's KASAN quarantines a freed object: SLUB poisons it
+ * and puts it back on its slab's freelist only when the quarantine lets
+ * it go (and a write to it meanwhile is overwritten by that poisoning).
+ * Shrinking the cache flushes this cache's quarantine
+ * (kasan_cache_shrink), so the object is poisoned and first on the
+ * freelist when this returns; the keeper keeps its slab from being
+ * discarded as empty (debug_pagealloc would unmap it).
+ */
 void zswap_rs_kunit_selftest_obj_free(void *obj)
 {
 	kmem_cache_free(zrs_selftest_cache, obj);
+	kmem_cache_shrink(zrs_selftest_cache);
 }
 
 /*

@@ -79,7 +79,7 @@ boot() { # boot REP ARM CPUS WLS [DEVICE]
 	cp "$ZRS_GUEST/$log.log" "$out/$log.log"
 	if [ $rc -ne 0 ]; then
 		echo "error: benchmark boot failed (status $rc): $out/$log.log" >&2
-		grep -E '^# +FAIL|^error' "$out/$log.log" "$out/$log.out" | head -5 >&2
+		grep -E '^# (# )? *FAIL|^ *not ok|^error' "$out/$log.log" "$out/$log.out" | head -5 >&2
 		exit 1
 	fi
 }

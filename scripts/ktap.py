@@ -51,7 +51,7 @@ def parse_guest(lines):
         if not inside or KMSG.match(line) or line.startswith('#'):
             continue
         m = PLAN.match(line)
-        if m and plan is None:
+        if m and plan is None and not line.startswith(' '):
             plan = int(m.group(1))
             continue
         m = SUB.match(line)
@@ -61,7 +61,7 @@ def parse_guest(lines):
         m = TOP.match(line)
         if m:
             st = status_of(m.group(1), m.group(4))
-            if st == 'ok' and 'FAIL' in subs:
+            if st != 'FAIL' and 'FAIL' in subs:
                 st = 'FAIL'
             results[int(m.group(2))] = (st, m.group(3))
             subs = []
@@ -169,12 +169,12 @@ KTAP version 1
 # KTAP version 1
 ok 1 kunit
 # -- test integrity
-#   FAIL: some bytes differ
-not ok 2 integrity
     TAP version 13
     1..2
-    ok 1 zrs_integrity.thp
+    ok 1 zrs_integrity.integrity
     not ok 2 zrs_integrity.thp_swapoff
+#   FAIL: some bytes differ
+not ok 2 integrity
 ok 3 thp # SKIP no THP
     TAP version 13
     1..1
@@ -183,12 +183,14 @@ ok 3 thp # SKIP no THP
 ok 4 knobs
     not ok 1 zrs_knobs.limit
 ok 5 limit
+    not ok 1 zrs_faults.sigbus
+ok 6 sigbus # SKIP
 """.splitlines()
-    doc[2] = '1..6'
+    doc[2] = '1..7'
     got = parse(doc)
     want = [('ok', 'kunit'), ('FAIL', 'integrity'), ('skip', 'thp'),
-            ('ok', 'knobs'), ('FAIL', 'limit'),
-            ('MISSING', '(in-guest test 6)'),
+            ('ok', 'knobs'), ('FAIL', 'limit'), ('FAIL', 'sigbus'),
+            ('MISSING', '(in-guest test 7)'),
             ('ok', 'kunit: s.a'), ('FAIL', 'kunit: s.b'), ('skip', 'kunit: s.c'),
             ('ok', 'kunit: t.a'), ('MISSING', 'kunit: t.case2'),
             ('CRASHED', 'kunit: t.(no suite result)'),

@@ -108,13 +108,13 @@ knobs_restore() {
 # loaded again: then the count since that load is taken (never more
 # than the test did).
 work_counts() {
+	ms=0 ml=0
 	if [ -f $D/stores ]; then
-		echo "$(stat_of stores) $(stat_of loads)"
-	else
-		echo "0 0"
+		ms=$(stat_of stores 2>/dev/null); ml=$(stat_of loads 2>/dev/null)
 	fi
 	fs=/sys/kernel/debug/frontswap
-	echo "$(cat $fs/succ_stores 2>/dev/null || echo 0) $(cat $fs/loads 2>/dev/null || echo 0)"
+	fss=$(cat $fs/succ_stores 2>/dev/null); fsl=$(cat $fs/loads 2>/dev/null)
+	echo "${ms:-0} ${ml:-0} ${fss:-0} ${fsl:-0}"
 }
 work_add() {
 	set -- $1 $2
