@@ -150,7 +150,8 @@ ktap_nest() {
 
 # The in-guest tests as one KTAP document (the format of KUnit and of
 # tools/testing/selftests/kselftest.h), framed for the host's parser
-# (scripts/ktap.py): a plan, each test's output as "# " diagnostic lines,
+# (scripts/ktap.py): a plan, each test's output (ktap_nest: "# "
+# diagnostic lines, a harness program's results as a subtest),
 # then "ok N name" or "not ok N name".  Returns non-zero if any failed.
 run_tests() {
 	failed=0

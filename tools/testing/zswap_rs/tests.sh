@@ -6,8 +6,9 @@
 #
 # The self-contained tests are kselftest_harness programs (zrs_integrity,
 # zrs_knobs, zrs_writeback, zrs_memcg, zrs_faults, zrs_stress, zrs_bench; -t NAME runs one test,
-# -l lists them): their KTAP output becomes "# " lines of the shell test,
-# whose result is the program's exit status (0 pass, 1 fail, 4 skipped:
+# -l lists them): their KTAP results become the shell test's subtest (the
+# rest of their output "# " lines, lib.sh's ktap_nest), and its result is
+# the program's exit status (0 pass, 1 fail, 4 skipped:
 # lib.sh reports "ok N name # SKIP").  The workloads the shell
 # orchestrates stay subcommands of zrs-test.
 

@@ -52,13 +52,10 @@ static void fail(const char *fmt, ...)
 
 #define EXPECT(cond, ...) do { if (!(cond)) fail(__VA_ARGS__); } while (0)
 
-/* verify() notes a clean comparison (storm workers turn it off). */
-static int verify_notes = 1;
-
 /* Compare every byte (zrs_lib's region_verify); returns the corrupted bytes. */
 static size_t verify(struct region *r, const char *what)
 {
-	size_t bad = region_verify(r, what, !verify_notes);
+	size_t bad = region_verify(r, what, false);
 
 	if (bad)
 		fail("%s: %zu corrupted bytes", what, bad);
@@ -411,15 +408,6 @@ static int t_sigbushold(int argc, char **argv)
 }
 
 /* ---- benchmark workloads (make bench; tools/testing/bench/) ---- */
-
-static const char *bench_label(void)
-{
-	static char l[128];
-	const char *arm = getenv("ZRS_ARM"), *comp = getenv("ZRS_COMP");
-
-	snprintf(l, sizeof(l), "arm=%s comp=%s", arm ? arm : "?", comp ? comp : "?");
-	return l;
-}
 
 /* cdata MB FILE: writes the W1 data (first round, process 0) to FILE. */
 static int bench_cdata(size_t n, const char *file)

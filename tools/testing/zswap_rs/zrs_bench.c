@@ -58,15 +58,6 @@ static void backend_size(long long *stored, long long *pool)
 	*pool = backend_stat(backend_dir(), "pool_total_size");
 }
 
-static const char *bench_label(void)
-{
-	static char l[128];
-	const char *arm = getenv("ZRS_ARM"), *comp = getenv("ZRS_COMP");
-
-	snprintf(l, sizeof(l), "arm=%s comp=%s", arm ? arm : "?", comp ? comp : "?");
-	return l;
-}
-
 /*
  * density: store the standard mix and print pool pages per stored page,
  * for whichever backend is active (check.sh compares zswap_rs with the C

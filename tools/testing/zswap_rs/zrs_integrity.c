@@ -218,16 +218,8 @@ TEST_F_TIMEOUT(zrs_integrity, thp_swapoff, ZRS_TIMEOUT)
 /* This process's pages in swap (VmSwap), or -1. */
 static long long vm_swap_pages(void)
 {
-	char line[256];
-	long long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
+	long long kb = proc_field("/proc/self/status", "VmSwap", ':');
 
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmSwap: %lld kB", &kb) == 1)
-			break;
-	fclose(f);
 	return kb < 0 ? -1 : kb / 4;
 }
 

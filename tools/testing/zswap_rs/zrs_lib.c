@@ -128,6 +128,15 @@ long long meminfo(const char *name)
 	return proc_field("/proc/meminfo", name, ':');
 }
 
+const char *bench_label(void)
+{
+	static char l[128];
+	const char *arm = getenv("ZRS_ARM"), *comp = getenv("ZRS_COMP");
+
+	snprintf(l, sizeof(l), "arm=%s comp=%s", arm ? arm : "?", comp ? comp : "?");
+	return l;
+}
+
 long long swap_used(void)
 {
 	char line[256];

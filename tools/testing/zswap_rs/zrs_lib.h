@@ -63,6 +63,8 @@ long long proc_field(const char *path, const char *name, char sep);
 long long vmstat(const char *name);
 /* A /proc/meminfo field (in kB for most), -1 if absent. */
 long long meminfo(const char *name);
+/* "arm=ZRS_ARM comp=ZRS_COMP": the label of make bench's figure lines. */
+const char *bench_label(void);
 /*
  * Swap slots in use, in pages (SwapTotal - SwapFree).  Slots freed by a
  * munmap or exit may wait in the per-CPU swap slot caches before the kernel
