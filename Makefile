@@ -7,8 +7,12 @@
 #   make run WORKLOAD=path   same, but run your own static binary or script
 #   make shell      interactive guest with zswap_rs loaded and swap on
 #   make check      all KUnit suites and in-guest tests; "N passed, N failed"
-#   make check-all  make check on the default kernel, then on the debug
-#                   kernel (KASAN, lockdep, ...); what CI runs
+#   make check-reverts  every race test with its fix reverted (and with
+#                   it): each must fail without its fix; "reverts: K of K
+#                   caught" (REVERTS="1-free-slot ..." for a subset)
+#   make check-all  make check on the default kernel, check-reverts, then
+#                   make check on the debug kernel (KASAN, lockdep, ...);
+#                   what CI runs
 #   make bench      zswap_rs against the C zswap (zbud, zsmalloc, z3fold)
 #                   in alternating boots: ratios, latencies, density,
 #                   scaling, plots (build/bench); REPS=N (default 5)
@@ -38,6 +42,8 @@ export KVM ?= auto
 export CPUS ?=
 export REPS ?=
 export SOAK ?=
+export REVERTS ?=
+export RACE_BOUND ?=
 
 ifeq ($(filter $(DEBUG),0 1),)
 $(error DEBUG must be 0 or 1, not '$(DEBUG)')
@@ -46,7 +52,7 @@ ifeq ($(filter $(KVM),auto 0 1),)
 $(error KVM must be auto, 0 or 1, not '$(KVM)')
 endif
 
-.PHONY: all deps kernel module guest run shell check check-all soak bench kunit htmldocs fmt clean distclean
+.PHONY: all deps kernel module guest run shell check check-reverts check-all soak bench kunit htmldocs fmt clean distclean
 
 all: module
 
@@ -74,6 +80,9 @@ shell: guest
 
 check: guest
 	@$(TOP)/scripts/check.sh
+
+check-reverts: guest
+	@$(TOP)/scripts/check-reverts.sh
 
 # Both kernels, one after the other; fails if either fails.
 # Phase times are printed at the end.

@@ -5,7 +5,6 @@
  */
 #include <linux/debugfs.h>
 #include <linux/fault-inject.h>
-#include <linux/delay.h>
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
@@ -105,73 +104,47 @@ bool zswap_rs_should_fail_alloc(void)
 
 /* ---- race windows: /sys/kernel/debug/zswap_rs/race_delay ---- */
 
-static const struct {
-	const char *name;
-	bool may_sleep;
-} zrs_race_points[ZRS_RACE_NR] = {
-#define ZRS_RACE_DESC(id, nm, sleep, desc) [ZRS_RACE_##id] = { #nm, sleep },
-	ZSWAP_RS_RACE_POINTS(ZRS_RACE_DESC)
-#undef ZRS_RACE_DESC
+static const char *const zrs_race_names[ZRS_RACE_NR] = {
+#define ZRS_RACE_NAME(id, nm, desc) [ZRS_RACE_##id] = #nm,
+	ZSWAP_RS_RACE_POINTS(ZRS_RACE_NAME)
+#undef ZRS_RACE_NAME
 };
 /*
- * Per window: microseconds it is stretched by (0: not; ZRS_RACE_GATE: the
- * task waits until the window is opened again, at most ZRS_RACE_GATE_MAX),
- * how many more times (-1: every time), and how many times a task was in
- * it (a test checks that its window really was entered).
+ * Per window: whether it is armed (a task that enters it waits, at most
+ * ZRS_RACE_GATE_MAX, until the test opens it), how many more entries it
+ * holds (-1: every one), and how many times a task was held in it (a test
+ * checks that its window really was entered).
  */
-#define ZRS_RACE_GATE UINT_MAX
 #define ZRS_RACE_GATE_MAX (300 * HZ)
-static unsigned int zrs_race_us[ZRS_RACE_NR];
+static bool zrs_race_armed[ZRS_RACE_NR];
 static atomic_t zrs_race_left[ZRS_RACE_NR];
 static atomic_long_t zrs_race_hits[ZRS_RACE_NR];
 static DECLARE_WAIT_QUEUE_HEAD(zrs_race_wq);
 
 void zswap_rs_race_window(unsigned int id)
 {
-	unsigned int us;
-
-	if (id >= ZRS_RACE_NR)
+	if (id >= ZRS_RACE_NR || likely(!READ_ONCE(zrs_race_armed[id])))
 		return;
-	us = READ_ONCE(zrs_race_us[id]);
-	if (likely(!us))
-		return;
+	might_sleep();
 	if (!atomic_add_unless(&zrs_race_left[id], -1, 0))
 		return;
 	atomic_long_inc(&zrs_race_hits[id]);
-	if (us == ZRS_RACE_GATE) {
-		/* Sleeping windows only (the write refuses the others). */
-		if (!wait_event_timeout(zrs_race_wq,
-					READ_ONCE(zrs_race_us[id]) != ZRS_RACE_GATE,
-					ZRS_RACE_GATE_MAX))
-			pr_warn("zswap_rs: race window %s: gate not opened in %d s; going on\n",
-				zrs_race_points[id].name, ZRS_RACE_GATE_MAX / HZ);
-		return;
-	}
-	if (zrs_race_points[id].may_sleep) {
-		might_sleep();
-		usleep_range(us, us + us / 8 + 1);
-		return;
-	}
-	for (; us > 1000; us -= 1000)
-		udelay(1000);
-	udelay(us);
+	if (!wait_event_timeout(zrs_race_wq, !READ_ONCE(zrs_race_armed[id]),
+				ZRS_RACE_GATE_MAX))
+		pr_warn("zswap_rs: race window %s: gate not opened in %d s; going on\n",
+			zrs_race_names[id], ZRS_RACE_GATE_MAX / HZ);
 }
 
-/* One line per window: "name usecs|gate left hits". */
+/* One line per window: "name gate|open left hits". */
 static int zrs_race_show(struct seq_file *m, void *v)
 {
 	int i;
 
-	for (i = 0; i < ZRS_RACE_NR; i++) {
-		unsigned int us = READ_ONCE(zrs_race_us[i]);
-
-		if (us == ZRS_RACE_GATE)
-			seq_printf(m, "%s gate", zrs_race_points[i].name);
-		else
-			seq_printf(m, "%s %u", zrs_race_points[i].name, us);
-		seq_printf(m, " %d %ld\n", atomic_read(&zrs_race_left[i]),
+	for (i = 0; i < ZRS_RACE_NR; i++)
+		seq_printf(m, "%s %s %d %ld\n", zrs_race_names[i],
+			   READ_ONCE(zrs_race_armed[i]) ? "gate" : "open",
+			   atomic_read(&zrs_race_left[i]),
 			   atomic_long_read(&zrs_race_hits[i]));
-	}
 	return 0;
 }
 
@@ -181,16 +154,15 @@ static int zrs_race_open(struct inode *inode, struct file *file)
 }
 
 /*
- * "NAME USECS [TIMES]" stretches a window by USECS (0 closes it; spinning
- * windows at most 20 ms), TIMES times (default: every time);
- * "NAME gate [TIMES]" makes a sleeping window wait until "NAME open";
- * "reset" opens every window and zeroes the counts.
+ * "NAME gate [TIMES]" arms window NAME for TIMES entries (default: every
+ * one); "NAME open" opens it (held tasks go on); "reset" opens every
+ * window and zeroes the counts.  An unknown NAME is -ENOENT, anything
+ * else -EINVAL: a test's write that arms nothing fails.
  */
 static ssize_t zrs_race_write(struct file *file, const char __user *ubuf,
 			      size_t len, loff_t *ppos)
 {
 	char buf[80], name[32], arg[16];
-	unsigned int us;
 	int i, n, times = -1;
 
 	if (len >= sizeof(buf))
@@ -200,7 +172,7 @@ static ssize_t zrs_race_write(struct file *file, const char __user *ubuf,
 	buf[len] = '\0';
 	if (sysfs_streq(buf, "reset")) {
 		for (i = 0; i < ZRS_RACE_NR; i++) {
-			WRITE_ONCE(zrs_race_us[i], 0);
+			WRITE_ONCE(zrs_race_armed[i], false);
 			atomic_set(&zrs_race_left[i], 0);
 			atomic_long_set(&zrs_race_hits[i], 0);
 		}
@@ -208,28 +180,20 @@ static ssize_t zrs_race_write(struct file *file, const char __user *ubuf,
 		return len;
 	}
 	n = sscanf(buf, "%31s %15s %d", name, arg, &times);
-	if (n < 2 || times < -1)
+	if (n < 2 || times < -1 || times == 0)
 		return -EINVAL;
 	for (i = 0; i < ZRS_RACE_NR; i++) {
-		if (strcmp(name, zrs_race_points[i].name))
+		if (strcmp(name, zrs_race_names[i]))
 			continue;
-		if (!strcmp(arg, "open")) {
-			WRITE_ONCE(zrs_race_us[i], 0);
+		if (!strcmp(arg, "open") && n == 2) {
+			WRITE_ONCE(zrs_race_armed[i], false);
 			wake_up_all(&zrs_race_wq);
 			return len;
 		}
-		if (!strcmp(arg, "gate")) {
-			if (!zrs_race_points[i].may_sleep)
-				return -EINVAL;
-			us = ZRS_RACE_GATE;
-		} else if (kstrtouint(arg, 10, &us) ||
-			   us > (zrs_race_points[i].may_sleep ? 10000000 : 20000)) {
-			return -ERANGE;
-		}
+		if (strcmp(arg, "gate"))
+			return -EINVAL;
 		atomic_set(&zrs_race_left[i], times);
-		WRITE_ONCE(zrs_race_us[i], us);
-		if (!us)
-			wake_up_all(&zrs_race_wq);
+		WRITE_ONCE(zrs_race_armed[i], true);
 		return len;
 	}
 	return -ENOENT;

@@ -84,37 +84,34 @@ bool zswap_rs_should_fail_index(void);
 bool zswap_rs_should_fail_writeback(void);
 
 /*
- * Race windows that a test can stretch (debug kernels: the race_delay file
- * in the module's debugfs directory), declared once:
- * X(ID, name, may_sleep, description).  A window is stretched by sleeping
- * where the code may sleep and by spinning (udelay) where it may not.
+ * Race windows that a test can hold open (kernels with
+ * CONFIG_FAULT_INJECTION_DEBUG_FS: the race_delay file in the module's
+ * debugfs directory), declared once: X(ID, name, description).  A task
+ * that enters an armed window waits there (it sleeps: every window is
+ * where the code may sleep) until the test opens it.  Every window is
+ * used by a race test, and every race test has a revert patch that makes
+ * it fail (tools/testing/zswap_rs/reverts/, make check-reverts).
  */
 #define ZSWAP_RS_RACE_POINTS(X)						\
-	X(WRITEBACK_LOOKUP, writeback_lookup, 1,			\
+	X(WRITEBACK_LOOKUP, writeback_lookup,		\
 	  "writeback: between the index lookup and the swap-cache lookup") \
-	X(WRITEBACK_FREE_SLOT, writeback_free_slot, 1,			\
+	X(WRITEBACK_FREE_SLOT, writeback_free_slot,		\
 	  "writeback: the slot was found free, before it is dealt with") \
-	X(WRITEBACK_ERASE, writeback_erase, 1,				\
+	X(WRITEBACK_ERASE, writeback_erase,		\
 	  "writeback: page locked and filled, before the entry is erased") \
-	X(WRITEBACK_CLEAR, writeback_clear, 1,				\
-	  "writeback: entry erased, before the frontswap bit is cleared") \
-	X(WRITEBACK_GIVE_UP, writeback_give_up, 1,			\
+	X(WRITEBACK_GIVE_UP, writeback_give_up,		\
 	  "writeback: a new swap-cache page it could not fill, before it lets it go") \
-	X(STORE_PUBLISH, store_publish, 1,				\
+	X(STORE_PUBLISH, store_publish,		\
 	  "store: entry published, before it is charged")		\
-	X(STORE_UNDO, store_undo, 1,					\
+	X(STORE_UNDO, store_undo,		\
 	  "store: before a failed store is undone")			\
-	X(COMPACT_MOVE, compact_move, 0,				\
-	  "compaction: object copied, before the index is re-pointed") \
-	X(MIGRATE_ISOLATE, migrate_isolate, 0,				\
-	  "migration: pool page isolated, before the VM migrates it")	\
-	X(LOAD_LOOKUP, load_lookup, 1,					\
+	X(LOAD_LOOKUP, load_lookup,		\
 	  "load: between the index lookup and reading the object")	\
-	X(UNLOAD_SCAN, unload_scan, 1,					\
+	X(UNLOAD_SCAN, unload_scan,		\
 	  "unload: stores refused, before the index is scanned")
 
 enum zswap_rs_race_point {
-#define ZRS_RACE_ENUM(id, name, sleep, desc) ZRS_RACE_##id,
+#define ZRS_RACE_ENUM(id, name, desc) ZRS_RACE_##id,
 	ZSWAP_RS_RACE_POINTS(ZRS_RACE_ENUM)
 #undef ZRS_RACE_ENUM
 	ZRS_RACE_NR,

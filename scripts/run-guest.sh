@@ -8,6 +8,8 @@
 #   run-guest.sh check [TESTS]       in-guest tests (used by check.sh)
 #   run-guest.sh zswap [TESTS]       same tests against the built-in C zswap
 #   run-guest.sh selftest [TESTS]    harness self-tests
+#   run-guest.sh reverts DIR         race tests with fixes reverted
+#                                    (check-reverts.sh; DIR: plan, .ko)
 # Console log: build/guest-<variant>/<job>.log.  Exit status: the guest's,
 # or 1 if the console shows an oops, BUG, WARNING, lockdep or KASAN report,
 # or a panic, or fewer CPUs brought up than asked for; 124 on timeout.
@@ -77,6 +79,16 @@ workload)
 check|selftest)
 	tests=$*
 	;;
+reverts)
+	# make check-reverts: DIR holds plan and the reverted modules; they go
+	# to /zrs/reverts in the guest.
+	rdir=${1:?usage: run-guest.sh reverts DIR}
+	jobdir=$ZRS_GUEST/reverts-job
+	rm -rf "$jobdir"; mkdir -p "$jobdir/zrs"
+	cp -r "$rdir" "$jobdir/zrs/reverts"
+	(cd "$jobdir" && find . | cpio -o -H newc --quiet | gzip -1) > "$ZRS_GUEST/reverts-job.cpio.gz"
+	cat "$base" "$ZRS_GUEST/reverts-job.cpio.gz" > "$ZRS_GUEST/initramfs-reverts.cpio.gz"
+	initrd=$ZRS_GUEST/initramfs-reverts.cpio.gz ;;
 zswap)
 	tests=$*
 	cmdline=${cmdline/zswap.register_frontswap=0 /} ;;

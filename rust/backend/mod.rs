@@ -30,7 +30,7 @@ use crate::index::{Entry, Index, SwapKey};
 use crate::stats::{dec, Counters, Stat};
 use crate::sys::crypto::AlgName;
 use crate::sys::movable::MovableOps;
-use crate::sys::{Gfp, RaceWindow, Result, PAGE_SIZE};
+use crate::sys::{Gfp, Result, PAGE_SIZE};
 use crate::zbud::{Layout, Pool};
 
 /// What freeing an entry gave back (the kind decides its accounting).
@@ -146,7 +146,6 @@ impl Backend {
     /// frames tried; returns frames released.  Never sleeps.
     pub(crate) fn compact(&self, budget: usize) -> usize {
         self.pool.compact(budget, |owner, from, to| {
-            crate::sys::race_window(RaceWindow::CompactMove);
             let key = SwapKey::from_owner(owner);
             let area = match self.index.area(key.ty()) {
                 Some(a) => a,

@@ -242,10 +242,11 @@ pub(crate) fn now_ms() -> u64 {
     unsafe { ffi::zswap_rs_jiffies_ms() as u64 }
 }
 
-/// A race window that a test can stretch (`glue.h`,
+/// A race window that a test can hold open (`glue.h`,
 /// `ZSWAP_RS_RACE_POINTS`; the `race_delay` file of the module's debugfs
-/// directory on debug kernels, a no-op elsewhere).  Windows whose C entry
-/// says `may_sleep` must only be opened where the caller may sleep.
+/// directory where the kernel has `CONFIG_FAULT_INJECTION_DEBUG_FS`, a
+/// no-op elsewhere).  An armed window sleeps: call it only where the
+/// caller may sleep.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[repr(u32)]
 pub(crate) enum RaceWindow {
@@ -255,8 +256,6 @@ pub(crate) enum RaceWindow {
     WritebackFreeSlot = ffi::zswap_rs_race_point_ZRS_RACE_WRITEBACK_FREE_SLOT as u32,
     /// Writeback, page locked and filled, before the entry is erased.
     WritebackErase = ffi::zswap_rs_race_point_ZRS_RACE_WRITEBACK_ERASE as u32,
-    /// Writeback, entry erased, before the frontswap bit is cleared.
-    WritebackClear = ffi::zswap_rs_race_point_ZRS_RACE_WRITEBACK_CLEAR as u32,
     /// Writeback, a new swap-cache page it could not fill, before it lets
     /// the page go.
     WritebackGiveUp = ffi::zswap_rs_race_point_ZRS_RACE_WRITEBACK_GIVE_UP as u32,
@@ -264,22 +263,18 @@ pub(crate) enum RaceWindow {
     StorePublish = ffi::zswap_rs_race_point_ZRS_RACE_STORE_PUBLISH as u32,
     /// Store, before a failed store is undone.
     StoreUndo = ffi::zswap_rs_race_point_ZRS_RACE_STORE_UNDO as u32,
-    /// Compaction, object copied, before the index is re-pointed (spins).
-    CompactMove = ffi::zswap_rs_race_point_ZRS_RACE_COMPACT_MOVE as u32,
-    /// Migration, pool page isolated (spins).
-    MigrateIsolate = ffi::zswap_rs_race_point_ZRS_RACE_MIGRATE_ISOLATE as u32,
     /// Load, between the index lookup and reading the object.
     LoadLookup = ffi::zswap_rs_race_point_ZRS_RACE_LOAD_LOOKUP as u32,
     /// Unload, stores refused, before the index is scanned.
     UnloadScan = ffi::zswap_rs_race_point_ZRS_RACE_UNLOAD_SCAN as u32,
 }
 
-const _: () = assert!(ffi::zswap_rs_race_point_ZRS_RACE_NR as usize == 11);
+const _: () = assert!(ffi::zswap_rs_race_point_ZRS_RACE_NR as usize == 8);
 
 /// Stretches window `w` if a test asked to (debug kernels only).
 pub(crate) fn race_window(w: RaceWindow) {
-    // SAFETY: The id is in range (enum); sleeping windows are opened only
-    // where sleeping is allowed (see [`RaceWindow`]).
+    // SAFETY: The id is in range (enum); every call site may sleep (see
+    // [`RaceWindow`]; `might_sleep` checks it on debug kernels).
     unsafe { ffi::zswap_rs_race_window(w as u32) };
 }
 

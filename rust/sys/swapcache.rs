@@ -142,7 +142,6 @@ impl NewSwapPage {
         let p = self.ptr;
         let (ty, offset) = (self.ty, self.offset);
         core::mem::forget(self);
-        super::race_window(super::RaceWindow::WritebackClear);
         // SAFETY: The page of (ty, offset) is locked by us (invariant):
         // no store, load or invalidate of the entry runs; we are the
         // registered backend (writeback runs only while registered).

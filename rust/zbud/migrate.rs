@@ -102,9 +102,6 @@ impl Pool {
             &self.moves.isolate_refused
         };
         c.fetch_add(1, Ordering::Relaxed);
-        if ok {
-            crate::sys::race_window(crate::sys::RaceWindow::MigrateIsolate);
-        }
         ok
     }
 

@@ -5,9 +5,10 @@ D=/sys/kernel/debug/zswap_rs
 P=/sys/module/zswap_rs/parameters
 
 # zrs_load [PARAM=VALUE ...]: loads zswap_rs, in the pool layout the
-# command line asks for (zrs.zpool=, exported as ZRS_ZPOOL by /init).
+# command line asks for (zrs.zpool=, exported as ZRS_ZPOOL by /init);
+# ZRS_KO: another build of it (make check-reverts: a fix reverted).
 zrs_load() {
-	insmod /zrs/zswap_rs.ko ${ZRS_ZPOOL:+zpool=$ZRS_ZPOOL} "$@" || { echo "insmod zswap_rs failed"; return 1; }
+	insmod ${ZRS_KO:-/zrs/zswap_rs.ko} ${ZRS_ZPOOL:+zpool=$ZRS_ZPOOL} "$@" || { echo "insmod zswap_rs failed"; return 1; }
 }
 
 zrs_swapon() {
