@@ -5,6 +5,7 @@
  */
 #include <linux/debugfs.h>
 #include <linux/fault-inject.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
@@ -112,13 +113,15 @@ static const char *const zrs_race_names[ZRS_RACE_NR] = {
 /*
  * Per window: whether it is armed (a task that enters it waits, at most
  * ZRS_RACE_GATE_MAX, until the test opens it), how many more entries it
- * holds (-1: every one), and how many times a task was held in it (a test
- * checks that its window really was entered).
+ * holds (-1: every one), how many times a task was held in it (a test
+ * checks that its window really was entered), and the pid of the last
+ * task held (a test checks whose work it holds).
  */
 #define ZRS_RACE_GATE_MAX (300 * HZ)
 static bool zrs_race_armed[ZRS_RACE_NR];
 static atomic_t zrs_race_left[ZRS_RACE_NR];
 static atomic_long_t zrs_race_hits[ZRS_RACE_NR];
+static pid_t zrs_race_pid[ZRS_RACE_NR];
 static DECLARE_WAIT_QUEUE_HEAD(zrs_race_wq);
 
 void zswap_rs_race_window(unsigned int id)
@@ -128,6 +131,7 @@ void zswap_rs_race_window(unsigned int id)
 	might_sleep();
 	if (!atomic_add_unless(&zrs_race_left[id], -1, 0))
 		return;
+	WRITE_ONCE(zrs_race_pid[id], task_pid_nr(current));
 	atomic_long_inc(&zrs_race_hits[id]);
 	if (!wait_event_timeout(zrs_race_wq, !READ_ONCE(zrs_race_armed[id]),
 				ZRS_RACE_GATE_MAX))
@@ -135,16 +139,17 @@ void zswap_rs_race_window(unsigned int id)
 			zrs_race_names[id], ZRS_RACE_GATE_MAX / HZ);
 }
 
-/* One line per window: "name gate|open left hits". */
+/* One line per window: "name gate|open left hits pid". */
 static int zrs_race_show(struct seq_file *m, void *v)
 {
 	int i;
 
 	for (i = 0; i < ZRS_RACE_NR; i++)
-		seq_printf(m, "%s %s %d %ld\n", zrs_race_names[i],
+		seq_printf(m, "%s %s %d %ld %d\n", zrs_race_names[i],
 			   READ_ONCE(zrs_race_armed[i]) ? "gate" : "open",
 			   atomic_read(&zrs_race_left[i]),
-			   atomic_long_read(&zrs_race_hits[i]));
+			   atomic_long_read(&zrs_race_hits[i]),
+			   READ_ONCE(zrs_race_pid[i]));
 	return 0;
 }
 
@@ -175,6 +180,7 @@ static ssize_t zrs_race_write(struct file *file, const char __user *ubuf,
 			WRITE_ONCE(zrs_race_armed[i], false);
 			atomic_set(&zrs_race_left[i], 0);
 			atomic_long_set(&zrs_race_hits[i], 0);
+			WRITE_ONCE(zrs_race_pid[i], 0);
 		}
 		wake_up_all(&zrs_race_wq);
 		return len;

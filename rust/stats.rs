@@ -83,6 +83,7 @@ statistics! {
         ReclaimPages2Writes => reclaim_pages_2_writes,
         ReclaimPages3Writes => reclaim_pages_3_writes,
         ReclaimPages4Writes => reclaim_pages_4_writes,
+        StoreUndoMoved => store_undo_moved,
     ],
     derived: [
         StoredPages => stored_pages,

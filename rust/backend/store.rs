@@ -147,7 +147,7 @@ impl Backend {
                 // The caller's lock on the folio excludes every other
                 // store, load, invalidate and writeback of their slots.
                 for j in 0..i {
-                    self.undo_store(SwapKey::new(ty, offset + j as u64));
+                    self.undo_store(SwapKey::new(ty, offset + j as u64), None);
                 }
                 return Err(r);
             }
@@ -160,7 +160,7 @@ impl Backend {
         core::sync::atomic::fence(Ordering::SeqCst);
         if self.closing.load(Ordering::SeqCst) {
             for i in 0..nr {
-                self.undo_store(SwapKey::new(ty, offset + i as u64));
+                self.undo_store(SwapKey::new(ty, offset + i as u64), None);
             }
             return Err(Reject::Disabled);
         }
@@ -270,7 +270,7 @@ impl Backend {
                     .map_err(|_| ())
             };
             if r.is_err() {
-                self.undo_store(key);
+                self.undo_store(key, Some(entry));
                 return Err(Reject::Alloc);
             }
         }
@@ -283,8 +283,10 @@ impl Backend {
     /// it is erased as it is now, never compared with the value the store
     /// published (which would leave a moved entry behind as an orphan
     /// with no frontswap bit, to be written over a reused slot later).
-    /// True if there was an entry.
-    fn undo_store(&self, key: SwapKey) -> bool {
+    /// `published`, if the caller knows it, is what the store published:
+    /// an entry found moved counts in `store_undo_moved`.  True if there
+    /// was an entry.
+    fn undo_store(&self, key: SwapKey, published: Option<Entry>) -> bool {
         crate::sys::race_window(RaceWindow::StoreUndo);
         let area = match self.index.area(key.ty()) {
             Some(a) => a,
@@ -292,6 +294,9 @@ impl Backend {
         };
         match area.erase(key.offset()) {
             Some(v) => {
+                if published.map_or(false, |p| p.encode() != v) {
+                    inc(&self.stats.store_undo_moved);
+                }
                 self.release(key, Entry::decode(v));
                 true
             }

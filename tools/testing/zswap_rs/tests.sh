@@ -13,7 +13,7 @@
 # orchestrates stay subcommands of zrs-test.
 
 ALL_TESTS="kunit integrity thp thp_swapoff thp_storm thp_memcg duplicate exit incompressible pageout_remote compressors knobs limit writeback memcg summary zswapstat swapoff swapoff_cycles duplicate_parallel storm storm_writeback shrinker_writeback stressng churn rmmod_writeback rmmod_cycles late_load cpu_hotplug writeback_swapoff shrinker_pressure zram_swap"
-DEBUG_TESTS="failalloc failstore thp_failstore sigbus race_free_slot race_store_undo race_writeback_swapin race_unload_busy race_unload_store race_writeback_give_up race_sync_io race_memcg_gone race_dup_failstore"
+DEBUG_TESTS="failalloc failstore thp_failstore sigbus race_free_slot race_free_slot_aba race_store_undo race_writeback_swapin race_unload_busy race_unload_store race_writeback_give_up race_sync_io race_memcg_gone race_dup_failstore"
 # Not run on the debug kernel (make check names them): shrinker_writeback
 # (real pressure under the checkers costs minutes; shrinker_pressure runs
 # the same paths there and checks its claim, pool_limit_hit +0, as well).
@@ -25,7 +25,7 @@ SOAK_TESTS="soak"
 # compaction (storm), writeback, memcg, unload, swapoff; on the debug
 # kernel the race tests and injected failures too.
 ZPACK_TESTS="integrity thp duplicate incompressible knobs writeback memcg storm storm_writeback churn swapoff_cycles rmmod_writeback rmmod_cycles writeback_swapoff"
-ZPACK_DEBUG_TESTS="failstore race_free_slot race_store_undo race_writeback_swapin race_unload_busy race_unload_store race_memcg_gone"
+ZPACK_DEBUG_TESTS="failstore race_free_slot race_free_slot_aba race_store_undo race_writeback_swapin race_unload_busy race_unload_store race_memcg_gone"
 
 # KUnit suites: load the test module, dump every suite's KTAP results.
 test_kunit() {
@@ -566,7 +566,8 @@ RACE_BOUND=${RACE_BOUND:-240}
 rlog() { echo "zswap_rs test: $*" > /dev/kmsg; }
 
 # race_field WINDOW N: field N of WINDOW's line in race_delay ("name
-# gate|open left hits"); fails, saying so, for a window that does not exist.
+# gate|open left hits pid"); fails, saying so, for a window that does not
+# exist.
 race_field() {
 	awk -v n="$1" -v f="$2" '$1 == n { print $f; found = 1 } END { exit !found }' $RACE 2>/dev/null ||
 		{ echo "  no race window '$1' in $RACE" >&2; return 1; }
@@ -574,6 +575,9 @@ race_field() {
 
 # race_hits WINDOW: how many times a task was held in WINDOW.
 race_hits() { race_field "$1" 4; }
+
+# race_pid WINDOW: the pid of the last task held in WINDOW.
+race_pid() { race_field "$1" 5; }
 
 # race_arm WINDOW: arms WINDOW for one entry, and checks that it is.
 race_arm() {
@@ -672,6 +676,7 @@ test_race_free_slot() {
 	dead=$(stat_of stored_pages)
 	rlog "race_free_slot: $dead dead entries; gate, writeback"
 	race_arm writeback_free_slot || { race_cleanup; return 1; }
+	wbf0=$(stat_of writeback_fail)
 	echo 2 > $P/writeback &
 	wb=$!
 	race_wait_hits writeback_free_slot 1 || { race_cleanup; return 1; }
@@ -688,13 +693,56 @@ test_race_free_slot() {
 	rlog "race_free_slot: $stored stored; open"
 	race_open writeback_free_slot
 	gone_within $wb $RACE_BOUND || { echo "  writeback did not return"; race_cleanup; return 1; }
+	wbf=$(( $(stat_of writeback_fail) - wbf0 ))
 	orphans=$(stat_of orphan_entries)
 	touch /tmp/zrs-go
 	wait $th; rc=$?
 	cat /tmp/th.out
-	echo "  $dead dead entries; writeback held with a free slot while it was released and reused by $stored stored pages; orphan_entries $orphans"
+	echo "  $dead dead entries; writeback held with a free slot while it was released and reused by $stored stored pages (found in use: writeback_fail +$wbf); orphan_entries $orphans"
 	race_cleanup
-	[ $rc -eq 0 ] && [ "$dead" -ge 24 ] && [ "$stored" -ge 256 ] && [ "$orphans" -eq 0 ]
+	[ $rc -eq 0 ] && [ "$dead" -ge 24 ] && [ "$stored" -ge 256 ] && [ "$orphans" -eq 0 ] && [ "$wbf" -ge 1 ]
+}
+
+# Defect, the erase half: writeback that found a slot free erased the
+# entry if it still held the value found before.  A value is a pool
+# handle (frame id, slot), and freed frame ids are reused last-in
+# first-out: a new page in the reused slot can have the very same value.
+# So: one dead frame (two pages, the pool otherwise empty), writeback of
+# it held with the slot found free; the slot is released (swapoff frees
+# the frame) and reused by a process that pages out the same data, whose
+# first pages land in that frame id and slots again.  Then writeback goes
+# on: it must leave the new pages alone (the old code erased the new
+# entry and cleared its bit: the page read back as zeros).  The premise
+# is checked on the fixed code's own answer: it found the slot in use
+# (writeback_fail +1).
+test_race_free_slot_aba() {
+	race_setup || return $?
+	echo N > $P/writeback
+	rlog "race_free_slot_aba: storeexit"
+	zrs-test storeexit 2 0x5f || { race_cleanup; return 1; }
+	dead=$(stat_of stored_pages); pp=$(stat_of pool_pages)
+	race_arm writeback_free_slot || { race_cleanup; return 1; }
+	wbf0=$(stat_of writeback_fail)
+	echo 1 > $P/writeback &
+	wb=$!
+	race_wait_hits writeback_free_slot 1 || { race_cleanup; return 1; }
+	rlog "race_free_slot_aba: in the window; swapoff, swapon"
+	swapoff /dev/vda && swapon /dev/vda || { race_cleanup; return 1; }
+	: > /tmp/th.out
+	zrs-test texthold 16 0x5f > /tmp/th.out 2>&1 &
+	th=$!
+	wait_ready /tmp/th.out $th || { race_cleanup; return 1; }
+	rlog "race_free_slot_aba: slots reused; open"
+	race_open writeback_free_slot
+	gone_within $wb $RACE_BOUND || { echo "  writeback did not return"; race_cleanup; return 1; }
+	wbf=$(( $(stat_of writeback_fail) - wbf0 ))
+	orphans=$(stat_of orphan_entries)
+	touch /tmp/zrs-go
+	wait $th; rc=$?
+	cat /tmp/th.out
+	echo "  $dead dead entries in $pp pool page(s); writeback held with a free slot while it was reused by the same data: writeback_fail +$wbf; orphan_entries $orphans"
+	race_cleanup
+	[ $rc -eq 0 ] && [ "$dead" -eq 2 ] && [ "$pp" -eq 1 ] && [ "$orphans" -eq 0 ] && [ "$wbf" -ge 1 ]
 }
 
 # Defect: a store undone after compaction moved its object left the
@@ -714,7 +762,7 @@ test_race_store_undo() {
 	zrs-test undopair > /tmp/a.out 2>&1 &
 	a=$!
 	wait_ready /tmp/a.out $a || { race_cleanup; return 1; }
-	c0=$(stat_of pages_compacted)
+	c0=$(stat_of pages_compacted); um0=$(stat_of store_undo_moved)
 	F=$D/fail_charge
 	echo 0 > $F/verbose; echo 1 > $F/interval; echo 1 > $F/times; echo 100 > $F/probability
 	race_arm store_undo || { race_cleanup; return 1; }
@@ -732,6 +780,9 @@ test_race_store_undo() {
 	race_open store_undo
 	echo 0 > $F/probability
 	wait_ready /tmp/b.out $b || { race_cleanup; return 1; }
+	# The premise: compaction moved the held store's own object (the undo
+	# found its entry changed), not the other of the pair.
+	um=$(( $(stat_of store_undo_moved) - um0 ))
 	orphans=$(stat_of orphan_entries)
 	touch /tmp/zrs-go
 	wait $a; ra=$?
@@ -739,11 +790,11 @@ test_race_store_undo() {
 	cat /tmp/a.out /tmp/b.out
 	zc=$(cat $CG/zrs-undo/memory.zswap.current)
 	zo=$(awk '$1 == "zswpout" { print $2 }' $CG/zrs-undo/memory.stat)
-	echo "  undone store: compaction released $moved frame(s) in its window; orphan_entries $orphans; cgroup zswap.current $zc, zswpout $zo"
+	echo "  undone store: compaction released $moved frame(s) in its window, the store's own object moved: store_undo_moved +$um; orphan_entries $orphans; cgroup zswap.current $zc, zswpout $zo"
 	race_cleanup
 	rm -f /tmp/zrs-go1
 	rmdir $CG/zrs-undo
-	[ $ra -eq 0 ] && [ $rb -eq 0 ] && [ $moved -ge 1 ] && [ "$orphans" -eq 0 ] && [ "$zc" -eq 0 ] && [ "$zo" -eq 0 ]
+	[ $ra -eq 0 ] && [ $rb -eq 0 ] && [ $moved -ge 1 ] && [ $um -eq 1 ] && [ "$orphans" -eq 0 ] && [ "$zc" -eq 0 ] && [ "$zo" -eq 0 ]
 }
 
 # Defect: writeback (the shrinker, a writeback=N write, unload) waited
@@ -776,6 +827,14 @@ test_race_writeback_swapin() {
 		echo max > $CG/zrs-swapin/memory.max; echo $pc > /proc/sys/vm/page-cluster
 		race_cleanup; wait $h; rmdir $CG/zrs-swapin; return 1
 	}
+	# The swap-in is held in its charge's reclaim now.  Writeback's own
+	# swap-cache pages are charged to the entries' cgroup too: at the
+	# limit, they would OOM-kill the workload (seen on the default
+	# kernel).  The held task stays held whatever the limit is now.
+	echo max > $CG/zrs-swapin/memory.max
+	# The premise: the store held is the workload's own (the reclaim of
+	# its swap-in's charge), not some other task's page-out.
+	held=$(race_pid store_publish)
 	# Every frame, so the one holding the entry being swapped in too.
 	wbf0=$(stat_of writeback_fail)
 	echo 100000 > $P/writeback &
@@ -790,10 +849,10 @@ test_race_writeback_swapin() {
 	wait $h; rc=$?
 	cat /tmp/h.out
 	echo $pc > /proc/sys/vm/page-cluster
-	echo "  writeback of every frame returned while a swap-in of one of their entries was held: $back; writeback_fail +$fails"
+	echo "  writeback of every frame returned while a swap-in of one of their entries was held (pid $held, the workload $h): $back; writeback_fail +$fails"
 	race_cleanup
 	rmdir $CG/zrs-swapin
-	[ $rc -eq 0 ] && [ $back = yes ] && [ $fails -ge 1 ]
+	[ $rc -eq 0 ] && [ "$held" = "$h" ] && [ $back = yes ] && [ $fails -ge 1 ]
 }
 
 # rmmod_waiting: rmmod in the background (its pid in $rm) with pages it
@@ -834,6 +893,9 @@ test_race_unload_busy() {
 	cat /tmp/sb.out
 	if gone_within $rm $RACE_BOUND; then wait $rm; rmrc=$?; else rmrc=hang; fi
 	echo "  rmmod with $stored pages stored, one unreadable: returned early $early, said it waits $said, parameters readable meanwhile $readable, rmmod after the owner exited: $rmrc"
+	# A module whose unload hangs holds its parameters: no clean-up can
+	# run (make check-reverts boots again after this).
+	[ "$rmrc" = hang ] && return 1
 	lsmod | grep -q '^zswap_rs ' || zrs_load || return 1
 	race_cleanup
 	[ $rc -eq 0 ] && [ $early = no ] && [ $said = yes ] && [ $readable = yes ] && [ "$rmrc" = 0 ]
@@ -1196,6 +1258,7 @@ test_race_unload_store() {
 	sh -c "echo \$\$ > $CG/zrs-unload/cgroup.procs && exec zrs-test texthold 1 0x33" > /tmp/u.out 2>&1 &
 	u=$!
 	race_wait_hits store_publish 1 || { race_cleanup; return 1; }
+	held=$(race_pid store_publish)
 	rmmod zswap_rs &
 	rm=$!
 	race_wait_hits unload_scan 1 || { echo reset > $RACE; wait $rm; zrs_load; race_cleanup; return 1; }
@@ -1210,9 +1273,9 @@ test_race_unload_store() {
 	touch /tmp/zrs-go
 	wait $u; rc=$?
 	cat /tmp/u.out
-	echo "  store undone by the unload after its charge: cgroup zswpout $zo, zswap.current $zc; rmmod exit $rmrc2"
+	echo "  store of pid $held (the workload $u) undone by the unload after its charge: cgroup zswpout $zo, zswap.current $zc; rmmod exit $rmrc2"
 	lsmod | grep -q '^zswap_rs ' || zrs_load || return 1
 	race_cleanup
 	rmdir $CG/zrs-unload
-	[ $ready -eq 0 ] && [ $rc -eq 0 ] && [ $rmrc -eq 0 ] && [ $rmrc2 -eq 0 ] && [ "$zo" -eq 0 ] && [ "$zc" -eq 0 ]
+	[ $ready -eq 0 ] && [ $rc -eq 0 ] && [ "$held" = "$u" ] && [ $rmrc -eq 0 ] && [ $rmrc2 -eq 0 ] && [ "$zo" -eq 0 ] && [ "$zc" -eq 0 ]
 }
