@@ -935,12 +935,23 @@ test_race_writeback_give_up() {
 	rlog "race_writeback_give_up: in the window; swapoff"
 	swapoff /dev/vda > /tmp/so.out 2>&1 &
 	so=$!
-	# The premise: swapoff waits for a page lock (the only page locked
-	# for long is the one writeback holds in its window).
-	waited=no; t=$(uptime_s)
+	# The premise: swapoff waits for the page writeback holds locked in
+	# its window.  Its wait channel is a page-bit wait, for the lock or
+	# for writeback to the device (6.1's unuse_pte_range() waits for
+	# both), and the same the next time it is looked at (a wait that
+	# passes is not this one); no page may be under writeback then
+	# (nr_writeback 0: the texthold pages are all in the pool, so the only
+	# bit it can wait for is the lock), and writeback still held.
+	waited=no; t=$(uptime_s); seen=0
 	while kill -0 $so 2>/dev/null && [ $(( $(uptime_s) - t )) -lt $RACE_BOUND ]; do
 		case "$(cat /proc/$so/wchan 2>/dev/null)" in
-		*folio_wait_bit*|*wait_on_page_bit*) waited=yes; break ;;
+		*folio_wait_bit*|*wait_on_page_bit*)
+			seen=$((seen + 1))
+			if [ $seen -ge 3 ] && [ "$(awk '$1 == "nr_writeback" { print $2 }' /proc/vmstat)" = 0 ] &&
+			   kill -0 $wb 2>/dev/null; then
+				waited=yes; break
+			fi ;;
+		*) seen=0 ;;
 		esac
 		sleep 0.2
 	done
