@@ -75,9 +75,12 @@ test_thp_swapoff() { thp_swap zrs_integrity -t thp_swapoff; }
 # held huge pages comes back.  The premise: some of their subpages were
 # written back.  The storm's own entries are gone when it ends, so
 # stored_pages then is what is left of the held ones (plus slots waiting
-# in slot caches): below what was stored before the storm.  (pswpin does
-# not show it: a page written back stays in the swap cache while memory
-# is plentiful, and the verify finds it there.)
+# in slot caches): what it fell by is a lower bound of the held subpages
+# written back, and it must be at least a quarter of them (the held
+# pages are the pool's coldest, and they alone fill more than the 2 %
+# pool: writeback must take a good part of them, whatever the host's
+# speed).  (pswpin does not show it: a page written back stays in the
+# swap cache while memory is plentiful, and the verify finds it there.)
 test_thp_storm() { thp_swap thp_storm; }
 thp_storm() {
 	rm -f /tmp/zrs-go
@@ -92,9 +95,9 @@ thp_storm() {
 	wait $h; rc=$?
 	rm -f /tmp/zrs-go
 	cat /tmp/th.out
-	echo "  stored_pages with the huge pages held: $sp0 before the storm, $sp1 after it"
-	[ "$sp1" -lt "$sp0" ] || echo "  none of the held subpages was written back"
-	[ $rc -eq 0 ] && [ $src -eq 0 ] && [ "$sp1" -lt "$sp0" ]
+	echo "  stored_pages with the huge pages held: $sp0 before the storm, $sp1 after it: at least $((sp0 - sp1)) of the held subpages written back (want a quarter, $((sp0 / 4)))"
+	[ $((sp0 - sp1)) -ge $((sp0 / 4)) ] || echo "  less than a quarter of the held subpages was written back"
+	[ $rc -eq 0 ] && [ $src -eq 0 ] && [ "$sp0" -ge 4096 ] && [ $((sp0 - sp1)) -ge $((sp0 / 4)) ]
 }
 
 # Huge pages stored whole from a memory cgroup: charged per subpage, as
