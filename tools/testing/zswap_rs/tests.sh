@@ -226,6 +226,7 @@ test_rmmod_writeback() {
 	wait_ready /tmp/hold.out $pid || return 1
 	stored=$(stat_of stored_pages)
 	out0=$(grep '^pswpout ' /proc/vmstat | cut -d' ' -f2)
+	mark=$(log_mark rmmod_writeback)
 	rmmod zswap_rs; rrc=$?
 	out1=$(grep '^pswpout ' /proc/vmstat | cut -d' ' -f2)
 	zrs_load; lrc=$?
@@ -235,18 +236,37 @@ test_rmmod_writeback() {
 	cat /tmp/hold.out
 	[ $rrc -eq 0 ] || { echo "  rmmod failed with $stored pages stored"; return 1; }
 	echo "  rmmod with $stored pages stored: pswpout +$((out1 - out0))"
-	[ $rc -eq 0 ] && [ $lrc -eq 0 ] && [ "$stored" -gt 1000 ] && unload_accounted "$stored" $((out1 - out0))
+	[ $rc -eq 0 ] && [ $lrc -eq 0 ] && [ "$stored" -gt 1000 ] && unload_accounted "$mark" "$stored" $((out1 - out0))
 }
 
-# unload_accounted STORED PSWPOUT: the last unload's log line accounts
+# log_mark NAME: writes a line of its own to the kernel log and prints it:
+# what dmesg shows after it is new (dmesg_since).  Used instead of
+# counting lines before and after, which a wrap of the 128 KiB log
+# buffer would falsify.
+log_mark() {
+	m="zswap_rs test: mark $1 at $(cut -d' ' -f1 /proc/uptime)"
+	echo "$m" > /dev/kmsg
+	echo "$m"
+}
+# dmesg_since MARK: the kernel log lines after the line MARK (none if
+# MARK is not in the log).
+dmesg_since() { dmesg | awk -v m="$1" 'f { print } !f && index($0, m) { f = 1 }'; }
+
+# unload_accounted MARK STORED PSWPOUT: the unload's log line accounts
 # for every page stored when rmmod began (written + handed to swap-cache
 # pages + gone meanwhile >= STORED; more only if something stored or
 # moved meanwhile), the device saw each write (pswpout grew by at least
 # the written count), and with the workload idle most were written by the
-# unload itself (the premise of the tests that call it).
+# unload itself (the premise of the tests that call it).  The line must
+# be this unload's: exactly one since MARK (log_mark, called before
+# rmmod), none before it taken for it.
 unload_accounted() {
-	line=$(dmesg | grep 'zswap_rs: unload: ' | tail -1)
+	lines=$(dmesg_since "$1" | grep 'zswap_rs: unload: [0-9]* stored pages: ')
+	n=$(printf '%s' "$lines" | grep -c 'unload: ')
+	line=$(printf '%s\n' "$lines" | tail -1)
+	shift
 	echo "  ${line#*zswap_rs: }"
+	[ "$n" -eq 1 ] || { echo "  $n unload lines in the log since rmmod began, want 1"; return 1; }
 	set -- "$1" "$2" $(echo "$line" | sed -n 's/.*unload: \([0-9]*\) stored pages: \([0-9]*\) written .*, \([0-9]*\) handed .*, \([0-9]*\) gone.*/\1 \2 \3 \4/p')
 	[ $# -eq 6 ] || { echo "  no unload line in the log"; return 1; }
 	[ $(($4 + $5 + $6)) -ge "$1" ] || { echo "  $1 pages stored, the unload accounts for $(($4 + $5 + $6))"; return 1; }
@@ -326,6 +346,7 @@ test_rmmod_cycles() {
 		wait_ready /tmp/hold.out $pid || return 1
 		stored=$(stat_of stored_pages)
 		wb0=$(grep '^pswpout ' /proc/vmstat | cut -d' ' -f2)
+		mark=$(log_mark "rmmod_cycles $c")
 		rmmod zswap_rs; rrc=$?
 		wb=$(( $(grep '^pswpout ' /proc/vmstat | cut -d' ' -f2) - wb0 ))
 		zrs_load; lrc=$?
@@ -337,7 +358,7 @@ test_rmmod_cycles() {
 		echo "  cycle $c: unloaded with $stored pages stored (pswpout +$wb), reloaded; $(grep corrupted /tmp/hold.out | tr -s ' ')"
 		# The premise: the unload had pages to write back.
 		[ "$stored" -gt 1000 ] || { echo "  only $stored pages stored before rmmod (cycle $c)"; return 1; }
-		[ $rc -eq 0 ] && [ $lrc -eq 0 ] && unload_accounted "$stored" $wb || return 1
+		[ $rc -eq 0 ] && [ $lrc -eq 0 ] && unload_accounted "$mark" "$stored" $wb || return 1
 	done
 }
 
