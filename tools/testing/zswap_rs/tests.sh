@@ -408,21 +408,46 @@ shrink_during() {
 
 # A peer's tool alongside our own: Debian's stress-ng pages (--pageswap,
 # --vm with every method and --verify, page-in) while zrs-test checks its
-# own data; both must pass and frontswap must have seen the stores.
+# own data.  Bound by work, not time: the pageswap instances page out
+# SNG_PAGES pages between them (--pageswap-ops: one page per bogo op,
+# read back and checked by --verify; stress-ng shares a stressor's ops
+# among its instances) and the vm instances do SNG_VM_OPS bogo ops; -t
+# only bounds a hang.  stress-ng's own verdict must be clean: exit 0,
+# "successful run completed", no "fail:" line (a --verify mismatch is
+# one), and both stressors did all their ops (its YAML metrics).  And the
+# pages went through the module: its stores and its loads each moved by
+# at least the pages pageswap paged out, which zrs-test's 6,144 pages
+# alone cannot make up.
+SNG_PAGES=8192
+SNG_VM_OPS=20000
 test_stressng() {
 	command -v stress-ng >/dev/null || { echo "  stress-ng not in the guest image"; return 1; }
-	st0=$(cat /sys/kernel/debug/frontswap/succ_stores)
-	(cd /tmp && stress-ng --pageswap 2 --vm 2 --vm-bytes 96M --vm-method all --verify --page-in \
-		-t 20 --metrics-brief > /tmp/sng.out 2>&1; echo $? > /tmp/sng.rc) &
+	w0=$(work_counts)
+	rm -f /tmp/sng.yaml
+	(cd /tmp && stress-ng --pageswap 2 --pageswap-ops $SNG_PAGES --vm 2 --vm-bytes 96M --vm-ops $SNG_VM_OPS \
+		--vm-method all --verify --page-in -t 600 --metrics-brief -Y /tmp/sng.yaml > /tmp/sng.out 2>&1
+	 echo $? > /tmp/sng.rc) &
+	sng=$!
 	# Our data only: the exact counter checks of `integrity` assume
 	# nobody else swaps meanwhile.
 	zrs-test hold 24 10 0x5e; rc=$?
-	wait
+	wait $sng
 	src=$(cat /tmp/sng.rc)
-	grep -E 'passed|failed|skipped|stressor|metrc|bogo' /tmp/sng.out | sed 's/^stress-ng: //' | head -12
-	st=$(( $(cat /sys/kernel/debug/frontswap/succ_stores) - st0 ))
-	echo "  stress-ng exit $src, zrs-test exit $rc, frontswap stores +$st"
-	[ "$rc" -eq 0 ] && [ "$src" -eq 0 ] && [ "$st" -gt 0 ]
+	set -- $w0 $(work_counts)
+	ms=$(($5 - $1)); ml=$(($6 - $2)); fs=$(($7 - $3)); fl=$(($8 - $4))
+	grep -E 'fail|metrc|completed|untrustworthy|bit errors' /tmp/sng.out | sed 's/^stress-ng: //' | head -12
+	# Bogo ops per stressor, from the YAML metrics (summed over instances).
+	ps=$(awk '/stressor: pageswap/ { f = 1 } f && /bogo-ops:/ { print $2; exit }' /tmp/sng.yaml 2>/dev/null)
+	vm=$(awk '/stressor: vm$/ { f = 1 } f && /bogo-ops:/ { print $2; exit }' /tmp/sng.yaml 2>/dev/null)
+	verdict=$(grep -o 'unsuccessful run completed\|successful run completed' /tmp/sng.out | tail -1)
+	fails=$(grep -c ' fail: ' /tmp/sng.out)
+	echo "  stress-ng exit $src: '$verdict', $fails fail lines; pageswap $ps bogo ops (want $SNG_PAGES), vm $vm (want $SNG_VM_OPS); zrs-test exit $rc"
+	echo "  module stores +$ms, loads +$ml; frontswap stores +$fs, loads +$fl (want each of the module's >= $SNG_PAGES)"
+	ok=yes
+	[ "$src" = 0 ] && [ "$verdict" = "successful run completed" ] && [ "$fails" -eq 0 ] || { echo "  stress-ng reports a failure"; ok=no; }
+	[ "${ps:-0}" -ge $SNG_PAGES ] && [ "${vm:-0}" -ge $SNG_VM_OPS ] || { echo "  stress-ng did not do all its work"; ok=no; }
+	[ "$ms" -ge $SNG_PAGES ] && [ "$ml" -ge $SNG_PAGES ] || { echo "  too little went through the module"; ok=no; }
+	[ $ok = yes ] && [ "$rc" -eq 0 ]
 }
 
 # Soak: storms, alternately with the default pool and with a 2% pool
