@@ -1106,18 +1106,42 @@ test_zram_swap() {
 
 # CPU hotplug during a storm: CPUs 1.. go offline and online in a loop
 # while every worker pages in and out (the per-CPU compression contexts
-# and their buffers were zswap's hotplug bugs).  Every byte verified; the
-# loop must really have taken CPUs down (its premise).
+# and their buffers were zswap's hotplug bugs).  Every byte verified.
+# Driven, not timed: the loop counts a round (every hotpluggable CPU taken
+# offline and brought back once) only while the storm says it is running
+# (ZRS_STORM_RUNNING, created once its processes are started), and the
+# storm does not end before the loop has done HP_ROUNDS rounds
+# (ZRS_STORM_UNTIL), so the rounds counted all fell inside the storm; the
+# module's stores moved across them (the storm paged through them).
+HP_ROUNDS=3
 test_cpu_hotplug() {
 	ls /sys/devices/system/cpu/cpu1/online >/dev/null 2>&1 || { echo "  no hotpluggable CPU 1"; return 1; }
-	rm -f /tmp/hp.stop /tmp/hp.count
+	rm -f /tmp/hp.stop /tmp/hp.count /tmp/hp.on /tmp/hp.enough /tmp/hp.stores
 	(
 		n=0
+		# Rounds start once the storm runs.
+		while [ ! -e /tmp/hp.on ] && [ ! -e /tmp/hp.stop ]; do sleep 0.1; done
 		while [ ! -e /tmp/hp.stop ]; do
+			s0=$(stat_of stores)
+			ok=1
 			for c in /sys/devices/system/cpu/cpu[1-9]*/online; do
-				echo 0 > $c && echo 1 > $c && n=$((n + 1))
-				echo $n > /tmp/hp.count
+				echo 0 > $c && echo 1 > $c || ok=0
 			done
+			# Counted only if the storm still ran when the round ended
+			# (it removes hp.on before it stops its workers).
+			if [ $ok -eq 1 ] && [ -e /tmp/hp.on ] && [ $n -lt $HP_ROUNDS ]; then
+				n=$((n + 1))
+				echo $n > /tmp/hp.count
+				[ $n -eq 1 ] && echo $s0 > /tmp/hp.stores
+				if [ $n -eq $HP_ROUNDS ]; then
+					echo $(( $(stat_of stores) - $(cat /tmp/hp.stores) )) > /tmp/hp.stores
+					touch /tmp/hp.enough
+				fi
+			else
+				# A round that failed or ended with the storm does
+				# not count: start again.
+				[ $n -lt $HP_ROUNDS ] && n=0 && echo 0 > /tmp/hp.count
+			fi
 			# Paced: each offline stops every CPU (stop_machine);
 			# back to back they starve the storm, which then never
 			# gets its work done on a fast host.
@@ -1125,13 +1149,17 @@ test_cpu_hotplug() {
 		done
 	) &
 	hp=$!
-	ZRS_SECS=20 ZRS_WORKERS=4 zrs_stress -t storm; rc=$?
+	ZRS_STORM_RUNNING=/tmp/hp.on ZRS_STORM_UNTIL=/tmp/hp.enough ZRS_SECS=20 ZRS_WORKERS=4 \
+		zrs_stress -t storm; rc=$?
 	touch /tmp/hp.stop
 	gone_within $hp 300 || { echo "  hotplug loop stuck"; rc=1; }
 	for c in /sys/devices/system/cpu/cpu[1-9]*/online; do echo 1 > $c; done
-	cycles=$(cat /tmp/hp.count 2>/dev/null || echo 0)
-	echo "  $cycles CPU offline/online cycles during the storm; online now: $(cat /sys/devices/system/cpu/online)"
-	[ $rc -eq 0 ] && [ "$cycles" -ge 1 ]
+	rounds=$(cat /tmp/hp.count 2>/dev/null || echo 0)
+	stores=0
+	[ "$rounds" -ge $HP_ROUNDS ] && stores=$(cat /tmp/hp.stores)
+	cpus=$(ls -d /sys/devices/system/cpu/cpu[1-9]*/online | wc -l)
+	echo "  $rounds rounds of $cpus CPUs offline/online while the storm ran (want $HP_ROUNDS); module stores during them +$stores; online now: $(cat /sys/devices/system/cpu/online)"
+	[ $rc -eq 0 ] && [ "$rounds" -ge $HP_ROUNDS ] && [ "$stores" -gt 0 ]
 }
 
 # Writeback racing swapoff: a large writeback request runs while swapoff
