@@ -1164,26 +1164,49 @@ test_cpu_hotplug() {
 
 # Writeback racing swapoff: a large writeback request runs while swapoff
 # brings every page in and invalidates the area.  Every byte back, the
-# pool empty after, swap back on.
+# pool empty after, swap back on.  The overlap is checked, not assumed:
+# swapoff starts once writeback has written its first pages; once
+# swapoff is seen bringing pages in (frontswap loads +16: nothing else
+# swaps in meanwhile, the workload waits for go), writeback must still
+# be running (its writer process alive and written_back_pages moving
+# after that moment).  The loops that watch use shell builtins only
+# (read, kill -0): no fork between a counter moving and its being seen.
 test_writeback_swapoff() {
 	rm -f /tmp/zrs-go
 	: > /tmp/hold.out
 	zrs-test hold 24 go 0x3b > /tmp/hold.out 2>&1 &
 	h=$!
 	wait_ready /tmp/hold.out $h || return 1
+	fl=/sys/kernel/debug/frontswap/loads
 	stored=$(stat_of stored_pages); wb0=$(stat_of written_back_pages)
 	echo 100000 > $P/writeback &
 	wb=$!
-	swapoff /dev/vda; soff=$?
+	# Writeback has begun.
+	while read v < $D/written_back_pages; [ "$v" -le "$wb0" ] && kill -0 $wb 2>/dev/null; do :; done
+	read wb1 < $D/written_back_pages
+	read fl0 < $fl
+	swapoff /dev/vda &
+	so=$!
+	# swapoff has begun bringing pages in; then, is writeback still at it?
+	while read v < $fl; [ $((v - fl0)) -lt 16 ] && kill -0 $so 2>/dev/null; do :; done
+	read v < $fl
+	fl1=$((v - fl0))
+	read wb2 < $D/written_back_pages
+	kill -0 $wb 2>/dev/null && wb_alive=yes || wb_alive=no
+	wait $so; soff=$?
 	gone_within $wb 300 || { echo "  writeback did not return"; return 1; }
+	wb3=$(stat_of written_back_pages)
 	after=$(stat_of stored_pages)
 	swapon /dev/vda || return 1
 	touch /tmp/zrs-go
 	wait $h; rc=$?
 	cat /tmp/hold.out
-	echo "  $stored stored; writeback wrote $(( $(stat_of written_back_pages) - wb0 )) while swapoff (exit $soff) ran; stored_pages after swapoff $after"
+	echo "  $stored stored; writeback wrote $((wb1 - wb0)) before swapoff started, $((wb2 - wb1)) more until swapoff was seen loading (frontswap loads +$fl1), then $((wb3 - wb2)) more while both ran (writeback still running then: $wb_alive); swapoff exit $soff; stored_pages after swapoff $after"
 	rm -f /tmp/zrs-go
-	[ $rc -eq 0 ] && [ $soff -eq 0 ] && [ "$stored" -gt 1000 ] && [ "$after" -eq 0 ]
+	ok=yes
+	[ "$fl1" -ge 16 ] && [ $wb_alive = yes ] && [ $((wb3 - wb2)) -ge 1 ] ||
+		{ echo "  writeback and swapoff did not overlap: the test proved nothing"; ok=no; }
+	[ $ok = yes ] && [ $rc -eq 0 ] && [ $soff -eq 0 ] && [ "$stored" -gt 1000 ] && [ "$after" -eq 0 ]
 }
 
 # shrinker_writeback=Y under heavy pressure from several processes at
