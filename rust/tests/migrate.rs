@@ -169,7 +169,7 @@ fn compaction_merges_lone_objects(layout: Layout) {
     let pool = kunwrap!(Pool::new(layout, 1024, None));
     let mut hs = [None; 8];
     for i in 0..8u64 {
-        hs[i as usize] = pool.alloc(i, 0, &pattern(i, 1800)).ok();
+        hs[i as usize] = Some(kunwrap!(pool.alloc(i, 0, &pattern(i, 1800))));
     }
     kunit_assert_eq!(pool.counts().pages, 4);
     // Free one object of every frame: four half-empty frames.

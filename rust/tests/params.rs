@@ -5,7 +5,7 @@
 use crate::params::{parse, parse_bool, parse_percent, Param, Value};
 use crate::sys::{EINVAL, ENOENT, ERANGE};
 use crate::zbud::Layout;
-use crate::{kunit_assert, kunit_assert_eq, kunit_suite};
+use crate::{kunit_assert, kunit_assert_eq, kunit_suite, kunwrap};
 
 fn booleans() {
     for v in [&b"Y"[..], b"y", b"1", b"on", b"Y\n"] {
@@ -39,17 +39,85 @@ fn compressor_values() {
     kunit_assert_eq!(parse(Param::Compressor, b""), Err(EINVAL));
 }
 
+/// Each parameter's Rust variant carries the id that `glue.h`'s
+/// `ZSWAP_RS_PARAMS` list gives it (read from the generated bindings, not
+/// written down here), and the name C keeps for that id is the variant's:
+/// a Rust variant bound to another parameter's id, or a list that C and
+/// Rust no longer agree on, fails.
 fn ids_follow_glue_order() {
-    kunit_assert_eq!(Param::from_id(0), Some(Param::Enabled));
-    kunit_assert_eq!(Param::from_id(1), Some(Param::Compressor));
-    kunit_assert_eq!(Param::from_id(7), Some(Param::Compact));
-    kunit_assert_eq!(Param::from_id(8), Some(Param::Writeback));
-    kunit_assert_eq!(Param::from_id(9), Some(Param::ShrinkerWriteback));
-    kunit_assert_eq!(Param::from_id(10), Some(Param::StoreThp));
-    kunit_assert_eq!(Param::from_id(11), Some(Param::Zpool));
-    kunit_assert_eq!(Param::from_id(12), None);
-    kunit_assert_eq!(Param::ShrinkerWriteback.name(), "shrinker_writeback");
-    kunit_assert_eq!(Param::Zpool.name(), "zpool");
+    use crate::ffi;
+    let table: [(u32, Param, &str); 12] = [
+        (
+            ffi::zswap_rs_param_ZRS_PARAM_ENABLED,
+            Param::Enabled,
+            "enabled",
+        ),
+        (
+            ffi::zswap_rs_param_ZRS_PARAM_COMPRESSOR,
+            Param::Compressor,
+            "compressor",
+        ),
+        (
+            ffi::zswap_rs_param_ZRS_PARAM_MAX_POOL_PERCENT,
+            Param::MaxPoolPercent,
+            "max_pool_percent",
+        ),
+        (
+            ffi::zswap_rs_param_ZRS_PARAM_ACCEPT_THRESHOLD_PERCENT,
+            Param::AcceptThresholdPercent,
+            "accept_threshold_percent",
+        ),
+        (
+            ffi::zswap_rs_param_ZRS_PARAM_SAME_FILLED_PAGES_ENABLED,
+            Param::SameFilledPagesEnabled,
+            "same_filled_pages_enabled",
+        ),
+        (
+            ffi::zswap_rs_param_ZRS_PARAM_NON_SAME_FILLED_PAGES_ENABLED,
+            Param::NonSameFilledPagesEnabled,
+            "non_same_filled_pages_enabled",
+        ),
+        (
+            ffi::zswap_rs_param_ZRS_PARAM_STORE_INCOMPRESSIBLE,
+            Param::StoreIncompressible,
+            "store_incompressible",
+        ),
+        (
+            ffi::zswap_rs_param_ZRS_PARAM_COMPACT,
+            Param::Compact,
+            "compact",
+        ),
+        (
+            ffi::zswap_rs_param_ZRS_PARAM_WRITEBACK,
+            Param::Writeback,
+            "writeback",
+        ),
+        (
+            ffi::zswap_rs_param_ZRS_PARAM_SHRINKER_WRITEBACK,
+            Param::ShrinkerWriteback,
+            "shrinker_writeback",
+        ),
+        (
+            ffi::zswap_rs_param_ZRS_PARAM_STORE_THP,
+            Param::StoreThp,
+            "store_thp",
+        ),
+        (ffi::zswap_rs_param_ZRS_PARAM_ZPOOL, Param::Zpool, "zpool"),
+    ];
+    // The table covers C's whole list.
+    kunit_assert_eq!(table.len(), ffi::zswap_rs_param_ZRS_PARAM_NR as usize);
+    for (id, param, name) in table {
+        kunit_assert_eq!(param as u32, id);
+        kunit_assert_eq!(Param::from_id(id), Some(param));
+        kunit_assert_eq!(param.name(), name);
+    }
+    // Every C id names a parameter, distinct ids distinct ones; none past
+    // the end.
+    for id in 0..ffi::zswap_rs_param_ZRS_PARAM_NR {
+        let p = kunwrap!(Param::from_id(id));
+        kunit_assert_eq!(p as u32, id);
+    }
+    kunit_assert_eq!(Param::from_id(ffi::zswap_rs_param_ZRS_PARAM_NR), None);
 }
 
 fn zpool_values() {

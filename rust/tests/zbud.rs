@@ -232,13 +232,16 @@ fn churn_accounting_returns_to_zero(layout: Layout) {
     let p = kunwrap!(pool_in(layout));
     let mut hs = alloc::vec::Vec::new();
     let mut bytes = 0u64;
+    // Every allocation must succeed: at most 300 frames of a 4096-frame
+    // pool (a pool that refused them all would otherwise pass, with
+    // nothing to count).
     for i in 0..300u64 {
         let len = 1 + ((i * 2654435761) % 4095) as usize;
-        if let Ok(h) = p.alloc(i, 0, &pattern(i, len)) {
-            bytes += len as u64;
-            let _ = hs.try_push((h, i, len));
-        }
+        let h = kunwrap!(p.alloc(i, 0, &pattern(i, len)));
+        bytes += len as u64;
+        kunit_assert!(hs.try_push((h, i, len)).is_ok());
     }
+    kunit_assert_eq!(hs.len(), 300);
     kunit_assert_eq!(p.counts().bytes, bytes);
     let c = p.counts();
     kunit_assert_eq!(c.one + c.two + c.three + c.four + c.whole, c.pages);
@@ -254,10 +257,10 @@ fn churn_accounting_returns_to_zero(layout: Layout) {
     let mut more = alloc::vec::Vec::new();
     for i in 1000..1150u64 {
         let len = 1 + ((i * 2654435761) % 2000) as usize;
-        if let Ok(h) = p.alloc(i, 0, &pattern(i, len)) {
-            let _ = more.try_push((h, i, len));
-        }
+        let h = kunwrap!(p.alloc(i, 0, &pattern(i, len)));
+        kunit_assert!(more.try_push((h, i, len)).is_ok());
     }
+    kunit_assert_eq!(more.len(), 150);
     kunit_assert!(hs
         .iter()
         .skip(1)

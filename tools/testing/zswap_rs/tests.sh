@@ -75,9 +75,12 @@ test_thp_swapoff() { thp_swap zrs_integrity -t thp_swapoff; }
 # held huge pages comes back.  The premise: some of their subpages were
 # written back.  The storm's own entries are gone when it ends, so
 # stored_pages then is what is left of the held ones (plus slots waiting
-# in slot caches): below what was stored before the storm.  (pswpin does
-# not show it: a page written back stays in the swap cache while memory
-# is plentiful, and the verify finds it there.)
+# in slot caches): what it fell by is a lower bound of the held subpages
+# written back, and it must be at least a quarter of them (the held
+# pages are the pool's coldest, and they alone fill more than the 2 %
+# pool: writeback must take a good part of them, whatever the host's
+# speed).  (pswpin does not show it: a page written back stays in the
+# swap cache while memory is plentiful, and the verify finds it there.)
 test_thp_storm() { thp_swap thp_storm; }
 thp_storm() {
 	rm -f /tmp/zrs-go
@@ -92,9 +95,9 @@ thp_storm() {
 	wait $h; rc=$?
 	rm -f /tmp/zrs-go
 	cat /tmp/th.out
-	echo "  stored_pages with the huge pages held: $sp0 before the storm, $sp1 after it"
-	[ "$sp1" -lt "$sp0" ] || echo "  none of the held subpages was written back"
-	[ $rc -eq 0 ] && [ $src -eq 0 ] && [ "$sp1" -lt "$sp0" ]
+	echo "  stored_pages with the huge pages held: $sp0 before the storm, $sp1 after it: at least $((sp0 - sp1)) of the held subpages written back (want a quarter, $((sp0 / 4)))"
+	[ $((sp0 - sp1)) -ge $((sp0 / 4)) ] || echo "  less than a quarter of the held subpages was written back"
+	[ $rc -eq 0 ] && [ $src -eq 0 ] && [ "$sp0" -ge 4096 ] && [ $((sp0 - sp1)) -ge $((sp0 / 4)) ]
 }
 
 # Huge pages stored whole from a memory cgroup: charged per subpage, as
@@ -223,6 +226,7 @@ test_rmmod_writeback() {
 	wait_ready /tmp/hold.out $pid || return 1
 	stored=$(stat_of stored_pages)
 	out0=$(grep '^pswpout ' /proc/vmstat | cut -d' ' -f2)
+	mark=$(log_mark rmmod_writeback)
 	rmmod zswap_rs; rrc=$?
 	out1=$(grep '^pswpout ' /proc/vmstat | cut -d' ' -f2)
 	zrs_load; lrc=$?
@@ -232,18 +236,37 @@ test_rmmod_writeback() {
 	cat /tmp/hold.out
 	[ $rrc -eq 0 ] || { echo "  rmmod failed with $stored pages stored"; return 1; }
 	echo "  rmmod with $stored pages stored: pswpout +$((out1 - out0))"
-	[ $rc -eq 0 ] && [ $lrc -eq 0 ] && [ "$stored" -gt 1000 ] && unload_accounted "$stored" $((out1 - out0))
+	[ $rc -eq 0 ] && [ $lrc -eq 0 ] && [ "$stored" -gt 1000 ] && unload_accounted "$mark" "$stored" $((out1 - out0))
 }
 
-# unload_accounted STORED PSWPOUT: the last unload's log line accounts
+# log_mark NAME: writes a line of its own to the kernel log and prints it:
+# what dmesg shows after it is new (dmesg_since).  Used instead of
+# counting lines before and after, which a wrap of the 128 KiB log
+# buffer would falsify.
+log_mark() {
+	m="zswap_rs test: mark $1 at $(cut -d' ' -f1 /proc/uptime)"
+	echo "$m" > /dev/kmsg
+	echo "$m"
+}
+# dmesg_since MARK: the kernel log lines after the line MARK (none if
+# MARK is not in the log).
+dmesg_since() { dmesg | awk -v m="$1" 'f { print } !f && index($0, m) { f = 1 }'; }
+
+# unload_accounted MARK STORED PSWPOUT: the unload's log line accounts
 # for every page stored when rmmod began (written + handed to swap-cache
 # pages + gone meanwhile >= STORED; more only if something stored or
 # moved meanwhile), the device saw each write (pswpout grew by at least
 # the written count), and with the workload idle most were written by the
-# unload itself (the premise of the tests that call it).
+# unload itself (the premise of the tests that call it).  The line must
+# be this unload's: exactly one since MARK (log_mark, called before
+# rmmod), none before it taken for it.
 unload_accounted() {
-	line=$(dmesg | grep 'zswap_rs: unload: ' | tail -1)
+	lines=$(dmesg_since "$1" | grep 'zswap_rs: unload: [0-9]* stored pages: ')
+	n=$(printf '%s' "$lines" | grep -c 'unload: ')
+	line=$(printf '%s\n' "$lines" | tail -1)
+	shift
 	echo "  ${line#*zswap_rs: }"
+	[ "$n" -eq 1 ] || { echo "  $n unload lines in the log since rmmod began, want 1"; return 1; }
 	set -- "$1" "$2" $(echo "$line" | sed -n 's/.*unload: \([0-9]*\) stored pages: \([0-9]*\) written .*, \([0-9]*\) handed .*, \([0-9]*\) gone.*/\1 \2 \3 \4/p')
 	[ $# -eq 6 ] || { echo "  no unload line in the log"; return 1; }
 	[ $(($4 + $5 + $6)) -ge "$1" ] || { echo "  $1 pages stored, the unload accounts for $(($4 + $5 + $6))"; return 1; }
@@ -323,6 +346,7 @@ test_rmmod_cycles() {
 		wait_ready /tmp/hold.out $pid || return 1
 		stored=$(stat_of stored_pages)
 		wb0=$(grep '^pswpout ' /proc/vmstat | cut -d' ' -f2)
+		mark=$(log_mark "rmmod_cycles $c")
 		rmmod zswap_rs; rrc=$?
 		wb=$(( $(grep '^pswpout ' /proc/vmstat | cut -d' ' -f2) - wb0 ))
 		zrs_load; lrc=$?
@@ -334,7 +358,7 @@ test_rmmod_cycles() {
 		echo "  cycle $c: unloaded with $stored pages stored (pswpout +$wb), reloaded; $(grep corrupted /tmp/hold.out | tr -s ' ')"
 		# The premise: the unload had pages to write back.
 		[ "$stored" -gt 1000 ] || { echo "  only $stored pages stored before rmmod (cycle $c)"; return 1; }
-		[ $rc -eq 0 ] && [ $lrc -eq 0 ] && unload_accounted "$stored" $wb || return 1
+		[ $rc -eq 0 ] && [ $lrc -eq 0 ] && unload_accounted "$mark" "$stored" $wb || return 1
 	done
 }
 
@@ -384,21 +408,46 @@ shrink_during() {
 
 # A peer's tool alongside our own: Debian's stress-ng pages (--pageswap,
 # --vm with every method and --verify, page-in) while zrs-test checks its
-# own data; both must pass and frontswap must have seen the stores.
+# own data.  Bound by work, not time: the pageswap instances page out
+# SNG_PAGES pages between them (--pageswap-ops: one page per bogo op,
+# read back and checked by --verify; stress-ng shares a stressor's ops
+# among its instances) and the vm instances do SNG_VM_OPS bogo ops; -t
+# only bounds a hang.  stress-ng's own verdict must be clean: exit 0,
+# "successful run completed", no "fail:" line (a --verify mismatch is
+# one), and both stressors did all their ops (its YAML metrics).  And the
+# pages went through the module: its stores and its loads each moved by
+# at least the pages pageswap paged out, which zrs-test's 6,144 pages
+# alone cannot make up.
+SNG_PAGES=8192
+SNG_VM_OPS=20000
 test_stressng() {
 	command -v stress-ng >/dev/null || { echo "  stress-ng not in the guest image"; return 1; }
-	st0=$(cat /sys/kernel/debug/frontswap/succ_stores)
-	(cd /tmp && stress-ng --pageswap 2 --vm 2 --vm-bytes 96M --vm-method all --verify --page-in \
-		-t 20 --metrics-brief > /tmp/sng.out 2>&1; echo $? > /tmp/sng.rc) &
+	w0=$(work_counts)
+	rm -f /tmp/sng.yaml
+	(cd /tmp && stress-ng --pageswap 2 --pageswap-ops $SNG_PAGES --vm 2 --vm-bytes 96M --vm-ops $SNG_VM_OPS \
+		--vm-method all --verify --page-in -t 600 --metrics-brief -Y /tmp/sng.yaml > /tmp/sng.out 2>&1
+	 echo $? > /tmp/sng.rc) &
+	sng=$!
 	# Our data only: the exact counter checks of `integrity` assume
 	# nobody else swaps meanwhile.
 	zrs-test hold 24 10 0x5e; rc=$?
-	wait
+	wait $sng
 	src=$(cat /tmp/sng.rc)
-	grep -E 'passed|failed|skipped|stressor|metrc|bogo' /tmp/sng.out | sed 's/^stress-ng: //' | head -12
-	st=$(( $(cat /sys/kernel/debug/frontswap/succ_stores) - st0 ))
-	echo "  stress-ng exit $src, zrs-test exit $rc, frontswap stores +$st"
-	[ "$rc" -eq 0 ] && [ "$src" -eq 0 ] && [ "$st" -gt 0 ]
+	set -- $w0 $(work_counts)
+	ms=$(($5 - $1)); ml=$(($6 - $2)); fs=$(($7 - $3)); fl=$(($8 - $4))
+	grep -E 'fail|metrc|completed|untrustworthy|bit errors' /tmp/sng.out | sed 's/^stress-ng: //' | head -12
+	# Bogo ops per stressor, from the YAML metrics (summed over instances).
+	ps=$(awk '/stressor: pageswap/ { f = 1 } f && /bogo-ops:/ { print $2; exit }' /tmp/sng.yaml 2>/dev/null)
+	vm=$(awk '/stressor: vm$/ { f = 1 } f && /bogo-ops:/ { print $2; exit }' /tmp/sng.yaml 2>/dev/null)
+	verdict=$(grep -o 'unsuccessful run completed\|successful run completed' /tmp/sng.out | tail -1)
+	fails=$(grep -c ' fail: ' /tmp/sng.out)
+	echo "  stress-ng exit $src: '$verdict', $fails fail lines; pageswap $ps bogo ops (want $SNG_PAGES), vm $vm (want $SNG_VM_OPS); zrs-test exit $rc"
+	echo "  module stores +$ms, loads +$ml; frontswap stores +$fs, loads +$fl (want each of the module's >= $SNG_PAGES)"
+	ok=yes
+	[ "$src" = 0 ] && [ "$verdict" = "successful run completed" ] && [ "$fails" -eq 0 ] || { echo "  stress-ng reports a failure"; ok=no; }
+	[ "${ps:-0}" -ge $SNG_PAGES ] && [ "${vm:-0}" -ge $SNG_VM_OPS ] || { echo "  stress-ng did not do all its work"; ok=no; }
+	[ "$ms" -ge $SNG_PAGES ] && [ "$ml" -ge $SNG_PAGES ] || { echo "  too little went through the module"; ok=no; }
+	[ $ok = yes ] && [ "$rc" -eq 0 ]
 }
 
 # Soak: storms, alternately with the default pool and with a 2% pool
@@ -1162,18 +1211,42 @@ test_zram_swap() {
 
 # CPU hotplug during a storm: CPUs 1.. go offline and online in a loop
 # while every worker pages in and out (the per-CPU compression contexts
-# and their buffers were zswap's hotplug bugs).  Every byte verified; the
-# loop must really have taken CPUs down (its premise).
+# and their buffers were zswap's hotplug bugs).  Every byte verified.
+# Driven, not timed: the loop counts a round (every hotpluggable CPU taken
+# offline and brought back once) only while the storm says it is running
+# (ZRS_STORM_RUNNING, created once its processes are started), and the
+# storm does not end before the loop has done HP_ROUNDS rounds
+# (ZRS_STORM_UNTIL), so the rounds counted all fell inside the storm; the
+# module's stores moved across them (the storm paged through them).
+HP_ROUNDS=3
 test_cpu_hotplug() {
 	ls /sys/devices/system/cpu/cpu1/online >/dev/null 2>&1 || { echo "  no hotpluggable CPU 1"; return 1; }
-	rm -f /tmp/hp.stop /tmp/hp.count
+	rm -f /tmp/hp.stop /tmp/hp.count /tmp/hp.on /tmp/hp.enough /tmp/hp.stores
 	(
 		n=0
+		# Rounds start once the storm runs.
+		while [ ! -e /tmp/hp.on ] && [ ! -e /tmp/hp.stop ]; do sleep 0.1; done
 		while [ ! -e /tmp/hp.stop ]; do
+			s0=$(stat_of stores)
+			ok=1
 			for c in /sys/devices/system/cpu/cpu[1-9]*/online; do
-				echo 0 > $c && echo 1 > $c && n=$((n + 1))
-				echo $n > /tmp/hp.count
+				echo 0 > $c && echo 1 > $c || ok=0
 			done
+			# Counted only if the storm still ran when the round ended
+			# (it removes hp.on before it stops its workers).
+			if [ $ok -eq 1 ] && [ -e /tmp/hp.on ] && [ $n -lt $HP_ROUNDS ]; then
+				n=$((n + 1))
+				echo $n > /tmp/hp.count
+				[ $n -eq 1 ] && echo $s0 > /tmp/hp.stores
+				if [ $n -eq $HP_ROUNDS ]; then
+					echo $(( $(stat_of stores) - $(cat /tmp/hp.stores) )) > /tmp/hp.stores
+					touch /tmp/hp.enough
+				fi
+			else
+				# A round that failed or ended with the storm does
+				# not count: start again.
+				[ $n -lt $HP_ROUNDS ] && n=0 && echo 0 > /tmp/hp.count
+			fi
 			# Paced: each offline stops every CPU (stop_machine);
 			# back to back they starve the storm, which then never
 			# gets its work done on a fast host.
@@ -1181,37 +1254,64 @@ test_cpu_hotplug() {
 		done
 	) &
 	hp=$!
-	ZRS_SECS=20 ZRS_WORKERS=4 zrs_stress -t storm; rc=$?
+	ZRS_STORM_RUNNING=/tmp/hp.on ZRS_STORM_UNTIL=/tmp/hp.enough ZRS_SECS=20 ZRS_WORKERS=4 \
+		zrs_stress -t storm; rc=$?
 	touch /tmp/hp.stop
 	gone_within $hp 300 || { echo "  hotplug loop stuck"; rc=1; }
 	for c in /sys/devices/system/cpu/cpu[1-9]*/online; do echo 1 > $c; done
-	cycles=$(cat /tmp/hp.count 2>/dev/null || echo 0)
-	echo "  $cycles CPU offline/online cycles during the storm; online now: $(cat /sys/devices/system/cpu/online)"
-	[ $rc -eq 0 ] && [ "$cycles" -ge 1 ]
+	rounds=$(cat /tmp/hp.count 2>/dev/null || echo 0)
+	stores=0
+	[ "$rounds" -ge $HP_ROUNDS ] && stores=$(cat /tmp/hp.stores)
+	cpus=$(ls -d /sys/devices/system/cpu/cpu[1-9]*/online | wc -l)
+	echo "  $rounds rounds of $cpus CPUs offline/online while the storm ran (want $HP_ROUNDS); module stores during them +$stores; online now: $(cat /sys/devices/system/cpu/online)"
+	[ $rc -eq 0 ] && [ "$rounds" -ge $HP_ROUNDS ] && [ "$stores" -gt 0 ]
 }
 
 # Writeback racing swapoff: a large writeback request runs while swapoff
 # brings every page in and invalidates the area.  Every byte back, the
-# pool empty after, swap back on.
+# pool empty after, swap back on.  The overlap is checked, not assumed:
+# swapoff starts once writeback has written its first pages; once
+# swapoff is seen bringing pages in (frontswap loads +16: nothing else
+# swaps in meanwhile, the workload waits for go), writeback must still
+# be running (its writer process alive and written_back_pages moving
+# after that moment).  The loops that watch use shell builtins only
+# (read, kill -0): no fork between a counter moving and its being seen.
 test_writeback_swapoff() {
 	rm -f /tmp/zrs-go
 	: > /tmp/hold.out
 	zrs-test hold 24 go 0x3b > /tmp/hold.out 2>&1 &
 	h=$!
 	wait_ready /tmp/hold.out $h || return 1
+	fl=/sys/kernel/debug/frontswap/loads
 	stored=$(stat_of stored_pages); wb0=$(stat_of written_back_pages)
 	echo 100000 > $P/writeback &
 	wb=$!
-	swapoff /dev/vda; soff=$?
+	# Writeback has begun.
+	while read v < $D/written_back_pages; [ "$v" -le "$wb0" ] && kill -0 $wb 2>/dev/null; do :; done
+	read wb1 < $D/written_back_pages
+	read fl0 < $fl
+	swapoff /dev/vda &
+	so=$!
+	# swapoff has begun bringing pages in; then, is writeback still at it?
+	while read v < $fl; [ $((v - fl0)) -lt 16 ] && kill -0 $so 2>/dev/null; do :; done
+	read v < $fl
+	fl1=$((v - fl0))
+	read wb2 < $D/written_back_pages
+	kill -0 $wb 2>/dev/null && wb_alive=yes || wb_alive=no
+	wait $so; soff=$?
 	gone_within $wb 300 || { echo "  writeback did not return"; return 1; }
+	wb3=$(stat_of written_back_pages)
 	after=$(stat_of stored_pages)
 	swapon /dev/vda || return 1
 	touch /tmp/zrs-go
 	wait $h; rc=$?
 	cat /tmp/hold.out
-	echo "  $stored stored; writeback wrote $(( $(stat_of written_back_pages) - wb0 )) while swapoff (exit $soff) ran; stored_pages after swapoff $after"
+	echo "  $stored stored; writeback wrote $((wb1 - wb0)) before swapoff started, $((wb2 - wb1)) more until swapoff was seen loading (frontswap loads +$fl1), then $((wb3 - wb2)) more while both ran (writeback still running then: $wb_alive); swapoff exit $soff; stored_pages after swapoff $after"
 	rm -f /tmp/zrs-go
-	[ $rc -eq 0 ] && [ $soff -eq 0 ] && [ "$stored" -gt 1000 ] && [ "$after" -eq 0 ]
+	ok=yes
+	[ "$fl1" -ge 16 ] && [ $wb_alive = yes ] && [ $((wb3 - wb2)) -ge 1 ] ||
+		{ echo "  writeback and swapoff did not overlap: the test proved nothing"; ok=no; }
+	[ $ok = yes ] && [ $rc -eq 0 ] && [ $soff -eq 0 ] && [ "$stored" -gt 1000 ] && [ "$after" -eq 0 ]
 }
 
 # shrinker_writeback=Y under heavy pressure from several processes at

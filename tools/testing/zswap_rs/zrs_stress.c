@@ -6,8 +6,13 @@
  * Environment: ZRS_SECS (storm: seconds at least, default 20), ZRS_WORKERS
  * (storm: worker processes, default one per online CPU), ZRS_POOL_PCT
  * (storm: max_pool_percent during the storm, so that writeback runs all
- * through it; unset: the pool's limit is left alone), ZRS_BACKEND=zswap
- * (churn: the C zswap, for the host's comparison; zrs_lib.h).
+ * through it; unset: the pool's limit is left alone), ZRS_STORM_RUNNING
+ * (storm: a file created once every storm process is started and removed
+ * before they are told to stop, so that a shell loop beside it knows the
+ * storm is on), ZRS_STORM_UNTIL (storm: its work is not done before this
+ * file exists: the shell loop beside it says when it has done its own),
+ * ZRS_BACKEND=zswap (churn: the C zswap, for the host's comparison;
+ * zrs_lib.h).
  *
  * The fixture restores every module parameter the test changed, also when
  * it ends early.  Worker processes report through their exit status and
@@ -155,7 +160,8 @@ static void storm_compaction(struct storm_shared *sh)
  *
  * ZRS_SECS is how long the storm runs at least; it then runs on until it
  * has done what it checks (every worker a round, at least 1,000 pool-page
- * migrations, or 100 and some writeback with ZRS_POOL_PCT), so a slow host
+ * migrations, or 100 and some writeback with ZRS_POOL_PCT, and the file
+ * ZRS_STORM_UNTIL names exists, if it names one), so a slow host
  * takes longer but never falls short.  The limit (20 x ZRS_SECS, at least
  * 900 s) only turns a storm that cannot get there into a loud failure.
  * Prints a "STORM" figures line for the host.
@@ -164,6 +170,7 @@ TEST_F_TIMEOUT(zrs_stress, storm, ZRS_TIMEOUT)
 {
 	const char *secs_env = getenv("ZRS_SECS"), *workers_env = getenv("ZRS_WORKERS");
 	const char *pool_pct = getenv("ZRS_POOL_PCT");
+	const char *running = getenv("ZRS_STORM_RUNNING"), *until = getenv("ZRS_STORM_UNTIL");
 	int secs = secs_env ? atoi(secs_env) : 20;
 	int workers = workers_env && atoi(workers_env) > 0 ? atoi(workers_env) :
 			(int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -215,9 +222,17 @@ TEST_F_TIMEOUT(zrs_stress, storm, ZRS_TIMEOUT)
 		if (kids[2 + i] == 0)
 			storm_worker(i, sh, &sh->w[i]);
 	}
+	if (running && *running) {
+		int fd = open(running, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		EXPECT_LE(0, fd) TH_LOG("cannot create %s: %s", running, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
 	for (;;) {
 		done = zrs_stat("migrate_ok") - mig0 >= min_mig &&
-		       (!pool_pct || zrs_stat("written_back_pages") > wb0);
+		       (!pool_pct || zrs_stat("written_back_pages") > wb0) &&
+		       (!until || !*until || access(until, F_OK) == 0);
 		now = time(NULL);
 		for (i = 0; i < workers; i++)
 			done = done && sh->w[i].rounds >= 1;
@@ -236,6 +251,8 @@ TEST_F_TIMEOUT(zrs_stress, storm, ZRS_TIMEOUT)
 		note("storm: its work not done after %ld s: failing below", (long)(now - start));
 	else if (now > end + 1)
 		note("storm: ran %ld s (asked %d) until its work was done", (long)(now - start), secs);
+	if (running && *running)
+		unlink(running);
 	sh->stop = 1;
 	for (i = 0; i < nkids; i++) {
 		const char *who = i == 0 ? "compaction loop" : i == 1 ? "knob changer" : "worker";
