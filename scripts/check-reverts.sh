@@ -207,6 +207,29 @@ while read -r kind name test layout; do
 	died) echo "  revert $name: $test [$layout] failed as expected (the guest died or hung in it${w:+; $w})"; caught=$((caught + 1)) ;;
 	*) echo "  revert $name: $test [$layout] failed as expected (exit $r${w:+; $w})"; caught=$((caught + 1)) ;;
 	esac
+	[ -n "$said" ] && echo "      $said"
 done < "$plan/plan"
+python3 - "${rows[@]}" >> "$table" <<'PY'
+import sys
+rows = [r.split('|', 5) for r in sys.argv[1:]]
+head = ('run', 'test [layout]', 'result', 'what the test said last')
+body = []
+for kind, name, test, layout, r, said in rows:
+    who = 'with the fix' if kind == 'control' else 'revert ' + name
+    first, _, rest = r.partition(' ')
+    res = {'0': 'passed', 'hang': 'hang bound', 'died': 'guest died',
+           'none': 'no result'}.get(first, 'exit ' + first)
+    if rest:
+        res += ' ' + rest
+    body.append((who, f'{test} [{layout}]', res, said.replace('`', "'") or '-'))
+w = [max(len(x[i]) for x in body + [head]) for i in range(4)]
+line = '  '.join('=' * n for n in w)
+print(line)
+print('  '.join(h.ljust(n) for h, n in zip(head, w)).rstrip())
+print(line)
+for b in body:
+    print('  '.join(c.ljust(n) for c, n in zip(b, w)).rstrip())
+print(line)
+PY
 echo "reverts: $caught of $total caught ($boot boot(s)); table: $table"
 [ $bad -eq 0 ] && [ $caught -eq $total ] && [ $total -gt 0 ]

@@ -644,11 +644,12 @@ race_open() {
 # race_wait_hits WINDOW N: waits until WINDOW held a task N times; fails
 # for an unknown window, or after RACE_BOUND seconds.
 race_wait_hits() {
-	t=$(uptime_s)
+	rw_t=$(uptime_s)
 	while :; do
-		h=$(race_hits "$1") || return 1
-		[ "$h" -ge "$2" ] && return 0
-		[ $(( $(uptime_s) - t )) -gt $RACE_BOUND ] && { echo "  window $1 was never entered"; rlog "window $1 never entered"; return 1; }
+		# (Names of their own: the tests' $h and $t are their pids and times.)
+		rw_hits=$(race_hits "$1") || return 1
+		[ "$rw_hits" -ge "$2" ] && return 0
+		[ $(( $(uptime_s) - rw_t )) -gt $RACE_BOUND ] && { echo "  window $1 was never entered"; rlog "window $1 never entered"; return 1; }
 		sleep 0.2
 	done
 }
