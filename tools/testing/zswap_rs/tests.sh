@@ -12,7 +12,7 @@
 # lib.sh reports "ok N name # SKIP").  The workloads the shell
 # orchestrates stay subcommands of zrs-test.
 
-ALL_TESTS="kunit integrity thp thp_swapoff thp_storm thp_memcg duplicate exit incompressible pageout_remote compressors knobs limit writeback memcg summary zswapstat swapoff swapoff_cycles duplicate_parallel storm storm_writeback shrinker_writeback stressng churn rmmod_writeback rmmod_cycles late_load cpu_hotplug writeback_swapoff shrinker_pressure zram_swap"
+ALL_TESTS="kunit integrity thp thp_swapoff thp_storm thp_memcg duplicate exit incompressible pageout_remote compressors knobs limit writeback memcg summary zswapstat swapoff swapoff_cycles duplicate_parallel storm storm_writeback shrinker_writeback stressng churn rmmod_writeback rmmod_cycles late_load cpu_hotplug writeback_swapoff shrinker_pressure zram_swap race_harness"
 DEBUG_TESTS="failalloc failstore thp_failstore sigbus race_free_slot race_free_slot_aba race_store_undo race_writeback_swapin race_unload_busy race_unload_store race_writeback_give_up race_sync_io race_memcg_gone race_dup_failstore"
 # Not run on the debug kernel (make check names them): shrinker_writeback
 # (real pressure under the checkers costs minutes; shrinker_pressure runs
@@ -686,6 +686,37 @@ gone_within() {
 		sleep 0.2
 	done
 	return 0
+}
+
+# The race helpers' own rules (a self-test: each check fails if its rule
+# is gone): an unknown window fails race_wait_hits at once (it once
+# compared "" with -lt and returned success) and race_arm; a write that
+# would arm nothing is refused by the module; arming is read back; every
+# window the test list uses exists; reset opens and zeroes everything.
+test_race_harness() {
+	[ -f $RACE ] || { echo "  SKIP: needs a kernel with CONFIG_FAULT_INJECTION_DEBUG_FS (race_delay)"; return 4; }
+	ok=0
+	echo reset > $RACE || return 1
+	t0=$(uptime_s)
+	race_wait_hits no_such_window 1 && { echo "  race_wait_hits accepted an unknown window"; ok=1; }
+	[ $(( $(uptime_s) - t0 )) -lt 10 ] || { echo "  race_wait_hits took its bound on an unknown window"; ok=1; }
+	race_arm no_such_window && { echo "  race_arm accepted an unknown window"; ok=1; }
+	for bad in "no_such_window gate" "writeback_lookup" "writeback_lookup 100" "writeback_lookup gate 0" \
+		   "writeback_lookup gate -2" "writeback_lookup open 1"; do
+		echo "$bad" > $RACE 2>/dev/null && { echo "  race_delay accepted '$bad'"; ok=1; }
+	done
+	[ "$(race_field writeback_lookup 2)" = open ] || { echo "  a refused write armed writeback_lookup"; ok=1; }
+	# Every window a race test arms or waits for exists in this module.
+	for w in $(grep -o 'race_\(arm\|open\|wait_hits\|pid\) [a-z_]*' /zrs/tests.sh | awk '{ print $2 }' | sort -u); do
+		case "$w" in no_such_window) continue ;; esac
+		race_field "$w" 1 >/dev/null || { echo "  a race test uses window '$w', which the module lacks"; ok=1; }
+	done
+	race_arm store_undo || ok=1
+	[ "$(race_field store_undo 2) $(race_field store_undo 3)" = "gate 1" ] || { echo "  store_undo not armed"; ok=1; }
+	echo reset > $RACE
+	[ "$(awk '$2 != "open" || $3 != 0 || $4 != 0' $RACE)" = "" ] || { echo "  reset left a window armed or counted"; ok=1; }
+	echo "  race_delay: $(wc -l < $RACE) windows; unknown names and malformed writes refused"
+	return $ok
 }
 
 race_setup() {
