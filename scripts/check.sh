@@ -401,10 +401,12 @@ if [[ " $want " == *" selftest "* ]]; then
 	fi
 	ZRS_LOG=selftest-kunit ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" selftest selftest_kunit >/dev/null 2>&1
 	res=$(python3 "$ZRS_TOP/scripts/ktap.py" --expect "$(ko_suites)" --kunit "$ZRS_GUEST/selftest-kunit.ktap" | grep -v '^ok')
-	if [ "$res" = "FAIL kunit: zswap_rs_harness.deliberate_failure_when_asked" ]; then
+	# The shell test (test_kunit) must fail too, not return rmmod's status.
+	kres=$(python3 "$ZRS_TOP/scripts/ktap.py" --guest "$ZRS_GUEST/selftest-kunit.ktap" | awk '$2 == "selftest_kunit" { print $1 }')
+	if [ "$res" = "FAIL kunit: zswap_rs_harness.deliberate_failure_when_asked" ] && [ "$kres" = FAIL ]; then
 		pass "harness: broken KUnit expectation is a failure"
 	else
-		fail "harness: broken KUnit expectation is a failure" "got: ${res:-no failure}"
+		fail "harness: broken KUnit expectation is a failure" "got: ${res:-no failure}; test_kunit: ${kres:-no result}"
 	fi
 	# A kernel problem before /init: the guest is booted again at once
 	# (the first log kept), and the same problem again fails the run.  The
