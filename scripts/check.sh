@@ -56,10 +56,24 @@ for t in $want; do
 	esac
 done
 
-# The KUnit results: every case, and every suite declared in the sources.
+# The KUnit results (from a boot's results channel): every case, and a
+# closed, complete result set of every suite compiled into the module,
+# whose names are read out of zswap_rs_kunit.ko itself (its
+# .kunit_test_suites section), not from the sources.
+kunit_ko=$ZRS_BUILD/module-$ZRS_VARIANT/zswap_rs_kunit.ko
+ko_suites() {
+	local s
+	s=$(python3 "$ZRS_TOP/scripts/ktap.py" --ko-suites "$kunit_ko" 2>&1 | tr '\n' ' ')
+	case "$s" in
+	zswap_rs_*) echo "$s" ;;
+	*) echo "ko_suites: no KUnit suite found in $kunit_ko: $s" >&2 ;;
+	esac
+}
 ktap_kunit() {
-	local log=$1 n=0
-	python3 "$ZRS_TOP/scripts/ktap.py" --kunit "$log" > "$ZRS_GUEST/kunit.txt"
+	local chan=$1 n=0 suites
+	suites=$(ko_suites) || true
+	[ -n "$suites" ] || fail "kunit: suites of zswap_rs_kunit.ko" "none found in $kunit_ko"
+	python3 "$ZRS_TOP/scripts/ktap.py" --expect "$suites" --kunit "$chan" > "$ZRS_GUEST/kunit.txt"
 	while read -r status name; do
 		n=$((n + 1))
 		case "$status" in
@@ -68,9 +82,6 @@ ktap_kunit() {
 		esac
 	done < "$ZRS_GUEST/kunit.txt"
 	[ $n -gt 0 ] || fail "kunit" "no KUnit results (suite crashed or missing)"
-	for s in $(grep -h -A2 'kunit_suite!(' "$ZRS_TOP"/rust/tests/*.rs | grep -o '"zswap_rs_[a-z_]*"' | tr -d '"' | sort -u); do
-		grep -q "^# ZRS-KTAP-BEGIN $s\$" "$log" || fail "kunit: $s" "suite missing from the results"
-	done
 }
 
 # 0. Host-side checks of the sources.
@@ -134,15 +145,44 @@ fi
 guest_pass() {
 	local job=$1 zpool=$2 failed0=$failed
 	shift 2
-	local tests="$*" t n status rc log slow totals pv cb mg st ld gate work moved
+	local tests="$*" rc
 	echo "== in-guest tests ($ZRS_VARIANT kernel${zpool:+, zpool=$zpool})"
 	[ -z "$zpool" ] && [ "$ZRS_VARIANT" = debug ] && [ -z "${TESTS:-}" ] &&
 		echo "   not run on the debug kernel (DEBUG_SKIP in tests.sh, with the reason): $DEBUG_SKIP"
 	ZRS_ZPOOL=$zpool ZRS_LOG=$job ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" check $tests >"$ZRS_GUEST/$job.out" 2>&1
 	rc=$?
+	guest_results "$job" "$zpool" $tests
+	# Boots retried (stalled before /init, or a kernel problem before
+	# /init): shown whatever the result, never hidden.
+	grep -E '^warning' "$ZRS_GUEST/$job.out" | sed 's/^/      retried: /'
+	if [ $rc -ne 0 ] && [ $failed -eq $failed0 ]; then
+		fail "guest run${zpool:+ [$zpool]}" "exit status $rc"
+	fi
+	if [ $rc -ne 0 ]; then
+		grep -E '^error' "$ZRS_GUEST/$job.out" | sed 's/^/      /'
+	fi
+}
+
+# guest_results JOB ZPOOL TESTS...: the results of one boot, read from its
+# results channel (build/guest-*/JOB.ktap) only: a result line per test,
+# every KUnit case, the totals; the console log is named, never parsed
+# for results.  A missing channel or a document that is not closed fails.
+guest_results() {
+	local job=$1 zpool=$2
+	shift 2
+	local tests="$*" t n status log chan slow totals pv cb mg st ld gate work moved km
 	log=$ZRS_GUEST/$job.log
+	chan=$ZRS_GUEST/$job.ktap
 	# The guest's KTAP document: one result per test, in order.
-	python3 "$ZRS_TOP/scripts/ktap.py" --guest "$log" > "$ZRS_GUEST/$job.txt"
+	python3 "$ZRS_TOP/scripts/ktap.py" --guest "$chan" > "$ZRS_GUEST/$job.txt"
+	# What ktap.py says about the document itself (no channel, not
+	# closed, a malformed line), beyond a test without a result (below).
+	while read -r status n; do
+		case "$n" in
+		"(in-guest test "*) ;;
+		"("*) fail "results${zpool:+ [$zpool]}: $n" "$status: $chan" ;;
+		esac
+	done < "$ZRS_GUEST/$job.txt"
 	for t in $tests; do
 		status=$(awk -v t="$t" '$2 == t { print $1; exit }' "$ZRS_GUEST/$job.txt")
 		n="$t${zpool:+ [$zpool]}"
@@ -150,7 +190,7 @@ guest_pass() {
 		ok) pass "$n" ;;
 		FAIL)
 			fail "$n" "see $log"
-			sed -n "/^# -- test $t\$/,/^\(not \)\{0,1\}ok [0-9]* $t\$/p" "$log" | grep -v '^\[' |
+			sed -n "/^# -- test $t\$/,/^\(not \)\{0,1\}ok [0-9]* $t\$/p" "$chan" |
 				sed 's/^# /      /' | head -n 20 ;;
 		# A harness program whose tests all skipped (exit 4; e.g. no
 		# fault injection): shown, neither passed nor failed.  The
@@ -165,16 +205,18 @@ guest_pass() {
 			fi ;;
 		*) fail "$n" "no result: the guest stopped early" ;;
 		esac
-		[ "$t" = kunit ] && ktap_kunit "$log"
+		[ "$t" = kunit ] && ktap_kunit "$chan"
 	done
 	# Where the guest's time went (guest clock, seconds): the slowest tests.
-	slow=$(awk '$1 == "#" && $2 == "--" && $3 == "time" { print $5, $4 }' "$log" |
+	slow=$(awk '$1 == "#" && $2 == "--" && $3 == "time" { print $5, $4 }' "$chan" 2>/dev/null |
 		sort -rn | head -n 8 | awk '{ printf "%s%s %ss", (NR > 1 ? ", " : ""), $2, $1 }')
 	[ -n "$slow" ] && echo "      slowest (guest s): $slow"
 	# Figures of the parallel storm (pages verified, migrations, corruption).
-	grep -h '^# STORM ' "$log" | sed 's/^# /      /'
-	# What the whole run verified.
-	totals=$(grep -h '^# ZRS-TOTALS ' "$log" | tail -1 | sed 's/^# //')
+	grep -h '^# STORM ' "$chan" 2>/dev/null | sed 's/^# /      /'
+	# What the whole run verified.  No totals line is a failure: the
+	# checks below would otherwise be skipped without a word.
+	totals=$(grep -h '^# ZRS-TOTALS ' "$chan" 2>/dev/null | tail -1 | sed 's/^# //')
+	[ -n "$totals" ] || fail "totals${zpool:+ [$zpool]}" "no ZRS-TOTALS line in $chan"
 	if [ -n "$totals" ]; then
 		echo "      $totals"
 		pv=$(field pages_verified "$totals")
@@ -217,14 +259,16 @@ guest_pass() {
 			echo "      (the debug gate, 10^6 pages stored by the module and 10^4 pool-page migrations, is NOT checked: it is make soak's; this run had a ${SOAK}s soak${TESTS:+, TESTS set})"
 		fi
 	fi
-	# Boots retried (stalled before /init, or a kernel problem before
-	# /init): shown whatever the result, never hidden.
-	grep -E '^warning' "$ZRS_GUEST/$job.out" | sed 's/^/      retried: /'
-	if [ $rc -ne 0 ] && [ $failed -eq $failed0 ]; then
-		fail "guest run${zpool:+ [$zpool]}" "exit status $rc"
-	fi
-	if [ $rc -ne 0 ]; then
-		grep -E '^error' "$ZRS_GUEST/$job.out" | sed 's/^/      /'
+	# A kernel with kmemleak (the debug kernel): the scan the guest asks
+	# for at the end must have run; a kmemleak that disabled itself
+	# refuses it (and reports no leak).  ZRS_KMEMLEAK=1: the self-test.
+	if [ "${ZRS_KMEMLEAK:-}" = 1 ] || grep -q '^CONFIG_DEBUG_KMEMLEAK=y' "$ZRS_KOUT/.config" 2>/dev/null; then
+		km=$(grep -h '^ZRS-KMEMLEAK ' "$chan" 2>/dev/null | tail -1)
+		if [ "$km" = "ZRS-KMEMLEAK scan ok" ]; then
+			pass "kmemleak${zpool:+ [$zpool]}: scanned at the end of the run"
+		else
+			fail "kmemleak${zpool:+ [$zpool]}: scanned at the end of the run" "${km:-no ZRS-KMEMLEAK line in $chan}"
+		fi
 	fi
 }
 
@@ -247,8 +291,8 @@ ab_boots() {
 	ZRS_LOG=$rs_test-rs ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" check "$rs_test" >"$ZRS_GUEST/$rs_test-rs.out" 2>&1; rc1=$?
 	ZRS_LOG=$rs_test-zswap ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" zswap "$c_test" >"$ZRS_GUEST/$rs_test-zswap.out" 2>&1; rc2=$?
 	grep -hE '^warning' "$ZRS_GUEST/$rs_test-rs.out" "$ZRS_GUEST/$rs_test-zswap.out" | sed 's/^/      retried: /'
-	rs=$(grep "^# $marker" "$ZRS_GUEST/$rs_test-rs.log" | tail -1 | sed 's/^# //')
-	c=$(grep "^# $marker" "$ZRS_GUEST/$rs_test-zswap.log" | tail -1 | sed 's/^# //')
+	rs=$(grep "^# $marker" "$ZRS_GUEST/$rs_test-rs.ktap" 2>/dev/null | tail -1 | sed 's/^# //')
+	c=$(grep "^# $marker" "$ZRS_GUEST/$rs_test-zswap.ktap" 2>/dev/null | tail -1 | sed 's/^# //')
 	echo "      $rs"
 	echo "      $c"
 	if [ $rc1 -ne 0 ] || [ $rc2 -ne 0 ] || [ -z "$rs" ] || [ -z "$c" ]; then
@@ -335,7 +379,7 @@ if [[ " $want " == *" selftest "* ]]; then
 	src=$?
 	# Failed, and because of that test (its KTAP result), not a crash or a
 	# timeout that would make any run fail.
-	sresult=$(python3 "$ZRS_TOP/scripts/ktap.py" --guest "$ZRS_GUEST/selftest-fail.log" 2>/dev/null |
+	sresult=$(python3 "$ZRS_TOP/scripts/ktap.py" --guest "$ZRS_GUEST/selftest-fail.ktap" 2>/dev/null |
 		awk '$2 == "selftest_fail" { print $1 }')
 	if [ $src -ne 0 ] && [ "$sresult" = FAIL ]; then
 		pass "harness: failing test fails the run"
@@ -356,11 +400,13 @@ if [[ " $want " == *" selftest "* ]]; then
 		fail "harness: fewer CPUs than asked fails the run" "$(tail -1 "$ZRS_GUEST/selftest-cpus.out")"
 	fi
 	ZRS_LOG=selftest-kunit ZRS_QUIET=1 "$ZRS_TOP/scripts/run-guest.sh" selftest selftest_kunit >/dev/null 2>&1
-	res=$(python3 "$ZRS_TOP/scripts/ktap.py" --kunit "$ZRS_GUEST/selftest-kunit.log" | grep -v '^ok')
-	if [ "$res" = "FAIL kunit: zswap_rs_harness.deliberate_failure_when_asked" ]; then
+	res=$(python3 "$ZRS_TOP/scripts/ktap.py" --expect "$(ko_suites)" --kunit "$ZRS_GUEST/selftest-kunit.ktap" | grep -v '^ok')
+	# The shell test (test_kunit) must fail too, not return rmmod's status.
+	kres=$(python3 "$ZRS_TOP/scripts/ktap.py" --guest "$ZRS_GUEST/selftest-kunit.ktap" | awk '$2 == "selftest_kunit" { print $1 }')
+	if [ "$res" = "FAIL kunit: zswap_rs_harness.deliberate_failure_when_asked" ] && [ "$kres" = FAIL ]; then
 		pass "harness: broken KUnit expectation is a failure"
 	else
-		fail "harness: broken KUnit expectation is a failure" "got: ${res:-no failure}"
+		fail "harness: broken KUnit expectation is a failure" "got: ${res:-no failure}; test_kunit: ${kres:-no result}"
 	fi
 	# A kernel problem before /init: the guest is booted again at once
 	# (the first log kept), and the same problem again fails the run.  The
@@ -441,10 +487,82 @@ if [[ " $want " == *" selftest "* ]]; then
 	else
 		fail "harness: the module's lost-page messages fail the run, an injected failure does not"
 	fi
-	if python3 "$ZRS_TOP/scripts/ktap.py" --selftest; then
-		pass "harness: KTAP parser (crash, missing, failed, skipped; console noise)"
+	# A console that lost messages, a kmemleak that disabled itself.
+	lost_ok=1
+	for msg in '** 12 printk messages dropped **' '[ 2.0] kmemleak: Kernel memory leak detector disabled'; do
+		printf '%s\n' "$msg" > "$ZRS_GUEST/fake.log"
+		"$ZRS_TOP/scripts/scan-log.sh" "$ZRS_GUEST/fake.log" >/dev/null && lost_ok=0
+	done
+	if [ $lost_ok = 1 ]; then
+		pass "harness: printk messages dropped, kmemleak disabled fail the run"
 	else
-		fail "harness: KTAP parser (crash, missing, failed, skipped; console noise)"
+		fail "harness: printk messages dropped, kmemleak disabled fail the run"
+	fi
+	if python3 "$ZRS_TOP/scripts/ktap.py" --selftest; then
+		pass "harness: KTAP parser (crash, missing, failed, skipped; split, glued, unclosed)"
+	else
+		fail "harness: KTAP parser (crash, missing, failed, skipped; split, glued, unclosed)"
+	fi
+	# check.sh's own rules on fake results channels (no guest): a boot
+	# without a channel file, a document without its totals line, a
+	# kmemleak scan that did not run fail; the same document whole passes.
+	fake_doc() {
+		printf 'ZRS-KTAP-BEGIN guest\nKTAP version 1\n1..1\nok 1 knobs\n'
+		[ "$1" = nototals ] ||
+			printf '# ZRS-TOTALS pages_verified=1 bytes_verified=4096 corrupted_bytes=0 storm_migrations=0 module_stores=1 module_loads=1 frontswap_stores=1 frontswap_loads=1\n'
+		printf 'ZRS-KTAP-END guest\n'
+		[ "$1" = nokmemleak ] || printf 'ZRS-KMEMLEAK scan ok\n'
+	}
+	rm -f "$ZRS_GUEST/fake-none.ktap"
+	for f in whole nototals nokmemleak; do fake_doc $f > "$ZRS_GUEST/fake-$f.ktap"; done
+	judged() { (ZRS_KMEMLEAK=1 TESTS= guest_results "fake-$1" "" knobs) 2>&1; }
+	out_whole=$(judged whole)
+	out_none=$(judged none)
+	out_tot=$(judged nototals)
+	out_km=$(judged nokmemleak)
+	why=""
+	echo "$out_whole" | grep -q FAILED && why="$why the whole document failed;"
+	echo "$out_none" | grep -q '^  knobs  *FAILED' &&
+		echo "$out_none" | grep -q 'no results channel.*FAILED' || why="$why no channel file did not fail;"
+	echo "$out_tot" | grep -q '^  totals  *FAILED' || why="$why no totals line did not fail;"
+	echo "$out_km" | grep -q '^  kmemleak: scanned at the end of the run  *FAILED' || why="$why no kmemleak scan did not fail;"
+	if [ -z "$why" ]; then
+		pass "harness: no channel, no totals, no kmemleak scan fail"
+	else
+		fail "harness: no channel, no totals, no kmemleak scan fail" "${why# }"
+	fi
+	# The KUnit suites come from the module: kunit_suite! makes one,
+	# kunit_suite_layouts! two (the grep of the sources missed those).
+	if [ -f "$kunit_ko" ]; then
+		declared=$(( $(cat "$ZRS_TOP"/rust/tests/*.rs | grep -c '^kunit_suite!(') +
+			2 * $(cat "$ZRS_TOP"/rust/tests/*.rs | grep -c '^kunit_suite_layouts!(') ))
+		found=$(ko_suites | wc -w)
+		if [ "$found" -eq "$declared" ] && [ "$found" -gt 0 ]; then
+			pass "harness: KUnit suites read from zswap_rs_kunit.ko ($found)"
+		else
+			fail "harness: KUnit suites read from zswap_rs_kunit.ko" "$found found, $declared declared in rust/tests"
+		fi
+	fi
+	# A kselftest_harness test that fails an EXPECT and then SKIPs (or
+	# SKIPs and then fails) is a failure (zrs_harness.h), a plain SKIP a
+	# skip.  Built for the host: the harness logic only.
+	h=$ZRS_GUEST/skipfail
+	t=$ZRS_TOP/tools/testing/zswap_rs
+	printf '%s\n' '#include "zrs_harness.h"' \
+		'TEST(fails_then_skips) { EXPECT_EQ(1, 2); SKIP(return, "after a failure"); }' \
+		'TEST(skips_then_fails) { SKIP(, "before a failure"); EXPECT_EQ(1, 2); }' \
+		'TEST(skips) { SKIP(return, "plain"); }' 'ZRS_HARNESS_MAIN' > "$h.c"
+	if gcc -O1 -Wall -Wno-unused-parameter -I"$t" -o "$h" "$h.c" "$t/zrs_lib.c" 2>"$h.err"; then
+		"$h" > "$h.out" 2>&1
+		src=$?
+		if [ $src = 1 ] && grep -q '^not ok 1 global.fails_then_skips$' "$h.out" &&
+		   grep -q '^not ok 2 global.skips_then_fails$' "$h.out" && grep -q '^ok 3 # SKIP plain$' "$h.out"; then
+			pass "harness: a failed test that also SKIPs is a failure"
+		else
+			fail "harness: a failed test that also SKIPs is a failure" "exit $src, $(grep -E '^(not )?ok' "$h.out" | tr '\n' ';')"
+		fi
+	else
+		fail "harness: a failed test that also SKIPs is a failure" "cannot build: $(head -2 "$h.err" | tr '\n' ' ')"
 	fi
 fi
 

@@ -10,7 +10,9 @@
 #   run-guest.sh selftest [TESTS]    harness self-tests
 #   run-guest.sh reverts DIR         race tests with fixes reverted
 #                                    (check-reverts.sh; DIR: plan, .ko)
-# Console log: build/guest-<variant>/<job>.log.  Exit status: the guest's,
+# Console log: build/guest-<variant>/<job>.log; the results channel (the
+# guest's ttyS1, only the test harness writes it; scripts/ktap.py reads
+# it): <job>.ktap, removed before each boot.  Exit status: the guest's,
 # or 1 if the console shows an oops, BUG, WARNING, lockdep or KASAN report,
 # or a panic, or fewer CPUs brought up than asked for; 124 on timeout.
 # CPUS=N: vCPUs (default 4 for tests, 2 for run/workload/shell).
@@ -147,6 +149,9 @@ esac
 [ $use_kvm = 1 ] && accel=(-accel kvm -cpu host)
 
 log=$ZRS_GUEST/${ZRS_LOG:-$job}.log
+ktap=$ZRS_GUEST/${ZRS_LOG:-$job}.ktap
+# The second serial port (ttyS1): the results channel, a file of its own.
+channel=(-serial "file:$ktap")
 qemu=("${ZRS_QEMU:-qemu-system-x86_64}" "${accel[@]}" -m $mem -smp $smp -kernel "$kernel" -initrd "$initrd"
 	-drive file="$swap",if=virtio,format=raw,cache=unsafe${ZRS_DRIVE_OPTS:+,$ZRS_DRIVE_OPTS}
 	-append "$cmdline" -display none -no-reboot)
@@ -154,7 +159,8 @@ qemu=("${ZRS_QEMU:-qemu-system-x86_64}" "${accel[@]}" -m $mem -smp $smp -kernel 
 echo "  QEMU    $job ($([ $use_kvm = 1 ] && echo KVM || echo TCG), $mem, $cpus vCPUs, timeout ${timeout_s}s) log: $log"
 set +e
 if [ "$job" = shell ]; then
-	"${qemu[@]}" -serial mon:stdio 2>&1 | tee "$log"
+	rm -f "$ktap"
+	"${qemu[@]}" -serial mon:stdio "${channel[@]}" 2>&1 | tee "$log"
 	exit 0
 fi
 # Early-boot watchdog.  Rarely (about once in a few hundred boots, seen on
@@ -182,7 +188,9 @@ preinit_retry=0
 rm -f "$log".stalled-* "$log.preinit"
 while :; do
 	: > "$log"
-	timeout "$timeout_s" "${qemu[@]}" -serial stdio -monitor none </dev/null >"$log" 2>&1 &
+	# No channel file of an earlier boot may count for this one.
+	rm -f "$ktap"
+	timeout "$timeout_s" "${qemu[@]}" -serial stdio "${channel[@]}" -monitor none </dev/null >"$log" 2>&1 &
 	qpid=$!
 	tpid=
 	if [ "${ZRS_QUIET:-0}" != 1 ]; then

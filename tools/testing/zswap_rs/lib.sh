@@ -149,6 +149,17 @@ ktap_nest() {
 	     /^ZRS-KTAP-END / { k = 0 }'
 }
 
+# to_channel CMD...: runs CMD, its output copied to the results channel
+# (ZRS_CHANNEL, set up by /init) and to the console (for people); returns
+# CMD's status.  tee closes the channel last, which waits until the port
+# has sent everything, before /init reboots.
+to_channel() {
+	rm -f /tmp/zrs-channel.rc
+	{ "$@"; echo $? > /tmp/zrs-channel.rc; } | tee -a "${ZRS_CHANNEL:-/dev/null}"
+	rc=$(cat /tmp/zrs-channel.rc 2>/dev/null)
+	return "${rc:-1}"
+}
+
 # The in-guest tests as one KTAP document (the format of KUnit and of
 # tools/testing/selftests/kselftest.h), framed for the host's parser
 # (scripts/ktap.py): a plan, each test's output (ktap_nest: "# "

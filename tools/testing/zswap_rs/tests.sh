@@ -27,16 +27,29 @@ SOAK_TESTS="soak"
 ZPACK_TESTS="integrity thp duplicate incompressible knobs writeback memcg storm storm_writeback churn swapoff_cycles rmmod_writeback rmmod_cycles writeback_swapoff"
 ZPACK_DEBUG_TESTS="failstore race_free_slot race_free_slot_aba race_store_undo race_writeback_swapin race_unload_busy race_unload_store race_memcg_gone"
 
-# KUnit suites: load the test module, dump every suite's KTAP results.
+# KUnit suites: load the test module, name the suites KUnit registered
+# (the host requires each suite compiled into the module among them, each
+# with a complete result set), dump every suite's KTAP results.  Fails on
+# any "not ok" of a case or a suite, or on no suite at all.
 test_kunit() {
 	insmod /zrs/zswap_rs_kunit.ko "$@" || return 1
+	suites=
 	for d in /sys/kernel/debug/kunit/*/; do
-		s=${d%/}; s=${s##*/}
-		echo "ZRS-KTAP-BEGIN $s"
-		cat "$d/results"
-		echo "ZRS-KTAP-END $s"
+		[ -f "$d/results" ] || continue
+		s=${d%/}; suites="$suites ${s##*/}"
 	done
-	rmmod zswap_rs_kunit
+	echo "ZRS-KUNIT-SUITES$suites"
+	krc=0
+	[ -n "$suites" ] || { echo "  no KUnit suite registered"; krc=1; }
+	for s in $suites; do
+		r=/sys/kernel/debug/kunit/$s/results
+		echo "ZRS-KTAP-BEGIN $s"
+		cat "$r" || krc=1
+		echo "ZRS-KTAP-END $s"
+		grep -q '^ *not ok ' "$r" && krc=1
+	done
+	rmmod zswap_rs_kunit || krc=1
+	return $krc
 }
 
 test_integrity() { zrs_integrity -t integrity; }

@@ -20,6 +20,13 @@
  *
  * SKIP() in 6.1 only marks the test: used in a FIXTURE_SETUP it would not
  * stop the test body from running.  Tests call SKIP() themselves.
+ *
+ * A test that failed is a failure even if it also SKIP()ped: 6.1's SKIP()
+ * sets "passed" and the child then exits as skipped, so an EXPECT_* that
+ * failed before it (or a teardown that failed after it) was reported
+ * "ok # SKIP".  SKIP() is redefined to keep a failure, and every test runs
+ * through zrs_run_test, which turns "skipped but failed" into a failure
+ * (the verbatim header is not edited).
  */
 #ifndef ZRS_HARNESS_H
 #define ZRS_HARNESS_H
@@ -39,6 +46,42 @@
 #include "include/kselftest_harness.h"
 #pragma GCC diagnostic pop
 #include "zrs_lib.h"
+
+#undef SKIP
+#define SKIP(statement, fmt, ...) do {						\
+	snprintf(_metadata->results->reason,					\
+		 sizeof(_metadata->results->reason), fmt, ##__VA_ARGS__);	\
+	if (TH_LOG_ENABLED) {							\
+		fprintf(TH_LOG_STREAM, "#      SKIP      %s%s\n",		\
+			_metadata->results->reason,				\
+			_metadata->passed ? "" : " (after a failure: FAIL)");	\
+	}									\
+	_metadata->skip = 1;							\
+	_metadata->trigger = 0;							\
+	statement;								\
+} while (0)
+
+/* The tests' own functions, which zrs_run_test calls. */
+static struct {
+	struct __test_metadata *t;
+	void (*fn)(struct __test_metadata *, struct __fixture_variant_metadata *);
+} zrs_tests[512];
+static unsigned int zrs_nr_tests;
+
+/* Runs the test (in the harness's child); a failed test that skipped too
+ * exits as failed (t->step, at least 1), not as skipped (255). */
+static void zrs_run_test(struct __test_metadata *t, struct __fixture_variant_metadata *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < zrs_nr_tests; i++)
+		if (zrs_tests[i].t == t)
+			zrs_tests[i].fn(t, v);
+	if (t->skip && !t->passed) {
+		fprintf(TH_LOG_STREAM, "# %s: failed and skipped: a failure\n", t->name);
+		t->skip = 0;
+	}
+}
 
 #define ZRS_TIMEOUT 3600
 
@@ -218,6 +261,16 @@ static inline int zrs_harness_main(int argc, char **argv)
 		fprintf(stderr, " (-l lists them)\n");
 		return KSFT_FAIL;
 	}
+	for (f = __fixture_list; f; f = f->next)
+		for (t = f->tests; t; t = t->next) {
+			if (zrs_nr_tests == sizeof(zrs_tests) / sizeof(zrs_tests[0])) {
+				fprintf(stderr, "%s: more than %u tests\n", argv[0], zrs_nr_tests);
+				return KSFT_FAIL;
+			}
+			zrs_tests[zrs_nr_tests].t = t;
+			zrs_tests[zrs_nr_tests++].fn = t->fn;
+			t->fn = zrs_run_test;
+		}
 	zrs_main_pid = getpid();
 	atexit(zrs_exit_status);
 	return test_harness_run(argc, argv);
