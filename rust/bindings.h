@@ -27,6 +27,7 @@ const gfp_t ZRS_GFP_MOVABLE = __GFP_MOVABLE;
 const gfp_t ZRS_GFP_NORETRY = __GFP_NORETRY;
 const gfp_t ZRS_GFP_NOWARN = __GFP_NOWARN;
 const gfp_t ZRS_GFP_ZERO = __GFP_ZERO;
+const gfp_t ZRS_GFP_NOMEMALLOC = __GFP_NOMEMALLOC;
 const gfp_t ZRS_GFP_IO = __GFP_IO;
 const gfp_t ZRS_GFP_FS = __GFP_FS;
 const unsigned long ZRS_PAGE_SIZE = PAGE_SIZE;

@@ -97,6 +97,8 @@ n=$(wc -l < "$plan/plan")
 # 2. The boots: from run 1 until every run has a result.
 echo "== check-reverts: $n runs (controls and reverts), RACE_BOUND=${bound}s"
 declare -A result=() why=()
+# This run's boots only (an earlier run's logs would answer for them).
+rm -f "$ZRS_GUEST"/reverts-[0-9]*.log "$ZRS_GUEST"/reverts-[0-9]*.ktap "$ZRS_GUEST"/reverts-[0-9]*.out
 from=1
 boot=0
 while [ "$from" -le "$n" ]; do
@@ -107,23 +109,27 @@ while [ "$from" -le "$n" ]; do
 		ZRS_APPEND="zrs.revert_from=$from zrs.race_bound=$bound" \
 		"$ZRS_TOP/scripts/run-guest.sh" reverts "$plan" >"$ZRS_GUEST/$job.out" 2>&1
 	log=$ZRS_GUEST/$job.log
-	# Line numbers of the runs and of the kernel's reports, to tell
-	# whose run a report came in.
+	chan=$ZRS_GUEST/$job.ktap
+	# The results from the results channel (ttyS1: no kernel message can
+	# split a line there); which run began last, too.
 	last=
+	while read -r tag i rest; do
+		case "$tag" in
+		ZRS-REVERT-BEGIN) last=$i ;;
+		ZRS-REVERT-RESULT) [[ "$rest" =~ ^rc=([0-9]+|hang)$ ]] && result[$i]=${BASH_REMATCH[1]} ;;
+		esac
+	done < <(grep -E '^ZRS-REVERT-(BEGIN [0-9]+ [a-z]+ [^ ]+ [a-z_]+ [a-z]+|RESULT [0-9]+ rc=([0-9]+|hang))$' "$chan" 2>/dev/null)
+	# Line numbers of the runs on the console (its copy), to tell whose
+	# run a kernel report came in; a marker a kernel message mangled there
+	# leaves a report unowned, which fails the check (never a pass).
 	declare -A begin_line=() end_line=()
 	while IFS=: read -r ln rest; do
-		case "$rest" in
-		"ZRS-REVERT-BEGIN "*)
-			set -- $rest
-			begin_line[$2]=$ln; last=$2 ;;
-		"ZRS-REVERT-RESULT "*)
-			set -- $rest
-			if [[ "$3" =~ ^rc=([0-9]+|hang)$ ]]; then
-				result[$2]=${BASH_REMATCH[1]}
-				end_line[$2]=$ln
-			fi ;;
+		set -- $rest
+		case "$1" in
+		ZRS-REVERT-BEGIN) begin_line[$2]=$ln ;;
+		ZRS-REVERT-RESULT) end_line[$2]=$ln ;;
 		esac
-	done < <(grep -n -E '^ZRS-REVERT-(BEGIN [0-9]+ [a-z]+ [^ ]+ [a-z_]+ [a-z]+|RESULT [0-9]+ rc=([0-9]+|hang))$' "$log")
+	done < <(grep -n -E '^ZRS-REVERT-(BEGIN|RESULT) [0-9]+ ' "$log")
 	# Kernel reports (oops, WARN, lockdep, KASAN, panic; scan-log.sh).
 	while IFS=: read -r ln text; do
 		[ -n "$ln" ] || continue
@@ -141,11 +147,11 @@ while [ "$from" -le "$n" ]; do
 	done < <("$ZRS_TOP/scripts/scan-log.sh" "$log" --all 2>/dev/null)
 	# Where to go on: after the last run that began (its result, if it
 	# has none, is that the guest died or hung in it).
-	if grep -q '^ZRS-REVERT-ALL-DONE$' "$log"; then
+	if grep -q '^ZRS-REVERT-ALL-DONE$' "$chan" 2>/dev/null; then
 		break
 	fi
 	if [ -z "$last" ] || [ "$last" -lt "$from" ]; then
-		problem "boot $boot: no run began (see $ZRS_GUEST/$job.out and $log)"
+		problem "boot $boot: no run began (see $ZRS_GUEST/$job.out, $log and $chan)"
 		tail -n 3 "$ZRS_GUEST/$job.out" | sed 's/^/      /'
 		break
 	fi
@@ -155,10 +161,10 @@ while [ "$from" -le "$n" ]; do
 done
 
 # summary I: what run I's test said last (its closing "#   " line), from
-# the boot that ran it.
+# the results channel of the boot that ran it.
 summary() {
 	local l
-	for l in "$ZRS_GUEST"/reverts-*.log; do
+	for l in "$ZRS_GUEST"/reverts-*.ktap; do
 		awk -v b="ZRS-REVERT-BEGIN $1 " -v e="ZRS-REVERT-RESULT $1 " '
 			index($0, b) == 1 { on = 1; s = ""; next }
 			index($0, e) == 1 { if (on && s != "") { print s; found = 1 }; on = 0 }

@@ -52,6 +52,17 @@ impl Reject {
     }
 }
 
+/// A huge page is stored only if it saves memory: with
+/// `store_incompressible=N`, at most one subpage in this many may be kept
+/// uncompressed (256 of a 2 MiB folio's 512: with the rest compressed to
+/// a third, the folio still takes a third less room); one more, and the
+/// folio goes to the swap device whole (the subpages stored so far are
+/// taken back).  The first subpage kept as it is makes the store sample
+/// the rest, so a folio of random data is refused after one copy and 512
+/// samples (a fraction of a compression each), instead of filling 512
+/// pool pages that save nothing.
+pub(crate) const THP_RAW_SHARE: usize = 2;
+
 impl Backend {
     /// zswap's limit and hysteresis: once full, refuse until the pool falls
     /// below `accept_threshold_percent` of the limit.
@@ -139,9 +150,28 @@ impl Backend {
                 return Err(Reject::Cgroup);
             }
         }
+        // How many subpages of a huge page may be kept uncompressed with
+        // `store_incompressible=N` (with Y, any number, as for base pages).
+        let knob = get_bool(&KNOBS.store_incompressible);
+        let mut raw_left = if nr > 1 { nr / THP_RAW_SHARE } else { 0 };
+        let mut scanned = false;
         for i in 0..nr {
             let key = SwapKey::new(ty, offset + i as u64);
-            let r = self.store_one(area, charges, key, &page.subpage(i), cg.as_ref(), nr > 1);
+            let mut r = self.store_one(area, charges, key, &page.subpage(i), cg.as_ref(), &mut raw_left);
+            // The first subpage kept as it is: do the rest (by the sample
+            // test, a fraction of a compression each) leave the folio
+            // within its share?  If not, refuse it now, not after
+            // compressing and copying up to half of it.
+            if r == Ok(true) && !knob && !scanned {
+                scanned = true;
+                let more = (i + 1..nr)
+                    .filter(|&j| page.subpage(j).with_slice(looks_incompressible))
+                    .count();
+                if more > raw_left {
+                    self.undo_store(key, None);
+                    r = Err(Reject::CompressPoor);
+                }
+            }
             if let Err(r) = r {
                 // All or nothing: the subpages stored so far go again.
                 // The caller's lock on the folio excludes every other
@@ -178,9 +208,11 @@ impl Backend {
 
     /// Stores one base page at `key` (in `area`, its swap type's index,
     /// whose cgroup records are `charges`) and publishes it, charged to `cg`;
-    /// the caller checks `closing` afterwards.  `huge`: a subpage of a THP,
-    /// kept uncompressed if it does not compress (so that some random data
-    /// does not send the whole folio to the device).
+    /// the caller checks `closing` afterwards.  `raw_left`: how many more
+    /// subpages of a THP may be kept uncompressed although
+    /// `store_incompressible` is N (so that a little random data does not
+    /// send the whole folio to the device; see [`THP_RAW_SHARE`]).  True
+    /// if the page was kept uncompressed.
     fn store_one(
         &self,
         area: &XArray,
@@ -188,8 +220,8 @@ impl Backend {
         key: SwapKey,
         page: &PageRef<'_>,
         cg: Option<&ObjCgroup>,
-        huge: bool,
-    ) -> core::result::Result<(), Reject> {
+        raw_left: &mut usize,
+    ) -> core::result::Result<bool, Reject> {
         let offset = key.offset();
         let word = if get_bool(&KNOBS.same_filled_pages_enabled) {
             page.with_slice(same_filled)
@@ -222,7 +254,7 @@ impl Backend {
                 if self.pool_full() {
                     return Err(Reject::PoolLimit);
                 }
-                let (h, raw, len) = self.compress_and_alloc(key, page, huge)?;
+                let (h, raw, len) = self.compress_and_alloc(key, page, raw_left)?;
                 incompressible = raw;
                 size = len;
                 Entry::Object(h)
@@ -274,7 +306,7 @@ impl Backend {
                 return Err(Reject::Alloc);
             }
         }
-        Ok(())
+        Ok(incompressible)
     }
 
     /// Takes back the entry a failed store published at `key`.  The store
@@ -308,9 +340,10 @@ impl Backend {
         &self,
         key: SwapKey,
         page: &PageRef<'_>,
-        huge: bool,
+        raw_left: &mut usize,
     ) -> core::result::Result<(Handle, bool, usize), Reject> {
-        let incompressible_ok = huge || get_bool(&KNOBS.store_incompressible);
+        let knob = get_bool(&KNOBS.store_incompressible);
+        let incompressible_ok = knob || *raw_left > 0;
         page.with_slice(|src| {
             // Most incompressible pages are told apart by a sample, for a
             // fraction of the cost of failing to compress them.
@@ -348,6 +381,9 @@ impl Backend {
                     .map_err(|_| Reject::Alloc)?;
                 // Counted under the context lock (see `Compressors`).
                 self.comps.stored(tag);
+                if tag == TAG_RAW && !knob {
+                    *raw_left -= 1;
+                }
                 Ok((h, tag == TAG_RAW, data.len()))
             })
         })

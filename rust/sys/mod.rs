@@ -94,6 +94,11 @@ impl Gfp {
     pub(crate) const fn zeroed(self) -> Gfp {
         Gfp(self.0 | ffi::ZRS_GFP_ZERO)
     }
+    /// Add `__GFP_NOMEMALLOC`: never from the emergency reserves, even
+    /// under `PF_MEMALLOC` (the store path runs in reclaim).
+    pub(crate) const fn no_memalloc(self) -> Gfp {
+        Gfp(self.0 | ffi::ZRS_GFP_NOMEMALLOC)
+    }
 }
 
 /// Log levels for [`printk`]: the `KERN_*` prefix and the kernel crate's

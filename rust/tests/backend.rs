@@ -229,19 +229,51 @@ fn compound_with(a: &[u8], b: &[u8]) -> Option<Page> {
     Some(p)
 }
 
+/// A compound page of 2^`order` base pages, subpage `i` holding `f(i)`.
+fn compound_of(order: u32, f: impl Fn(usize) -> alloc::vec::Vec<u8>) -> Option<Page> {
+    let mut p = Page::alloc_compound(Gfp::KERNEL, order)?;
+    {
+        let mut r = p.as_page_ref();
+        for i in 0..1usize << order {
+            let d = f(i);
+            r.subpage(i).with_slice_mut(|s| s.copy_from_slice(&d));
+        }
+    }
+    Some(p)
+}
+
 fn compound_pages_are_stored_as_subpages(layout: Layout) {
     // The head page of a THP being swapped out whole: each subpage at
-    // offset + i (patch 9 marks every slot), one that does not compress
-    // kept as it is although store_incompressible is N.
+    // offset + i (patch 9 marks every slot); one that does not compress
+    // is kept as it is although store_incompressible is N: one in
+    // THP_RAW_SHARE may be (here 2 of 32, then 1 of 2).
     let b = kunwrap!(backend(layout));
     let random = pattern(77, PAGE_SIZE);
+    let mut big = kunwrap!(compound_of(5, |i| if i % 16 == 1 {
+        pattern(100 + i as u64, PAGE_SIZE)
+    } else {
+        text(200 + i as u64)
+    }));
+    kunit_assert!(b.store(0, 100, &mut big.as_page_ref()).is_ok());
+    kunit_assert_eq!(stat(&b, "stored_pages"), 32);
+    kunit_assert_eq!(stat(&b, "incompressible_pages"), 2);
+    for i in 0..32u64 {
+        let want = if i % 16 == 1 {
+            pattern(100 + i, PAGE_SIZE)
+        } else {
+            text(200 + i)
+        };
+        kunit_assert!(kunwrap!(load(&b, 0, 100 + i).ok()) == want);
+        b.invalidate_page(0, 100 + i);
+    }
+    kunit_assert_eq!(stat(&b, "stored_pages"), 0);
     let mut thp = kunwrap!(compound_with(&text(9), &random));
     kunit_assert!(b.store(0, 9, &mut thp.as_page_ref()).is_ok());
-    kunit_assert_eq!(stat(&b, "stored_pages"), 2);
-    kunit_assert_eq!(stat(&b, "stores"), 2);
-    kunit_assert_eq!(stat(&b, "stored_thp"), 1);
     kunit_assert_eq!(stat(&b, "reject_thp"), 0);
     kunit_assert_eq!(stat(&b, "incompressible_pages"), 1);
+    kunit_assert_eq!(stat(&b, "stored_pages"), 2);
+    kunit_assert_eq!(stat(&b, "stores"), 34);
+    kunit_assert_eq!(stat(&b, "stored_thp"), 2);
     kunit_assert!(kunwrap!(load(&b, 0, 9).ok()) == text(9));
     kunit_assert!(kunwrap!(load(&b, 0, 10).ok()) == random);
     // Each slot goes on its own, as 6.1 frees them.
@@ -280,6 +312,34 @@ fn compound_store_is_all_or_nothing(layout: Layout) {
     kunit_assert!(b.store(0, 20, &mut thp.as_page_ref()).is_ok());
     kunit_assert_eq!(stat(&b, "stored_pages"), 2);
     kunit_assert!(kunwrap!(load(&b, 0, 21).ok()) == text(3));
+}
+
+fn incompressible_thp_is_refused_early(layout: Layout) {
+    // A folio of random data saves nothing: with store_incompressible=N
+    // it is refused once more than one subpage in THP_RAW_SHARE would be
+    // kept as it is: after one subpage kept and the rest sampled, not
+    // after half of them compressed and copied; nothing stays.
+    let b = kunwrap!(backend(layout));
+    let mut thp = kunwrap!(compound_of(4, |i| pattern(300 + i as u64, PAGE_SIZE)));
+    kunit_assert!(b.store(0, 40, &mut thp.as_page_ref()).is_err());
+    kunit_assert_eq!(stat(&b, "reject_thp"), 1);
+    kunit_assert_eq!(stat(&b, "reject_compress_poor"), 1);
+    // One subpage went through the store (sampled, kept, taken back).
+    kunit_assert_eq!(stat(&b, "incompressible_sampled"), 1);
+    kunit_assert_eq!(stat(&b, "stored_pages"), 0);
+    kunit_assert_eq!(stat(&b, "incompressible_pages"), 0);
+    kunit_assert_eq!(stat(&b, "pool_pages"), 0);
+    kunit_assert_eq!(stat(&b, "stores"), 0);
+    for i in 0..16u64 {
+        kunit_assert!(b.index.area(0).and_then(|a| a.load(40 + i)).is_none());
+    }
+    // store_incompressible=Y is honoured as for base pages: all 16 kept.
+    KNOBS.store_incompressible.store(true, Ordering::Relaxed);
+    let r = b.store(0, 40, &mut thp.as_page_ref());
+    KNOBS.store_incompressible.store(false, Ordering::Relaxed);
+    kunit_assert!(r.is_ok());
+    kunit_assert_eq!(stat(&b, "incompressible_pages"), 16);
+    kunit_assert!(kunwrap!(load(&b, 0, 55).ok()) == pattern(315, PAGE_SIZE));
 }
 
 fn compound_pages_are_rejected_with_store_thp_off(layout: Layout) {
@@ -376,6 +436,7 @@ kunit_suite_layouts!(
         missing_page_is_eio,
         compound_pages_are_stored_as_subpages,
         compound_store_is_all_or_nothing,
+        incompressible_thp_is_refused_early,
         compound_pages_are_rejected_with_store_thp_off,
         unused_compressor_transforms_are_freed,
         corrupt_object_fails_with_eio_never_garbage,

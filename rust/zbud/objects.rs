@@ -118,11 +118,18 @@ impl Pool {
                 self.relist(&mut inner, id);
             }
         }
-        // No frame has room: start a new one.
+        // No frame has room: start a new one.  A whole-page object (a page
+        // kept uncompressed) saves no memory: its page may not come from
+        // the reserves that reclaim (the store's caller) may otherwise use.
         self.reserve_id()?;
+        let gfp = if len == MAX_OBJECT {
+            self.page_gfp.no_memalloc()
+        } else {
+            self.page_gfp
+        };
         let mut page = match self.ops {
-            Some(ops) => ops.alloc(self.page_gfp),
-            None => Page::alloc(self.page_gfp),
+            Some(ops) => ops.alloc(gfp),
+            None => Page::alloc(gfp),
         }
         .ok_or(ENOMEM)?;
         let mut inner = self.inner.lock();

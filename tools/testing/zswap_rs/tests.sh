@@ -720,9 +720,16 @@ test_race_harness() {
 	done
 	[ "$(race_field writeback_lookup 2)" = open ] || { echo "  a refused write armed writeback_lookup"; ok=1; }
 	# Every window a race test arms or waits for exists in this module.
-	for w in $(grep -o 'race_\(arm\|open\|wait_hits\|pid\) [a-z_]*' /zrs/tests.sh | awk '{ print $2 }' | sort -u); do
+	used=
+	for w in $(grep -v -e 'echo' -e '^[[:space:]]*#' /zrs/tests.sh | grep -o 'race_\(arm\|open\|wait_hits\|pid\) [a-z_]*' |
+		   awk '{ print $2 }' | sort -u); do
 		case "$w" in no_such_window) continue ;; esac
 		race_field "$w" 1 >/dev/null || { echo "  a race test uses window '$w', which the module lacks"; ok=1; }
+		used="$used $w"
+	done
+	# ... and every window of the module is used by one (or removed).
+	for w in $(awk '{ print $1 }' $RACE); do
+		case " $used " in *" $w "*) ;; *) echo "  window '$w' is used by no race test"; ok=1 ;; esac
 	done
 	race_arm store_undo || ok=1
 	[ "$(race_field store_undo 2) $(race_field store_undo 3)" = "gate 1" ] || { echo "  store_undo not armed"; ok=1; }
