@@ -14,6 +14,7 @@
 #include <linux/pagemap.h>
 #include <linux/ratelimit.h>
 #include <linux/rcupdate.h>
+#include <linux/srcu.h>
 #include <linux/delay.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -226,9 +227,12 @@ bool zswap_rs_ratelimit(void)
 				      DEFAULT_RATELIMIT_BURST);
 	return __ratelimit(&rs);
 }
-void zswap_rs_rcu_read_lock(void) { rcu_read_lock(); }
-void zswap_rs_rcu_read_unlock(void) { rcu_read_unlock(); }
-void zswap_rs_synchronize_rcu(void) { synchronize_rcu(); }
+/* The read side of the movable-page callbacks (rust/sys/rcu.rs): SRCU, so
+ * that a sleep inside cannot end the section early. */
+DEFINE_STATIC_SRCU(zswap_rs_srcu);
+int zswap_rs_srcu_read_lock(void) { return srcu_read_lock(&zswap_rs_srcu); }
+void zswap_rs_srcu_read_unlock(int idx) { srcu_read_unlock(&zswap_rs_srcu, idx); }
+void zswap_rs_synchronize_srcu(void) { synchronize_srcu(&zswap_rs_srcu); }
 void zswap_rs_msleep(unsigned int ms) { msleep(ms); }
 unsigned long zswap_rs_jiffies_ms(void) { return jiffies_to_msecs(jiffies); }
 void zswap_rs_warn(const void *args) { WARN(1, "zswap_rs: %pA\n", args); }

@@ -33,7 +33,7 @@ use sys::movable::MovableOps;
 use sys::page::PageRef;
 use sys::shrinker::{self, Shrinker};
 use sys::{
-    debugfs, meminfo, sysfs, Errno, PageBuf, RcuReadGuard, Result, EBUSY, EEXIST, EIO, ENODEV,
+    debugfs, meminfo, rcu, sysfs, Errno, PageBuf, Result, EBUSY, EEXIST, EIO, ENODEV,
 };
 use zbud::{PoolOwner, PoolPages};
 
@@ -139,7 +139,7 @@ impl Frontswap for ZswapRs {
 
 /// The pool's pages are movable; their callbacks find it in `BACKEND`.
 impl PoolOwner for ZswapRs {
-    fn pool(g: &RcuReadGuard) -> Option<&zbud::Pool> {
+    fn pool(g: &rcu::Guard) -> Option<&zbud::Pool> {
         BACKEND.get(g).map(|b| &b.pool)
     }
 }

@@ -16,7 +16,8 @@ use core::marker::PhantomData;
 use core::ptr::NonNull;
 
 use super::page::Page;
-use super::{Gfp, RcuReadGuard, Result, EINVAL};
+use super::rcu::{self, Guard};
+use super::{Gfp, Result, EINVAL};
 use crate::ffi;
 
 /// How the VM migrates (`enum migrate_mode`).
@@ -44,22 +45,25 @@ impl MigrateMode {
     }
 }
 
-/// The owner of movable pages.  Each callback runs in an RCU read-side
-/// section (the guard it receives), so whoever retires the object the
-/// callbacks look up waits them out with `synchronize_rcu`
-/// ([`Published`](super::global::Published) does).  Callbacks never sleep.
+/// The owner of movable pages.  Each callback runs in a read-side section
+/// of the module's SRCU domain (the [`Guard`] it receives, which only
+/// `sys/` can make), so whoever retires the object the callbacks look up
+/// waits them out ([`Published`](super::global::Published) does), even if
+/// a callback slept.  Callbacks must not sleep all the same (the VM calls
+/// them with the page lock held, some from atomic context); that is a rule
+/// of the VM, not a condition of memory safety here.
 pub(crate) trait Movable: 'static {
     /// The VM wants to migrate `page`; true if it may.
-    fn isolate(g: &RcuReadGuard, page: &LockedPage<'_>) -> bool;
+    fn isolate(g: &Guard, page: &LockedPage<'_>) -> bool;
     /// Moves the isolated `src` into `dst`.  `EAGAIN`: try again later.
     fn migrate(
-        g: &RcuReadGuard,
+        g: &Guard,
         dst: MigrationTarget<'_>,
         src: &LockedPage<'_>,
         mode: MigrateMode,
     ) -> Result;
     /// The VM gives back an isolated page it did not migrate.
-    fn putback(g: &RcuReadGuard, page: &LockedPage<'_>);
+    fn putback(g: &Guard, page: &LockedPage<'_>);
 }
 
 /// A page the VM hands to a `movable_operations` callback, locked by the VM
@@ -317,8 +321,7 @@ impl<T: Movable> VTable<T> {
             Some(p) => p,
             None => return false,
         };
-        let rcu = RcuReadGuard::new();
-        T::isolate(&rcu, &page)
+        rcu::read(|g| T::isolate(g, &page))
     }
 
     /// # Safety
@@ -338,8 +341,7 @@ impl<T: Movable> VTable<T> {
             (Some(d), Some(s)) => (d, s),
             _ => return EINVAL.to_c(),
         };
-        let rcu = RcuReadGuard::new();
-        match T::migrate(&rcu, dst, &src, MigrateMode::from_c(mode)) {
+        match rcu::read(|g| T::migrate(g, dst, &src, MigrateMode::from_c(mode))) {
             Ok(()) => ffi::MIGRATEPAGE_SUCCESS as c_int,
             Err(e) => e.to_c(),
         }
@@ -352,8 +354,7 @@ impl<T: Movable> VTable<T> {
     unsafe extern "C" fn putback(page: *mut ffi::page) {
         // SAFETY: Locked and referenced by the VM for the call.
         if let Some(page) = unsafe { LockedPage::from_raw(page) } {
-            let rcu = RcuReadGuard::new();
-            T::putback(&rcu, &page);
+            rcu::read(|g| T::putback(g, &page));
         }
     }
 
