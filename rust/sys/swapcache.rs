@@ -121,9 +121,22 @@ pub(crate) struct NewSwapPage {
     offset: u64,
 }
 
+/// Proof that a [`NewSwapPage`] was filled in full by one of its fill
+/// methods ([`NewSwapPage::fill_words`], [`NewSwapPage::fill_with`]), which
+/// are the only ways to make one; [`NewSwapPage::write`] consumes it.
+///
+/// # Invariants
+///
+/// Every byte of the page at `page` was written by a fill method of the
+/// [`NewSwapPage`] that owns it.
+pub(crate) struct Filled {
+    page: NonNull<ffi::page>,
+}
+
 impl NewSwapPage {
-    /// Runs `f` on the contents, writable.
-    pub(crate) fn with_slice_mut<R>(&mut self, f: impl FnOnce(&mut [u8]) -> R) -> R {
+    /// Runs `f` on the contents, writable (the page is not uptodate: what
+    /// `f` reads is stale memory, which it must not pass on).
+    fn with_slice_mut<R>(&mut self, f: impl FnOnce(&mut [u8]) -> R) -> R {
         // SAFETY: Locked and not uptodate: ours alone (invariant), and
         // `&mut self` excludes other accesses here.
         let mut p = unsafe { super::page::PageRef::from_raw(self.ptr.as_ptr()) };
@@ -134,11 +147,46 @@ impl NewSwapPage {
         }
     }
 
-    /// The page holds the entry's data now: frontswap forgets the entry
-    /// (its next swap-in reads the device), and the page is written to the
-    /// swap device (unlocked once the write is submitted).  The returned
-    /// reference lets the caller wait for the write.
-    pub(crate) fn write(self) -> WrittenPage {
+    /// Fills the whole page with the word `w` (a same-filled entry).
+    pub(crate) fn fill_words(&mut self, w: u64) -> Filled {
+        self.with_slice_mut(|d| {
+            for c in d.chunks_exact_mut(8) {
+                c.copy_from_slice(&w.to_ne_bytes());
+            }
+        });
+        // INVARIANT: `PAGE_SIZE` is a multiple of 8: every byte written.
+        Filled { page: self.ptr }
+    }
+
+    /// Fills the page with `f`, which writes the entry's data from the
+    /// start of the page and returns how many bytes it wrote (a
+    /// decompression), or an error.  The proof comes back only if `f`
+    /// wrote the whole page; `Err(None)`: it wrote less.
+    pub(crate) fn fill_with<E>(
+        &mut self,
+        f: impl FnOnce(&mut [u8]) -> core::result::Result<usize, E>,
+    ) -> core::result::Result<Filled, Option<E>> {
+        match self.with_slice_mut(f) {
+            // INVARIANT: `f` says it wrote every byte (its result is the
+            // length the decompressor produced into the page).
+            Ok(n) if n == super::PAGE_SIZE => Ok(Filled { page: self.ptr }),
+            Ok(_) => Err(None),
+            Err(e) => Err(Some(e)),
+        }
+    }
+
+    /// The page holds the entry's data now (`filled` proves it was
+    /// written in full): frontswap forgets the entry (its next swap-in
+    /// reads the device), and the page is written to the swap device
+    /// (unlocked once the write is submitted).  The returned reference
+    /// lets the caller wait for the write.
+    ///
+    /// Panics if `filled` is the proof of another page (a bug).
+    pub(crate) fn write(self, filled: Filled) -> WrittenPage {
+        assert!(
+            filled.page == self.ptr,
+            "writing a swap-cache page with another page's proof of fill"
+        );
         let p = self.ptr;
         let (ty, offset) = (self.ty, self.offset);
         core::mem::forget(self);
@@ -146,9 +194,10 @@ impl NewSwapPage {
         // no store, load or invalidate of the entry runs; we are the
         // registered backend (writeback runs only while registered).
         unsafe { ffi::zswap_rs_frontswap_writeback_done(ty, offset as _) };
-        // SAFETY: Our locked, referenced swap-cache page with the entry's
-        // data; the helper marks it uptodate and submits the write (which
-        // unlocks it); our reference moves into the `WrittenPage`.
+        // SAFETY: Our locked, referenced swap-cache page, written in full
+        // with the entry's data (`filled`); the helper marks it uptodate
+        // and submits the write (which unlocks it); our reference moves
+        // into the `WrittenPage`.
         unsafe { ffi::zswap_rs_swapcache_write(p.as_ptr()) };
         // INVARIANT: The reference we held.
         WrittenPage { ptr: p }
