@@ -9,6 +9,7 @@
 #include <linux/memcontrol.h>
 #include <linux/vmstat.h>
 #include <linux/mm.h>
+#include <linux/migrate.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/pagemap.h>
@@ -178,6 +179,12 @@ void zswap_rs_kunmap_local(void *addr) { kunmap_local(addr); }
 void zswap_rs_get_page(struct page *page) { get_page(page); }
 void zswap_rs_put_page(struct page *page) { put_page(page); }
 bool zswap_rs_trylock_page(struct page *page) { return trylock_page(page); }
+/* PageMovable() without its page-lock assertion, for a page whose movable
+ * state only its owner changes (rust/sys/movable.rs: MovablePage). */
+bool zswap_rs_page_movable_registered(struct page *page)
+{
+	return __PageMovable(page) && page_movable_ops(page) != NULL;
+}
 void zswap_rs_lock_page(struct page *page) { lock_page(page); }
 void zswap_rs_unlock_page(struct page *page) { unlock_page(page); }
 unsigned long zswap_rs_page_private(struct page *page) { return page_private(page); }

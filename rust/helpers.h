@@ -71,6 +71,7 @@ void zswap_rs_kunmap_local(void *addr);
 void zswap_rs_get_page(struct page *page);
 void zswap_rs_put_page(struct page *page);
 bool zswap_rs_trylock_page(struct page *page);
+bool zswap_rs_page_movable_registered(struct page *page);
 void zswap_rs_lock_page(struct page *page);
 void zswap_rs_unlock_page(struct page *page);
 unsigned long zswap_rs_page_private(struct page *page);

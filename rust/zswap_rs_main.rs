@@ -32,9 +32,7 @@ use sys::global::{CallbackGuard, Global, ParamLockGuard, ParamLockToken, ParamLo
 use sys::movable::MovableOps;
 use sys::page::PageRef;
 use sys::shrinker::{self, Shrinker};
-use sys::{
-    debugfs, meminfo, rcu, sysfs, Errno, PageBuf, Result, EBUSY, EEXIST, EIO, ENODEV,
-};
+use sys::{debugfs, meminfo, rcu, sysfs, Errno, PageBuf, Result, EBUSY, EEXIST, EIO, ENODEV};
 use zbud::{PoolOwner, PoolPages};
 
 /// Log prefix of the printing macros (`pr_info!` and the others in `sys`).
