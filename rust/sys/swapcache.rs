@@ -64,19 +64,32 @@ pub(crate) fn lookup(ty: u32, offset: u64) -> Lookup {
 /// as they do for vmscan's own swap-outs (`shrink_lruvec` plugs).  Nothing
 /// waits on a held write without first flushing the plug: a task that
 /// sleeps submits its plug.  Nests: inside another plug, `f` runs in that
-/// one.  May sleep if `f` does.
+/// one.  May sleep (it allocates the plug, `GFP_KERNEL`); if that fails,
+/// `f` runs unplugged.
 pub(crate) fn plugged<R>(f: impl FnOnce() -> R) -> R {
-    let mut plug = core::mem::MaybeUninit::<ffi::blk_plug>::uninit();
-    // SAFETY: `blk_start_plug` initialises the plug and, unless the task
-    // has one already, installs it in the current task.  It stays in this
-    // frame, unmoved, until `blk_finish_plug` below takes it out of the
-    // task again; the kernel does not unwind, so that always runs.
-    unsafe { ffi::blk_start_plug(plug.as_mut_ptr()) };
+    // On the heap, not in this frame: if `f` panics (BUG: the task dies,
+    // its stack is rewound, and `do_exit` still flushes `current->plug`
+    // when it sleeps), the box is never freed and the plug stays valid.
+    let plug = match super::try_box(super::Opaque::<ffi::blk_plug>::zeroed()) {
+        Ok(p) => p,
+        Err(_) => return f(),
+    };
+    // SAFETY: `plug` points to a zeroed `struct blk_plug`, which nothing
+    // else uses.  `blk_start_plug` initialises it and installs it in the
+    // current task, unless the task has a plug already (then it does
+    // nothing and the zeroed plug is never read).  An installed plug must
+    // stay valid, unmoved, while it is the task's: it is in a box that is
+    // freed only after `blk_finish_plug` below took it out of the task,
+    // and leaked if that never runs (a panic in `f`).
+    unsafe { ffi::blk_start_plug(plug.get()) };
     let r = f();
-    // SAFETY: Initialised above, on this task (a task does not change
-    // while it runs `f`); finishing a plug that is not the task's current
-    // one (nested) does nothing.
-    unsafe { ffi::blk_finish_plug(plug.as_mut_ptr()) };
+    // SAFETY: On the task that started it (a task does not change while
+    // it runs `f`; `f` cannot end the plug: safe code reaches
+    // `blk_finish_plug` only here, balanced).  `blk_finish_plug` compares
+    // the pointer with `current->plug` and, only if it is the task's
+    // plug (installed above), flushes and removes it; a plug that was
+    // not installed (nested) is not read.
+    unsafe { ffi::blk_finish_plug(plug.get()) };
     r
 }
 
