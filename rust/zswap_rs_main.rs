@@ -10,6 +10,9 @@
 //! [`writeback`], [`zbud`], [`index`] and [`compress`].  See `Documentation/design.rst`.
 
 mod backend;
+// Misuses that must not compile (scripts/check-compile-fail.sh).
+#[cfg(zrs_compile_fail)]
+mod compile_fail;
 mod compress;
 mod ffi;
 mod index;
