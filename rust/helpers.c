@@ -9,11 +9,13 @@
 #include <linux/memcontrol.h>
 #include <linux/vmstat.h>
 #include <linux/mm.h>
+#include <linux/migrate.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/pagemap.h>
 #include <linux/ratelimit.h>
 #include <linux/rcupdate.h>
+#include <linux/srcu.h>
 #include <linux/delay.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -177,6 +179,12 @@ void zswap_rs_kunmap_local(void *addr) { kunmap_local(addr); }
 void zswap_rs_get_page(struct page *page) { get_page(page); }
 void zswap_rs_put_page(struct page *page) { put_page(page); }
 bool zswap_rs_trylock_page(struct page *page) { return trylock_page(page); }
+/* PageMovable() without its page-lock assertion, for a page whose movable
+ * state only its owner changes (rust/sys/movable.rs: MovablePage). */
+bool zswap_rs_page_movable_registered(struct page *page)
+{
+	return __PageMovable(page) && page_movable_ops(page) != NULL;
+}
 void zswap_rs_lock_page(struct page *page) { lock_page(page); }
 void zswap_rs_unlock_page(struct page *page) { unlock_page(page); }
 unsigned long zswap_rs_page_private(struct page *page) { return page_private(page); }
@@ -226,9 +234,12 @@ bool zswap_rs_ratelimit(void)
 				      DEFAULT_RATELIMIT_BURST);
 	return __ratelimit(&rs);
 }
-void zswap_rs_rcu_read_lock(void) { rcu_read_lock(); }
-void zswap_rs_rcu_read_unlock(void) { rcu_read_unlock(); }
-void zswap_rs_synchronize_rcu(void) { synchronize_rcu(); }
+/* The read side of the movable-page callbacks (rust/sys/rcu.rs): SRCU, so
+ * that a sleep inside cannot end the section early. */
+DEFINE_STATIC_SRCU(zswap_rs_srcu);
+int zswap_rs_srcu_read_lock(void) { return srcu_read_lock(&zswap_rs_srcu); }
+void zswap_rs_srcu_read_unlock(int idx) { srcu_read_unlock(&zswap_rs_srcu, idx); }
+void zswap_rs_synchronize_srcu(void) { synchronize_srcu(&zswap_rs_srcu); }
 void zswap_rs_msleep(unsigned int ms) { msleep(ms); }
 unsigned long zswap_rs_jiffies_ms(void) { return jiffies_to_msecs(jiffies); }
 void zswap_rs_warn(const void *args) { WARN(1, "zswap_rs: %pA\n", args); }

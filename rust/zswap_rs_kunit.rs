@@ -38,7 +38,7 @@ const __LOG_PREFIX: &[u8] = b"zswap_rs_kunit\0";
 
 use sys::global::Global;
 use sys::movable::MovableOps;
-use sys::RcuReadGuard;
+use sys::rcu;
 use zbud::{PoolOwner, PoolPages};
 
 /// The pool whose pages the test movable callbacks serve (one at a time).
@@ -48,7 +48,7 @@ static MOVABLE_TEST_POOL: Global<zbud::Pool> = Global::new();
 struct TestPool;
 
 impl PoolOwner for TestPool {
-    fn pool(g: &RcuReadGuard) -> Option<&zbud::Pool> {
+    fn pool(g: &rcu::Guard) -> Option<&zbud::Pool> {
         MOVABLE_TEST_POOL.get(g)
     }
 }

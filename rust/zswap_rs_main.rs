@@ -3,13 +3,16 @@
 //! zswap_rs: a compressed in-RAM cache for swap pages (frontswap backend).
 //!
 //! Crate root of `zswap_rs.ko`: the module as one struct, [`ZswapRs`],
-//! whose fields are what init set up and whose drop (module exit) tears it
-//! down in field order; the frontswap, movable-page and shrinker callbacks
+//! whose fields are what init set up and whose `Drop` (module exit) tears
+//! it down in an explicit order; the frontswap, movable-page and shrinker callbacks
 //! as trait implementations; the entry points of the C attribute tables
 //! (module parameters, debugfs, sysfs).  The logic is in [`backend`],
 //! [`writeback`], [`zbud`], [`index`] and [`compress`].  See `Documentation/design.rst`.
 
 mod backend;
+// Misuses that must not compile (scripts/check-compile-fail.sh).
+#[cfg(zrs_compile_fail)]
+mod compile_fail;
 mod compress;
 mod ffi;
 mod index;
@@ -32,9 +35,7 @@ use sys::global::{CallbackGuard, Global, ParamLockGuard, ParamLockToken, ParamLo
 use sys::movable::MovableOps;
 use sys::page::PageRef;
 use sys::shrinker::{self, Shrinker};
-use sys::{
-    debugfs, meminfo, sysfs, Errno, PageBuf, RcuReadGuard, Result, EBUSY, EEXIST, EIO, ENODEV,
-};
+use sys::{debugfs, meminfo, rcu, sysfs, Errno, PageBuf, Result, EBUSY, EEXIST, EIO, ENODEV};
 use zbud::{PoolOwner, PoolPages};
 
 /// Log prefix of the printing macros (`pr_info!` and the others in `sys`).
@@ -45,23 +46,27 @@ const __LOG_PREFIX: &[u8] = b"zswap_rs\0";
 static BACKEND: Global<Backend> = Global::new();
 
 /// The loaded module: what init set up.  Dropping it (module exit) tears
-/// it down in field order: first everything that calls into the backend
-/// (each drop waits for its running callbacks), then the backend itself.
+/// it down in the order its `Drop` spells out, whatever the order of the
+/// fields: first everything that calls into the backend (each drop waits
+/// for its running callbacks), then the backend itself.  The `Drop`
+/// names every field (a new field does not compile until it is placed in
+/// that order).
 struct ZswapRs {
     /// Taken by [`ZswapRs::drain`] once nothing is stored.
-    _frontswap: Option<frontswap::Registration<ZswapRs>>,
-    _shrinker: Option<shrinker::Registration<ZswapRs>>,
-    /// After the two above: nothing queues it any more.
-    _reclaim: sys::ReclaimWork,
-    _sysfs: Option<sysfs::Summary>,
-    _debugfs: Option<debugfs::Dir>,
+    frontswap: Option<frontswap::Registration<ZswapRs>>,
+    shrinker: Option<shrinker::Registration<ZswapRs>>,
+    /// Cancelled after the two above: nothing queues it any more.
+    reclaim: Option<sys::ReclaimWork>,
+    sysfs: Option<sysfs::Summary>,
+    debugfs: Option<debugfs::Dir>,
     /// `/proc/meminfo` stops asking us (after a grace period) before the
     /// backend goes.
-    _meminfo: meminfo::Source,
-    /// Unpublished, an RCU grace period for the movable-page callbacks,
-    /// then freed: the pool gives every page back with its movable state
-    /// cleared under the page lock, so the VM never calls us again.
-    _backend: Published<Backend>,
+    meminfo: Option<meminfo::Source>,
+    /// Unpublished, the movable-page callbacks waited for, then freed: the
+    /// pool gives every page back with its movable state cleared under the
+    /// page lock, so the VM never calls us again.  Always `Some` until the
+    /// module's `Drop`.
+    backend: Option<Published<Backend>>,
 }
 
 impl ZswapRs {
@@ -71,31 +76,54 @@ impl ZswapRs {
     /// (`Backend::close` says in the log what it waits for), then
     /// frontswap lets the backend go.  Idempotent.
     fn drain(&mut self) {
-        if self._frontswap.is_none() {
+        if self.frontswap.is_none() {
             return;
         }
-        let b = self._backend.get();
-        let n = b.stored_pages();
-        let u = b.close();
-        if n != 0 {
-            pr_info!(
-                "unload: {} stored pages: {} written to the swap device, {} handed to swap-cache pages, {} gone meanwhile; {} more left without it (swapoff, or freed by their owners while it waited)",
-                n,
-                u.written,
-                u.handed,
-                u.gone,
-                n.saturating_sub(u.written + u.handed + u.gone)
-            );
+        if let Some(b) = &self.backend {
+            let b = b.get();
+            let n = b.stored_pages();
+            let u = b.close();
+            if n != 0 {
+                pr_info!(
+                    "unload: {} stored pages: {} written to the swap device, {} handed to swap-cache pages, {} gone meanwhile; {} more left without it (swapoff, or freed by their owners while it waited)",
+                    n,
+                    u.written,
+                    u.handed,
+                    u.gone,
+                    n.saturating_sub(u.written + u.handed + u.gone)
+                );
+            }
         }
         // Unregisters: waits for callbacks in flight.
-        self._frontswap = None;
+        self.frontswap = None;
     }
 }
 
 impl Drop for ZswapRs {
-    /// Before the fields go (a no-op after [`ZswapRs::drain`]).
+    /// The teardown order (field order does not matter): what calls into
+    /// the backend, each waiting for its running callbacks, and only then
+    /// the backend, which the callbacks' `CallbackGuard`s rely on.
     fn drop(&mut self) {
         self.drain();
+        // Every field, by name: a new one must be placed here.
+        let ZswapRs {
+            frontswap,
+            shrinker,
+            reclaim,
+            sysfs,
+            debugfs,
+            meminfo,
+            backend,
+        } = self;
+        *frontswap = None;
+        *shrinker = None;
+        // After frontswap (stores) and the shrinker: nothing queues it.
+        *reclaim = None;
+        *sysfs = None;
+        *debugfs = None;
+        *meminfo = None;
+        // Last: retired after every registration whose callbacks read it.
+        *backend = None;
     }
 }
 
@@ -139,7 +167,7 @@ impl Frontswap for ZswapRs {
 
 /// The pool's pages are movable; their callbacks find it in `BACKEND`.
 impl PoolOwner for ZswapRs {
-    fn pool(g: &RcuReadGuard) -> Option<&zbud::Pool> {
+    fn pool(g: &rcu::Guard) -> Option<&zbud::Pool> {
         BACKEND.get(g).map(|b| &b.pool)
     }
 }
@@ -362,13 +390,13 @@ impl ZswapRs {
             params::get_u32(&params::KNOBS.max_pool_percent)
         );
         Ok(ZswapRs {
-            _frontswap: Some(frontswap),
-            _shrinker: shrinker,
-            _reclaim: sys::ReclaimWork::new(),
-            _sysfs: sysfs,
-            _debugfs: debugfs,
-            _meminfo: meminfo,
-            _backend: backend,
+            frontswap: Some(frontswap),
+            shrinker,
+            reclaim: Some(sys::ReclaimWork::new()),
+            sysfs,
+            debugfs,
+            meminfo: Some(meminfo),
+            backend: Some(backend),
         })
     }
 }

@@ -19,7 +19,7 @@ use crate::index::{Entry, SwapKey};
 use crate::params::{get_bool, get_u32, KNOBS};
 use crate::stats::inc;
 use crate::sys::swapcache::{self, Handover, Lookup, WrittenPage};
-use crate::sys::{race_window, RaceWindow, PAGE_SIZE};
+use crate::sys::{race_window, RaceWindow};
 
 /// What became of an entry that writeback tried to hand to the device.
 pub(crate) enum Writeback {
@@ -169,7 +169,7 @@ impl Backend {
         // entry at `off` changes only by compaction moving its object.
         // An object that moves while we read it fails the owner check:
         // read again.
-        let mut filled = false;
+        let mut filled = None;
         let mut found = false;
         // `fail_writeback`: found, but as if it could not be decompressed.
         let unreadable = crate::sys::inject_writeback_failure();
@@ -184,45 +184,52 @@ impl Backend {
             if unreadable {
                 break;
             }
+            // `None`: the object moved meanwhile, read again.
             let done = match Entry::decode(v) {
-                Entry::Filled(w) => {
-                    page.with_slice_mut(|d| {
-                        for c in d.chunks_exact_mut(8) {
-                            c.copy_from_slice(&w.to_ne_bytes());
-                        }
-                    });
-                    Some(true)
-                }
-                Entry::Object(h) => page
-                    .with_slice_mut(|dst| {
-                        self.comps.with_ctx(|ctx, _| {
+                Entry::Filled(w) => Some(Some(page.fill_words(w))),
+                Entry::Object(h) => {
+                    let r = page.fill_with(|dst| {
+                        let read = self.comps.with_ctx(|ctx, _| {
                             self.pool
                                 .read(h, key.owner(), |src, tag| ctx.decompress(tag, src, dst))
-                        })
-                    })
-                    .map(|r| r == Ok(PAGE_SIZE)),
+                        });
+                        match read {
+                            Some(Ok(n)) => Ok(n),
+                            Some(Err(_)) => Err(false),
+                            None => Err(true),
+                        }
+                    });
+                    match r {
+                        Ok(f) => Some(Some(f)),
+                        Err(Some(true)) => None,
+                        Err(_) => Some(None),
+                    }
+                }
             };
             match done {
                 None => continue,
-                Some(ok) => {
-                    filled = ok;
+                Some(f) => {
+                    filled = f;
                     break;
                 }
             }
         }
-        if !found || !filled {
-            // Let the page go without the entry's data: it reads it as a
-            // swap-in would (see `NewSwapPage`'s drop).
-            race_window(RaceWindow::WritebackGiveUp);
-            drop(page);
-            return if !found {
-                Writeback::Gone
-            } else {
-                // Not reproducible (its load fails with EIO too) or moving
-                // without end: keep it.
-                Writeback::Busy(Busy::Corrupt)
-            };
-        }
+        let filled = match filled {
+            Some(f) if found => f,
+            _ => {
+                // Let the page go without the entry's data: it reads it
+                // as a swap-in would (see `NewSwapPage`'s drop).
+                race_window(RaceWindow::WritebackGiveUp);
+                drop(page);
+                return if !found {
+                    Writeback::Gone
+                } else {
+                    // Not reproducible (its load fails with EIO too) or
+                    // moving without end: keep it.
+                    Writeback::Busy(Busy::Corrupt)
+                };
+            }
+        };
         race_window(RaceWindow::WritebackErase);
         match area.erase(off) {
             Some(v) => self.release(key, Entry::decode(v)),
@@ -230,7 +237,7 @@ impl Backend {
             None => return Writeback::Gone,
         }
         inc(&self.stats.written_back_pages);
-        Writeback::Written(Some(page.write()))
+        Writeback::Written(Some(page.write(filled)))
     }
 
     /// Writes back the least recently used frame (at most two objects in

@@ -58,9 +58,18 @@ impl<T: Frontswap> VTable<T> {
     unsafe extern "C" fn store(ty: c_uint, offset: c_ulong, page: *mut ffi::page) -> c_int {
         // SAFETY: As in `init`.
         let g = unsafe { CallbackGuard::new() };
-        // SAFETY: Frontswap passes the locked swap-cache page being written
-        // (a THP's head page: the lock is the folio's, and covers every
-        // subpage); nobody else changes its contents during the call.
+        // SAFETY: Frontswap passes the locked swap-cache page being
+        // written (a THP's head page: the lock is the folio's, and covers
+        // every subpage), valid and referenced for the call.  The lock
+        // excludes every other store, load and invalidate of it, and no
+        // page table maps it: reclaim unmapped it before writing it, and a
+        // fault on it waits for the lock before mapping it again.  Not
+        // excluded (for any page under writeback, in C zswap too) is a
+        // write through a reference taken earlier without a pin
+        // (`get_user_pages` without `FOLL_PIN`): such a write during the
+        // call races with our reads of the contents; that holder already
+        // corrupts what reaches the device, and the kernel gives no way
+        // to exclude it here.
         match unsafe { PageRef::from_raw(page) } {
             Some(mut p) => super::from_result(T::store(&g, ty, offset as u64, &mut p)),
             None => EINVAL.to_c(),

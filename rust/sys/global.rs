@@ -8,16 +8,17 @@
 //! [`Global`].  A reference into it is only handed out against a
 //! [`Protection`]: a value whose existence guarantees that the object
 //! cannot be retired (freed) meanwhile.  [`Published`], the handle that
-//! owns the publication, retires the object on drop after an RCU grace
-//! period; registrations whose callbacks read a global are dropped before
-//! it (see `zswap_rs_main.rs`: one struct, drop order = teardown order).
+//! owns the publication, retires the object on drop after the read-side
+//! sections of the module's SRCU domain ([`rcu`]) ended; registrations
+//! whose callbacks read a global are dropped before it (`zswap_rs_main.rs`:
+//! `ZswapRs`'s `Drop` tears down in an explicit order, not field order).
 
 use alloc::boxed::Box;
 use core::marker::PhantomData;
 use core::ptr;
 use core::sync::atomic::{AtomicPtr, Ordering};
 
-use super::RcuReadGuard;
+use super::rcu;
 
 /// Proof that the running code cannot outlive a published [`Global`].
 ///
@@ -25,14 +26,16 @@ use super::RcuReadGuard;
 ///
 /// While a value of the implementing type is alive, the retirement of a
 /// [`Published`] object ([`Published`]'s `drop`) must not complete: it is
-/// an RCU read-side section (retirement waits for one with
-/// `synchronize_rcu`), or a callback whose registration is dropped, which
+/// a read-side section of the module's SRCU domain (retirement waits for
+/// one with `synchronize_srcu`, however long it sleeps), or a callback whose registration is dropped, which
 /// waits for running callbacks, before the object is retired.
 pub(crate) unsafe trait Protection {}
 
-// SAFETY: Retirement calls `synchronize_rcu` after unpublishing, which
-// waits for every read-side section that could have seen the object.
-unsafe impl Protection for RcuReadGuard {}
+// SAFETY: A `Guard` is a held SRCU read lock of the module's domain
+// (its invariant); retirement calls `synchronize_srcu` on that domain
+// after unpublishing, which waits for every section that could have seen
+// the object, whether or not it sleeps.
+unsafe impl Protection for rcu::Guard {}
 
 /// Proof given to the callbacks of a registration (frontswap, shrinker,
 /// debugfs, sysfs, module parameters) that outlives nothing it reads.
@@ -109,7 +112,8 @@ impl<T> Global<T> {
 }
 
 /// Owns the object published in a [`Global`]; dropping it unpublishes the
-/// object, waits for an RCU grace period and frees it.  May sleep.
+/// object, waits for the SRCU read-side sections ([`rcu`]) and frees it.
+/// May sleep.
 pub(crate) struct Published<T: 'static> {
     global: &'static Global<T>,
 }
@@ -126,10 +130,10 @@ impl<T> Published<T> {
 impl<T> Drop for Published<T> {
     fn drop(&mut self) {
         let p = self.global.ptr.swap(ptr::null_mut(), Ordering::AcqRel);
-        // Readers that found the object hold a `Protection`: RCU sections
-        // end within a grace period; callbacks of registrations are over
-        // (their owners drop them first).
-        super::synchronize_rcu();
+        // Readers that found the object hold a `Protection`: SRCU
+        // sections are waited for here; callbacks of registrations are
+        // over (their owners drop them first).
+        rcu::synchronize();
         if !p.is_null() {
             // SAFETY: `p` came from `Box::into_raw` (invariant) and nobody
             // can reach it any more.

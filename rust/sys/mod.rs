@@ -27,6 +27,7 @@ pub(crate) mod memcg;
 pub(crate) mod meminfo;
 pub(crate) mod movable;
 pub(crate) mod page;
+pub(crate) mod rcu;
 pub(crate) mod shrinker;
 pub(crate) mod swapcache;
 #[cfg(not(zrs_kunit))]
@@ -195,43 +196,6 @@ pub(crate) fn inject_writeback_failure() -> bool {
 pub(crate) fn inject_load_failure() -> bool {
     // SAFETY: No preconditions.
     unsafe { ffi::zswap_rs_should_fail_load() }
-}
-
-/// An RCU read-side critical section (`rcu_read_lock`); must not sleep.
-///
-/// It is a [`global::Protection`]: a `&Backend` reached through it lives
-/// as long as the guard.  On a kernel without preemptible RCU a sleep
-/// inside the section ends it early (the grace period may complete), so
-/// only `sys/` makes one, in the callbacks the VM calls in atomic context
-/// (the movable-page operations, which never sleep); the crate's own code
-/// cannot make one to hold the backend across a sleeping call.
-pub(crate) struct RcuReadGuard {
-    // Not `Send`: must be unlocked on the CPU/task that locked it.
-    _p: core::marker::PhantomData<*mut ()>,
-}
-
-impl RcuReadGuard {
-    /// Enters the section.  Only for `sys/` (see the type).
-    pub(super) fn new() -> RcuReadGuard {
-        // SAFETY: No preconditions; paired with the unlock in `drop`.
-        unsafe { ffi::zswap_rs_rcu_read_lock() };
-        RcuReadGuard {
-            _p: core::marker::PhantomData,
-        }
-    }
-}
-
-impl Drop for RcuReadGuard {
-    fn drop(&mut self) {
-        // SAFETY: Entered in `new`, on this task.
-        unsafe { ffi::zswap_rs_rcu_read_unlock() };
-    }
-}
-
-/// Waits until every RCU read-side section that began before returns.
-pub(crate) fn synchronize_rcu() {
-    // SAFETY: Sleepable context (callers: module exit).
-    unsafe { ffi::zswap_rs_synchronize_rcu() };
 }
 
 /// Sleeps for about `ms` milliseconds.

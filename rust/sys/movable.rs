@@ -5,18 +5,21 @@
 //!
 //! C header: `include/linux/migrate.h`.  A page becomes movable with
 //! `__SetPageMovable(page, ops)` ([`MovableOps::alloc`],
-//! [`MigrationTarget::adopt`]); from then on the VM may call
-//! `isolate_page`, `migrate_page` and `putback_page` on it, each with the
-//! page locked and referenced ([`LockedPage`]), until `__ClearPageMovable`
-//! ([`MovableOps::release`], [`LockedPage::release`]).  A pool without a
-//! table allocates plain pages ([`Page::alloc`]) and drops them.
+//! [`MigrationTarget::adopt`], both returning a [`MovablePage`]); from then
+//! on the VM may call `isolate_page`, `migrate_page` and `putback_page` on
+//! it, each with the page locked and referenced ([`LockedPage`]), until
+//! `__ClearPageMovable`, which every way of giving up a [`MovablePage`]
+//! does under the page lock ([`MovablePage::try_release`],
+//! [`LockedPage::release`], its `Drop`).  A pool without a table holds
+//! plain pages in the same type ([`MovablePage::plain`]).
 
 use core::ffi::c_int;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 
 use super::page::Page;
-use super::{Gfp, RcuReadGuard, Result, EINVAL};
+use super::rcu::{self, Guard};
+use super::{Gfp, Result, EINVAL};
 use crate::ffi;
 
 /// How the VM migrates (`enum migrate_mode`).
@@ -44,22 +47,25 @@ impl MigrateMode {
     }
 }
 
-/// The owner of movable pages.  Each callback runs in an RCU read-side
-/// section (the guard it receives), so whoever retires the object the
-/// callbacks look up waits them out with `synchronize_rcu`
-/// ([`Published`](super::global::Published) does).  Callbacks never sleep.
+/// The owner of movable pages.  Each callback runs in a read-side section
+/// of the module's SRCU domain (the [`Guard`] it receives, which only
+/// `sys/` can make), so whoever retires the object the callbacks look up
+/// waits them out ([`Published`](super::global::Published) does), even if
+/// a callback slept.  Callbacks must not sleep all the same (the VM calls
+/// them with the page lock held, some from atomic context); that is a rule
+/// of the VM, not a condition of memory safety here.
 pub(crate) trait Movable: 'static {
     /// The VM wants to migrate `page`; true if it may.
-    fn isolate(g: &RcuReadGuard, page: &LockedPage<'_>) -> bool;
+    fn isolate(g: &Guard, page: &LockedPage<'_>) -> bool;
     /// Moves the isolated `src` into `dst`.  `EAGAIN`: try again later.
     fn migrate(
-        g: &RcuReadGuard,
+        g: &Guard,
         dst: MigrationTarget<'_>,
         src: &LockedPage<'_>,
         mode: MigrateMode,
     ) -> Result;
     /// The VM gives back an isolated page it did not migrate.
-    fn putback(g: &RcuReadGuard, page: &LockedPage<'_>);
+    fn putback(g: &Guard, page: &LockedPage<'_>);
 }
 
 /// A page the VM hands to a `movable_operations` callback, locked by the VM
@@ -96,7 +102,7 @@ impl<'a> LockedPage<'a> {
     }
 
     /// True if `page` is this page.
-    pub(crate) fn is(&self, page: &Page) -> bool {
+    pub(crate) fn is(&self, page: &MovablePage) -> bool {
         self.ptr.as_ptr() == page.as_ptr()
     }
 
@@ -104,12 +110,12 @@ impl<'a> LockedPage<'a> {
     /// page: clears its movable state first if it has one, so the VM no
     /// longer calls us.  If it is another page (a bug), that page's own
     /// lock is tried instead; if that is busy the reference is leaked
-    /// rather than a movable page freed behind the VM's back, and it is
+    /// rather than a lock waited for inside the VM's callback, and it is
     /// reported.
-    pub(crate) fn release(&self, page: Page) {
+    pub(crate) fn release(&self, page: MovablePage) {
         if !self.is(&page) {
             crate::pr_err!("BUG: releasing a pool page that is not the locked one");
-            if let Err(p) = try_release(page) {
+            if let Err(p) = page.try_release() {
                 core::mem::forget(p);
             }
             return;
@@ -121,7 +127,118 @@ impl<'a> LockedPage<'a> {
                 ffi::__ClearPageMovable(self.ptr.as_ptr());
             }
         }
+        // No longer registered: its drop only drops our reference.
         drop(page);
+    }
+}
+
+/// A page of ours that may be registered movable with a [`MovableOps`]
+/// table: the VM may call that table's callbacks on it for as long as it
+/// is.  Every way of giving it up clears the movable state under the page
+/// lock first ([`MovablePage::try_release`], never sleeping;
+/// [`LockedPage::release`] inside a callback; `Drop`, which may sleep for
+/// the page lock), so the VM never calls us on a page we no longer hold.
+///
+/// # Invariants
+///
+/// If the page is registered movable, we registered it; its movable
+/// state is changed only through this object (or, inside a callback, the
+/// [`LockedPage`] that the VM locked it for), so it can be read without
+/// the page lock ([`MovablePage::registered`]).
+pub(crate) struct MovablePage {
+    page: Page,
+}
+
+impl MovablePage {
+    /// A page never registered movable (a pool without a table).
+    pub(crate) fn plain(page: Page) -> MovablePage {
+        // INVARIANT: Not registered (by anyone: a page we own outright).
+        MovablePage { page }
+    }
+
+    /// True if the page is registered movable (`PageMovable`).
+    fn registered(&self) -> bool {
+        // SAFETY: Valid page we hold a reference on; its `mapping` changes
+        // only through us (invariant), so reading it unlocked is exact.
+        unsafe { ffi::zswap_rs_page_movable_registered(self.as_ptr()) }
+    }
+
+    /// The `struct page` pointer (for identity).
+    pub(crate) fn as_ptr(&self) -> *mut ffi::page {
+        self.page.as_ptr()
+    }
+
+    /// Runs `f` on the contents.
+    pub(crate) fn with_slice<R>(&self, f: impl FnOnce(&[u8]) -> R) -> R {
+        self.page.with_slice(f)
+    }
+
+    /// Runs `f` on the contents, writable.
+    pub(crate) fn with_slice_mut<R>(&mut self, f: impl FnOnce(&mut [u8]) -> R) -> R {
+        self.page.with_slice_mut(f)
+    }
+
+    /// Stores `v` in `page->private`.
+    pub(crate) fn set_private(&mut self, v: usize) {
+        self.page.set_private(v)
+    }
+
+    /// Another reference to the page, without access to its contents.
+    #[cfg(zrs_kunit)]
+    pub(crate) fn hold(&self) -> super::page::PageHold {
+        self.page.hold()
+    }
+
+    /// Drops our reference, clearing the movable state under the page
+    /// lock first if the page has one.  Never sleeps: if the page lock is
+    /// busy (the VM is isolating the page) the page comes back, to try
+    /// again later.
+    pub(crate) fn try_release(self) -> core::result::Result<(), MovablePage> {
+        if !self.registered() {
+            return Ok(());
+        }
+        // SAFETY: Valid page we hold a reference on.
+        if !unsafe { ffi::zswap_rs_trylock_page(self.as_ptr()) } {
+            return Err(self);
+        }
+        // SAFETY: We hold the page lock; the page is registered movable
+        // (checked above; only we change that).
+        unsafe {
+            ffi::__ClearPageMovable(self.as_ptr());
+            ffi::zswap_rs_unlock_page(self.as_ptr());
+        }
+        // No longer registered: its drop only drops our reference.
+        Ok(())
+    }
+
+    /// Like [`MovablePage::try_release`], but waits for the page lock; may
+    /// sleep (as dropping does).
+    pub(crate) fn release(self) {
+        drop(self)
+    }
+}
+
+impl Drop for MovablePage {
+    /// Clears the movable state under the page lock, waiting for it (may
+    /// sleep: where that is not allowed, give the page up with
+    /// [`MovablePage::try_release`] or [`LockedPage::release`]); then the
+    /// `Page` field drops our reference.
+    fn drop(&mut self) {
+        if !self.registered() {
+            return;
+        }
+        let p = self.as_ptr();
+        // SAFETY: Valid page we hold a reference on, registered movable by
+        // us (checked above; only we change that).  `lock_page` may sleep
+        // (documented; `might_sleep` checks it on debug kernels).  Code
+        // holding this page's lock (the VM's callbacks) gives it up
+        // through `LockedPage::release`, which clears the movable state
+        // first, so this never waits for a lock its own task holds.
+        unsafe {
+            ffi::zswap_rs_lock_page(p);
+            ffi::__ClearPageMovable(p);
+            ffi::zswap_rs_unlock_page(p);
+        }
     }
 }
 
@@ -167,10 +284,10 @@ impl<'a> MigrationTarget<'a> {
     /// with `ops` (if the pool has a table).
     pub(crate) fn adopt(
         self,
-        from: &Page,
+        from: &MovablePage,
         private: usize,
         ops: Option<&'static MovableOps>,
-    ) -> Page {
+    ) -> MovablePage {
         // SAFETY: Valid and referenced by the VM (invariant); its contents
         // are ours alone from now on: the VM does not touch them, and
         // `self` (the only other handle) is consumed.
@@ -182,27 +299,10 @@ impl<'a> MigrationTarget<'a> {
             // static table, suitably aligned.
             unsafe { ffi::__SetPageMovable(self.ptr.as_ptr(), ops.as_ptr()) };
         }
-        p
+        // INVARIANT: Registered (if at all) by us, just above; the VM
+        // hands the new page over and does not change its movable state.
+        MovablePage { page: p }
     }
-}
-
-/// Drops our reference on a page registered movable, clearing its movable
-/// state under the page lock first (so the VM never calls
-/// `movable_operations` on a page we gave up).  Never sleeps: if the page
-/// lock is busy (the VM is isolating the page) the page is returned to try
-/// again later.
-fn try_release(page: Page) -> core::result::Result<(), Page> {
-    // SAFETY: Valid page we hold a reference on.
-    if !unsafe { ffi::zswap_rs_trylock_page(page.as_ptr()) } {
-        return Err(page);
-    }
-    // SAFETY: We hold the page lock; the page is registered movable.
-    unsafe {
-        ffi::__ClearPageMovable(page.as_ptr());
-        ffi::zswap_rs_unlock_page(page.as_ptr());
-    }
-    drop(page);
-    Ok(())
 }
 
 /// A `struct movable_operations` table, as pages are registered with it.
@@ -221,7 +321,7 @@ impl MovableOps {
     }
 
     /// Allocates a page and registers it as movable with this table.
-    pub(crate) fn alloc(&'static self, gfp: Gfp) -> Option<Page> {
+    pub(crate) fn alloc(&'static self, gfp: Gfp) -> Option<MovablePage> {
         let p = Page::alloc(gfp)?;
         // SAFETY: A page we just allocated and hold a reference on;
         // `__SetPageMovable` wants its lock held.  Allocation contexts here
@@ -231,28 +331,8 @@ impl MovableOps {
             ffi::__SetPageMovable(p.as_ptr(), self.as_ptr());
             ffi::zswap_rs_unlock_page(p.as_ptr());
         }
-        Some(p)
-    }
-
-    /// Drops our reference on a page registered with this table (see
-    /// [`try_release`]); never sleeps: the page comes back if its lock is
-    /// busy.
-    pub(crate) fn try_release(&self, page: Page) -> core::result::Result<(), Page> {
-        try_release(page)
-    }
-
-    /// Like [`MovableOps::try_release`], but waits for the page lock; may
-    /// sleep.
-    pub(crate) fn release(&self, page: Page) {
-        // SAFETY: Valid page we hold a reference on, registered with this
-        // table; sleeping is allowed (caller's context, checked by
-        // `might_sleep` in `lock_page`).
-        unsafe {
-            ffi::zswap_rs_lock_page(page.as_ptr());
-            ffi::__ClearPageMovable(page.as_ptr());
-            ffi::zswap_rs_unlock_page(page.as_ptr());
-        }
-        drop(page);
+        // INVARIANT: Registered by us, just above.
+        Some(MovablePage { page: p })
     }
 }
 
@@ -317,8 +397,7 @@ impl<T: Movable> VTable<T> {
             Some(p) => p,
             None => return false,
         };
-        let rcu = RcuReadGuard::new();
-        T::isolate(&rcu, &page)
+        rcu::read(|g| T::isolate(g, &page))
     }
 
     /// # Safety
@@ -338,8 +417,7 @@ impl<T: Movable> VTable<T> {
             (Some(d), Some(s)) => (d, s),
             _ => return EINVAL.to_c(),
         };
-        let rcu = RcuReadGuard::new();
-        match T::migrate(&rcu, dst, &src, MigrateMode::from_c(mode)) {
+        match rcu::read(|g| T::migrate(g, dst, &src, MigrateMode::from_c(mode))) {
             Ok(()) => ffi::MIGRATEPAGE_SUCCESS as c_int,
             Err(e) => e.to_c(),
         }
@@ -352,8 +430,7 @@ impl<T: Movable> VTable<T> {
     unsafe extern "C" fn putback(page: *mut ffi::page) {
         // SAFETY: Locked and referenced by the VM for the call.
         if let Some(page) = unsafe { LockedPage::from_raw(page) } {
-            let rcu = RcuReadGuard::new();
-            T::putback(&rcu, &page);
+            rcu::read(|g| T::putback(g, &page));
         }
     }
 

@@ -64,19 +64,32 @@ pub(crate) fn lookup(ty: u32, offset: u64) -> Lookup {
 /// as they do for vmscan's own swap-outs (`shrink_lruvec` plugs).  Nothing
 /// waits on a held write without first flushing the plug: a task that
 /// sleeps submits its plug.  Nests: inside another plug, `f` runs in that
-/// one.  May sleep if `f` does.
+/// one.  May sleep (it allocates the plug, `GFP_KERNEL`); if that fails,
+/// `f` runs unplugged.
 pub(crate) fn plugged<R>(f: impl FnOnce() -> R) -> R {
-    let mut plug = core::mem::MaybeUninit::<ffi::blk_plug>::uninit();
-    // SAFETY: `blk_start_plug` initialises the plug and, unless the task
-    // has one already, installs it in the current task.  It stays in this
-    // frame, unmoved, until `blk_finish_plug` below takes it out of the
-    // task again; the kernel does not unwind, so that always runs.
-    unsafe { ffi::blk_start_plug(plug.as_mut_ptr()) };
+    // On the heap, not in this frame: if `f` panics (BUG: the task dies,
+    // its stack is rewound, and `do_exit` still flushes `current->plug`
+    // when it sleeps), the box is never freed and the plug stays valid.
+    let plug = match super::try_box(super::Opaque::<ffi::blk_plug>::zeroed()) {
+        Ok(p) => p,
+        Err(_) => return f(),
+    };
+    // SAFETY: `plug` points to a zeroed `struct blk_plug`, which nothing
+    // else uses.  `blk_start_plug` initialises it and installs it in the
+    // current task, unless the task has a plug already (then it does
+    // nothing and the zeroed plug is never read).  An installed plug must
+    // stay valid, unmoved, while it is the task's: it is in a box that is
+    // freed only after `blk_finish_plug` below took it out of the task,
+    // and leaked if that never runs (a panic in `f`).
+    unsafe { ffi::blk_start_plug(plug.get()) };
     let r = f();
-    // SAFETY: Initialised above, on this task (a task does not change
-    // while it runs `f`); finishing a plug that is not the task's current
-    // one (nested) does nothing.
-    unsafe { ffi::blk_finish_plug(plug.as_mut_ptr()) };
+    // SAFETY: On the task that started it (a task does not change while
+    // it runs `f`; `f` cannot end the plug: safe code reaches
+    // `blk_finish_plug` only here, balanced).  `blk_finish_plug` compares
+    // the pointer with `current->plug` and, only if it is the task's
+    // plug (installed above), flushes and removes it; a plug that was
+    // not installed (nested) is not read.
+    unsafe { ffi::blk_finish_plug(plug.get()) };
     r
 }
 
@@ -121,9 +134,22 @@ pub(crate) struct NewSwapPage {
     offset: u64,
 }
 
+/// Proof that a [`NewSwapPage`] was filled in full by one of its fill
+/// methods ([`NewSwapPage::fill_words`], [`NewSwapPage::fill_with`]), which
+/// are the only ways to make one; [`NewSwapPage::write`] consumes it.
+///
+/// # Invariants
+///
+/// Every byte of the page at `page` was written by a fill method of the
+/// [`NewSwapPage`] that owns it.
+pub(crate) struct Filled {
+    page: NonNull<ffi::page>,
+}
+
 impl NewSwapPage {
-    /// Runs `f` on the contents, writable.
-    pub(crate) fn with_slice_mut<R>(&mut self, f: impl FnOnce(&mut [u8]) -> R) -> R {
+    /// Runs `f` on the contents, writable (the page is not uptodate: what
+    /// `f` reads is stale memory, which it must not pass on).
+    fn with_slice_mut<R>(&mut self, f: impl FnOnce(&mut [u8]) -> R) -> R {
         // SAFETY: Locked and not uptodate: ours alone (invariant), and
         // `&mut self` excludes other accesses here.
         let mut p = unsafe { super::page::PageRef::from_raw(self.ptr.as_ptr()) };
@@ -134,11 +160,46 @@ impl NewSwapPage {
         }
     }
 
-    /// The page holds the entry's data now: frontswap forgets the entry
-    /// (its next swap-in reads the device), and the page is written to the
-    /// swap device (unlocked once the write is submitted).  The returned
-    /// reference lets the caller wait for the write.
-    pub(crate) fn write(self) -> WrittenPage {
+    /// Fills the whole page with the word `w` (a same-filled entry).
+    pub(crate) fn fill_words(&mut self, w: u64) -> Filled {
+        self.with_slice_mut(|d| {
+            for c in d.chunks_exact_mut(8) {
+                c.copy_from_slice(&w.to_ne_bytes());
+            }
+        });
+        // INVARIANT: `PAGE_SIZE` is a multiple of 8: every byte written.
+        Filled { page: self.ptr }
+    }
+
+    /// Fills the page with `f`, which writes the entry's data from the
+    /// start of the page and returns how many bytes it wrote (a
+    /// decompression), or an error.  The proof comes back only if `f`
+    /// wrote the whole page; `Err(None)`: it wrote less.
+    pub(crate) fn fill_with<E>(
+        &mut self,
+        f: impl FnOnce(&mut [u8]) -> core::result::Result<usize, E>,
+    ) -> core::result::Result<Filled, Option<E>> {
+        match self.with_slice_mut(f) {
+            // INVARIANT: `f` says it wrote every byte (its result is the
+            // length the decompressor produced into the page).
+            Ok(n) if n == super::PAGE_SIZE => Ok(Filled { page: self.ptr }),
+            Ok(_) => Err(None),
+            Err(e) => Err(Some(e)),
+        }
+    }
+
+    /// The page holds the entry's data now (`filled` proves it was
+    /// written in full): frontswap forgets the entry (its next swap-in
+    /// reads the device), and the page is written to the swap device
+    /// (unlocked once the write is submitted).  The returned reference
+    /// lets the caller wait for the write.
+    ///
+    /// Panics if `filled` is the proof of another page (a bug).
+    pub(crate) fn write(self, filled: Filled) -> WrittenPage {
+        assert!(
+            filled.page == self.ptr,
+            "writing a swap-cache page with another page's proof of fill"
+        );
         let p = self.ptr;
         let (ty, offset) = (self.ty, self.offset);
         core::mem::forget(self);
@@ -146,9 +207,10 @@ impl NewSwapPage {
         // no store, load or invalidate of the entry runs; we are the
         // registered backend (writeback runs only while registered).
         unsafe { ffi::zswap_rs_frontswap_writeback_done(ty, offset as _) };
-        // SAFETY: Our locked, referenced swap-cache page with the entry's
-        // data; the helper marks it uptodate and submits the write (which
-        // unlocks it); our reference moves into the `WrittenPage`.
+        // SAFETY: Our locked, referenced swap-cache page, written in full
+        // with the entry's data (`filled`); the helper marks it uptodate
+        // and submits the write (which unlocks it); our reference moves
+        // into the `WrittenPage`.
         unsafe { ffi::zswap_rs_swapcache_write(p.as_ptr()) };
         // INVARIANT: The reference we held.
         WrittenPage { ptr: p }

@@ -29,13 +29,14 @@ use core::marker::PhantomData;
 
 use crate::sys::movable::{LockedPage, MigrationTarget};
 use crate::sys::movable::{MigrateMode, Movable};
-use crate::sys::{RcuReadGuard, Result, EAGAIN, EINVAL, PAGE_SIZE};
+use crate::sys::rcu::Guard;
+use crate::sys::{Result, EAGAIN, EINVAL, PAGE_SIZE};
 
 /// Where the movable-page callbacks of a pool find it: the owner's global,
-/// looked up under the callback's RCU read lock.
+/// looked up under the callback's read-side section (`sys::rcu`).
 pub(crate) trait PoolOwner: 'static {
     /// The pool, if it is (still) published.
-    fn pool(g: &RcuReadGuard) -> Option<&Pool>;
+    fn pool(g: &Guard) -> Option<&Pool>;
 }
 
 /// The [`Movable`] callbacks of the pool that `T` publishes (use
@@ -43,12 +44,12 @@ pub(crate) trait PoolOwner: 'static {
 pub(crate) struct PoolPages<T: PoolOwner>(PhantomData<T>);
 
 impl<T: PoolOwner> Movable for PoolPages<T> {
-    fn isolate(g: &RcuReadGuard, page: &LockedPage<'_>) -> bool {
+    fn isolate(g: &Guard, page: &LockedPage<'_>) -> bool {
         T::pool(g).map_or(false, |p| p.isolate(page))
     }
 
     fn migrate(
-        g: &RcuReadGuard,
+        g: &Guard,
         dst: MigrationTarget<'_>,
         src: &LockedPage<'_>,
         mode: MigrateMode,
@@ -60,7 +61,7 @@ impl<T: PoolOwner> Movable for PoolPages<T> {
         }
     }
 
-    fn putback(g: &RcuReadGuard, page: &LockedPage<'_>) {
+    fn putback(g: &Guard, page: &LockedPage<'_>) {
         if let Some(p) = T::pool(g) {
             p.putback(page);
         }

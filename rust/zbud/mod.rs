@@ -54,7 +54,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use crate::sys::arena::Arena;
 use crate::sys::lock::{LockClass, SpinLock};
 use crate::sys::movable::MovableOps;
-use crate::sys::page::Page;
+use crate::sys::movable::MovablePage;
 use crate::sys::{Gfp, Result, PAGE_SIZE};
 use lists::{Inner, State};
 
@@ -197,7 +197,7 @@ struct Slot {
 /// frame only slots 0 and 1 are used, slot 0 at offset 0 and slot 1
 /// ending at `PAGE_SIZE`.
 pub(crate) struct FrameData {
-    page: Option<Page>,
+    page: Option<MovablePage>,
     slots: [Slot; MAX_SLOTS],
 }
 
@@ -460,7 +460,7 @@ impl Pool {
     /// releases the id, or makes it a zombie if its page cannot be given
     /// up right now.  Returns the page to drop after the lock, if any (a
     /// plain page: a movable one is given up here or becomes a zombie).
-    fn retire(&self, inner: &mut Inner, id: u32, page: Option<Page>) -> Option<Page> {
+    fn retire(&self, inner: &mut Inner, id: u32, page: Option<MovablePage>) -> Option<MovablePage> {
         inner.list_del(id);
         inner.lru_del(id);
         let page = match page {
@@ -477,15 +477,12 @@ impl Pool {
             inner.counts.zombies += 1;
             return None;
         }
-        let ops = match self.ops {
-            Some(ops) => ops,
-            None => {
-                inner.push_free_id(id);
-                self.page_gone();
-                return Some(page);
-            }
-        };
-        match ops.try_release(page) {
+        if self.ops.is_none() {
+            inner.push_free_id(id);
+            self.page_gone();
+            return Some(page);
+        }
+        match page.try_release() {
             Ok(()) => {
                 inner.push_free_id(id);
                 self.page_gone();
@@ -507,16 +504,15 @@ impl Pool {
     /// Releases zombie frames whose page lock is free now (never sleeps).
     fn reap_zombies(&self, inner: &mut Inner) {
         // Only a pool with movable pages has zombies.
-        let ops = match self.ops {
-            Some(ops) => ops,
-            None => return,
-        };
+        if self.ops.is_none() {
+            return;
+        }
         let mut id = inner.zombies;
         inner.zombies = NIL;
         while id != NIL {
             let next = or_broken!(inner.links.get_mut(id), id, ()).next;
             let page = or_broken!(self.frames.get(id), id, ()).lock().page.take();
-            match page.map(|p| ops.try_release(p)) {
+            match page.map(|p| p.try_release()) {
                 Some(Err(p)) => {
                     or_broken!(self.frames.get(id), id, ()).lock().page = Some(p);
                     inner.push_zombie(id);
@@ -583,11 +579,8 @@ impl Pool {
 
     /// Gives a page back: a movable one after clearing its movable state
     /// under its page lock (may sleep), a plain one at once.
-    fn drop_page(&self, page: Page) {
-        match self.ops {
-            Some(ops) => ops.release(page),
-            None => drop(page),
-        }
+    fn drop_page(&self, page: MovablePage) {
+        page.release();
     }
 }
 

@@ -10,6 +10,7 @@ use super::lists::Link;
 use super::{FrameData, Freed, Handle, Layout, Pool, Slot, MAX_OBJECT, NIL};
 use crate::sys::arena::{Block, DirPage};
 use crate::sys::lock::LockClass;
+use crate::sys::movable::MovablePage;
 use crate::sys::page::Page;
 use crate::sys::{Gfp, Result, EINVAL, ENOMEM, ENOSPC};
 
@@ -129,7 +130,7 @@ impl Pool {
         };
         let mut page = match self.ops {
             Some(ops) => ops.alloc(gfp),
-            None => Page::alloc(gfp),
+            None => Page::alloc(gfp).map(MovablePage::plain),
         }
         .ok_or(ENOMEM)?;
         let mut inner = self.inner.lock();
