@@ -97,6 +97,15 @@ if [ -z "${TESTS:-}" ]; then
 	else
 		fail "every knob and statistic documented (guide + ABI)" "$(echo "$out" | head -3 | tr '\n' ' ')"
 	fi
+	# The sys layer's safe API: misuses that must not compile (a property
+	# of the sources: checked once, with the default kernel's build).
+	if [ "$ZRS_VARIANT" = default ]; then
+		if out=$("$ZRS_TOP/scripts/check-compile-fail.sh" 2>&1); then
+			pass "misuses of the sys layer's safe API do not compile"
+		else
+			fail "misuses of the sys layer's safe API do not compile" "$(echo "$out" | grep FAIL | head -3 | tr '\n' ' ')"
+		fi
+	fi
 	# The race tests' proof (testing.rst): each revert patch must still
 	# apply to today's sources, or "fails without the fix" has rotted.
 	bad=""
