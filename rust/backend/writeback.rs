@@ -256,7 +256,7 @@ impl Backend {
         // Emptied means released: an object whose store was still running
         // when the frame was taken (not in the index yet) counts as gone
         // above, but keeps the frame.
-        emptied &= self.pool.reclaim_end(r.frame);
+        emptied &= self.pool.reclaim_end(r);
         // What the freed page cost in device writes.
         if emptied {
             let s = &self.stats;

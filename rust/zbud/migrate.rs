@@ -240,7 +240,7 @@ impl Pool {
     pub(super) fn list_frame(&self, inner: &mut Inner, id: u32, n: usize, used: usize) {
         inner.list_del(id);
         let l = *or_broken!(inner.links.get_mut(id), id, ());
-        if l.state != State::Used || l.isolated || l.reclaiming {
+        if l.state != State::Used || l.isolated || l.reclaiming() {
             return;
         }
         if n >= 1 && n < self.layout.slots() && used < MAX_OBJECT {

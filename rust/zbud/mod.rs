@@ -439,6 +439,7 @@ impl Pool {
             listed_free: 0,
             gen: 0,
             futile_gen: u64::MAX,
+            mark_seq: 0,
             counts: Counts::default(),
         };
         Ok(Pool {
