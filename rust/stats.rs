@@ -104,6 +104,7 @@ statistics! {
         Putback => putback,
         PagesCompacted => pages_compacted,
         OrphanEntries => orphan_entries,
+        AccountingSlips => accounting_slips,
     ],
 }
 

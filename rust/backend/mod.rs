@@ -221,6 +221,7 @@ impl Backend {
             Stat::Putback => get(&m.putback),
             Stat::PagesCompacted => get(&m.pages_compacted),
             Stat::OrphanEntries => self.orphan_entries(),
+            Stat::AccountingSlips => crate::sys::accounting_slips(),
             // Counters, answered above.
             _ => 0,
         }

@@ -437,6 +437,30 @@ fn late_reclaim_end_spares_a_reused_id(layout: Layout) {
     kunit_assert_eq!(p.lru_order().len(), 0);
 }
 
+/// Overflow checks are on in the test kernel (`CONFIG_RUST_OVERFLOW_CHECKS`):
+/// a counter that would go below 0 must saturate and be reported
+/// (issue 32, item 7), not BUG under the pool lock.
+fn underflowing_counter_saturates_and_reports(layout: Layout) {
+    let mut c = 5u64;
+    kunit_assert!(!crate::sys::sub_or_warn(&mut c, 3, "test"));
+    kunit_assert_eq!(c, 2);
+    let slips = crate::sys::accounting_slips();
+    kunit_assert!(crate::sys::sub_or_warn(&mut c, 3, "test"));
+    kunit_assert_eq!(c, 0);
+    kunit_assert_eq!(crate::sys::accounting_slips(), slips + 1);
+    // In the pool, under its lock: `four` and `zombies` are 0 in an empty
+    // pool; the slip leaves them at 0, counted, and the pool works on.
+    let p = kunwrap!(pool_in(layout));
+    p.slip_counts(4);
+    let n = p.counts();
+    kunit_assert_eq!((n.four, n.zombies), (0, 0));
+    kunit_assert_eq!(crate::sys::accounting_slips(), slips + 3);
+    let h = kunwrap!(alloc(&p, 1, 1000));
+    kunit_assert!(intact(&p, h, 1, 1000));
+    kunit_assert!(p.free(h, 1).is_some());
+    kunit_assert_eq!(p.counts().pages, 0);
+}
+
 kunit_suite_layouts!(
     [POOL_ZBUD_SUITE, POOL_ZPACK_SUITE],
     "zswap_rs_pool",
@@ -450,6 +474,7 @@ kunit_suite_layouts!(
         frame_table_for_a_huge_machine,
         reclaimed_frame_is_released_and_reused_cleanly,
         late_reclaim_end_spares_a_reused_id,
+        underflowing_counter_saturates_and_reports,
         free_both_releases_page,
         whole_page_object_stands_alone,
     ]

@@ -6,6 +6,7 @@
 
 use super::{Counts, CHUNK, NIL, NLISTS, UNLISTED};
 use crate::sys::arena::Arena;
+use crate::sys::sub_or_warn;
 
 /// State of a frame id, under the pool lock.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -139,7 +140,11 @@ impl Inner {
         l.prev = NIL;
         l.next = NIL;
         l.list = UNLISTED;
-        self.listed_free -= (list as usize * CHUNK) as u64;
+        sub_or_warn(
+            &mut self.listed_free,
+            (list as usize * CHUNK) as u64,
+            "listed_free",
+        );
     }
 
     /// Takes the listed frame with the least free space that fits `len`:

@@ -29,7 +29,7 @@ use core::marker::PhantomData;
 
 use crate::sys::movable::{LockedPage, MigrationTarget};
 use crate::sys::movable::{MigrateMode, Movable};
-use crate::sys::{RcuReadGuard, Result, EAGAIN, EINVAL, PAGE_SIZE};
+use crate::sys::{sub_or_warn, RcuReadGuard, Result, EAGAIN, EINVAL, PAGE_SIZE};
 
 /// Where the movable-page callbacks of a pool find it: the owner's global,
 /// looked up under the callback's RCU read lock.
@@ -146,7 +146,7 @@ impl Pool {
         }
         let old = frame.page.take();
         drop(frame);
-        inner.counts.zombies -= 1;
+        sub_or_warn(&mut inner.counts.zombies, 1, "zombies");
         // Unlink from the (short, singly linked) zombie list.
         let mut prev = NIL;
         let mut cur = inner.zombies;
@@ -208,7 +208,7 @@ impl Pool {
         if l.state == State::Zombie {
             drop(frame);
             inner.push_free_id(id);
-            inner.counts.zombies -= 1;
+            sub_or_warn(&mut inner.counts.zombies, 1, "zombies");
             drop(inner);
             src.release(old);
             self.page_gone();
@@ -262,7 +262,7 @@ impl Pool {
         if or_broken!(inner.links.get_mut(id), id, ()).state == State::Zombie {
             let old = or_broken!(self.frames.get(id), id, ()).lock().page.take();
             inner.push_free_id(id);
-            inner.counts.zombies -= 1;
+            sub_or_warn(&mut inner.counts.zombies, 1, "zombies");
             drop(inner);
             if let Some(old) = old {
                 page.release(old);
