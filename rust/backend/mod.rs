@@ -60,6 +60,10 @@ pub(crate) struct Backend {
     /// Set when the module is going away: stores are refused (and undone
     /// if they raced with it) while everything is written back.
     pub(crate) closing: core::sync::atomic::AtomicBool,
+    /// An orphan entry was dropped and logged (`writeback.rs`): the log
+    /// line comes once per load.
+    #[cfg_attr(zrs_kunit, allow(dead_code))]
+    orphan_logged: core::sync::atomic::AtomicBool,
 }
 
 impl Backend {
@@ -82,6 +86,7 @@ impl Backend {
             stored: AtomicU64::new(0),
             full: core::sync::atomic::AtomicBool::new(false),
             closing: core::sync::atomic::AtomicBool::new(false),
+            orphan_logged: core::sync::atomic::AtomicBool::new(false),
         })
     }
 
