@@ -185,6 +185,14 @@ pub(crate) fn inject_writeback_failure() -> bool {
     unsafe { ffi::zswap_rs_should_fail_writeback() }
 }
 
+/// True if fault injection asks this invalidate to keep its entry, as a
+/// lost invalidate would (`fail_invalidate` in the module's debugfs
+/// directory; test-only: it makes an orphan entry).  Never sleeps.
+pub(crate) fn inject_lost_invalidate() -> bool {
+    // SAFETY: No preconditions.
+    unsafe { ffi::zswap_rs_should_fail_invalidate() }
+}
+
 /// True if fault injection asks this load to fail (`fail_load` in the
 /// module's debugfs directory; debug kernels only).
 pub(crate) fn inject_load_failure() -> bool {
