@@ -77,6 +77,13 @@ static DECLARE_FAULT_ATTR(zrs_fail_index);
  * let go without the entry's data (a race test opens that window).
  */
 static DECLARE_FAULT_ATTR(zrs_fail_writeback);
+/*
+ * Test-only: makes frontswap's invalidate of an entry keep it, as a lost
+ * invalidate would: frontswap clears the slot's bit and frees the slot,
+ * the index keeps an orphan that nothing will ever invalidate (the
+ * unload must still end: it drops such an entry as lost).
+ */
+static DECLARE_FAULT_ATTR(zrs_fail_invalidate);
 
 bool zswap_rs_should_fail_charge(void)
 {
@@ -96,6 +103,11 @@ bool zswap_rs_should_fail_writeback(void)
 bool zswap_rs_should_fail_load(void)
 {
 	return should_fail(&zrs_fail_load, 1);
+}
+
+bool zswap_rs_should_fail_invalidate(void)
+{
+	return should_fail(&zrs_fail_invalidate, 1);
 }
 
 bool zswap_rs_should_fail_alloc(void)
@@ -227,6 +239,7 @@ void zswap_rs_debugfs_fault(struct dentry *dir)
 	fault_create_debugfs_attr("fail_charge", dir, &zrs_fail_charge);
 	fault_create_debugfs_attr("fail_index", dir, &zrs_fail_index);
 	fault_create_debugfs_attr("fail_writeback", dir, &zrs_fail_writeback);
+	fault_create_debugfs_attr("fail_invalidate", dir, &zrs_fail_invalidate);
 	debugfs_create_file("race_delay", 0600, dir, NULL, &zrs_race_fops);
 }
 #else
@@ -250,6 +263,11 @@ bool zswap_rs_should_fail_writeback(void)
 }
 
 bool zswap_rs_should_fail_load(void)
+{
+	return false;
+}
+
+bool zswap_rs_should_fail_invalidate(void)
 {
 	return false;
 }

@@ -82,6 +82,7 @@ bool zswap_rs_should_fail_alloc(void);
 bool zswap_rs_should_fail_charge(void);
 bool zswap_rs_should_fail_index(void);
 bool zswap_rs_should_fail_writeback(void);
+bool zswap_rs_should_fail_invalidate(void);
 
 /*
  * Race windows that a test can hold open (kernels with

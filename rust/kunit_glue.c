@@ -108,6 +108,7 @@ void zswap_rs_race_window(unsigned int id) { }
 bool zswap_rs_should_fail_charge(void) { return false; }
 bool zswap_rs_should_fail_index(void) { return false; }
 bool zswap_rs_should_fail_writeback(void) { return false; }
+bool zswap_rs_should_fail_invalidate(void) { return false; }
 void zswap_rs_reclaim_cancel(void) { }
 
 /* Fault injection is the production module's (glue.c); never here. */

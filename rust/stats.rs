@@ -84,6 +84,7 @@ statistics! {
         ReclaimPages3Writes => reclaim_pages_3_writes,
         ReclaimPages4Writes => reclaim_pages_4_writes,
         StoreUndoMoved => store_undo_moved,
+        OrphansDropped => orphans_dropped,
     ],
     derived: [
         StoredPages => stored_pages,
@@ -104,6 +105,7 @@ statistics! {
         Putback => putback,
         PagesCompacted => pages_compacted,
         OrphanEntries => orphan_entries,
+        AccountingSlips => accounting_slips,
     ],
 }
 

@@ -85,12 +85,13 @@ impl ZswapRs {
             let u = b.close();
             if n != 0 {
                 pr_info!(
-                    "unload: {} stored pages: {} written to the swap device, {} handed to swap-cache pages, {} gone meanwhile; {} more left without it (swapoff, or freed by their owners while it waited)",
+                    "unload: {} stored pages: {} written to the swap device, {} handed to swap-cache pages, {} gone meanwhile; {} more left without it (swapoff, or freed by their owners while it waited); {} orphans dropped as lost",
                     n,
                     u.written,
                     u.handed,
                     u.gone,
-                    n.saturating_sub(u.written + u.handed + u.gone)
+                    n.saturating_sub(u.written + u.handed + u.gone),
+                    u.orphans
                 );
             }
         }

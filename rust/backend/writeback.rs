@@ -92,6 +92,8 @@ pub(crate) struct Unloaded {
     /// Gone meanwhile: freed by their owners, invalidated as a free slot,
     /// or written back by reclaim.
     pub(crate) gone: u64,
+    /// Of those gone, orphans dropped as lost (`Backend::drop_orphan`).
+    pub(crate) orphans: u64,
 }
 
 /// Writes in flight that the unload lets pile up before it waits for
@@ -130,11 +132,18 @@ impl Backend {
                 // could drop (or clear the bit of) a new page stored in
                 // the reused slot meanwhile.
                 race_window(RaceWindow::WritebackFreeSlot);
-                return if swapcache::invalidate_if_free(key.ty(), off) {
-                    Writeback::Gone
-                } else {
-                    Writeback::Busy(Busy::Slot)
-                };
+                if !swapcache::invalidate_if_free(key.ty(), off) {
+                    return Writeback::Busy(Busy::Slot);
+                }
+                // Frontswap invalidated the slot, calling our
+                // `invalidate_page`, if its bit was set.  If the entry is
+                // still here with the bit clear, frontswap never will: an
+                // orphan, which the unload would otherwise meet as "gone"
+                // on every pass, for ever.
+                if self.closing.load(Ordering::SeqCst) {
+                    self.drop_orphan(key, expect);
+                }
+                return Writeback::Gone;
             }
             Lookup::Exists(p) => {
                 if !take_existing {
@@ -240,6 +249,41 @@ impl Backend {
         Writeback::Written(Some(page.write(filled)))
     }
 
+    /// The unload found the slot of the entry at `key` free, and frontswap
+    /// invalidated it: if the index still holds `expect` there and the
+    /// slot's frontswap bit is clear, nothing will ever invalidate the
+    /// entry (an orphan: a bug elsewhere).  It is dropped as lost,
+    /// counted (`orphans_dropped`) and logged once per load, so that the
+    /// unload ends.  Only while closing: stores are refused then, and one
+    /// that was already running when the unload began holds its page in
+    /// the swap cache, so the slot is not free; should the slot be reused
+    /// between the invalidate and this check, the store into it is being
+    /// undone (`closing`), and its undo finds nothing left to take back.
+    /// Never sleeps.
+    fn drop_orphan(&self, key: SwapKey, expect: u64) {
+        let area = match self.index.area(key.ty()) {
+            Some(a) => a,
+            None => return,
+        };
+        let off = key.offset();
+        if area.load(off) != Some(expect) || swapcache::frontswap_has(key.ty(), off) != Some(false)
+        {
+            return;
+        }
+        if !area.erase_if(off, expect) {
+            return;
+        }
+        self.release(key, Entry::decode(expect));
+        inc(&self.stats.orphans_dropped);
+        if !self.orphan_logged.swap(true, Ordering::Relaxed) {
+            crate::pr_err!(
+                "writeback: orphan entry {}:{:#x} (slot free, frontswap bit clear: nothing would ever invalidate it) dropped as lost; orphans_dropped counts any more",
+                key.ty(),
+                off
+            );
+        }
+    }
+
     /// Writes back the least recently used frame (at most two objects in
     /// a zbud pool, four in zpack; one pool page freed when all go); true
     /// if it was emptied.  May sleep.
@@ -263,7 +307,7 @@ impl Backend {
         // Emptied means released: an object whose store was still running
         // when the frame was taken (not in the index yet) counts as gone
         // above, but keeps the frame.
-        emptied &= self.pool.reclaim_end(r.frame);
+        emptied &= self.pool.reclaim_end(r);
         // What the freed page cost in device writes.
         if emptied {
             let s = &self.stats;
@@ -348,6 +392,7 @@ impl Backend {
         let mut batch: [Option<WrittenPage>; UNLOAD_BATCH] = [(); UNLOAD_BATCH].map(|_| None);
         let mut queued = 0;
         let mut done = Unloaded::default();
+        let orphans0 = self.stats.orphans_dropped.load(Ordering::Relaxed);
         loop {
             let mut waiting = Waiting::default();
             let mut progress = false;
@@ -387,6 +432,11 @@ impl Backend {
             wait_all(&mut batch);
             queued = 0;
             if self.stored_pages() == 0 {
+                done.orphans = self
+                    .stats
+                    .orphans_dropped
+                    .load(Ordering::Relaxed)
+                    .wrapping_sub(orphans0);
                 return done;
             }
             let now = crate::sys::now_ms();

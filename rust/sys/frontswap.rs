@@ -163,23 +163,25 @@ impl<T: Frontswap> Drop for Registration<T> {
     /// [`UNREGISTER_PATIENCE_MS`] it warns (a kernel WARNING, which the
     /// test harness fails on) and keeps waiting, with a log line every 10 s.
     fn drop(&mut self) {
-        let mut waited = 0u32;
+        // In ms; u64 and saturating: a u32 would overflow (a BUG with
+        // overflow checks) after 49.7 days of a stuck unload.
+        let mut waited = 0u64;
         loop {
             // SAFETY: Registered (invariant); may sleep (module exit).
             let r = unsafe { ffi::frontswap_unregister_ops(VTable::<T>::build()) };
             if r == 0 {
                 return;
             }
-            if waited == UNREGISTER_PATIENCE_MS {
+            if waited == UNREGISTER_PATIENCE_MS as u64 {
                 super::warn(format_args!(
                     "frontswap still holds pages of this backend (error {}); waiting instead of unloading code it calls",
                     r
                 ));
-            } else if waited > UNREGISTER_PATIENCE_MS && waited % 10_000 == 0 {
+            } else if waited > UNREGISTER_PATIENCE_MS as u64 && waited % 10_000 == 0 {
                 crate::pr_err!("frontswap_unregister_ops: error {}; still waiting", r);
             }
             super::msleep(10);
-            waited += 10;
+            waited = waited.saturating_add(10);
         }
     }
 }

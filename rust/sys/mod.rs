@@ -191,6 +191,14 @@ pub(crate) fn inject_writeback_failure() -> bool {
     unsafe { ffi::zswap_rs_should_fail_writeback() }
 }
 
+/// True if fault injection asks this invalidate to keep its entry, as a
+/// lost invalidate would (`fail_invalidate` in the module's debugfs
+/// directory; test-only: it makes an orphan entry).  Never sleeps.
+pub(crate) fn inject_lost_invalidate() -> bool {
+    // SAFETY: No preconditions.
+    unsafe { ffi::zswap_rs_should_fail_invalidate() }
+}
+
 /// True if fault injection asks this load to fail (`fail_load` in the
 /// module's debugfs directory; debug kernels only).
 pub(crate) fn inject_load_failure() -> bool {
@@ -414,6 +422,53 @@ pub(crate) fn from_result(r: Result) -> c_int {
         Ok(()) => 0,
         Err(e) => e.to_c(),
     }
+}
+
+/// Accounting slips [`sub_or_warn`] caught since the module loaded.
+static SLIPS: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+/// Whether [`sub_or_warn`] has reported one already (once per load).
+static SLIP_REPORTED: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+
+/// `*c -= n` for a figure that only accounts (the pool's frame, byte and
+/// zombie counts, the listed free space): nothing that memory safety or
+/// the module's progress rests on.  An underflow there is an accounting
+/// slip - a bug, but not one worth the machine: with
+/// `CONFIG_RUST_OVERFLOW_CHECKS=y` a plain `-=` would be a kernel BUG,
+/// usually under the pool lock or `si->lock`.  Instead `*c` saturates at
+/// 0, the slip is counted ([`accounting_slips`]) and reported once per
+/// module load (`pr_err`, with `what` and the values), and the caller goes
+/// on.  True if it underflowed.  Never sleeps.
+///
+/// Not for genuine invariants whose violation must stop the kernel
+/// (offsets and lengths inside a page, object counts of a frame just
+/// read under its lock): those keep plain arithmetic, which panics.
+pub(crate) fn sub_or_warn(c: &mut u64, n: u64, what: &str) -> bool {
+    use core::sync::atomic::Ordering;
+    match c.checked_sub(n) {
+        Some(v) => {
+            *c = v;
+            false
+        }
+        None => {
+            SLIPS.fetch_add(1, Ordering::Relaxed);
+            if !SLIP_REPORTED.swap(true, Ordering::Relaxed) {
+                crate::pr_err!(
+                    "accounting slip: {} {} - {} would go below 0; kept at 0 (reported once)",
+                    what,
+                    *c,
+                    n
+                );
+            }
+            *c = 0;
+            true
+        }
+    }
+}
+
+/// How many accounting slips [`sub_or_warn`] caught since the module
+/// loaded.
+pub(crate) fn accounting_slips() -> u64 {
+    SLIPS.load(core::sync::atomic::Ordering::Relaxed)
 }
 
 /// `WARN()` with Rust formatting: a kernel WARNING with a backtrace.

@@ -137,6 +137,25 @@ impl XArray {
         check_err(cur).map(to_value)
     }
 
+    /// Removes the entry at `index` if it is still `old`; true if it was.
+    /// Never allocates (sleeps only as `xa_cmpxchg` with `gfp`: not at all
+    /// for an erase).
+    #[cfg_attr(zrs_kunit, allow(dead_code))]
+    pub(crate) fn erase_if(&self, index: u64, old: u64) -> bool {
+        // SAFETY: Initialised; only value entries go in; storing NULL
+        // erases and never allocates.
+        let cur = unsafe {
+            ffi::zswap_rs_xa_cmpxchg(
+                self.ptr(),
+                index as _,
+                mk_value(old),
+                core::ptr::null_mut(),
+                Gfp::NOWAIT.0,
+            )
+        };
+        check_err(cur).map(to_value) == Ok(Some(old))
+    }
+
     /// Removes the entry at `index`; returns it.
     pub(crate) fn erase(&self, index: u64) -> Option<u64> {
         // SAFETY: Initialised (invariant).

@@ -358,7 +358,7 @@ fn reclaim_takes_the_coldest_frame() {
     kunit_assert!(!p.lru_order().contains(&a.frame));
     kunit_assert!(p.reclaim_begin().map(|r| r.frame) != Some(a.frame));
     // Not written back: it returns, most recent, and takes objects again.
-    p.reclaim_end(r.frame);
+    p.reclaim_end(r);
     kunit_assert_eq!(p.lru_order().last().copied(), Some(a.frame));
     let d = kunwrap!(alloc(&p, 4, 2000));
     kunit_assert_eq!(d.frame, a.frame);
@@ -381,13 +381,84 @@ fn reclaimed_frame_is_released_and_reused_cleanly(layout: Layout) {
     let c = kunwrap!(alloc(&p, 3, 1000));
     kunit_assert_eq!(c.frame, r.frame);
     // The late `reclaim_end` must not touch the new frame (no double listing).
-    p.reclaim_end(r.frame);
+    p.reclaim_end(r);
     let d = kunwrap!(alloc(&p, 4, 1000));
     kunit_assert_eq!(d.frame, c.frame);
     kunit_assert_eq!(p.counts().pages, 1);
     kunit_assert_eq!(&p.lru_order()[..], &[c.frame][..]);
     p.free(c, 3);
     p.free(d, 4);
+}
+
+/// Two reclaimers and a reused frame id (issue 32, item 1): the first
+/// one's frame is emptied and released, a store gets the same id (LIFO)
+/// for a new frame, the second reclaimer marks that one; then the first
+/// one's `reclaim_end` comes late.  It must leave the second one's mark
+/// alone: the new frame stays off the LRU and the free lists until the
+/// second one ends, and each end reports what became of its own frame.
+fn late_reclaim_end_spares_a_reused_id(layout: Layout) {
+    let p = kunwrap!(pool_in(layout));
+    // R1 (the worker) takes frame F and writes its one object back.
+    let a = kunwrap!(alloc(&p, 1, 1500));
+    let r1 = kunwrap!(p.reclaim_begin());
+    kunit_assert_eq!(r1.frame, a.frame);
+    kunit_assert!(p.free(a, 1).is_some());
+    kunit_assert_eq!(p.counts().pages, 0);
+    // A store gets the id again; R2 (the shrinker) takes the new frame.
+    let b = kunwrap!(alloc(&p, 2, 1500));
+    kunit_assert_eq!(b.frame, a.frame);
+    let r2 = kunwrap!(p.reclaim_begin());
+    kunit_assert_eq!(r2.frame, b.frame);
+    kunit_assert_eq!(r2.objects, [Some((2, b)), None, None, None]);
+    // R1's late end: its own frame was released (a freed page, which is
+    // what reclaim counts), and R2's frame is not touched.
+    kunit_assert!(p.reclaim_end(r1));
+    kunit_assert!(!p.lru_order().contains(&b.frame));
+    // Still R2's: no store goes into it, no other reclaimer takes it.
+    let c = kunwrap!(alloc(&p, 3, 1000));
+    kunit_assert!(c.frame != b.frame);
+    let r3 = kunwrap!(p.reclaim_begin());
+    kunit_assert_eq!(r3.frame, c.frame);
+    kunit_assert!(!p.reclaim_end(r3));
+    let n = p.counts();
+    kunit_assert_eq!((n.pages, n.one, n.bytes), (2, 2, 2500));
+    // R2 could not write b back: not freed, its frame returns (most
+    // recent) and takes objects again (the tightest fit for 1000 bytes).
+    kunit_assert!(!p.reclaim_end(r2));
+    kunit_assert_eq!(p.lru_order().last().copied(), Some(b.frame));
+    let d = kunwrap!(alloc(&p, 4, 1000));
+    kunit_assert_eq!(d.frame, b.frame);
+    kunit_assert!(intact(&p, b, 2, 1500) && intact(&p, d, 4, 1000));
+    for (h, o) in [(b, 2), (c, 3), (d, 4)] {
+        kunit_assert!(p.free(h, o).is_some());
+    }
+    let n = p.counts();
+    kunit_assert_eq!((n.pages, n.one, n.two, n.bytes), (0, 0, 0, 0));
+    kunit_assert_eq!(p.lru_order().len(), 0);
+}
+
+/// Overflow checks are on in the test kernel (`CONFIG_RUST_OVERFLOW_CHECKS`):
+/// a counter that would go below 0 must saturate and be reported
+/// (issue 32, item 7), not BUG under the pool lock.
+fn underflowing_counter_saturates_and_reports(layout: Layout) {
+    let mut c = 5u64;
+    kunit_assert!(!crate::sys::sub_or_warn(&mut c, 3, "test"));
+    kunit_assert_eq!(c, 2);
+    let slips = crate::sys::accounting_slips();
+    kunit_assert!(crate::sys::sub_or_warn(&mut c, 3, "test"));
+    kunit_assert_eq!(c, 0);
+    kunit_assert_eq!(crate::sys::accounting_slips(), slips + 1);
+    // In the pool, under its lock: `four` and `zombies` are 0 in an empty
+    // pool; the slip leaves them at 0, counted, and the pool works on.
+    let p = kunwrap!(pool_in(layout));
+    p.slip_counts(4);
+    let n = p.counts();
+    kunit_assert_eq!((n.four, n.zombies), (0, 0));
+    kunit_assert_eq!(crate::sys::accounting_slips(), slips + 3);
+    let h = kunwrap!(alloc(&p, 1, 1000));
+    kunit_assert!(intact(&p, h, 1, 1000));
+    kunit_assert!(p.free(h, 1).is_some());
+    kunit_assert_eq!(p.counts().pages, 0);
 }
 
 kunit_suite_layouts!(
@@ -402,6 +473,8 @@ kunit_suite_layouts!(
         tag_is_kept_per_object,
         frame_table_for_a_huge_machine,
         reclaimed_frame_is_released_and_reused_cleanly,
+        late_reclaim_end_spares_a_reused_id,
+        underflowing_counter_saturates_and_reports,
         free_both_releases_page,
         whole_page_object_stands_alone,
     ]

@@ -277,7 +277,7 @@ fn reclaim_names_every_object() {
         kunit_assert!(p.free(*h, i as u64 + 1).is_some());
     }
     kunit_assert_eq!(p.counts().pages, 0);
-    p.reclaim_end(r.frame);
+    p.reclaim_end(r);
     kunit_assert_eq!(p.lru_order().len(), 0);
 }
 
@@ -289,7 +289,7 @@ fn reclaimed_frame_takes_no_new_objects() {
     // Off the free lists while writeback holds it.
     let b = kunwrap!(alloc(&p, 2, 1000));
     kunit_assert!(b.frame != a.frame);
-    p.reclaim_end(r.frame);
+    p.reclaim_end(r);
     // Back on them: both have 3096 free; the one back from writeback is
     // listed last, at the head of its list, so it is taken first.
     let c = kunwrap!(alloc(&p, 3, 1000));

@@ -6,6 +6,7 @@
 
 use super::{Counts, CHUNK, NIL, NLISTS, UNLISTED};
 use crate::sys::arena::Arena;
+use crate::sys::sub_or_warn;
 
 /// State of a frame id, under the pool lock.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -35,8 +36,12 @@ pub(super) struct Link {
     pub(super) isolated: bool,
     /// On the LRU.
     pub(super) on_lru: bool,
-    /// Writeback took the frame (off the free lists and the LRU).
-    pub(super) reclaiming: bool,
+    /// Writeback took the frame (off the free lists and the LRU): the
+    /// token of that `reclaim_begin` (never 0), or 0.  Cleared whenever
+    /// the id is released ([`Link::NEW`]), so a reclaimer whose frame went
+    /// and whose id was reused and marked by another reclaimer holds a
+    /// token that no longer matches (see `reclaim.rs`).
+    pub(super) mark: u16,
 }
 
 // The metadata per frame that `Documentation/performance.rst` counts.
@@ -53,8 +58,13 @@ impl Link {
         state: State::Free,
         isolated: false,
         on_lru: false,
-        reclaiming: false,
+        mark: 0,
     };
+
+    /// Writeback holds the frame.
+    pub(super) fn reclaiming(&self) -> bool {
+        self.mark != 0
+    }
 }
 
 pub(super) struct Inner {
@@ -80,6 +90,8 @@ pub(super) struct Inner {
     /// could neither move an object nor free a frame: until the lists
     /// change again, there is nothing to compact (`compactable` says 0).
     pub(super) futile_gen: u64,
+    /// The last reclaim mark handed out (`Link::mark`; wraps, skips 0).
+    pub(super) mark_seq: u16,
 }
 
 const _: () = assert!(NLISTS == 64);
@@ -128,7 +140,11 @@ impl Inner {
         l.prev = NIL;
         l.next = NIL;
         l.list = UNLISTED;
-        self.listed_free -= (list as usize * CHUNK) as u64;
+        sub_or_warn(
+            &mut self.listed_free,
+            (list as usize * CHUNK) as u64,
+            "listed_free",
+        );
     }
 
     /// Takes the listed frame with the least free space that fits `len`:

@@ -30,7 +30,7 @@ use core::marker::PhantomData;
 use crate::sys::movable::{LockedPage, MigrationTarget};
 use crate::sys::movable::{MigrateMode, Movable};
 use crate::sys::rcu::Guard;
-use crate::sys::{Result, EAGAIN, EINVAL, PAGE_SIZE};
+use crate::sys::{sub_or_warn, Result, EAGAIN, EINVAL, PAGE_SIZE};
 
 /// Where the movable-page callbacks of a pool find it: the owner's global,
 /// looked up under the callback's read-side section (`sys::rcu`).
@@ -147,7 +147,7 @@ impl Pool {
         }
         let old = frame.page.take();
         drop(frame);
-        inner.counts.zombies -= 1;
+        sub_or_warn(&mut inner.counts.zombies, 1, "zombies");
         // Unlink from the (short, singly linked) zombie list.
         let mut prev = NIL;
         let mut cur = inner.zombies;
@@ -209,7 +209,7 @@ impl Pool {
         if l.state == State::Zombie {
             drop(frame);
             inner.push_free_id(id);
-            inner.counts.zombies -= 1;
+            sub_or_warn(&mut inner.counts.zombies, 1, "zombies");
             drop(inner);
             src.release(old);
             self.page_gone();
@@ -241,7 +241,7 @@ impl Pool {
     pub(super) fn list_frame(&self, inner: &mut Inner, id: u32, n: usize, used: usize) {
         inner.list_del(id);
         let l = *or_broken!(inner.links.get_mut(id), id, ());
-        if l.state != State::Used || l.isolated || l.reclaiming {
+        if l.state != State::Used || l.isolated || l.reclaiming() {
             return;
         }
         if n >= 1 && n < self.layout.slots() && used < MAX_OBJECT {
@@ -263,7 +263,7 @@ impl Pool {
         if or_broken!(inner.links.get_mut(id), id, ()).state == State::Zombie {
             let old = or_broken!(self.frames.get(id), id, ()).lock().page.take();
             inner.push_free_id(id);
-            inner.counts.zombies -= 1;
+            sub_or_warn(&mut inner.counts.zombies, 1, "zombies");
             drop(inner);
             if let Some(old) = old {
                 page.release(old);

@@ -12,7 +12,7 @@ use crate::sys::arena::{Block, DirPage};
 use crate::sys::lock::LockClass;
 use crate::sys::movable::MovablePage;
 use crate::sys::page::Page;
-use crate::sys::{Gfp, Result, EINVAL, ENOMEM, ENOSPC};
+use crate::sys::{sub_or_warn, Gfp, Result, EINVAL, ENOMEM, ENOSPC};
 
 impl Pool {
     /// Makes sure a free frame id exists, growing the frame table by a
@@ -203,12 +203,14 @@ impl Pool {
         let mut frame = cell.lock();
         let s = frame.object(h.slot).filter(|s| s.owner == owner)?;
         let len = s.len as usize;
+        // At least 1: the object was just found in it, under its lock (so
+        // `n - 1` below stays plain arithmetic).
         let n = frame.nr_objects();
         frame.slots[h.slot as usize] = Slot::default();
         let used = frame.used();
         let page = if n == 1 { frame.page.take() } else { None };
         drop(frame);
-        inner.counts.bytes -= len as u64;
+        sub_or_warn(&mut inner.counts.bytes, len as u64, "compressed_bytes");
         inner
             .counts
             .frame_changed((n, len == MAX_OBJECT), (n - 1, false));

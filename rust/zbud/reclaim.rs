@@ -12,6 +12,20 @@
 //! free.  [`Pool::reclaim_end`] puts back a frame that still holds an
 //! object (a writeback that could not be done now).
 //!
+//! Several reclaimers run at once (the worker, the shrinker, the
+//! `writeback` knob), and a released frame id is reused at once (LIFO):
+//! while one reclaimer is still writing back, its frame may go, its id come
+//! back for a new frame, and another reclaimer mark that one.  So the mark
+//! is a token, not a flag: each `reclaim_begin` draws a new one from a
+//! pool-wide sequence (16 bits, never 0), keeps it in the frame's link and
+//! in the [`Reclaim`] it returns; releasing the id clears it; and
+//! `reclaim_end` acts only if the frame still carries that token, so a
+//! late end never clears another reclaimer's mark, relists or touches its
+//! frame.  A stale token could match again only after the sequence wrapped
+//! exactly onto it for the same id: 65,535 further marks pool-wide (each a
+//! frame taken for writeback) while the first reclaimer is still between
+//! its begin and its end.
+//!
 //! While a frame is marked, compaction does not see it (it takes frames
 //! from the free lists only), and migration may move its page (handles name
 //! frames, not pages) but does not relist it.
@@ -22,10 +36,14 @@ use super::{Handle, Pool, State, MAX_SLOTS, NIL};
 /// gives up (all isolated by the VM right now).
 const SCAN: usize = 32;
 
-/// A frame taken for writeback: its objects as (owner, handle).
+/// A frame taken for writeback: its objects as (owner, handle), and the
+/// token that [`Pool::reclaim_end`] gives back.
+#[must_use]
 pub(crate) struct Reclaim {
     /// The frame id.
     pub(crate) frame: u32,
+    /// The mark this `reclaim_begin` put on the frame (never 0).
+    mark: u16,
     /// The frame's objects (at most two in a zbud pool, four in zpack:
     /// the device writes that emptying this page costs at most).
     pub(crate) objects: [Option<(u64, Handle)>; MAX_SLOTS],
@@ -42,7 +60,7 @@ impl Pool {
                 return None;
             }
             let l = *or_broken!(inner.links.get_mut(id), id, None);
-            if l.state == State::Used && !l.isolated && !l.reclaiming {
+            if l.state == State::Used && !l.isolated && !l.reclaiming() {
                 break;
             }
             id = l.lru_prev;
@@ -50,11 +68,16 @@ impl Pool {
         if id == NIL {
             return None;
         }
+        let mut mark = inner.mark_seq.wrapping_add(1);
+        if mark == 0 {
+            mark = 1;
+        }
         let l = or_broken!(inner.links.get_mut(id), id, None);
-        if l.state != State::Used || l.isolated || l.reclaiming {
+        if l.state != State::Used || l.isolated || l.reclaiming() {
             return None;
         }
-        l.reclaiming = true;
+        l.mark = mark;
+        inner.mark_seq = mark;
         inner.list_del(id);
         inner.lru_del(id);
         let frame = or_broken!(self.frames.get(id), id, None).lock();
@@ -70,22 +93,28 @@ impl Pool {
                 ));
             }
         }
-        Some(Reclaim { frame: id, objects })
+        Some(Reclaim {
+            frame: id,
+            mark,
+            objects,
+        })
     }
 
-    /// Ends writeback of `frame`: if it still holds an object, it goes back
-    /// on the free lists and at the head of the LRU.  True if the frame
-    /// was released meanwhile (its objects all went: one pool page freed,
-    /// or a zombie whose page goes soon).  Never sleeps.
-    pub(crate) fn reclaim_end(&self, frame: u32) -> bool {
+    /// Ends the writeback that `r` began: if its frame still holds an
+    /// object, it goes back on the free lists and at the head of the LRU.
+    /// True if the frame was released meanwhile (its objects all went: one
+    /// pool page freed, or a zombie whose page goes soon).  Never sleeps.
+    pub(crate) fn reclaim_end(&self, r: Reclaim) -> bool {
+        let frame = r.frame;
         let mut inner = self.inner.lock();
         let l = or_broken!(inner.links.get_mut(frame), frame, false);
-        // Released meanwhile (the id may even be reused: its new frame is
-        // not marked).
-        if !l.reclaiming {
+        // Released meanwhile: the mark went with the id.  The id may be
+        // reused already, unmarked or marked by another reclaimer (another
+        // token): that frame is not ours to touch.
+        if l.mark != r.mark {
             return true;
         }
-        l.reclaiming = false;
+        l.mark = 0;
         if l.state != State::Used {
             return true;
         }

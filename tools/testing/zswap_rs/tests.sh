@@ -12,7 +12,7 @@
 # lib.sh reports "ok N name # SKIP").  The workloads the shell
 # orchestrates stay subcommands of zrs-test.
 
-ALL_TESTS="kunit integrity thp thp_swapoff thp_storm thp_memcg duplicate exit incompressible pageout_remote compressors knobs limit writeback memcg summary zswapstat swapoff swapoff_cycles duplicate_parallel storm storm_writeback shrinker_writeback stressng churn rmmod_writeback rmmod_cycles late_load cpu_hotplug writeback_swapoff shrinker_pressure zram_swap race_harness"
+ALL_TESTS="kunit integrity thp thp_swapoff thp_storm thp_memcg duplicate exit incompressible pageout_remote compressors knobs limit writeback memcg summary zswapstat swapoff swapoff_cycles duplicate_parallel storm storm_writeback shrinker_writeback stressng churn rmmod_writeback rmmod_cycles rmmod_orphan late_load cpu_hotplug writeback_swapoff shrinker_pressure zram_swap race_harness"
 DEBUG_TESTS="failalloc failstore thp_failstore sigbus race_free_slot race_free_slot_aba race_store_undo race_writeback_swapin race_unload_busy race_unload_store race_writeback_give_up race_sync_io race_memcg_gone race_dup_failstore"
 # Not run on the debug kernel (make check names them): shrinker_writeback
 # (real pressure under the checkers costs minutes; shrinker_pressure runs
@@ -373,6 +373,50 @@ test_rmmod_cycles() {
 		[ "$stored" -gt 1000 ] || { echo "  only $stored pages stored before rmmod (cycle $c)"; return 1; }
 		[ $rc -eq 0 ] && [ $lrc -eq 0 ] && unload_accounted "$mark" "$stored" $wb || return 1
 	done
+}
+
+# An orphan entry (issue 32, item 2): fail_invalidate makes frontswap's
+# invalidate of a few entries keep them (a lost invalidate, made by hand),
+# then their owner exits: their slots are free, their frontswap bits
+# clear, and nothing will ever invalidate them.  The unload must still
+# end, within a bound (it used to meet them as "gone" on every pass, for
+# ever, and rmmod could not be killed): each dropped as lost, one log line,
+# counted in its unload line.
+test_rmmod_orphan() {
+	F=$D/fail_invalidate
+	[ -d $F ] || { echo "  SKIP: no fault injection (fail_invalidate)"; return 4; }
+	: > /tmp/hold.out
+	zrs-test hold 8 600 0x5c > /tmp/hold.out 2>&1 &
+	pid=$!
+	wait_ready /tmp/hold.out $pid || return 1
+	stored=$(stat_of stored_pages)
+	echo 0 > $F/verbose; echo 1 > $F/interval; echo 5 > $F/times; echo 100 > $F/probability
+	# Its slots reach frontswap's invalidate in batches of 64 (the swap
+	# slot caches), most of them at once: the first 5 are lost.
+	kill -9 $pid; wait $pid 2>/dev/null
+	echo 0 > $F/probability
+	orphans=$(stat_of orphan_entries)
+	left=$(stat_of stored_pages)
+	echo "  $stored pages stored, owner killed: $left left, orphan_entries $orphans"
+	[ "$orphans" -ge 1 ] || { echo "  no orphan made: the test proves nothing"; return 1; }
+	mark=$(log_mark rmmod_orphan)
+	rmmod zswap_rs & r=$!
+	i=0
+	while kill -0 $r 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+	if kill -0 $r 2>/dev/null; then
+		echo "  rmmod still running after 60 s with $orphans orphan entries: the unload livelocks"
+		return 1
+	fi
+	wait $r; rrc=$?
+	zrs_load; lrc=$?
+	[ $rrc -eq 0 ] || { echo "  rmmod failed"; return 1; }
+	log=$(dmesg_since "$mark")
+	n=$(printf '%s\n' "$log" | grep -c 'zswap_rs: writeback: orphan entry')
+	dropped=$(printf '%s\n' "$log" | sed -n 's/.*; \([0-9]*\) orphans dropped as lost.*/\1/p')
+	echo "  unloaded in $((i / 10)) s: ${dropped:-no} orphans dropped as lost, $n orphan log line(s)"
+	[ "$n" -eq 1 ] || { echo "  want one orphan log line"; return 1; }
+	[ "${dropped:-0}" -eq "$orphans" ] || { echo "  $orphans orphan entries, ${dropped:-0} dropped"; return 1; }
+	[ $lrc -eq 0 ]
 }
 
 # shrinker_writeback=Y: under memory pressure the shrinker writes cold
