@@ -157,7 +157,14 @@ impl Backend {
         let mut scanned = false;
         for i in 0..nr {
             let key = SwapKey::new(ty, offset + i as u64);
-            let mut r = self.store_one(area, charges, key, &page.subpage(i), cg.as_ref(), &mut raw_left);
+            let mut r = self.store_one(
+                area,
+                charges,
+                key,
+                &page.subpage(i),
+                cg.as_ref(),
+                &mut raw_left,
+            );
             // The first subpage kept as it is: do the rest (by the sample
             // test, a fraction of a compression each) leave the folio
             // within its share?  If not, refuse it now, not after
