@@ -43,6 +43,17 @@ rev_bounded() {
 	wait $bp
 }
 
+# rev_stuck I: run I left the guest in no state to go on: says so and
+# ends the boot from here (a task left hanging may hold the results
+# channel's pipe open for ever, so /init's own end would never come).
+# The pause lets the serial port send what is queued.
+rev_stuck() {
+	echo "ZRS-REVERT-STUCK $1"
+	sleep 2
+	finish 0
+	exit 0
+}
+
 run_reverts() {
 	from=1
 	for arg in $(cat /proc/cmdline); do
@@ -59,7 +70,7 @@ run_reverts() {
 		ko=/zrs/zswap_rs.ko
 		[ "$kind" = revert ] && ko=/zrs/reverts/$name.ko
 		if [ "$cur" != "$ko $layout" ]; then
-			rev_swap $ko $layout || { echo "ZRS-REVERT-STUCK $i"; return 0; }
+			rev_swap $ko $layout || rev_stuck $i
 			cur="$ko $layout"
 		fi
 		echo "ZRS-REVERT-BEGIN $i $kind $name $test $layout"
@@ -88,7 +99,7 @@ run_reverts() {
 		done
 		[ -z "$rc" ] && { wait $tp; rc=$?; }
 		echo "ZRS-REVERT-RESULT $i rc=$rc"
-		kill -0 $tp 2>/dev/null && { echo "ZRS-REVERT-STUCK $i"; return 0; }
+		kill -0 $tp 2>/dev/null && rev_stuck $i
 		# A reverted module may have left the guest in no state for the
 		# next run (its own unload hangs): the next run swaps it first.
 		lsmod | grep -q '^zswap_rs ' || cur=
