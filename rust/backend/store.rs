@@ -176,6 +176,7 @@ impl Backend {
                     .count();
                 if more > raw_left {
                     self.undo_store(key, None);
+                    inc(&self.stats.thp_subpages_undone);
                     r = Err(Reject::CompressPoor);
                 }
             }
@@ -186,6 +187,10 @@ impl Backend {
                 for j in 0..i {
                     self.undo_store(SwapKey::new(ty, offset + j as u64), None);
                 }
+                // What the failure cost: the work on these was lost.
+                self.stats
+                    .thp_subpages_undone
+                    .fetch_add(i as u64, Ordering::Relaxed);
                 return Err(r);
             }
         }

@@ -304,8 +304,10 @@ fn compound_store_is_all_or_nothing(layout: Layout) {
     kunit_assert_eq!(stat(&b, "reject_disabled"), 1);
     kunit_assert_eq!(stat(&b, "reject_thp"), 1);
     kunit_assert_eq!(stat(&b, "stored_thp"), 0);
-    // The undone first subpage is not a store.
+    // The undone first subpage is not a store; it is what the failure
+    // cost.
     kunit_assert_eq!(stat(&b, "stores"), 0);
+    kunit_assert_eq!(stat(&b, "thp_subpages_undone"), 1);
     kunit_assert!(b.index.area(0).and_then(|a| a.load(20)).is_none());
     kunit_assert!(b.index.area(0).and_then(|a| a.load(21)).is_none());
     // The same folio stores once the knob allows it.
@@ -326,6 +328,7 @@ fn incompressible_thp_is_refused_early(layout: Layout) {
     kunit_assert_eq!(stat(&b, "reject_compress_poor"), 1);
     // One subpage went through the store (sampled, kept, taken back).
     kunit_assert_eq!(stat(&b, "incompressible_sampled"), 1);
+    kunit_assert_eq!(stat(&b, "thp_subpages_undone"), 1);
     kunit_assert_eq!(stat(&b, "stored_pages"), 0);
     kunit_assert_eq!(stat(&b, "incompressible_pages"), 0);
     kunit_assert_eq!(stat(&b, "pool_pages"), 0);
