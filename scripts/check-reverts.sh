@@ -10,7 +10,7 @@
 #      the guest), each named test runs once with the module as it is
 #      (the control: it must pass) and once with each revert (it must
 #      fail, hit its hang bound, or make the kernel report a problem),
-#      with the same hang bound (RACE_BOUND, default 60 s here);
+#      with the same hang bound (RACE_BOUND, default 30 s here);
 #   3. one line per revert and test and layout:
 #        revert N-name: TEST [layout] failed as expected (...)
 #        revert N-name: TEST [layout] PASSED - the test no longer proves its fix
@@ -26,7 +26,7 @@ rdir=$ZRS_TOP/tools/testing/zswap_rs/reverts
 out=$ZRS_BUILD/reverts-$ZRS_VARIANT
 mod=$ZRS_BUILD/module-$ZRS_VARIANT
 plan=$out/guest
-bound=${RACE_BOUND:-60}
+bound=${RACE_BOUND:-30}
 case "$bound" in ''|*[!0-9]*) echo "error: RACE_BOUND must be seconds, not '$bound'" >&2; exit 2 ;; esac
 [ -f "$mod/zswap_rs.ko" ] || { echo "error: build first (make guest)" >&2; exit 1; }
 
