@@ -45,7 +45,7 @@ def host(out):
     for line in (out / "host.txt").read_text().splitlines():
         if line.startswith("HOSTBENCH pass=median"):
             d = kv(line)
-            h = {k: d[k] for k in ("lzo_comp", "lzo_decomp", "lz4_comp", "lz4_decomp")}
+            h.update({k: d[k] for k in ("lzo_comp", "lzo_decomp", "lz4_comp", "lz4_decomp")})
             h["copy"] = d["copy_movsb"]
             h["copy_libc"] = d["copy_libc"]
         elif line.startswith("HOSTBENCH pass=1 "):

@@ -17,7 +17,7 @@ done
 dmesg -n 1
 flags=$(grep -m1 '^flags' /proc/cpuinfo)
 have() { case " ${flags#*:} " in *" $1 "*) echo 1 ;; *) echo 0 ;; esac; }
-echo "CALIBCPU model=\"$(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //')\" family=$(grep -m1 '^cpu family' /proc/cpuinfo | sed 's/.*: //') erms=$(have erms) fsrm=$(have fsrm) rep_good=$(have rep_good)"
+echo "CALIBCPU model=\"$(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //')\" family=$(grep -m1 '^cpu family' /proc/cpuinfo | sed 's/.*: //') modelnr=$(grep -m1 '^model[[:space:]]*:' /proc/cpuinfo | sed 's/.*: //') erms=$(have erms) fsrm=$(have fsrm) rep_good=$(have rep_good)"
 : > /tmp/pages
 zrs-test bench cdata "$mb" /tmp/pages || exit 1
 echo "CALIBDATA mb=$mb md5=$(md5sum /tmp/pages | cut -d' ' -f1)"
