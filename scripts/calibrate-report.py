@@ -116,7 +116,7 @@ def main():
                     and g.get("lz4_bytes") == h.get("lz4_bytes") else
                     f"compressed bytes differ (lzo {g.get('lzo_bytes')} vs {h.get('lzo_bytes')}, "
                     f"lz4 {g.get('lz4_bytes')} vs {h.get('lz4_bytes')})")
-        print(f"  -cpu {name}: {g.get('model', '?')}, family {int(g.get('family', 0))}; "
+        print(f"  -cpu {name}: {g.get('model', '?')}, family {int(g.get('family', 0))} model {int(g.get('modelnr', 0))}; "
               f"kernel memcpy: {'rep movsb (erms)' if g.get('erms') else 'rep movsq (rep_good)' if g.get('rep_good') else 'move loop (no erms, no rep_good)'}"
               f"{', fsrm' if g.get('fsrm') else ''}; clock {g['clock_ns']:.0f} ns; {same}, {out_same}")
     print()
