@@ -40,7 +40,7 @@ done
 models=${CALIB_CPUS:-"max,la57=off max,la57=off,erms=off,fsrm=off max,la57=off,erms=off,fsrm=off,model=1 Skylake-Client-v4 qemu64 kvm64"}
 out=$ZRS_BUILD/calibrate
 mkdir -p "$out"
-rm -f "$out"/calib-*.log "$out"/calib-*.out
+rm -f "$out"/calib-*.log "$out"/calib-*.out "$out"/calib-*.cpu
 
 # 1. The host.
 K=$ZRS_SRC
