@@ -20,13 +20,17 @@
 #                   work: storms until the module stored 10^6 pages and
 #                   migrated 10^4 pool pages (SOAK_LIMIT=seconds, default
 #                   4 hours, fails loudly); not part of check-all
+#   make calibrate  host-native lzo/lz4/memcpy costs against the guest's
+#                   under each QEMU -cpu model (build/calibrate;
+#                   Documentation/performance.rst, "Calibration")
 #   make htmldocs   render Documentation/ with Sphinx (build/htmldocs)
 #   make kunit      the KUnit suites only
 #   make fmt        rustfmt the Rust sources
 # Variables: DEBUG=1 (debug kernel: KASAN, lockdep, DEBUG_VM, fault
 # injection; own build directory), TIMEOUT=seconds (per guest boot),
 # TESTS="name ..." (subset of in-guest tests), KVM=auto|0|1, CPUS=N (vCPUs;
-# default 4 for check, 2 for run and shell).
+# default 4 for check, 2 for run and shell), ZRS_CPU=model (QEMU -cpu
+# under TCG; default max,la57=off).
 
 ifneq ($(KERNELRELEASE),)
 include $(src)/Kbuild
@@ -44,6 +48,7 @@ export REPS ?=
 export SOAK ?=
 export REVERTS ?=
 export RACE_BOUND ?=
+export ZRS_CPU ?=
 
 ifeq ($(filter $(DEBUG),0 1),)
 $(error DEBUG must be 0 or 1, not '$(DEBUG)')
@@ -52,7 +57,7 @@ ifeq ($(filter $(KVM),auto 0 1),)
 $(error KVM must be auto, 0 or 1, not '$(KVM)')
 endif
 
-.PHONY: all deps kernel module guest run shell check check-reverts check-all soak bench kunit htmldocs fmt clean distclean
+.PHONY: all deps kernel module guest run shell check check-reverts check-all soak bench calibrate kunit htmldocs fmt clean distclean
 
 all: module
 
@@ -100,6 +105,9 @@ soak: deps
 bench: guest
 	@$(TOP)/scripts/deps.sh bench
 	@$(TOP)/scripts/bench.sh
+
+calibrate: guest
+	@$(TOP)/scripts/calibrate.sh
 
 htmldocs: deps
 	@sphinx-build -q -W -b html $(TOP)/Documentation $(TOP)/build/htmldocs && \

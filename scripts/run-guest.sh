@@ -20,6 +20,8 @@
 # ZRS_QEMU: the QEMU binary (harness self-test: one that crashes once).
 # ZRS_MEM: guest RAM (default 512M); ZRS_APPEND: more kernel parameters
 # (make bench: frontswap.timing=N zrs.bench=...).
+# ZRS_CPU: QEMU's -cpu model under TCG (default max,la57=off; see below
+# and Documentation/performance.rst, "Calibration").
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
@@ -128,7 +130,11 @@ rm -f "$swap"; truncate -s 512M "$swap"
 # pgtable_l5_enabled() reads those bits and KASAN checks a 5-level
 # direct-map address against the 4-level shadow layout).  Seen in
 # handle_edge_irq during identify_cpu on loaded hosts.
-accel=(-accel tcg,thread=multi -cpu max,la57=off)
+# ZRS_CPU replaces the model (make calibrate compares models; a model
+# chosen there should keep la57 off for the reason above).
+cpu_model=${ZRS_CPU:-max,la57=off}
+case "$cpu_model" in *[!A-Za-z0-9,=._+-]*) echo "error: ZRS_CPU must be a QEMU -cpu model like max,la57=off, not '$cpu_model'" >&2; exit 2 ;; esac
+accel=(-accel tcg,thread=multi -cpu "$cpu_model")
 use_kvm=0
 case "${KVM:-auto}" in
 1) use_kvm=1 ;;
@@ -156,7 +162,7 @@ qemu=("${ZRS_QEMU:-qemu-system-x86_64}" "${accel[@]}" -m $mem -smp $smp -kernel 
 	-drive file="$swap",if=virtio,format=raw,cache=unsafe${ZRS_DRIVE_OPTS:+,$ZRS_DRIVE_OPTS}
 	-append "$cmdline" -display none -no-reboot)
 
-echo "  QEMU    $job ($([ $use_kvm = 1 ] && echo KVM || echo TCG), $mem, $cpus vCPUs, timeout ${timeout_s}s) log: $log"
+echo "  QEMU    $job ($([ $use_kvm = 1 ] && echo KVM || echo "TCG -cpu $cpu_model"), $mem, $cpus vCPUs, timeout ${timeout_s}s) log: $log"
 set +e
 if [ "$job" = shell ]; then
 	rm -f "$ktap"

@@ -12,6 +12,8 @@
  *   CBENCH alg=lzo pages=N comp_mean=.. comp_p50=.. comp_p90=.. comp_p99=..
  *          decomp_mean=.. decomp_p50=.. ... bytes_out=..
  *   CSIZES alg=lzo pages=N same=S h=c0,c1,...,c64
+ *   CCOPY alg=lzo pages=N copy_mean=.. copy_p50=.. copy_p90=.. copy_p99=..
+ *         copy_len=4096 clock_ns=..
  *
  * The second line is what a pool layout is judged by: S same-filled pages
  * (every 8-byte word equal: no compression in zswap_rs or zswap; zswap_rs
@@ -19,8 +21,18 @@
  * the others the histogram of compressed lengths in 64-byte buckets
  * (bucket k: lengths k*64 to k*64+63; bucket 64: 4096 and more).
  *
+ * The third line times the kernel's memcpy() of each page (copy_len bytes,
+ * after its round trip, so the page is in the cache), as zswap's copies
+ * through its scratch buffers and into the pool run it: its cost depends
+ * on the CPU model (rep movsb with ERMS, rep movsq with REP_GOOD, a loop
+ * of moves otherwise), and under TCG a REP string instruction is emulated
+ * one iteration at a time (scripts/calibrate.sh compares it with the
+ * host).  clock_ns: the mean cost of one ktime_get_ns(), which every
+ * figure includes once.
+ *
  * Module parameters: alg (crypto name, default lzo), max_pages (default
- * 16384).  For another compressor or other pages, load it again.
+ * 16384), copy_len (default 4096, at most PAGE_SIZE).  For another
+ * compressor or other pages, load it again.
  */
 #include <linux/crypto.h>
 #include <linux/debugfs.h>
@@ -37,8 +49,14 @@ MODULE_PARM_DESC(alg, "crypto compressor to time (lzo, lz4, zstd, ...)");
 static unsigned int max_pages = 16384;
 module_param(max_pages, uint, 0444);
 MODULE_PARM_DESC(max_pages, "room for this many pages of data");
+/* Not a constant: the copy is a call of the kernel's memcpy(), not inlined. */
+static unsigned int copy_len = PAGE_SIZE;
+module_param(copy_len, uint, 0644);
+MODULE_PARM_DESC(copy_len, "bytes of each page the copy timing copies (at most PAGE_SIZE)");
 
 static u8 *data;
+/* The copy's destination (global: the copy cannot be optimised away). */
+static u8 *copy_dst;
 static size_t nbytes;
 static DEFINE_MUTEX(lock);
 static struct dentry *dir;
@@ -102,8 +120,9 @@ static void show_dist(struct seq_file *m, const char *name, u32 *v, size_t n)
 static int result_show(struct seq_file *m, void *unused)
 {
 	struct crypto_comp *tfm;
-	size_t n, i, out = 0;
-	u32 *ct, *dt;
+	size_t n, i, out = 0, clen = min_t(size_t, copy_len, PAGE_SIZE);
+	u32 *ct, *dt, *pt = NULL;
+	u64 clk0, clk = 0;
 	u8 *dst, *back;
 	int ret = 0;
 
@@ -122,15 +141,22 @@ static int result_show(struct seq_file *m, void *unused)
 	dt = kvmalloc_array(n, sizeof(u32), GFP_KERNEL);
 	dst = kmalloc(2 * PAGE_SIZE, GFP_KERNEL);
 	back = kmalloc(PAGE_SIZE, GFP_KERNEL);
-	if (!ct || !dt || !dst || !back) {
+	pt = kvmalloc_array(n, sizeof(u32), GFP_KERNEL);
+	copy_dst = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!ct || !dt || !dst || !back || !pt || !copy_dst) {
 		ret = -ENOMEM;
 		goto free;
 	}
 	memset(hist, 0, sizeof(hist));
 	same = 0;
+	/* The clock's own cost: 1000 back-to-back reads. */
+	clk0 = ktime_get_ns();
+	for (i = 0; i < 1000; i++)
+		clk = ktime_get_ns();
+	clk = (clk - clk0) / 1000;
 	for (i = 0; i < n; i++) {
 		unsigned int dlen = 2 * PAGE_SIZE, blen = PAGE_SIZE;
-		u64 t0, t1, t2;
+		u64 t0, t1, t2, t3;
 		int r;
 
 		t0 = ktime_get_ns();
@@ -145,6 +171,10 @@ static int result_show(struct seq_file *m, void *unused)
 		}
 		ct[i] = t1 - t0;
 		dt[i] = t2 - t1;
+		t2 = ktime_get_ns();
+		memcpy(copy_dst, data + i * PAGE_SIZE, clen);
+		t3 = ktime_get_ns();
+		pt[i] = t3 - t2;
 		out += dlen;
 		if (same_filled(data + i * PAGE_SIZE))
 			same++;
@@ -160,7 +190,13 @@ static int result_show(struct seq_file *m, void *unused)
 	for (i = 0; i < NBUCKETS; i++)
 		seq_printf(m, "%s%u", i ? "," : "", hist[i]);
 	seq_putc(m, '\n');
+	seq_printf(m, "CCOPY alg=%s pages=%zu", alg, n);
+	show_dist(m, "copy", pt, n);
+	seq_printf(m, " copy_len=%zu clock_ns=%llu\n", clen, clk);
 free:
+	kfree(copy_dst);
+	copy_dst = NULL;
+	kvfree(pt);
 	kfree(back);
 	kfree(dst);
 	kvfree(dt);
