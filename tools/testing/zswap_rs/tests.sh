@@ -812,33 +812,46 @@ race_cleanup() {
 # its frontswap bit) under no lock, while the slot could be released and
 # reused by a new page.  The window: writeback has found the slot free.
 # Meanwhile the slot is released (swapoff drains the slot caches) and
-# reused (swapon, a new process pages out 512 same-filled pages from the
+# reused (swapon, a new process pages out 512 distinct pages of tiny objects from the
 # first slot on).  Then writeback goes on: it must leave the new pages
 # alone (the old code cleared the bit of the page now in the slot: its
 # swap-in read a device slot never written, and its entry stayed behind).
 test_race_free_slot() {
+	free_slot_race race_free_slot 32 0x5e 2 512 0x100000000000007e || return $?
+	echo "  $dead dead entries; writeback held with a free slot while it was released and reused by $stored stored pages (found in use: writeback_fail +$wbf); orphan_entries $orphans"
+	[ $rc -eq 0 ] && [ "$dead" -ge 24 ] && [ "$stored" -ge 256 ] && [ "$orphans" -eq 0 ] && [ "$wbf" -ge 1 ]
+}
+
+# free_slot_race NAME DEAD SEED FRAMES NEW NEWSEED: the scenario of both
+# free-slot tests.  DEAD pages of SEED stored by a process that exits
+# (their release waits in a swap slot cache); writeback of FRAMES frames,
+# held at writeback_free_slot on the first; swapoff and swapon release
+# and reuse the slots; a new process pages out NEW pages of NEWSEED and
+# holds them; the gate opens.  Sets dead, pp (pool pages with the dead
+# entries), stored, wbf (writeback_fail delta: the slot found in use),
+# orphans and rc (the new process's verify); returns non-zero only if
+# the scenario itself could not be driven.
+free_slot_race() {
 	race_setup || return $?
 	echo N > $P/writeback
-	rlog "race_free_slot: storeexit"
-	zrs-test storeexit 32 0x5e || { race_cleanup; return 1; }
-	dead=$(stat_of stored_pages)
-	rlog "race_free_slot: $dead dead entries; gate, writeback"
+	rlog "$1: storeexit"
+	zrs-test storeexit $2 $3 || { race_cleanup; return 1; }
+	dead=$(stat_of stored_pages); pp=$(stat_of pool_pages)
+	rlog "$1: $dead dead entries; gate, writeback"
 	race_arm writeback_free_slot || { race_cleanup; return 1; }
 	wbf0=$(stat_of writeback_fail)
-	echo 2 > $P/writeback &
+	echo $4 > $P/writeback &
 	wb=$!
 	race_wait_hits writeback_free_slot 1 || { race_cleanup; return 1; }
-	rlog "race_free_slot: in the window; swapoff, swapon"
+	rlog "$1: in the window; swapoff, swapon"
 	swapoff /dev/vda && swapon /dev/vda || { race_cleanup; return 1; }
-	# Same-filled pages: entries without a pool object, which no later
-	# writeback could happen to repair by writing them back.
-	rlog "race_free_slot: texthold"
+	rlog "$1: texthold"
 	: > /tmp/th.out
-	zrs-test texthold 512 0x100000000000007e > /tmp/th.out 2>&1 &
+	zrs-test texthold $5 $6 > /tmp/th.out 2>&1 &
 	th=$!
 	wait_ready /tmp/th.out $th || { race_cleanup; return 1; }
 	stored=$(stat_of stored_pages)
-	rlog "race_free_slot: $stored stored; open"
+	rlog "$1: $stored stored; open"
 	race_open writeback_free_slot
 	gone_within $wb $RACE_BOUND || { echo "  writeback did not return"; race_cleanup; return 1; }
 	wbf=$(( $(stat_of writeback_fail) - wbf0 ))
@@ -846,9 +859,8 @@ test_race_free_slot() {
 	touch /tmp/zrs-go
 	wait $th; rc=$?
 	cat /tmp/th.out
-	echo "  $dead dead entries; writeback held with a free slot while it was released and reused by $stored stored pages (found in use: writeback_fail +$wbf); orphan_entries $orphans"
 	race_cleanup
-	[ $rc -eq 0 ] && [ "$dead" -ge 24 ] && [ "$stored" -ge 256 ] && [ "$orphans" -eq 0 ] && [ "$wbf" -ge 1 ]
+	return 0
 }
 
 # Defect, the erase half: writeback that found a slot free erased the
@@ -864,32 +876,8 @@ test_race_free_slot() {
 # is checked on the fixed code's own answer: it found the slot in use
 # (writeback_fail +1).
 test_race_free_slot_aba() {
-	race_setup || return $?
-	echo N > $P/writeback
-	rlog "race_free_slot_aba: storeexit"
-	zrs-test storeexit 2 0x5f || { race_cleanup; return 1; }
-	dead=$(stat_of stored_pages); pp=$(stat_of pool_pages)
-	race_arm writeback_free_slot || { race_cleanup; return 1; }
-	wbf0=$(stat_of writeback_fail)
-	echo 1 > $P/writeback &
-	wb=$!
-	race_wait_hits writeback_free_slot 1 || { race_cleanup; return 1; }
-	rlog "race_free_slot_aba: in the window; swapoff, swapon"
-	swapoff /dev/vda && swapon /dev/vda || { race_cleanup; return 1; }
-	: > /tmp/th.out
-	zrs-test texthold 16 0x5f > /tmp/th.out 2>&1 &
-	th=$!
-	wait_ready /tmp/th.out $th || { race_cleanup; return 1; }
-	rlog "race_free_slot_aba: slots reused; open"
-	race_open writeback_free_slot
-	gone_within $wb $RACE_BOUND || { echo "  writeback did not return"; race_cleanup; return 1; }
-	wbf=$(( $(stat_of writeback_fail) - wbf0 ))
-	orphans=$(stat_of orphan_entries)
-	touch /tmp/zrs-go
-	wait $th; rc=$?
-	cat /tmp/th.out
+	free_slot_race race_free_slot_aba 2 0x5f 1 16 0x5f || return $?
 	echo "  $dead dead entries in $pp pool page(s); writeback held with a free slot while it was reused by the same data: writeback_fail +$wbf; orphan_entries $orphans"
-	race_cleanup
 	[ $rc -eq 0 ] && [ "$dead" -eq 2 ] && [ "$pp" -eq 1 ] && [ "$orphans" -eq 0 ] && [ "$wbf" -ge 1 ]
 }
 
