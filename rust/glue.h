@@ -42,6 +42,8 @@ struct module;
 	  "Under memory pressure, also write back cold frames (Y/N)")	\
 	X(STORE_THP, store_thp, 0644,					\
 	  "Store a huge page swapped out whole as its subpages (Y) or send it to the swap device (N)") \
+	X(EXCLUSIVE_LOADS, exclusive_loads, 0644,			\
+	  "Drop a page from the pool when a swap-in loads it into the swap cache (Y/N)") \
 	X(ZPOOL, zpool, 0444,						\
 	  "Pool layout, set when the module is loaded: zbud (two objects per pool page) or zpack (up to four, packed)")
 

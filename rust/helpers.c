@@ -341,9 +341,45 @@ int zswap_rs_frontswap_test(unsigned int type, unsigned long offset)
 	return r;
 }
 
+/* How many references the swap entry has (0: free or no such entry). */
+int zswap_rs_swap_count(unsigned int type, unsigned long offset)
+{
+	return __swp_swapcount(swp_entry(type, offset));
+}
+
+/*
+ * The frontswap ops this module registered.  Patch 0005's calls take the
+ * caller's ops and refuse any but the registered backend's, so that no
+ * other module can drop frontswap pages; only this file knows ours.  Set
+ * before registering (writeback may start at once), cleared on a failed
+ * register and after a successful unregister.
+ */
+static const struct frontswap_ops *zrs_registered_ops;
+
+int zswap_rs_frontswap_register(const struct frontswap_ops *ops)
+{
+	int r;
+
+	WRITE_ONCE(zrs_registered_ops, ops);
+	r = frontswap_register_ops(ops);
+	if (r)
+		WRITE_ONCE(zrs_registered_ops, NULL);
+	return r;
+}
+
+int zswap_rs_frontswap_unregister(const struct frontswap_ops *ops)
+{
+	int r = frontswap_unregister_ops(ops);
+
+	if (!r)
+		WRITE_ONCE(zrs_registered_ops, NULL);
+	return r;
+}
+
 bool zswap_rs_invalidate_if_free(unsigned int type, unsigned long offset)
 {
-	return frontswap_invalidate_if_free(type, offset);
+	return frontswap_invalidate_if_free(READ_ONCE(zrs_registered_ops),
+					    type, offset);
 }
 
 /*
@@ -364,7 +400,7 @@ void zswap_rs_set_page_dirty(struct page *page) { set_page_dirty(page); }
 
 void zswap_rs_frontswap_writeback_done(unsigned int type, unsigned long offset)
 {
-	frontswap_writeback_done(type, offset);
+	frontswap_writeback_done(READ_ONCE(zrs_registered_ops), type, offset);
 }
 
 /* THIS_MODULE: each module links its own copy of this file. */

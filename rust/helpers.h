@@ -14,6 +14,8 @@
 #include <linux/mutex.h>
 #include <linux/workqueue.h>
 
+struct frontswap_ops;
+
 struct xarray;
 struct page;
 struct crypto_comp;
@@ -99,6 +101,9 @@ int zswap_rs_swapcache_get(unsigned int type, unsigned long offset,
 void zswap_rs_swapcache_read_back(struct page *page);
 void zswap_rs_swapcache_write(struct page *page);
 void zswap_rs_wait_on_page_writeback(struct page *page);
+int zswap_rs_frontswap_register(const struct frontswap_ops *ops);
+int zswap_rs_frontswap_unregister(const struct frontswap_ops *ops);
+int zswap_rs_swap_count(unsigned int type, unsigned long offset);
 bool zswap_rs_invalidate_if_free(unsigned int type, unsigned long offset);
 int zswap_rs_frontswap_test(unsigned int type, unsigned long offset);
 int zswap_rs_swapcache_holds(struct page *page, unsigned int type,

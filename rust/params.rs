@@ -49,6 +49,7 @@ params! {
     Writeback = zswap_rs_param_ZRS_PARAM_WRITEBACK,
     ShrinkerWriteback = zswap_rs_param_ZRS_PARAM_SHRINKER_WRITEBACK,
     StoreThp = zswap_rs_param_ZRS_PARAM_STORE_THP,
+    ExclusiveLoads = zswap_rs_param_ZRS_PARAM_EXCLUSIVE_LOADS,
     Zpool = zswap_rs_param_ZRS_PARAM_ZPOOL,
 }
 
@@ -84,6 +85,8 @@ pub(crate) struct Knobs {
     pub(crate) shrinker_writeback: AtomicBool,
     /// Store a THP swapped out whole as its subpages.
     pub(crate) store_thp: AtomicBool,
+    /// A load into the swap cache drops the pool's copy.
+    pub(crate) exclusive_loads: AtomicBool,
 }
 
 /// The module's knobs.
@@ -97,6 +100,7 @@ pub(crate) static KNOBS: Knobs = Knobs {
     writeback: AtomicBool::new(true),
     shrinker_writeback: AtomicBool::new(false),
     store_thp: AtomicBool::new(true),
+    exclusive_loads: AtomicBool::new(true),
 };
 
 /// Default compressor.
@@ -177,7 +181,8 @@ pub(crate) fn parse(p: Param, val: &[u8]) -> Result<Value> {
         | Param::NonSameFilledPagesEnabled
         | Param::StoreIncompressible
         | Param::ShrinkerWriteback
-        | Param::StoreThp => parse_bool(val).map(Value::Bool),
+        | Param::StoreThp
+        | Param::ExclusiveLoads => parse_bool(val).map(Value::Bool),
         // A number first: "1" writes one frame back (as documented), it
         // does not mean `Y`.
         Param::Writeback => match parse_count(val) {
@@ -249,6 +254,7 @@ impl Param {
             Param::Writeback => Storage::Bool(&k.writeback),
             Param::ShrinkerWriteback => Storage::Bool(&k.shrinker_writeback),
             Param::StoreThp => Storage::Bool(&k.store_thp),
+            Param::ExclusiveLoads => Storage::Bool(&k.exclusive_loads),
             Param::MaxPoolPercent => Storage::Percent(&k.max_pool_percent),
             Param::AcceptThresholdPercent => Storage::Percent(&k.accept_threshold_percent),
             Param::Compressor | Param::Compact | Param::Zpool => Storage::Other,

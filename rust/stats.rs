@@ -77,6 +77,7 @@ statistics! {
         SameFilledPages => same_filled_pages,
         Stores => stores,
         Loads => loads,
+        ExclusiveLoads => exclusive_loads,
         WritebackFail => writeback_fail,
         ReclaimRuns => reclaim_runs,
         ReclaimPages1Write => reclaim_pages_1_write,

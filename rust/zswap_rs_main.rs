@@ -30,11 +30,12 @@ use params::{Param, Value};
 use stats::Stat;
 use sys::crypto::AlgName;
 use sys::entry::{self, MeminfoTotals, SummaryFile};
-use sys::frontswap::{self, Frontswap};
+use sys::frontswap::{self, ExclusiveLoad, Frontswap};
 use sys::global::{CallbackGuard, Global, ParamLockGuard, ParamLockToken, ParamLocked, Published};
 use sys::movable::MovableOps;
 use sys::page::PageRef;
 use sys::shrinker::{self, Shrinker};
+use sys::swapcache;
 use sys::{debugfs, meminfo, rcu, sysfs, Errno, PageBuf, Result, EBUSY, EEXIST, EIO, ENODEV};
 use zbud::{PoolOwner, PoolPages};
 
@@ -141,15 +142,30 @@ impl Frontswap for ZswapRs {
         BACKEND.get(g).ok_or(ENODEV)?.store(ty, offset, page)
     }
 
-    fn load(g: &CallbackGuard, ty: u32, offset: u64, page: &mut PageRef<'_>) -> Result {
+    fn load(
+        g: &CallbackGuard,
+        ty: u32,
+        offset: u64,
+        page: &mut PageRef<'_>,
+        excl: ExclusiveLoad<'_>,
+    ) -> Result {
         // Frontswap asks only for entries whose bit is set, and writeback
         // clears the bit before it lets an entry go: whatever went wrong,
         // the swap device does not have the data.  `EIO` fails the read
         // (patch 0002).
+        //
+        // An entry that other tasks still reference (after a fork) keeps
+        // its copy: the swap-cache page may be evicted again before they
+        // fault, and a clean page is dropped, not compressed again.
+        let excl = if excl.offered() && swapcache::swap_count(ty, offset) > 1 {
+            ExclusiveLoad::refused()
+        } else {
+            excl
+        };
         BACKEND
             .get(g)
             .ok_or(EIO)?
-            .load(ty, offset, page)
+            .load(ty, offset, page, excl)
             .map_err(|_| EIO)
     }
 

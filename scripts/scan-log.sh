@@ -17,7 +17,7 @@
 # argument): every matching line, not only the first 12 (check-reverts.sh
 # tells whose run each report came in).
 set -u
-pat='(Oops[:]|BUG[:]|kernel BUG at|WARNING[:]|Kernel panic|KASAN[:]|UBSAN[:]|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|lock held when returning|suspicious RCU usage|unreferenced object|blocked for more than|soft lockup|hard LOCKUP|Call Trace[:]|zswap_rs: BUG|zswap_rs: swap entry .* is not stored|zswap_rs: swap entry .* index and pool disagree|zswap_rs: decompression failed for swap entry|zswap_rs: race window .* gate not opened|ODEBUG disabled|BUG [^ ]+ [(][^)]*[)]: |pagealloc: (single bit error|memory corruption)|printk messages dropped|kmemleak: Kernel memory leak detector disabled)'
+pat='(Oops[:]|BUG[:]|kernel BUG at|WARNING[:]|Kernel panic|KASAN[:]|UBSAN[:]|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|lock held when returning|suspicious RCU usage|unreferenced object|blocked for more than|soft lockup|hard LOCKUP|Call Trace[:]|zswap_rs: BUG|zswap_rs: swap entry .* is not stored|zswap_rs: swap entry .* index and pool disagree|zswap_rs: decompression failed for swap entry|zswap_rs: race window .* gate not opened|zswap_rs: accounting slip: |ODEBUG disabled|BUG [^ ]+ [(][^)]*[)]: |pagealloc: (single bit error|memory corruption)|printk messages dropped|kmemleak: Kernel memory leak detector disabled)'
 max=12
 [ "${2:-}" = --all ] && max=1000000
 hits=$(grep -n -E "$pat" "$1" | grep -v 'ZRS-TEST' | head -n $max)

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Load: an entry's object decompressed (or its fill word written) into
-//! the page that frontswap lends; the entry stays (frontswap invalidates
-//! it when the slot is freed).
+//! the page that frontswap lends.  The entry stays (frontswap invalidates
+//! it when the slot is freed), unless frontswap offers the page the data
+//! (a swap-cache page, patch 0010) and `exclusive_loads` is on: then the
+//! entry is dropped as the load completes.
 
 use super::Backend;
 use crate::index::{Entry, SwapKey};
+use crate::params::{get_bool, KNOBS};
 use crate::stats::inc;
+use crate::sys::frontswap::ExclusiveLoad;
 use crate::sys::page::PageRef;
 use crate::sys::{Errno, RaceWindow, Result, EIO, PAGE_SIZE};
 
@@ -16,7 +20,13 @@ impl Backend {
     /// bit is set, and writeback clears the bit (under the page lock that
     /// the load also holds) before it lets an entry go, so an entry that
     /// is not here is lost too: `EIO`, counted in `load_missing`.
-    pub(crate) fn load(&self, ty: u32, offset: u64, page: &mut PageRef<'_>) -> Result {
+    pub(crate) fn load(
+        &self,
+        ty: u32,
+        offset: u64,
+        page: &mut PageRef<'_>,
+        excl: ExclusiveLoad<'_>,
+    ) -> Result {
         let area = match self.index.area(ty) {
             Some(a) => a,
             None => return Err(self.missing(ty, offset)),
@@ -36,8 +46,7 @@ impl Backend {
                             c.copy_from_slice(&w.to_ne_bytes());
                         }
                     });
-                    inc(&self.stats.loads);
-                    self.count_load(ty, offset);
+                    self.loaded(ty, offset, excl);
                     return Ok(());
                 }
                 Entry::Object(h) => h,
@@ -61,8 +70,7 @@ impl Backend {
             match r {
                 None => continue,
                 Some(Ok(n)) if n == PAGE_SIZE => {
-                    inc(&self.stats.loads);
-                    self.count_load(ty, offset);
+                    self.loaded(ty, offset, excl);
                     return Ok(());
                 }
                 Some(res) => {
@@ -86,6 +94,22 @@ impl Backend {
         );
         inc(&self.stats.decompress_fail);
         Err(EIO)
+    }
+
+    /// A load of (`ty`, `offset`) filled its page: count it, and if
+    /// frontswap offers the page the data and `exclusive_loads` is on,
+    /// drop the entry (the page is locked: no store, load, invalidate or
+    /// writeback of the entry runs meanwhile) and accept.
+    fn loaded(&self, ty: u32, offset: u64, excl: ExclusiveLoad<'_>) {
+        inc(&self.stats.loads);
+        self.count_load(ty, offset);
+        if excl.offered() && get_bool(&KNOBS.exclusive_loads) {
+            if let Some(v) = self.index.area(ty).and_then(|a| a.erase(offset)) {
+                self.release(SwapKey::new(ty, offset), Entry::decode(v));
+                inc(&self.stats.exclusive_loads);
+                excl.accept();
+            }
+        }
     }
 
     /// `zswpin`, globally and for the page's cgroup.

@@ -30,11 +30,58 @@ pub(crate) trait Frontswap: 'static {
     /// Fills `page` with (`ty`, `offset`); may sleep.  Called only for
     /// entries whose store succeeded.  `EIO` fails the read (the task gets
     /// SIGBUS); any other error makes frontswap read the swap device.
-    fn load(g: &CallbackGuard, ty: u32, offset: u64, page: &mut PageRef<'_>) -> Result;
+    /// `excl` is frontswap's offer to hand the data over to the page.
+    fn load(
+        g: &CallbackGuard,
+        ty: u32,
+        offset: u64,
+        page: &mut PageRef<'_>,
+        excl: ExclusiveLoad<'_>,
+    ) -> Result;
     /// Drops (`ty`, `offset`); atomic context (swap-info spinlock).
     fn invalidate_page(g: &CallbackGuard, ty: u32, offset: u64);
     /// Drops every entry of `ty` (swapoff); may sleep.
     fn invalidate_area(g: &CallbackGuard, ty: u32);
+}
+
+/// Frontswap's offer, on a load, to let the page own the data from now on
+/// (patch 0010): the backend drops its copy and calls [`Self::accept`];
+/// frontswap then forgets the slot and dirties the page.  Offered only for
+/// a page in the swap cache (a private page may be dropped by a failed
+/// fault, so the backend must keep its copy: [`Self::offered`] is false).
+///
+/// # Invariants
+///
+/// `Some` holds frontswap's out-parameter for this load, set to false.
+pub(crate) struct ExclusiveLoad<'a>(Option<&'a mut bool>);
+
+impl<'a> ExclusiveLoad<'a> {
+    /// An offer that is not made (a load outside the swap cache, a test).
+    pub(crate) fn refused() -> Self {
+        // INVARIANT: `None`.
+        ExclusiveLoad(None)
+    }
+
+    /// An offer made through `flag` (a test's own flag).
+    #[cfg(zrs_kunit)]
+    pub(crate) fn offer(flag: &'a mut bool) -> Self {
+        *flag = false;
+        // INVARIANT: Set to false.
+        ExclusiveLoad(Some(flag))
+    }
+
+    /// Whether frontswap lets the page take the data over.
+    pub(crate) fn offered(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// The backend has dropped its copy: the page owns the data.  Call
+    /// only after the load filled the page and the entry is gone.
+    pub(crate) fn accept(self) {
+        if let Some(f) = self.0 {
+            *f = true;
+        }
+    }
 }
 
 /// The C ops table of `T`.
@@ -80,13 +127,24 @@ impl<T: Frontswap> VTable<T> {
     ///
     /// Called by frontswap only, through a [`Registration`] of `T`, with
     /// the locked swap-cache page being read.
-    unsafe extern "C" fn load(ty: c_uint, offset: c_ulong, page: *mut ffi::page) -> c_int {
+    unsafe extern "C" fn load(
+        ty: c_uint,
+        offset: c_ulong,
+        page: *mut ffi::page,
+        exclusive: *mut bool,
+    ) -> c_int {
         // SAFETY: As in `init`.
         let g = unsafe { CallbackGuard::new() };
-        // SAFETY: Frontswap passes the locked swap-cache page being read; it
-        // is ours to fill during the call.
+        // SAFETY: `exclusive` is NULL or frontswap's own local, set to
+        // false, that it reads after this call returns (patch 0010); no
+        // one else touches it during the call.
+        // INVARIANT: `Some` only for frontswap's out-parameter.
+        let excl = ExclusiveLoad(unsafe { exclusive.as_mut() });
+        // SAFETY: Frontswap passes the locked page being read (in the swap
+        // cache, or a private page of a synchronous-I/O fault); it is ours
+        // to fill during the call.
         match unsafe { PageRef::from_raw(page) } {
-            Some(mut p) => super::from_result(T::load(&g, ty, offset as u64, &mut p)),
+            Some(mut p) => super::from_result(T::load(&g, ty, offset as u64, &mut p, excl)),
             None => EIO.to_c(),
         }
     }
@@ -143,7 +201,7 @@ impl<T: Frontswap> Registration<T> {
     pub(crate) fn register() -> Result<Registration<T>> {
         // SAFETY: The table is a `'static` of valid callbacks that stay
         // callable until `frontswap_unregister_ops` succeeds (in `drop`).
-        let r = to_result(unsafe { ffi::frontswap_register_ops(VTable::<T>::build()) });
+        let r = to_result(unsafe { ffi::zswap_rs_frontswap_register(VTable::<T>::build()) });
         match r {
             // INVARIANT: Registered.
             Ok(()) => Ok(Registration { _p: PhantomData }),
@@ -168,7 +226,7 @@ impl<T: Frontswap> Drop for Registration<T> {
         let mut waited = 0u64;
         loop {
             // SAFETY: Registered (invariant); may sleep (module exit).
-            let r = unsafe { ffi::frontswap_unregister_ops(VTable::<T>::build()) };
+            let r = unsafe { ffi::zswap_rs_frontswap_unregister(VTable::<T>::build()) };
             if r == 0 {
                 return;
             }

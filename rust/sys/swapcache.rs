@@ -93,6 +93,16 @@ pub(crate) fn plugged<R>(f: impl FnOnce() -> R) -> R {
     r
 }
 
+/// How many references the swap entry (`ty`, `offset`) has: page-table
+/// entries, a shmem slot, fork's copies (0: free, or no such entry).  A
+/// snapshot: it changes as tasks map, fork and free.
+pub(crate) fn swap_count(ty: u32, offset: u64) -> u32 {
+    // SAFETY: `__swp_swapcount` validates the entry under a device
+    // reference; it only reads.
+    let n = unsafe { ffi::zswap_rs_swap_count(ty, offset as _) };
+    n.max(0) as u32
+}
+
 /// If the slot of (`ty`, `offset`) is free (no reference and no
 /// swap-cache page left), frontswap invalidates its page now, under the
 /// swap device's lock that its release and every reuse of the slot take:

@@ -10,6 +10,7 @@ use crate::backend::Backend;
 use crate::index::{Entry, SwapKey};
 use crate::params::KNOBS;
 use crate::sys::crypto::AlgName;
+use crate::sys::frontswap::ExclusiveLoad;
 use crate::sys::page::Page;
 use crate::sys::{Gfp, EINVAL, EIO, PAGE_SIZE};
 use crate::zbud::Layout;
@@ -57,7 +58,7 @@ fn store(b: &Backend, ty: u32, off: u64, data: &[u8]) -> bool {
 
 fn load(b: &Backend, ty: u32, off: u64) -> Result<alloc::vec::Vec<u8>, crate::sys::Errno> {
     let mut p = Page::alloc(Gfp::KERNEL).ok_or(crate::sys::ENOMEM)?;
-    b.load(ty, off, &mut p.as_page_ref())?;
+    b.load(ty, off, &mut p.as_page_ref(), ExclusiveLoad::refused())?;
     let mut v = alloc::vec::Vec::new();
     let _ = v.try_reserve_exact(PAGE_SIZE);
     p.with_slice(|s| {
@@ -423,6 +424,67 @@ fn owner_key_matches_index(layout: Layout) {
     b.invalidate_page(1, 77);
 }
 
+/// Loads (`ty`, `off`) with frontswap's offer of an exclusive load:
+/// the data and whether the backend accepted.
+fn load_offered(b: &Backend, ty: u32, off: u64) -> Option<(alloc::vec::Vec<u8>, bool)> {
+    let mut p = Page::alloc(Gfp::KERNEL)?;
+    let mut taken = false;
+    b.load(
+        ty,
+        off,
+        &mut p.as_page_ref(),
+        ExclusiveLoad::offer(&mut taken),
+    )
+    .ok()?;
+    let mut v = alloc::vec::Vec::new();
+    v.try_reserve_exact(PAGE_SIZE).ok()?;
+    p.with_slice(|s| {
+        s.iter().for_each(|&x| {
+            let _ = v.try_push(x);
+        })
+    });
+    Some((v, taken))
+}
+
+fn exclusive_load_drops_the_entry(layout: Layout) {
+    let b = kunwrap!(backend(layout));
+    kunit_assert!(store(&b, 0, 1, &text(1)));
+    kunit_assert!(store(&b, 0, 2, &[0x5au8; PAGE_SIZE]));
+    kunit_assert!(store(&b, 0, 3, &text(3)));
+    let pages = stat(&b, "pool_pages");
+    // Offered: the object and the fill word go with the load.
+    kunit_assert_eq!(
+        load_offered(&b, 0, 1).map(|(v, t)| (v == text(1), t)),
+        Some((true, true))
+    );
+    kunit_assert_eq!(
+        load_offered(&b, 0, 2).map(|(v, t)| (v.iter().all(|&x| x == 0x5a), t)),
+        Some((true, true))
+    );
+    kunit_assert_eq!(stat(&b, "exclusive_loads"), 2);
+    kunit_assert_eq!(stat(&b, "stored_pages"), 1);
+    kunit_assert!(b.index.area(0).and_then(|a| a.load(1)).is_none());
+    kunit_assert!(b.index.area(0).and_then(|a| a.load(2)).is_none());
+    kunit_assert!(stat(&b, "compressed_bytes") > 0);
+    kunit_assert!(stat(&b, "pool_pages") <= pages);
+    // Not offered (a page outside the swap cache): the entry stays.
+    kunit_assert_eq!(load(&b, 0, 3).map(|v| v == text(3)), Ok(true));
+    kunit_assert_eq!(stat(&b, "stored_pages"), 1);
+    // Offered with the knob off: the entry stays, the offer is declined.
+    KNOBS.exclusive_loads.store(false, Ordering::Relaxed);
+    let r = load_offered(&b, 0, 3);
+    KNOBS.exclusive_loads.store(true, Ordering::Relaxed);
+    kunit_assert_eq!(r.map(|(v, t)| (v == text(3), t)), Some((true, false)));
+    kunit_assert_eq!(stat(&b, "stored_pages"), 1);
+    kunit_assert_eq!(stat(&b, "exclusive_loads"), 2);
+    kunit_assert_eq!(stat(&b, "loads"), 4);
+    // A load after the exclusive one finds nothing: a lost page, EIO.
+    kunit_assert_eq!(load(&b, 0, 1).map(|_| ()), Err(EIO));
+    b.invalidate_page(0, 3);
+    kunit_assert_eq!(stat(&b, "stored_pages"), 0);
+    kunit_assert_eq!(stat(&b, "compressed_bytes"), 0);
+}
+
 kunit_suite_layouts!(
     [BACKEND_ZBUD_SUITE, BACKEND_ZPACK_SUITE],
     "zswap_rs_backend",
@@ -437,6 +499,7 @@ kunit_suite_layouts!(
         disabled_rejects_new_pages_keeps_old,
         pool_limit_rejects,
         missing_page_is_eio,
+        exclusive_load_drops_the_entry,
         compound_pages_are_stored_as_subpages,
         compound_store_is_all_or_nothing,
         incompressible_thp_is_refused_early,

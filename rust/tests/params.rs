@@ -46,7 +46,7 @@ fn compressor_values() {
 /// Rust no longer agree on, fails.
 fn ids_follow_glue_order() {
     use crate::ffi;
-    let table: [(u32, Param, &str); 12] = [
+    let table: [(u32, Param, &str); 13] = [
         (
             ffi::zswap_rs_param_ZRS_PARAM_ENABLED,
             Param::Enabled,
@@ -101,6 +101,11 @@ fn ids_follow_glue_order() {
             ffi::zswap_rs_param_ZRS_PARAM_STORE_THP,
             Param::StoreThp,
             "store_thp",
+        ),
+        (
+            ffi::zswap_rs_param_ZRS_PARAM_EXCLUSIVE_LOADS,
+            Param::ExclusiveLoads,
+            "exclusive_loads",
         ),
         (ffi::zswap_rs_param_ZRS_PARAM_ZPOOL, Param::Zpool, "zpool"),
     ];

@@ -12,7 +12,7 @@
 # lib.sh reports "ok N name # SKIP").  The workloads the shell
 # orchestrates stay subcommands of zrs-test.
 
-ALL_TESTS="kunit integrity thp thp_swapoff thp_storm thp_memcg duplicate exit incompressible pageout_remote compressors knobs limit writeback memcg summary zswapstat swapoff swapoff_cycles duplicate_parallel storm storm_writeback shrinker_writeback stressng churn rmmod_writeback rmmod_cycles rmmod_orphan late_load cpu_hotplug writeback_swapoff shrinker_pressure zram_swap race_harness"
+ALL_TESTS="kunit integrity thp thp_swapoff thp_storm thp_memcg duplicate exclusive exit incompressible pageout_remote compressors knobs limit writeback memcg summary zswapstat swapoff swapoff_cycles duplicate_parallel storm storm_writeback shrinker_writeback stressng churn rmmod_writeback rmmod_cycles rmmod_orphan late_load cpu_hotplug writeback_swapoff shrinker_pressure zram_swap race_harness"
 DEBUG_TESTS="failalloc failstore thp_failstore sigbus race_free_slot race_free_slot_aba race_store_undo race_writeback_swapin race_unload_busy race_unload_store race_writeback_give_up race_sync_io race_memcg_gone race_dup_failstore"
 # Not run on the debug kernel (make check names them): shrinker_writeback
 # (real pressure under the checkers costs minutes; shrinker_pressure runs
@@ -24,7 +24,7 @@ SOAK_TESTS="soak"
 # zpool=zpack (the default boot uses zbud): integrity, migration and
 # compaction (storm), writeback, memcg, unload, swapoff; on the debug
 # kernel the race tests and injected failures too.
-ZPACK_TESTS="integrity thp duplicate incompressible knobs writeback memcg storm storm_writeback churn swapoff_cycles rmmod_writeback rmmod_cycles writeback_swapoff"
+ZPACK_TESTS="integrity thp duplicate exclusive incompressible knobs writeback memcg storm storm_writeback churn swapoff_cycles rmmod_writeback rmmod_cycles writeback_swapoff"
 ZPACK_DEBUG_TESTS="failstore race_free_slot race_free_slot_aba race_store_undo race_writeback_swapin race_unload_busy race_unload_store race_memcg_gone"
 
 # KUnit suites: load the test module, name the suites KUnit registered
@@ -146,6 +146,7 @@ thp_memcg() {
 test_thp_failstore() { thp_swap zrs_faults -t thp_failhalf; }
 
 test_duplicate() { zrs_integrity -t duplicate; }
+test_exclusive() { zrs_integrity -t exclusive; }
 test_exit() {
 	# Start from an empty swap device: no stale slots of earlier tests.
 	swapoff /dev/vda && swapon /dev/vda || return 1
@@ -426,10 +427,16 @@ test_shrinker_writeback() {
 	echo Y > $P/shrinker_writeback || return 1
 	echo 60 > $P/max_pool_percent
 	wb0=$(stat_of written_back_pages); runs0=$(stat_of reclaim_runs); hit0=$(stat_of pool_limit_hit)
-	zrs-test pressure $(pressure_mb) 1 &
+	rm -f /tmp/zrs-go
+	: > /tmp/sw.out
+	zrs-test pressure $(pressure_mb) 1 go > /tmp/sw.out 2>&1 &
 	pid=$!
-	shrink_during $pid
-	wait $pid; rc=$?
+	rc=0
+	wait_ready /tmp/sw.out $pid || rc=1
+	shrink_held $pid
+	touch /tmp/zrs-go
+	wait $pid || rc=1
+	cat /tmp/sw.out | grep -v '^ready$'
 	echo N > $P/shrinker_writeback
 	echo 20 > $P/max_pool_percent
 	wb=$(( $(stat_of written_back_pages) - wb0 )); runs=$(( $(stat_of reclaim_runs) - runs0 ))
@@ -438,29 +445,24 @@ test_shrinker_writeback() {
 	[ $rc -eq 0 ] && [ "$SHRINK_CALLS" -gt 0 ] && [ $wb -gt 0 ] && [ $hit -eq 0 ]
 }
 
-# shrink_during PID...: while any PID runs, every second that the pool
-# holds pages, make the kernel call every shrinker (drop_caches=2 walks
-# them at priority 0, GFP_KERNEL, in this shell's context) alongside
-# whatever the real reclaim of those processes does.  How often reclaim
-# itself reaches our shrinker depends on the host's speed and the
-# kernel's batching (a small pool may see no scan at all at low
-# priorities); the forced calls make "the shrinker wrote back while
-# pages moved in and out" a driven state instead of a lucky one.
-# Sets SHRINK_CALLS to the number of forced calls.
-shrink_during() {
+# shrink_held PID...: the PIDs hold their memory (filled past RAM, not
+# yet read back: the pool holds part of it, reclaim is under way).  Make
+# the kernel call every shrinker (drop_caches=2 walks them at priority 0,
+# GFP_KERNEL, in this shell's context) until written_back_pages moves,
+# at most SHRINK_MAX (5) times, each only while the pool holds pages.
+# How often reclaim itself reaches our shrinker depends on the host's
+# speed and the kernel's batching; the processes hold until we are done,
+# so "the shrinker wrote back under pressure" is a driven state, whatever
+# the speed.  Sets SHRINK_CALLS to the number of forced calls.
+shrink_held() {
 	SHRINK_CALLS=0
-	while :; do
-		alive=0
-		for p in "$@"; do kill -0 $p 2>/dev/null && alive=1; done
-		[ $alive -eq 1 ] || break
-		if [ "$(stat_of stored_pages)" -gt 0 ]; then
-			echo 2 > /proc/sys/vm/drop_caches
-			SHRINK_CALLS=$((SHRINK_CALLS + 1))
-			sleep 1
-		else
-			sleep 0.2
-		fi
+	sh_wb0=$(stat_of written_back_pages)
+	while [ $SHRINK_CALLS -lt ${SHRINK_MAX:-5} ] && [ "$(stat_of stored_pages)" -gt 0 ]; do
+		echo 2 > /proc/sys/vm/drop_caches
+		SHRINK_CALLS=$((SHRINK_CALLS + 1))
+		[ "$(stat_of written_back_pages)" -gt "$sh_wb0" ] && break
 	done
+	for p in "$@"; do kill -0 $p 2>/dev/null || echo "  process $p ended before the shrinker calls"; done
 }
 
 # A peer's tool alongside our own: Debian's stress-ng pages (--pageswap,
@@ -1402,9 +1404,9 @@ test_writeback_swapoff() {
 }
 
 # shrinker_writeback=Y under heavy pressure from several processes at
-# once (a third of RAM each), paging in and out, with the shrinker also
-# called every second (shrink_during) so that it writes back on any host:
-# all finish (a bounded wait; the debug kernel's hung-task detector
+# once (a third of RAM each), paging in and out; while all three hold
+# their filled memory, the shrinker is also called (shrink_held) so that
+# it writes back on any host, whatever its speed: all finish (a bounded wait; the debug kernel's hung-task detector
 # panics on a task stuck in D state), byte-exact, and something was
 # written back (the premise).
 test_shrinker_pressure() {
@@ -1414,26 +1416,31 @@ test_shrinker_pressure() {
 	# A third of RAM each.
 	mb=$(( $(awk '/MemTotal/ { print $2 }' /proc/meminfo) / 1024 / 3 ))
 	pids=
+	rm -f /tmp/zrs-go
 	for i in 1 2 3; do
 		: > /tmp/sp.$i
-		zrs-test pressure $mb 1 > /tmp/sp.$i 2>&1 &
+		zrs-test pressure $mb 1 go > /tmp/sp.$i 2>&1 &
 		pids="$pids $!"
 	done
 	rc=0
-	# The forced shrinker calls stop once the processes are gone; a
-	# process stuck in D state is caught by the bounded wait below.
-	shrink_during $pids &
-	sh=$!
+	i=0
+	for p in $pids; do
+		i=$((i + 1))
+		wait_ready /tmp/sp.$i $p || rc=1
+	done
+	# All three hold their memory (filled, not read back): shrink now.
+	# A process stuck in D state is caught by the bounded wait below.
+	shrink_held $pids
+	touch /tmp/zrs-go
 	for p in $pids; do
 		gone_within $p 1800 || { echo "  process $p stuck"; rc=1; continue; }
 		wait $p || rc=1
 	done
-	gone_within $sh 120 || { echo "  forced shrinker call stuck"; rc=1; }
 	echo N > $P/shrinker_writeback
 	echo 20 > $P/max_pool_percent
 	grep -h "read back" /tmp/sp.1 /tmp/sp.2 /tmp/sp.3 | tail -3
 	wb=$(( $(stat_of written_back_pages) - wb0 )); hit=$(( $(stat_of pool_limit_hit) - hit0 ))
-	echo "  3 processes x $mb MiB, shrinker_writeback=Y: written_back_pages +$wb, pool_limit_hit +$hit"
+	echo "  3 processes x $mb MiB, shrinker_writeback=Y: written_back_pages +$wb, pool_limit_hit +$hit; $SHRINK_CALLS shrinker calls forced while they held their memory"
 	[ $rc -eq 0 ] && [ $wb -gt 0 ] || return 1
 	# The debug kernel skips shrinker_writeback: its claim, that the
 	# shrinker wrote back with the pool below its limit, is checked here.

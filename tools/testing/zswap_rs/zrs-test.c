@@ -141,14 +141,17 @@ static int t_hold(int argc, char **argv)
 }
 
 /*
- * pressure MB [ROUNDS]: real memory pressure (no madvise): touch MB of
- * mixed data in a loop, verify every round.  The demo workload.
+ * pressure MB [ROUNDS [go]]: real memory pressure (no madvise): touch MB of
+ * mixed data in a loop, verify every round.  The demo workload.  With go:
+ * after the last round's fill, say "ready" and wait for the go file before
+ * verifying (the caller acts while the memory is under pressure).
  */
 static int t_pressure(int argc, char **argv)
 {
 	struct region r;
 	size_t n;
 	int rounds = argc > 1 ? atoi(argv[1]) : 2, i;
+	int go = argc > 2 && !strcmp(argv[2], "go");
 
 	/* "auto": 1.5 x RAM, so that a good part must go to swap. */
 	if (argc > 0 && !strcmp(argv[0], "auto"))
@@ -163,6 +166,11 @@ static int t_pressure(int argc, char **argv)
 		region_fill(&r);
 		note("round %d: filled %zu MiB, resident %zu MiB, stored_pages %lld, pool %lld KiB",
 		     i, n / 256, resident(&r) / 256, zrs_stat("stored_pages"), zrs_stat("pool_total_size") / 1024);
+		if (go && i == rounds - 1) {
+			printf("ready\n");
+			fflush(stdout);
+			wait_go();
+		}
 		verify(&r, "pressure read back");
 	}
 	munmap(r.mem, n * PAGE);
@@ -506,7 +514,7 @@ static const struct {
 	{ "dupfail", t_dupfail, "       a re-dirtied page's duplicate store fails (fault injection; see race_dup_failstore)" },
 	{ "undopair", t_undopair, "      one frame of two objects; frees one on go1 (see race_store_undo)" },
 	{ "sigbushold", t_sigbushold, "[PAGES]  one page's load fails (SIGBUS caught, page kept), wait for go, verify the rest (debug kernel)" },
-	{ "pressure", t_pressure, "[MB|auto] [ROUNDS]  real memory pressure, verify (demo workload)" },
+	{ "pressure", t_pressure, "[MB|auto] [ROUNDS [go]]  real memory pressure, verify (demo workload)" },
 	{ "bench", t_bench, "cdata|pctl ...  make bench's helpers (its workloads: zrs_bench)" },
 };
 

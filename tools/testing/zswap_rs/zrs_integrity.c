@@ -7,7 +7,8 @@
  * /sys/kernel/debug/frontswap and /proc/vmstat against the movement.
  *
  * Tests (tests.sh runs one per shell test with -t): integrity, thp,
- * thp_swapoff, duplicate, exit, incompressible, pageout_remote, compressors.
+ * thp_swapoff, duplicate, exit, incompressible, pageout_remote, compressors,
+ * exclusive.
  * Environment:
  * ZRS_MB (integrity: MiB, default 32; thp: default 32), ZRS_SHARED=1
  * (duplicate: other processes store meanwhile, so the global counters
@@ -252,6 +253,9 @@ TEST_F_TIMEOUT(zrs_integrity, duplicate, ZRS_TIMEOUT)
 	int alone = !(shared && !strcmp(shared, "1"));
 
 	pin_cpu(-1);
+	/* Duplicate stores need entries that outlive their load (the fixture
+	 * puts the knob back). */
+	ASSERT_EQ(0, knob_set("exclusive_loads", "N"));
 	MAP_OR_ASSERT(&r, n, 0xd00d, 2);
 	region_fill(&r);
 	st0 = frontswap_stat("succ_stores");
@@ -498,6 +502,100 @@ TEST_F_TIMEOUT(zrs_integrity, compressors, ZRS_TIMEOUT)
 		EXPECT_EQ((size_t)0, region_verify(&r[i], what, false));
 		munmap(r[i].mem, n * PAGE);
 	}
+}
+
+/*
+ * exclusive: loads into the swap cache drop the module's copy
+ * (exclusive_loads=Y, patch 0010).  Text pages (all compress) are paged
+ * out and read back: every page stored is loaded once, exclusive_loads
+ * moves by as much and stored_pages goes back down; the pages are dirty,
+ * so a second pageout of the unchanged pages stores them again.  Entries
+ * shared after a fork (swap count 2) keep their copy, and so does every
+ * load with exclusive_loads=N.  Every byte is compared each time.
+ */
+static void text_fill(unsigned char *mem, size_t n, uint64_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		fill_text(mem + i * PAGE, i, seed);
+}
+
+TEST_F_TIMEOUT(zrs_integrity, exclusive, ZRS_TIMEOUT)
+{
+	size_t n = 2048;
+	uint64_t seed = 0xe8c1;
+	unsigned char *mem;
+	long long st0, sp0, ex0, st, sp, ex, cb0;
+	int go[2], status;
+	pid_t child;
+	char c = 'g';
+
+	pin_cpu(-1);
+	ASSERT_EQ(0, knob_set("exclusive_loads", "Y"));
+	mem = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	text_fill(mem, n, seed);
+
+	/* 1. Out and back: every stored page leaves the pool as it is loaded. */
+	st0 = frontswap_stat("succ_stores"), sp0 = zrs_stat("stored_pages");
+	ex0 = zrs_stat("exclusive_loads");
+	PAGEOUT_OR_ASSERT(mem, n * PAGE);
+	st = frontswap_stat("succ_stores") - st0;
+	cb0 = zrs_stat("compressed_bytes");
+	EXPECT_LE((long long)n * 9 / 10, st) TH_LOG("premise: only %lld of %zu pages stored", st, n);
+	EXPECT_EQ((size_t)0, text_verify(mem, n, seed, (size_t)-1));
+	ex = zrs_stat("exclusive_loads") - ex0;
+	sp = zrs_stat("stored_pages") - sp0;
+	note("exclusive_loads=Y: stored %lld, read back: exclusive_loads +%lld, stored_pages %+lld, compressed_bytes %lld -> %lld",
+	     st, ex, sp, cb0, zrs_stat("compressed_bytes"));
+	EXPECT_LE(st, ex) TH_LOG("%lld stored pages read back, %lld loads were exclusive", st, ex);
+	EXPECT_GE((long long)n / 100, sp) TH_LOG("stored_pages still %+lld after reading every page", sp);
+
+	/* 2. The pages are dirty now: paged out unchanged, they are stored again. */
+	st0 = frontswap_stat("succ_stores");
+	PAGEOUT_OR_ASSERT(mem, n * PAGE);
+	st = frontswap_stat("succ_stores") - st0;
+	note("second pageout of the unchanged pages: stored %lld", st);
+	EXPECT_LE((long long)n * 9 / 10, st) TH_LOG("only %lld of %zu dirty pages stored again", st, n);
+
+	/* 3. Shared after fork (swap count 2): loads keep the copy. */
+	ASSERT_EQ(0, pipe(go));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
+		_exit(text_verify(mem, n, seed, (size_t)-1) ? 1 : 0);
+	}
+	close(go[0]);
+	ex0 = zrs_stat("exclusive_loads"), sp0 = zrs_stat("stored_pages");
+	EXPECT_EQ((size_t)0, text_verify(mem, n, seed, (size_t)-1));
+	ex = zrs_stat("exclusive_loads") - ex0;
+	sp = zrs_stat("stored_pages") - sp0;
+	note("shared with a child: read back, exclusive_loads +%lld, stored_pages %+lld", ex, sp);
+	EXPECT_EQ(0LL, ex) TH_LOG("%lld loads of shared entries dropped the copy", ex);
+	EXPECT_LE(-(long long)n / 100, sp) TH_LOG("stored_pages fell by %lld reading shared entries", -sp);
+	EXPECT_EQ(1, (int)write(go[1], &c, 1));
+	close(go[1]);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("the child read %s", WIFEXITED(status) && WEXITSTATUS(status) == 1 ? "corrupted pages" : "nothing (failed)");
+
+	/* 4. exclusive_loads=N: every load keeps its copy (6.1 semantics). */
+	ASSERT_EQ(0, knob_set("exclusive_loads", "N"));
+	seed = 0xe8c2;
+	text_fill(mem, n, seed);
+	PAGEOUT_OR_ASSERT(mem, n * PAGE);
+	ex0 = zrs_stat("exclusive_loads"), sp0 = zrs_stat("stored_pages");
+	EXPECT_EQ((size_t)0, text_verify(mem, n, seed, (size_t)-1));
+	ex = zrs_stat("exclusive_loads") - ex0;
+	sp = zrs_stat("stored_pages") - sp0;
+	note("exclusive_loads=N: read back, exclusive_loads +%lld, stored_pages %+lld", ex, sp);
+	EXPECT_EQ(0LL, ex);
+	EXPECT_LE(-(long long)n / 100, sp) TH_LOG("stored_pages fell by %lld with exclusive_loads=N", -sp);
+	munmap(mem, n * PAGE);
 }
 
 ZRS_HARNESS_MAIN
