@@ -210,8 +210,8 @@ if [ "${BENCH_DEVICE:-both}" != fast ]; then
 	# What the server adds: the target less the path's own cost (per read;
 	# per byte written).  A path dearer than the target: no charge, and
 	# the device check says by how much the model misses.
-	ssd_delay_us=$(awk -v t="$ssd_read_us" -v b="$base_us" 'BEGIN { d = t - b; printf "%d", d > 0 ? d : 0 }')
-	ssd_write_set=$(awk -v t="$ssd_write_tgt" -v b="$base_w" 'BEGIN { c = 1 / t - 1 / b; printf "%.1f", c > 0 ? 1 / c : 0 }')
+	ssd_delay_us=$(awk -v t="$ssd_read_us" -v b="$base_us" 'BEGIN { d = t - b; printf "%d", (d > 0 ? d : 0) }')
+	ssd_write_set=$(awk -v t="$ssd_write_tgt" -v b="$base_w" 'BEGIN { c = 1 / t - 1 / b; printf "%.1f", (c > 0 ? 1 / c : 0) }')
 	echo "DEVICE-MODEL model=ssd ssd_us=$ssd_us ssd_write_mbps=$ssd_wmbps ssd_read_mbps=$ssd_rmbps native_lzo_ns=$native_ns tcg_lzo_ns=$dec slowdown=$slow target_read_us=$ssd_read_us target_write_mbps=$ssd_write_tgt path_read_us=$base_us path_write_mbps=$base_w charge_read_us=$ssd_delay_us charge_write_mbps=$ssd_write_set charge_read_mbps=$ssd_read_set" | tee "$out/device-model.txt"
 	for rep in $(seq 1 "$reps"); do
 		if [ $((rep % 2)) = 1 ]; then order="rs zswap"; else order="zswap rs"; fi
