@@ -50,12 +50,13 @@ def kv(line):
 
 def parse(out):
     recs = []
-    for log in sorted(out.glob("bench-r*-c*.log")) + sorted(out.glob("bench-devcal.log")):
+    for log in sorted(out.glob("bench-r*-c*.log")) + sorted(out.glob("bench-devcal*.log")):
         m = re.match(r"bench-r(\d+)-([a-z]+)-c(\d+)(?:-(\w+))?\.log", log.name)
         if m:
             rep, cpus, device = int(m.group(1)), int(m.group(3)), m.group(4) or "fast"
-        else:  # the device model's calibration boot (the path, no charge)
-            rep, cpus, device = 0, 4, "calibration"
+        else:  # the device model's calibration boots (the path, no charge)
+            c = re.match(r"bench-devcal(?:-r(\d+))?\.log", log.name)
+            rep, cpus, device = int(c.group(1) or 0), 4, "calibration"
         for line in log.read_text(errors="replace").splitlines():
             line = line.removeprefix("# ").strip()
             kind = line.split(" ", 1)[0]
@@ -472,7 +473,7 @@ def device_check(out, recs):
             res.append(f"- device check: fast model (the host's page cache, free): read {spread(rd)} us, "
                        f"write {spread(wr)} MB/s; no target")
         elif dev == "calibration":
-            res.append(f"- device check: the NBD path charging nothing (calibration boot): read {spread(rd)} us, "
+            res.append(f"- device check: the NBD path charging nothing (calibration boots, one per rep): read {spread(rd)} us, "
                        f"write {spread(wr)} MB/s; the SSD model charges the target less this")
         else:
             tr, tw = model.get("target_read_us"), model.get("target_write_mbps")
@@ -484,6 +485,11 @@ def device_check(out, recs):
                 ok = abs(med / t - 1) <= 0.20
                 res.append(f"- device check: ssd model {what}: target {fmt(t)} {unit}, measured {spread(v)} {unit} "
                            f"({med / t:.2f}x; within 20%: {'yes' if ok else 'no'})")
+    charges = [kv(x) for x in (out / "device-model.txt").read_text().splitlines()
+               if x.startswith("DEVICE-MODEL")] if (out / "device-model.txt").exists() else []
+    if len(charges) > 1:
+        model = dict(model, charge_read_us=spread([c["charge_read_us"] for c in charges]),
+                     charge_write_mbps=spread([c["charge_write_mbps"] for c in charges]))
     if model:
         res.append(f"- device model: SSD {model.get('ssd_us')} us per 4 KiB read at QD1, {model.get('ssd_write_mbps')} MB/s "
                    f"writes, {model.get('ssd_read_mbps')} MB/s reads past 4 KiB, scaled by the emulation slowdown "

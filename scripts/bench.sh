@@ -172,8 +172,9 @@ done
 # BENCH_SSD_READ_MBPS (2000 MB/s, an NVMe drive's sequential read) /
 # slowdown.  scripts/nbd-delay.py charges that on the host's clock, less
 # what the emulated path costs by itself: measured first in a boot through
-# the same server charging nothing (the calibration boot).  Every SSD boot
-# then checks the result (DEVCHECK) against the target.
+# the same server charging nothing (a calibration boot before each rep's
+# SSD boots).  Every SSD boot then checks the result (DEVCHECK) against
+# the target.
 ssd_us=${BENCH_SSD_US:-80} ssd_wmbps=${BENCH_SSD_WRITE_MBPS:-500} ssd_rmbps=${BENCH_SSD_READ_MBPS:-2000} ssd_read_set=0
 native_ns=${BENCH_NATIVE_LZO_NS:-}
 if [ -z "$native_ns" ] && [ -f "$ZRS_BUILD/calibrate/host.txt" ]; then
@@ -188,32 +189,36 @@ if [ "${BENCH_DEVICE:-both}" != fast ]; then
 	ssd_read_us=$(awk -v s="$slow" -v u="$ssd_us" 'BEGIN { printf "%d", s * u }')
 	ssd_write_tgt=$(awk -v s="$slow" -v w="$ssd_wmbps" 'BEGIN { printf "%.1f", w / s }')
 	ssd_read_set=$(awk -v s="$slow" -v r="$ssd_rmbps" 'BEGIN { printf "%.1f", r / s }')
-	# The calibration boot: the emulated path alone (the server charging
-	# nothing), its device check only.
-	echo "  device model calibration: the NBD path with no charge"
-	log=bench-devcal
-	nbd_start 0 0 $log
-	for try in 1 2 3; do
-		set +e
-		CPUS=4 ZRS_MEM=$mem ZRS_LOG=$log ZRS_QUIET=1 ZRS_DRIVE_FILE=$nbd_drive \
-			ZRS_APPEND="zrs.devcheck=$devcheck zrs.nonrot=1 $clock" \
-			"$ZRS_TOP/scripts/run-guest.sh" workload "$ZRS_TOP/tools/testing/bench/devcheck-guest.sh" > "$out/$log.out" 2>&1
-		set -e
-		grep -q 'Switched to clocksource tsc' "$ZRS_GUEST/$log.log" && break
-		[ $try = 3 ] && { echo "error: no TSC clocksource in 3 boots" >&2; exit 1; }
-	done
-	nbd_stop
-	cp "$ZRS_GUEST/$log.log" "$out/$log.log"
-	base=$(grep -a -h -m1 '^DEVCHECK' "$out/$log.log") || { echo "error: no DEVCHECK line in $out/$log.log" >&2; exit 1; }
-	base_us=$(echo "$base" | sed 's/.* read_us_p50=\([0-9]*\).*/\1/')
-	base_w=$(echo "$base" | sed 's/.* write_mbps=\([0-9.]*\).*/\1/')
-	# What the server adds: the target less the path's own cost (per read;
-	# per byte written).  A path dearer than the target: no charge, and
-	# the device check says by how much the model misses.
-	ssd_delay_us=$(awk -v t="$ssd_read_us" -v b="$base_us" 'BEGIN { d = t - b; printf "%d", (d > 0 ? d : 0) }')
-	ssd_write_set=$(awk -v t="$ssd_write_tgt" -v b="$base_w" 'BEGIN { c = 1 / t - 1 / b; printf "%.1f", (c > 0 ? 1 / c : 0) }')
-	echo "DEVICE-MODEL model=ssd ssd_us=$ssd_us ssd_write_mbps=$ssd_wmbps ssd_read_mbps=$ssd_rmbps native_lzo_ns=$native_ns tcg_lzo_ns=$dec slowdown=$slow target_read_us=$ssd_read_us target_write_mbps=$ssd_write_tgt path_read_us=$base_us path_write_mbps=$base_w charge_read_us=$ssd_delay_us charge_write_mbps=$ssd_write_set charge_read_mbps=$ssd_read_set" | tee "$out/device-model.txt"
+	# The calibration boot, before each rep's SSD boots (the host's speed
+	# drifts): the emulated path alone (the server charging nothing), its
+	# device check only.
+	devcal() { # devcal REP
+		local log=bench-devcal-r$1 try base base_us base_w
+		echo "  rep $1/$reps: device model calibration, the NBD path with no charge"
+		nbd_start 0 0 "$log"
+		for try in 1 2 3; do
+			set +e
+			CPUS=4 ZRS_MEM=$mem ZRS_LOG=$log ZRS_QUIET=1 ZRS_DRIVE_FILE=$nbd_drive \
+				ZRS_APPEND="zrs.devcheck=$devcheck zrs.nonrot=1 $clock" \
+				"$ZRS_TOP/scripts/run-guest.sh" workload "$ZRS_TOP/tools/testing/bench/devcheck-guest.sh" > "$out/$log.out" 2>&1
+			set -e
+			grep -q 'Switched to clocksource tsc' "$ZRS_GUEST/$log.log" && break
+			[ $try = 3 ] && { echo "error: no TSC clocksource in 3 boots" >&2; exit 1; }
+		done
+		nbd_stop
+		cp "$ZRS_GUEST/$log.log" "$out/$log.log"
+		base=$(grep -a -h -m1 '^DEVCHECK' "$out/$log.log") || { echo "error: no DEVCHECK line in $out/$log.log" >&2; exit 1; }
+		base_us=$(echo "$base" | sed 's/.* read_us_p50=\([0-9]*\).*/\1/')
+		base_w=$(echo "$base" | sed 's/.* write_mbps=\([0-9.]*\).*/\1/')
+		# What the server adds: the target less the path's own cost (per
+		# read; per byte written).  A path dearer than the target: no
+		# charge, and the device check says by how much the model misses.
+		ssd_delay_us=$(awk -v t="$ssd_read_us" -v b="$base_us" 'BEGIN { d = t - b; printf "%d", (d > 0 ? d : 0) }')
+		ssd_write_set=$(awk -v t="$ssd_write_tgt" -v b="$base_w" 'BEGIN { c = 1 / t - 1 / b; printf "%.1f", (c > 0 ? 1 / c : 0) }')
+		echo "DEVICE-MODEL model=ssd rep=$1 ssd_us=$ssd_us ssd_write_mbps=$ssd_wmbps ssd_read_mbps=$ssd_rmbps native_lzo_ns=$native_ns tcg_lzo_ns=$dec slowdown=$slow target_read_us=$ssd_read_us target_write_mbps=$ssd_write_tgt path_read_us=$base_us path_write_mbps=$base_w charge_read_us=$ssd_delay_us charge_write_mbps=$ssd_write_set charge_read_mbps=$ssd_read_set" | tee -a "$out/device-model.txt"
+	}
 	for rep in $(seq 1 "$reps"); do
+		devcal "$rep"
 		if [ $((rep % 2)) = 1 ]; then order="rs zswap"; else order="zswap rs"; fi
 		for arm in $order; do
 			boot "$rep" "$arm" 4 w2+w5+thp ssd
