@@ -170,8 +170,8 @@ done
 # (500 MB/s: a SATA SSD, or a TLC NVMe drive past its SLC cache) /
 # slowdown, and a read's bytes past 4 KiB (readahead) at
 # BENCH_SSD_READ_MBPS (2000 MB/s, an NVMe drive's sequential read) /
-# slowdown.  scripts/nbd-delay.py charges that on the host's clock, less
-# what the emulated path costs by itself: measured first in a boot through
+# slowdown.  scripts/nbd-delay.py charges that on the host's clock, reads
+# less what the emulated path costs by itself: measured first in a boot through
 # the same server charging nothing (a calibration boot before each rep's
 # SSD boots).  Every SSD boot then checks the result (DEVCHECK) against
 # the target.
@@ -210,11 +210,15 @@ if [ "${BENCH_DEVICE:-both}" != fast ]; then
 		base=$(grep -a -h -m1 '^DEVCHECK' "$out/$log.log") || { echo "error: no DEVCHECK line in $out/$log.log" >&2; exit 1; }
 		base_us=$(echo "$base" | sed 's/.* read_us_p50=\([0-9]*\).*/\1/')
 		base_w=$(echo "$base" | sed 's/.* write_mbps=\([0-9.]*\).*/\1/')
-		# What the server adds: the target less the path's own cost (per
-		# read; per byte written).  A path dearer than the target: no
-		# charge, and the device check says by how much the model misses.
+		# What the server adds per read: the target less the path's own
+		# cost (a read at queue depth one pays both, one after the other).
+		# A path dearer than the target: no charge, and the device check
+		# says by how much the model misses.  Writes: the target bandwidth
+		# itself, nothing taken off: with several requests in flight (swap
+		# out, the device check's four writers) the path overlaps the
+		# server's one-after-the-other bandwidth.
 		ssd_delay_us=$(awk -v t="$ssd_read_us" -v b="$base_us" 'BEGIN { d = t - b; printf "%d", (d > 0 ? d : 0) }')
-		ssd_write_set=$(awk -v t="$ssd_write_tgt" -v b="$base_w" 'BEGIN { c = 1 / t - 1 / b; printf "%.1f", (c > 0 ? 1 / c : 0) }')
+		ssd_write_set=$ssd_write_tgt
 		echo "DEVICE-MODEL model=ssd rep=$1 ssd_us=$ssd_us ssd_write_mbps=$ssd_wmbps ssd_read_mbps=$ssd_rmbps native_lzo_ns=$native_ns tcg_lzo_ns=$dec slowdown=$slow target_read_us=$ssd_read_us target_write_mbps=$ssd_write_tgt path_read_us=$base_us path_write_mbps=$base_w charge_read_us=$ssd_delay_us charge_write_mbps=$ssd_write_set charge_read_mbps=$ssd_read_set" | tee -a "$out/device-model.txt"
 	}
 	for rep in $(seq 1 "$reps"); do
