@@ -474,7 +474,7 @@ def device_check(out, recs):
                        f"write {spread(wr)} MB/s; no target")
         elif dev == "calibration":
             res.append(f"- device check: the NBD path charging nothing (calibration boots, one per rep): read {spread(rd)} us, "
-                       f"write {spread(wr)} MB/s; the SSD model charges the target less this")
+                       f"write {spread(wr)} MB/s; the SSD model charges the read target less this")
         else:
             tr, tw = model.get("target_read_us"), model.get("target_write_mbps")
             for what, v, t, unit in (("4 KiB read at QD1", rd, tr, "us"), ("sequential write", wr, tw, "MB/s")):
@@ -494,8 +494,8 @@ def device_check(out, recs):
         res.append(f"- device model: SSD {model.get('ssd_us')} us per 4 KiB read at QD1, {model.get('ssd_write_mbps')} MB/s "
                    f"writes, {model.get('ssd_read_mbps')} MB/s reads past 4 KiB, scaled by the emulation slowdown "
                    f"{model.get('slowdown')} (guest lzo decompression of a W1 page {model.get('tcg_lzo_ns')} ns / host "
-                   f"{model.get('native_lzo_ns')} ns); the server charged {model.get('charge_read_us')} us per read and "
-                   f"{model.get('charge_write_mbps')} MB/s on writes (0: none) on top of the path's own cost")
+                   f"{model.get('native_lzo_ns')} ns); the server charged {model.get('charge_read_us')} us per read on top of "
+                   f"the path's own cost, and writes {model.get('charge_write_mbps')} MB/s (0: no charge)")
     late = []
     for f in sorted(out.glob("bench-*.nbd")):
         for line in f.read_text().splitlines():
