@@ -24,7 +24,9 @@ NEEDS = {"BENCH": ("arm", "comp", "wl", "pages"), "BENCHLAT": ("arm", "comp", "w
          "CBENCH": ("arm", "alg", "pages"),
          "BENCHIO": ("arm", "comp", "wl", "stored", "rejected", "loads", "pswpout", "pswpin"),
          "BENCHKIND": ("arm", "comp", "pagekind", "pages", "stored", "rejected"),
-         "CSIZES": ("arm", "alg", "pages", "same", "h")}
+         "CSIZES": ("arm", "alg", "pages", "same", "h"),
+         "CBTIME": ("arm", "alg", "pages", "same", "same_c", "c", "d"),
+         "DEVCHECK": ("reads", "read_us_p50", "write_mbps")}
 
 # Workloads whose page counts are compared between arms (equal work), and
 # the BENCH field holding their swap-out time.
@@ -48,9 +50,13 @@ def kv(line):
 
 def parse(out):
     recs = []
-    for log in sorted(out.glob("bench-r*-c*.log")):
+    for log in sorted(out.glob("bench-r*-c*.log")) + sorted(out.glob("bench-devcal*.log")):
         m = re.match(r"bench-r(\d+)-([a-z]+)-c(\d+)(?:-(\w+))?\.log", log.name)
-        rep, cpus, device = int(m.group(1)), int(m.group(3)), m.group(4) or "fast"
+        if m:
+            rep, cpus, device = int(m.group(1)), int(m.group(3)), m.group(4) or "fast"
+        else:  # the device model's calibration boots (the path, no charge)
+            c = re.match(r"bench-devcal(?:-r(\d+))?\.log", log.name)
+            rep, cpus, device = int(c.group(1) or 0), 4, "calibration"
         for line in log.read_text(errors="replace").splitlines():
             line = line.removeprefix("# ").strip()
             kind = line.split(" ", 1)[0]
@@ -60,9 +66,13 @@ def parse(out):
                 if not all(k in r for k in need):
                     print(f"warning: {log.name}: incomplete line skipped: {line[:80]}", file=sys.stderr)
                     continue
-                r.update(kind=kind, rep=rep, cpus=cpus, device=device)
+                r.update(kind=kind, rep=rep, cpus=cpus, device=device, boot=log.name)
                 recs.append(r)
     return recs
+
+
+# (metric, comp, arm) -> {rep: value} (metrics() fills it beside m).
+PER_REP = {}
 
 
 def metrics(recs):
@@ -73,10 +83,13 @@ def metrics(recs):
         if dev != "fast":
             name = f"{name} [{dev} model]"
         m.setdefault((name, comp, arm), []).append(v)
+        PER_REP.setdefault((name, comp, arm), {})[rep] = v
 
     dev = "fast"
+    rep = 0
     for r in recs:
         arm, comp, dev = r.get("arm"), r.get("comp"), r.get("device", "fast")
+        rep = r["rep"]
         if r["kind"] == "BENCH":
             wl, n = r["wl"], r["pages"]
             if r.get("corrupted", 0):
@@ -87,6 +100,9 @@ def metrics(recs):
                 add("W1 swap-in, ns/page", comp, arm, r["in_ns"] / (n * r["rounds"]))
                 if dens:
                     add("W1 density (stored/pool pages)", comp, arm, dens)
+                    eq = equal_density(recs, r)
+                    if eq:
+                        add("W1 density over the objects zswap_rs stores", comp, arm, eq)
             elif wl == "w4":
                 thr = n * r["rounds"] / r["out_ns"] * 1e9
                 add(f"W4 swap-out, pages/s, {r['procs']} CPUs", comp, arm, thr)
@@ -141,21 +157,34 @@ def metrics(recs):
             # the device); the pre-check must not reject what the C zswap stores.
             add(f"kinds: {r['pagekind']} pages stored, %", comp, arm, 100 * r["stored"] / r["pages"])
         elif r["kind"] == "CBENCH" and r["cpus"] == 4:
-            add("compress only (zrs_cbench), mean ns", r["alg"], "zswap_rs", r["comp_mean"])
-            add("decompress only (zrs_cbench), mean ns", r["alg"], "zswap_rs", r["decomp_mean"])
-    # Cost above pure compression: mean store / mean compress, per rep.
+            add("compress only (zrs_cbench, every W1 page), mean ns", r["alg"], r["arm"], r["comp_mean"])
+            add("decompress only (zrs_cbench, every W1 page), mean ns", r["alg"], r["arm"], r["decomp_mean"])
+    # Cost above pure compression, per rep: an arm's mean store (load)
+    # over pure compression (decompression) of the same pages, timed in the
+    # same boot right after that arm's workloads (CBTIME), over the pages
+    # that arm stored (see floor()).  Older runs (zrs_cbench in the
+    # zswap_rs boot only, no CBTIME): over every W1 page.
     for r in recs:
         dev = r["device"]
-        if r["kind"] == "BENCHLAT" and r["wl"] == "w1" and r["cpus"] == 4 and r.get("n", 0):
-            c = [x for x in recs if x["kind"] == "CBENCH" and x["rep"] == r["rep"] and x["alg"] == r["comp"]]
-            if c and r["op"] in ("store", "load"):
+        rep = r["rep"]
+        if r["kind"] == "BENCHLAT" and r["wl"] == "w1" and r["cpus"] == 4 and r.get("n", 0) and r["op"] in ("store", "load"):
+            f = floor(recs, r)
+            if f:
+                add(f"W1 pure {'compress' if r['op'] == 'store' else 'decompress'} of the stored pages, ns",
+                    r["comp"], r["arm"], f)
+                base = f
+            else:
+                c = [x for x in recs if x["kind"] == "CBENCH" and x["rep"] == r["rep"] and x["alg"] == r["comp"]]
+                if not c:
+                    continue
                 base = c[0]["comp_mean"] if r["op"] == "store" else c[0]["decomp_mean"]
-                add(f"W1 {r['op']} mean / pure {'compress' if r['op'] == 'store' else 'decompress'}",
-                    r["comp"], r["arm"], r["mean"] / base)
+            add(f"W1 {r['op']} mean / pure {'compress' if r['op'] == 'store' else 'decompress'}",
+                r["comp"], r["arm"], r["mean"] / base)
     # Swap-out time per page the arm actually stored (an arm that rejects
     # more does less work: its rejected pages went to the device).
     for b in recs:
         dev = b["device"]
+        rep = b["rep"]
         if b["kind"] != "BENCH" or b["cpus"] != 4 or b["wl"] not in OUT_TIME:
             continue
         io = [x for x in recs if x["kind"] == "BENCHIO" and x["wl"] == b["wl"] and x["rep"] == b["rep"]
@@ -168,6 +197,7 @@ def metrics(recs):
     # (the rest is the kernel's reclaim and fault paths, the same for all).
     for b in recs:
         dev = b["device"]
+        rep = b["rep"]
         if b["kind"] != "BENCH" or b["wl"] != "w1":
             continue
         lat = {x["op"]: x for x in recs if x["kind"] == "BENCHLAT" and x["wl"] == "w1" and x["rep"] == b["rep"]
@@ -179,6 +209,66 @@ def metrics(recs):
         if "load" in lat:
             add("W1 share of swap-in time in ->load", b["comp"], b["arm"], lat["load"]["mean"] * lat["load"]["n"] / b["in_ns"])
     return m
+
+
+def floor(recs, lat):
+    """Pure (de)compression per stored page over the pages the arm of the
+    BENCHLAT record `lat` stored in W1, from the CBTIME line the same boot
+    printed for that arm and compressor: an arm rejects by compressed
+    length, so it stored the same-filled pages (no compression in either
+    zswap: counted at 0 ns) and the smallest objects, as many as its W1
+    stores per round (BENCHIO stored / rounds; a 64-byte bucket of the
+    histogram counted in part at the boundary)."""
+    def one(kind, **k):
+        v = [x for x in recs if x["kind"] == kind and x["boot"] == lat["boot"] and x.get("arm") == lat["arm"]
+             and all(x.get(a) == b for a, b in k.items())]
+        return v[0] if v else None
+    t = one("CBTIME", alg=lat["comp"])
+    h = one("CSIZES", alg=lat["comp"])
+    io = one("BENCHIO", comp=lat["comp"], wl="w1")
+    b = one("BENCH", comp=lat["comp"], wl="w1")
+    if not (t and h and io and b) or not b.get("rounds"):
+        return None
+    want = io["stored"] / b["rounds"] * t["pages"] / b["pages"]  # stored pages of the cbench set
+    sums = [int(x) for x in str(t["c" if lat["op"] == "store" else "d"]).split(",")]
+    counts = [int(x) for x in str(h["h"]).split(",")]
+    got, ns = float(t["same"]), 0.0
+    for c, tsum in zip(counts, sums):
+        if got >= want or not c:
+            if got >= want:
+                break
+            continue
+        part = min(1.0, (want - got) / c)
+        got += part * c
+        ns += part * tsum
+    return ns / got if got else None
+
+
+def equal_density(recs, b):
+    """W1 density of the BENCH record b over the objects zswap_rs stores
+    too: an arm that stored E more pages than zswap_rs (same rep,
+    compressor, device) stored near-4 KiB objects zswap_rs rejects, one per
+    pool page (zsmalloc's huge classes); without them: (stored - E) x 4096 /
+    (pool bytes - E x 4096).  Only in W1 (every page stored once per
+    round, no pool limit: what an arm stores is decided by its objects'
+    sizes), and only while E is at most the objects over zswap_rs's
+    limit (CSIZES); else None.  The raw density when E <= 0."""
+    rs = [x for x in recs if x["kind"] == "BENCH" and x["arm"] == "zswap_rs" and x["wl"] == b["wl"]
+          and x["rep"] == b["rep"] and x.get("comp") == b.get("comp") and x["device"] == b["device"]
+          and x["cpus"] == b["cpus"]]
+    if not rs or "stored" not in b:
+        return None
+    extra = b["stored"] - rs[0]["stored"]
+    if b["arm"] == "zswap_rs" or extra <= 0:
+        return b["stored"] * 4096 / b["pool_bytes"]
+    h = [x for x in recs if x["kind"] == "CSIZES" and x["rep"] == b["rep"] and x["alg"] == b.get("comp")]
+    if not h or b["wl"] != "w1":
+        return None
+    big = sum(c for k, c in enumerate(int(v) for v in str(h[0]["h"]).split(",")) if 64 * k > MAX_OBJ - 64)
+    if extra > big * h[0]["pages"] / max(b["pages"], 1) + 1:
+        return None
+    pool = b["pool_bytes"] - extra * 4096
+    return (b["stored"] - extra) * 4096 / pool if pool > 0 else None
 
 
 def fmt(v):
@@ -237,9 +327,18 @@ def main():
         if not s or "zswap_rs" not in s or base not in s or not s[base][0]:
             return False
         timed = re.search(r"(^|[ ,])(ns|ms)\b|ns/page|pages/s", metric) is not None
-        return timed and abs(s["zswap_rs"][0] / s[base][0] - 1) > 0.05
+        # Density too: an arm that stores more (near-4 KiB objects, one per
+        # pool page) has a lower density on other work; the "density over
+        # the objects zswap_rs stores" rows compare the same objects.
+        dens = "density" in metric and "over the objects" not in metric
+        if "over the objects" in metric:
+            # Only the base's extra objects are taken out: a base that
+            # stored fewer pages than zswap_rs still did less work.
+            return s["zswap_rs"][0] / s[base][0] > 1.05
+        return (timed or dens) and abs(s["zswap_rs"][0] / s[base][0] - 1) > 0.05
 
-    lines = [f"Median over {reps} reps (min-max in the CSV); ratio = zswap_rs / baseline, same compressor.",
+    lines = [f"Median over {reps} reps (min-max in the CSV); ratio = zswap_rs / baseline, same compressor "
+             "(with several reps, the per-rep ratios' min-max in brackets).",
              "A ratio marked * compares arms that stored page counts more than 5% apart in that workload "
              "(see its 'pages stored' row): not equal work.", "",
              "zswap_rs is the zbud layout (the default); zswap_rs+zpack the zpack layout (zpool=zpack).", "",
@@ -250,8 +349,15 @@ def main():
         cells = [fmt(r["med"][a][0]) if a in r["med"] else "-" for a in ARMS]
         mz = "*" if unequal(r["metric"], r["comp"], "zswap+zbud") else ""
         ms = "*" if unequal(r["metric"], r["comp"], "zswap+zsmalloc") else ""
+        def rng(base):
+            # The per-rep ratios' min-max (same rep, same compressor).
+            per = [PER_REP[(r["metric"], r["comp"], "zswap_rs")][k] / v
+                   for k, v in PER_REP.get((r["metric"], r["comp"], base), {}).items()
+                   if v and k in PER_REP.get((r["metric"], r["comp"], "zswap_rs"), {})]
+            return f" ({min(per):.2f}-{max(per):.2f})" if len(per) > 1 else ""
         lines.append(f"| {r['metric']} | {r['comp']} | " + " | ".join(cells) +
-                     f" | {fmt(r['r_zbud'])}{mz} | {fmt(r['r_zsm'])}{ms} | {fmt(r['p_rs'])} | {fmt(r['p_zsm'])} |")
+                     f" | {fmt(r['r_zbud'])}{mz}{rng('zswap+zbud')} | {fmt(r['r_zsm'])}{ms}{rng('zswap+zsmalloc')} "
+                     f"| {fmt(r['p_rs'])} | {fmt(r['p_zsm'])} |")
     lines.append("")
     # The goals (issue 21), each on equal work: a goal whose ratio compares
     # unequal work is reported as such, never as met.
@@ -324,12 +430,157 @@ def main():
             lines.append(f"- goal THP workload device writes <= 1% of its pages ({comp}): "
                          f"{v:.0f} of {pages:.0f}, {'met' if v <= pages / 100 else 'NOT met'}"
                          + (f" (zswap+zbud: {statistics.median(z):.0f})" if z else ""))
+    lines += device_check(out, recs)
+    lines += floors(m, comps)
     lines += zpack_goals(recs, rows, comps)
     lines += layout_bounds(recs, m)
+    (out / "bench-results.inc").write_text(results_rst(out, recs, m, rows, comps, unequal))
     report = "\n".join(lines) + "\n"
     (out / "report.md").write_text(report)
     print(report)
     plots(out, recs, m, comps)
+
+
+def spread(v):
+    """median (min-max, n) of a list."""
+    return f"{fmt(statistics.median(v))} ({fmt(min(v))}-{fmt(max(v))}, n={len(v)})"
+
+
+def read_kv_file(path, tag):
+    try:
+        line = next(x for x in path.read_text().splitlines() if x.startswith(tag))
+    except (OSError, StopIteration):
+        return {}
+    return kv(line)
+
+
+def device_check(out, recs):
+    """The swap device as the guest saw it (zrs_devcheck before mkswap, in
+    every boot): 4 KiB random O_DIRECT reads at queue depth one (each
+    boot's median) and a sequential write, against the model's target."""
+    model = read_kv_file(out / "device-model.txt", "DEVICE-MODEL")
+    res = ["", "Device check (zrs_devcheck in the guest before mkswap, every boot: random 4 KiB O_DIRECT reads "
+           "at queue depth one, then a sequential write; per boot the median read, over the boots median (min-max)):", ""]
+    any_ = False
+    for dev in ("fast", "calibration", "ssd"):
+        d = [r for r in recs if r["kind"] == "DEVCHECK" and r["device"] == dev]
+        if not d:
+            continue
+        any_ = True
+        rd = [r["read_us_p50"] for r in d]
+        wr = [r["write_mbps"] for r in d]
+        if dev == "fast":
+            res.append(f"- device check: fast model (the host's page cache, free): read {spread(rd)} us, "
+                       f"write {spread(wr)} MB/s; no target")
+        elif dev == "calibration":
+            res.append(f"- device check: the NBD path charging nothing (calibration boots, one per rep): read {spread(rd)} us, "
+                       f"write {spread(wr)} MB/s; the SSD model charges the read target less this")
+        else:
+            tr, tw = model.get("target_read_us"), model.get("target_write_mbps")
+            for what, v, t, unit in (("4 KiB read at QD1", rd, tr, "us"), ("sequential write", wr, tw, "MB/s")):
+                if not t:
+                    res.append(f"- device check: ssd model {what}: measured {spread(v)} {unit}; no target recorded")
+                    continue
+                med = statistics.median(v)
+                ok = abs(med / t - 1) <= 0.20
+                res.append(f"- device check: ssd model {what}: target {fmt(t)} {unit}, measured {spread(v)} {unit} "
+                           f"({med / t:.2f}x; within 20%: {'yes' if ok else 'no'})")
+    charges = [kv(x) for x in (out / "device-model.txt").read_text().splitlines()
+               if x.startswith("DEVICE-MODEL")] if (out / "device-model.txt").exists() else []
+    if len(charges) > 1:
+        model = dict(model, charge_read_us=spread([c["charge_read_us"] for c in charges]),
+                     charge_write_mbps=spread([c["charge_write_mbps"] for c in charges]))
+    if model:
+        res.append(f"- device model: SSD {model.get('ssd_us')} us per 4 KiB read at QD1, {model.get('ssd_write_mbps')} MB/s "
+                   f"writes, {model.get('ssd_read_mbps')} MB/s reads past 4 KiB, scaled by the emulation slowdown "
+                   f"{model.get('slowdown')} (guest lzo decompression of a W1 page {model.get('tcg_lzo_ns')} ns / host "
+                   f"{model.get('native_lzo_ns')} ns); the server charged {model.get('charge_read_us')} us per read on top of "
+                   f"the path's own cost, and writes {model.get('charge_write_mbps')} MB/s (0: no charge)")
+    late = []
+    for f in sorted(out.glob("bench-*.nbd")):
+        for line in f.read_text().splitlines():
+            if line.startswith("NBDSTATS"):
+                late.append(kv(line))
+    if late:
+        res.append(f"- the NBD server's own error, replies sent after their due time: mean "
+                   f"{spread([x['late_us_mean'] for x in late])} us, p99 {spread([x['late_us_p99'] for x in late])} us "
+                   f"over {len(late)} connections")
+    return res if any_ else []
+
+
+def floors(m, comps):
+    """Store and load over the pure (de)compression of the same pages, per
+    arm and rep, with the spread."""
+    res = []
+    for comp in comps:
+        for op in ("store mean / pure compress", "load mean / pure decompress"):
+            for arm in ARMS:
+                v = m.get((f"W1 {op}", comp, arm))
+                f = m.get((f"W1 pure {op.split('/ pure ')[1]} of the stored pages, ns", comp, arm))
+                if v:
+                    if not res:
+                        res = ["", "Floors (W1): each arm's mean ->store (->load) over zrs_cbench's pure compression "
+                               "(decompression) of the pages that arm stored, timed in the same boot right after "
+                               "its workloads; per rep, then median (min-max):", ""]
+                    res.append(f"- {arm} {comp} {op}: {spread(v)}; per rep {', '.join(f'{x:.2f}' for x in v)}"
+                               + (f" (floor {spread(f)} ns)" if f else " (floor over every W1 page: an older run)"))
+    return res
+
+
+# The rows of the RST results table (Documentation/bench-results.inc).
+RST_ROWS = ("W1 swap-out, ns/page", "W1 swap-in, ns/page", "W1 store mean, ns", "W1 load mean, ns",
+            "W1 store mean / pure compress", "W1 load mean / pure decompress",
+            "W1 density (stored/pool pages)", "W1 density over the objects zswap_rs stores",
+            "W2 density", "W3 density after compaction",
+            "W2 device reads (pswpin) [ssd model]", "W2 device read requests [ssd model]",
+            "W2 read back, ns/page [ssd model]", "W5 device reads (pswpin) [ssd model]",
+            "W5 skewed app (> RAM, 80/20), run ms [ssd model]", "THP device writes (pswpout)",
+            "W4 swap-in, pages/s, 1 CPUs", "W4 swap-in, pages/s, 2 CPUs", "W4 swap-in, pages/s, 4 CPUs")
+
+
+def results_rst(out, recs, m, rows, comps, unequal):
+    """The results table as RST, for performance.rst to include: medians
+    over the reps, and the per-rep ratio zswap_rs / zswap+zbud (same rep,
+    same compressor) with its min-max."""
+    meta = read_kv_file(out / "meta.txt", "BENCHMETA")
+    model = read_kv_file(out / "device-model.txt", "DEVICE-MODEL")
+    reps = sorted({r["rep"] for r in recs if r["rep"]})
+    head = (f"``make bench`` on {meta.get('date', '?')}, commit {meta.get('commit', '?')}, {len(reps)} reps "
+            f"(device rows: {len({r['rep'] for r in recs if r['device'] == 'ssd'})}), guest ``-cpu "
+            f"{meta.get('cpu', '?')}``, host {meta.get('host', '?').replace('_', ' ')} "
+            f"(load average {meta.get('load_start', '?')} at the start, {meta.get('load_end', '?')} at the end).  "
+            "Device models: fast (the host's page cache) and, in the rows marked [ssd model], an SSD of "
+            f"{model.get('ssd_us', '?')} us per 4 KiB read and {model.get('ssd_write_mbps', '?')} MB/s writes, "
+            f"scaled by the measured emulation slowdown {model.get('slowdown', '?')} "
+            f"(target {model.get('target_read_us', '?')} us, {model.get('target_write_mbps', '?')} MB/s in the guest).  "
+            "Median over the reps; per-rep ratio = zswap_rs / zswap+zbud of the same rep and compressor, "
+            "median and min-max; ``*``: the arms stored page counts more than 5 % apart (not equal work).\n\n")
+    hdr = ("metric", "comp", "zswap_rs", "zswap+zbud", "zswap+zsmalloc", "ratio (min-max)")
+    body = []
+    for name in RST_ROWS:
+        for comp in comps:
+            r = next((x for x in rows if x["metric"] == name and x["comp"] == comp), None)
+            if not r:
+                continue
+            cell = lambda a: fmt(r["med"][a][0]) if a in r["med"] else "-"
+            per = []
+            for rep in reps:
+                a, b = rep_value(m, recs, name, comp, "zswap_rs", rep), rep_value(m, recs, name, comp, "zswap+zbud", rep)
+                if a is not None and b:
+                    per.append(a / b)
+            mark = "*" if unequal(name, comp, "zswap+zbud") else ""
+            ratio = (f"{statistics.median(per):.2f}{mark} ({min(per):.2f}-{max(per):.2f})" if per else "-")
+            body.append((name.replace(" [ssd model]", ", SSD model"), comp, cell("zswap_rs"), cell("zswap+zbud"),
+                         cell("zswap+zsmalloc"), ratio))
+    widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h) for i, h in enumerate(hdr)]
+    sep = "  ".join("=" * w for w in widths)
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+    return head + "\n".join([sep, line(hdr), sep] + [line(b) for b in body] + [sep]) + "\n"
+
+
+def rep_value(m, recs, name, comp, arm, rep):
+    """The value of metric `name` in one rep (None if not measured)."""
+    return PER_REP.get((name, comp, arm), {}).get(rep)
 
 
 def zpack_goals(recs, rows, comps):

@@ -33,6 +33,13 @@ for src in "$t"/*.c; do
 	fi
 done
 
+# make bench's device check (tools/testing/bench/zrs_devcheck.c), static.
+dc=$ZRS_TOP/tools/testing/bench/zrs_devcheck.c
+if [ ! -x "$out/bin/zrs_devcheck" ] || [ "$dc" -nt "$out/bin/zrs_devcheck" ]; then
+	gcc -static -O2 -Wall -Wextra -Werror -o "$out/bin/zrs_devcheck" "$dc" || {
+		echo "error: cannot build $dc (static glibc: libc6-dev)" >&2; exit 1; }
+fi
+
 # zswapstat (tools/zswapstat), static, with Debian's cargo (scripts/deps.sh).
 zs=$ZRS_TOP/tools/zswapstat
 zsbin=$zs/target/release/zswapstat

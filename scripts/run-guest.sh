@@ -20,6 +20,9 @@
 # ZRS_QEMU: the QEMU binary (harness self-test: one that crashes once).
 # ZRS_MEM: guest RAM (default 512M); ZRS_APPEND: more kernel parameters
 # (make bench: frontswap.timing=N zrs.bench=...).
+# ZRS_DRIVE_FILE: the swap disk's file= instead of a fresh swap.img (make
+# bench: nbd+unix:///?socket=..., scripts/nbd-delay.py's modelled device);
+# ZRS_DRIVE_OPTS: more -drive options.
 # ZRS_CPU: QEMU's -cpu model under TCG (default max,la57=off; see below
 # and Documentation/performance.rst, "Calibration").
 set -euo pipefail
@@ -159,7 +162,7 @@ ktap=$ZRS_GUEST/${ZRS_LOG:-$job}.ktap
 # The second serial port (ttyS1): the results channel, a file of its own.
 channel=(-serial "file:$ktap")
 qemu=("${ZRS_QEMU:-qemu-system-x86_64}" "${accel[@]}" -m $mem -smp $smp -kernel "$kernel" -initrd "$initrd"
-	-drive file="$swap",if=virtio,format=raw,cache=unsafe${ZRS_DRIVE_OPTS:+,$ZRS_DRIVE_OPTS}
+	-drive file="${ZRS_DRIVE_FILE:-$swap}",if=virtio,format=raw,cache=unsafe${ZRS_DRIVE_OPTS:+,$ZRS_DRIVE_OPTS}
 	-append "$cmdline" -display none -no-reboot)
 
 echo "  QEMU    $job ($([ $use_kvm = 1 ] && echo KVM || echo "TCG -cpu $cpu_model"), $mem, $cpus vCPUs, timeout ${timeout_s}s) log: $log"

@@ -12,6 +12,7 @@
  *   CBENCH alg=lzo pages=N comp_mean=.. comp_p50=.. comp_p90=.. comp_p99=..
  *          decomp_mean=.. decomp_p50=.. ... bytes_out=..
  *   CSIZES alg=lzo pages=N same=S h=c0,c1,...,c64
+ *   CBTIME alg=lzo pages=N same=S same_c=.. same_d=.. c=t0,...,t64 d=t0,...
  *   CCOPY alg=lzo pages=N copy_mean=.. copy_p50=.. copy_p90=.. copy_p99=..
  *         copy_len=4096 clock_ns=..
  *
@@ -21,7 +22,11 @@
  * the others the histogram of compressed lengths in 64-byte buckets
  * (bucket k: lengths k*64 to k*64+63; bucket 64: 4096 and more).
  *
- * The third line times the kernel's memcpy() of each page (copy_len bytes,
+ * CBTIME: the compression (c) and decompression (d) nanoseconds summed
+ * per bucket of that histogram, and over the same-filled pages: the floor
+ * of an arm over the very pages it stores (make bench's report).
+ *
+ * The last line times the kernel's memcpy() of each page (copy_len bytes,
  * after its round trip, so the page is in the cache), as zswap's copies
  * through its scratch buffers and into the pool run it: its cost depends
  * on the CPU model (rep movsb with ERMS, rep movsq with REP_GOOD, a loop
@@ -85,6 +90,12 @@ static const struct file_operations pages_fops = {
 #define NBUCKETS (PAGE_SIZE / 64 + 1)
 static unsigned int hist[NBUCKETS];
 static size_t same;
+/*
+ * Compression and decompression time summed per bucket of the same
+ * histogram (and over the same-filled pages): the report takes the floor
+ * of an arm over the classes of pages that arm stores (CBTIME line).
+ */
+static u64 csum[NBUCKETS], dsum[NBUCKETS], same_c, same_d;
 
 /* Every 8-byte word equal: a same-filled page, which no pool stores. */
 static bool same_filled(const u8 *p)
@@ -148,7 +159,11 @@ static int result_show(struct seq_file *m, void *unused)
 		goto free;
 	}
 	memset(hist, 0, sizeof(hist));
+	memset(csum, 0, sizeof(csum));
+	memset(dsum, 0, sizeof(dsum));
 	same = 0;
+	same_c = 0;
+	same_d = 0;
 	/* The clock's own cost: 1000 back-to-back reads. */
 	clk0 = ktime_get_ns();
 	for (i = 0; i < 1000; i++)
@@ -176,10 +191,17 @@ static int result_show(struct seq_file *m, void *unused)
 		t3 = ktime_get_ns();
 		pt[i] = t3 - t2;
 		out += dlen;
-		if (same_filled(data + i * PAGE_SIZE))
+		if (same_filled(data + i * PAGE_SIZE)) {
 			same++;
-		else
-			hist[min_t(unsigned int, dlen / 64, NBUCKETS - 1)]++;
+			same_c += ct[i];
+			same_d += dt[i];
+		} else {
+			unsigned int b = min_t(unsigned int, dlen / 64, NBUCKETS - 1);
+
+			hist[b]++;
+			csum[b] += ct[i];
+			dsum[b] += dt[i];
+		}
 		cond_resched();
 	}
 	seq_printf(m, "CBENCH alg=%s pages=%zu", alg, n);
@@ -189,6 +211,13 @@ static int result_show(struct seq_file *m, void *unused)
 	seq_printf(m, "CSIZES alg=%s pages=%zu same=%zu h=", alg, n, same);
 	for (i = 0; i < NBUCKETS; i++)
 		seq_printf(m, "%s%u", i ? "," : "", hist[i]);
+	seq_putc(m, '\n');
+	seq_printf(m, "CBTIME alg=%s pages=%zu same=%zu same_c=%llu same_d=%llu c=", alg, n, same, same_c, same_d);
+	for (i = 0; i < NBUCKETS; i++)
+		seq_printf(m, "%s%llu", i ? "," : "", csum[i]);
+	seq_puts(m, " d=");
+	for (i = 0; i < NBUCKETS; i++)
+		seq_printf(m, "%s%llu", i ? "," : "", dsum[i]);
 	seq_putc(m, '\n');
 	seq_printf(m, "CCOPY alg=%s pages=%zu", alg, n);
 	show_dist(m, "copy", pt, n);

@@ -11,7 +11,17 @@ zrs_load() {
 	insmod ${ZRS_KO:-/zrs/zswap_rs.ko} ${ZRS_ZPOOL:+zpool=$ZRS_ZPOOL} "$@" || { echo "insmod zswap_rs failed"; return 1; }
 }
 
+# zrs.devcheck=READS,WRITE_MB (make bench): the device check first (it
+# overwrites the disk).  zrs.nonrot=1: the disk non-rotational before
+# swapon (an SSD: 6.1 then allocates swap slots per CPU cluster and swaps
+# THPs out whole).
 zrs_swapon() {
+	if [ -n "${ZRS_DEVCHECK:-}" ]; then
+		/zrs/zrs_devcheck /dev/vda $(echo "$ZRS_DEVCHECK" | tr , ' ') || { echo "zrs_devcheck failed"; return 1; }
+	fi
+	if [ "${ZRS_NONROT:-0}" = 1 ]; then
+		echo 0 > /sys/block/vda/queue/rotational || return 1
+	fi
 	mkswap /dev/vda >/dev/null && swapon /dev/vda || { echo "swapon /dev/vda failed"; return 1; }
 }
 
