@@ -20,10 +20,10 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::pin::Pin;
 
+use crate::pool::Handle;
 use crate::sys::memcg::Charges;
 use crate::sys::xarray::XArray;
 use crate::sys::{Result, ENOMEM};
-use crate::zbud::Handle;
 
 /// What the index holds for a swapped page.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

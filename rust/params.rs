@@ -9,10 +9,10 @@
 use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
+use crate::pool::Layout;
 use crate::sys::crypto::AlgName;
 use crate::sys::global::{ParamLockToken, ParamLocked};
 use crate::sys::{trim_line, Errno, PageBuf, Result, EBUSY, EINVAL, ERANGE};
-use crate::zbud::Layout;
 
 /// Declares [`Param`] from the ids of `enum zswap_rs_param` (`glue.h`,
 /// where the list of parameters lives, with their names): the ids come

@@ -7,7 +7,7 @@
 //! it down in an explicit order; the frontswap, movable-page and shrinker callbacks
 //! as trait implementations; the entry points of the C attribute tables
 //! (module parameters, debugfs, sysfs).  The logic is in [`backend`],
-//! [`writeback`], [`zbud`], [`index`] and [`compress`].  See `Documentation/design.rst`.
+//! [`writeback`], [`pool`], [`index`] and [`compress`].  See `Documentation/design.rst`.
 
 mod backend;
 // Misuses that must not compile (scripts/check-compile-fail.sh).
@@ -20,13 +20,14 @@ mod params;
 mod stats;
 mod sys;
 
-mod zbud;
+mod pool;
 
 use core::ffi::c_int;
 use core::fmt::Write;
 
 use backend::Backend;
 use params::{Param, Value};
+use pool::migrate::{PoolOwner, PoolPages};
 use stats::Stat;
 use sys::crypto::AlgName;
 use sys::entry::{self, MeminfoTotals, SummaryFile};
@@ -36,7 +37,6 @@ use sys::movable::MovableOps;
 use sys::page::PageRef;
 use sys::shrinker::{self, Shrinker};
 use sys::{debugfs, meminfo, rcu, sysfs, Errno, PageBuf, Result, EBUSY, EEXIST, EIO, ENODEV};
-use zbud::{PoolOwner, PoolPages};
 
 /// Log prefix of the printing macros (`pr_info!` and the others in `sys`).
 const __LOG_PREFIX: &[u8] = b"zswap_rs\0";
@@ -168,7 +168,7 @@ impl Frontswap for ZswapRs {
 
 /// The pool's pages are movable; their callbacks find it in `BACKEND`.
 impl PoolOwner for ZswapRs {
-    fn pool(g: &rcu::Guard) -> Option<&zbud::Pool> {
+    fn pool(g: &rcu::Guard) -> Option<&pool::Pool> {
         BACKEND.get(g).map(|b| &b.pool)
     }
 }

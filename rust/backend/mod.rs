@@ -27,11 +27,11 @@ use core::sync::atomic::{AtomicU64, Ordering};
 
 use crate::compress::{Compressors, TAG_FILL, TAG_RAW};
 use crate::index::{Entry, Index, SwapKey};
+use crate::pool::{Layout, Pool};
 use crate::stats::{dec, Counters, Stat};
 use crate::sys::crypto::AlgName;
 use crate::sys::movable::MovableOps;
 use crate::sys::{Gfp, Result, PAGE_SIZE};
-use crate::zbud::{Layout, Pool};
 
 /// What freeing an entry gave back (the kind decides its accounting).
 enum FreedEntry {

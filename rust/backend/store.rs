@@ -10,12 +10,12 @@ use super::Backend;
 use crate::compress::{looks_incompressible, TAG_FILL, TAG_RAW};
 use crate::index::{same_filled, Entry, SwapKey};
 use crate::params::{get_bool, get_u32, KNOBS};
+use crate::pool::{Handle, MAX_COMPRESSED};
 use crate::stats::inc;
 use crate::sys::memcg::{Charges, ObjCgroup};
 use crate::sys::page::{frontswap_stores_thp, PageRef};
 use crate::sys::xarray::XArray;
 use crate::sys::{Errno, Gfp, RaceWindow, EINVAL, ENODEV, ENOMEM, ENOSPC};
-use crate::zbud::{Handle, MAX_COMPRESSED};
 
 /// Why a store did not happen (each has its own counter).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -363,13 +363,13 @@ macro_rules! kunit_suite_layouts {
             $zbud,
             concat!($name, "_zbud"),
             [$($case),*],
-            ($crate::zbud::Layout::Zbud)
+            ($crate::pool::Layout::Zbud)
         );
         $crate::kunit_suite!(
             $zpack,
             concat!($name, "_zpack"),
             [$($case),*],
-            ($crate::zbud::Layout::Zpack)
+            ($crate::pool::Layout::Zpack)
         );
     };
 }

@@ -3,8 +3,8 @@
 //! Suite `zswap_rs_params`: knob parsing and validation.
 
 use crate::params::{parse, parse_bool, parse_percent, Param, Value};
+use crate::pool::Layout;
 use crate::sys::{EINVAL, ENOENT, ERANGE};
-use crate::zbud::Layout;
 use crate::{kunit_assert, kunit_assert_eq, kunit_suite, kunwrap};
 
 fn booleans() {
