@@ -24,7 +24,7 @@ macro_rules! params {
         pub(crate) enum Param {
             $(
                 #[doc = concat!("`", stringify!($c), "`.")]
-                $variant = crate::ffi::$c as isize,
+                $variant = crate::sys::bindings::$c as isize,
             )*
         }
 
@@ -33,7 +33,7 @@ macro_rules! params {
             const ALL: &'static [Param] = &[$(Param::$variant,)*];
         }
 
-        const _: () = assert!(crate::ffi::zswap_rs_param_ZRS_PARAM_NR as usize == Param::ALL.len());
+        const _: () = assert!(crate::sys::bindings::zswap_rs_param_ZRS_PARAM_NR as usize == Param::ALL.len());
     };
 }
 

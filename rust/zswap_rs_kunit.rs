@@ -20,7 +20,6 @@
 mod backend;
 #[allow(dead_code)]
 mod compress;
-mod ffi;
 #[allow(dead_code)]
 mod index;
 #[allow(dead_code)]

@@ -14,7 +14,6 @@ mod backend;
 #[cfg(zrs_compile_fail)]
 mod compile_fail;
 mod compress;
-mod ffi;
 mod index;
 mod params;
 mod stats;
@@ -31,12 +30,13 @@ use pool::migrate::{PoolOwner, PoolPages};
 use stats::Stat;
 use sys::crypto::AlgName;
 use sys::entry::{self, MeminfoTotals, SummaryFile};
+use sys::error::EEXIST;
 use sys::frontswap::{self, Frontswap};
 use sys::global::{CallbackGuard, Global, ParamLockGuard, ParamLockToken, ParamLocked, Published};
 use sys::movable::MovableOps;
 use sys::page::PageRef;
 use sys::shrinker::{self, Shrinker};
-use sys::{debugfs, meminfo, rcu, sysfs, Errno, PageBuf, Result, EBUSY, EEXIST, EIO, ENODEV};
+use sys::{debugfs, meminfo, rcu, sysfs, Errno, PageBuf, Result, EBUSY, EIO, ENODEV};
 
 /// Log prefix of the printing macros (`pr_info!` and the others in `sys`).
 const __LOG_PREFIX: &[u8] = b"zswap_rs\0";
@@ -335,7 +335,7 @@ impl ZswapRs {
             Some(n) => n,
             None => AlgName::new(params::DEFAULT_COMPRESSOR)?,
         };
-        let types = ffi::ZRS_MAX_SWAPFILES as usize;
+        let types = sys::bindings::ZRS_MAX_SWAPFILES as usize;
         let ops = MovableOps::of::<PoolPages<ZswapRs>>();
         // Stored pages do not pin the module: unloading writes them back.
         let layout = *params::ZPOOL.get(t);

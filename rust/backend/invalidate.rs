@@ -5,13 +5,14 @@
 
 use super::Backend;
 use crate::index::{Entry, SwapKey};
+use crate::sys::debug::{inject, Fault};
 
 impl Backend {
     /// Drops (`ty`, `offset`).  Never sleeps.
     pub(crate) fn invalidate_page(&self, ty: u32, offset: u64) {
         // Test-only: an orphan made by hand (frontswap forgets the slot,
         // the index keeps the entry).
-        if crate::sys::inject_lost_invalidate() {
+        if inject(Fault::Invalidate) {
             return;
         }
         if let Some(area) = self.index.area(ty) {

@@ -7,6 +7,7 @@
 use super::Backend;
 use crate::index::{Entry, SwapKey};
 use crate::stats::inc;
+use crate::sys::debug::{inject, Fault};
 use crate::sys::page::PageRef;
 use crate::sys::{Errno, RaceWindow, Result, EIO, PAGE_SIZE};
 
@@ -43,7 +44,7 @@ impl Backend {
                 Entry::Object(h) => h,
             };
             crate::sys::race_window(RaceWindow::LoadLookup);
-            if crate::sys::inject_load_failure() {
+            if inject(Fault::Load) {
                 inc(&self.stats.decompress_fail);
                 crate::pr_err!(
                     "injected load failure for swap entry {}:{:#x}; failing the read",

@@ -12,6 +12,7 @@ use crate::index::{same_filled, Entry, SwapKey};
 use crate::params::{get_bool, get_u32, KNOBS};
 use crate::pool::{Handle, MAX_COMPRESSED};
 use crate::stats::inc;
+use crate::sys::debug::{inject, Fault};
 use crate::sys::memcg::{Charges, ObjCgroup};
 use crate::sys::page::{frontswap_stores_thp, PageRef};
 use crate::sys::xarray::XArray;
@@ -250,7 +251,7 @@ impl Backend {
                 if self.pool_full() {
                     return Err(Reject::PoolLimit);
                 }
-                if crate::sys::inject_alloc_failure() {
+                if inject(Fault::Alloc) {
                     return Err(Reject::Alloc);
                 }
                 let h = self
@@ -274,7 +275,7 @@ impl Backend {
         };
         self.stored.fetch_add(1, Ordering::Relaxed);
         // `fail_index` fails the insertion as a node allocation would.
-        let published = if crate::sys::inject_index_failure() {
+        let published = if inject(Fault::Index) {
             Err(ENOMEM)
         } else {
             area.store(offset, entry.encode(), Gfp::STORE)
@@ -306,7 +307,7 @@ impl Backend {
         // the old entry's record, and `release` from here on finds ours.
         if let Some(cg) = cg {
             // `fail_charge` fails it as a record allocation would.
-            let r = if crate::sys::inject_charge_failure() {
+            let r = if inject(Fault::Charge) {
                 Err(())
             } else {
                 charges
@@ -384,7 +385,7 @@ impl Backend {
                     }
                     Err(_) => return Err(Reject::CompressFail),
                 };
-                if crate::sys::inject_alloc_failure() {
+                if inject(Fault::Alloc) {
                     return Err(Reject::Alloc);
                 }
                 let h = self

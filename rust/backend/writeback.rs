@@ -18,6 +18,7 @@ use super::Backend;
 use crate::index::{Entry, SwapKey};
 use crate::params::{get_bool, get_u32, KNOBS};
 use crate::stats::inc;
+use crate::sys::debug::{inject, Fault};
 use crate::sys::swapcache::{self, Handover, Lookup, WrittenPage};
 use crate::sys::{race_window, RaceWindow};
 
@@ -181,7 +182,7 @@ impl Backend {
         let mut filled = None;
         let mut found = false;
         // `fail_writeback`: found, but as if it could not be decompressed.
-        let unreadable = crate::sys::inject_writeback_failure();
+        let unreadable = inject(Fault::Writeback);
         for _ in 0..16 {
             let v = match area.load(off) {
                 Some(v) => v,
@@ -386,7 +387,7 @@ impl Backend {
         self.closing.store(true, Ordering::SeqCst);
         core::sync::atomic::fence(Ordering::SeqCst);
         race_window(RaceWindow::UnloadScan);
-        let start = crate::sys::now_ms();
+        let start = crate::sys::task::now_ms();
         let mut logged = start;
         let mut backoff = 1u32;
         let mut batch: [Option<WrittenPage>; UNLOAD_BATCH] = [(); UNLOAD_BATCH].map(|_| None);
@@ -439,7 +440,7 @@ impl Backend {
                     .wrapping_sub(orphans0);
                 return done;
             }
-            let now = crate::sys::now_ms();
+            let now = crate::sys::task::now_ms();
             if now.wrapping_sub(logged) >= UNLOAD_LOG_MS {
                 logged = now;
                 crate::pr_warn!(

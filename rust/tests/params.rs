@@ -45,7 +45,7 @@ fn compressor_values() {
 /// a Rust variant bound to another parameter's id, or a list that C and
 /// Rust no longer agree on, fails.
 fn ids_follow_glue_order() {
-    use crate::ffi;
+    use crate::sys::bindings as ffi;
     let table: [(u32, Param, &str); 12] = [
         (
             ffi::zswap_rs_param_ZRS_PARAM_ENABLED,
