@@ -217,6 +217,18 @@ wait_ready() {
 	done
 }
 
+# start_ready VAR FILE CMD [ARG...]: starts CMD in the background with its
+# output in FILE (emptied first, see wait_ready) and its pid in $VAR, and
+# waits until it says "ready"; returns what wait_ready returns.
+start_ready() {
+	sr_var=$1 sr_out=$2
+	shift 2
+	: > "$sr_out"
+	"$@" > "$sr_out" 2>&1 &
+	eval "$sr_var=\$!"
+	wait_ready "$sr_out" $!
+}
+
 # gone_within PID SECONDS: true if PID ends within SECONDS (a hang bound).
 gone_within() {
 	t=$(uptime_s)

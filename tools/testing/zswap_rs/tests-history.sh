@@ -33,10 +33,7 @@ test_zram_swap() {
 	zram_on || return 1
 	rm -f /tmp/zrs-go
 	ld0=$(stat_of loads); wb0=$(stat_of written_back_pages); wbf0=$(stat_of writeback_fail)
-	: > /tmp/z.out
-	zrs-test texthold 2048 0x2b > /tmp/z.out 2>&1 &
-	h=$!
-	wait_ready /tmp/z.out $h || { zram_off; return 1; }
+	start_ready h /tmp/z.out zrs-test texthold 2048 0x2b || { zram_off; return 1; }
 	stored=$(stat_of stored_pages)
 	echo 100000 > $P/writeback
 	wb=$(( $(stat_of written_back_pages) - wb0 )); wbf=$(( $(stat_of writeback_fail) - wbf0 ))
@@ -50,10 +47,7 @@ test_zram_swap() {
 	[ $rc -eq 0 ] && [ "$stored" -ge 1024 ] && [ $wb -eq 0 ] && [ $wbf -ge 1 ] && [ $ld -ge 1024 ] || ok=no
 	# rmmod with pages stored on zram: it waits and says why; swapoff
 	# takes the pages back, and the unload finishes.
-	: > /tmp/z2.out
-	zrs-test texthold 512 0x2c > /tmp/z2.out 2>&1 &
-	h=$!
-	wait_ready /tmp/z2.out $h || { zram_off; return 1; }
+	start_ready h /tmp/z2.out zrs-test texthold 512 0x2c || { zram_off; return 1; }
 	stored2=$(stat_of stored_pages)
 	rmmod_waiting
 	dmesg | grep 'unload: waiting' | tail -1 | sed 's/^\[[^]]*\] /  /'
@@ -139,10 +133,7 @@ test_cpu_hotplug() {
 # (read, kill -0): no fork between a counter moving and its being seen.
 test_writeback_swapoff() {
 	rm -f /tmp/zrs-go
-	: > /tmp/hold.out
-	zrs-test hold 24 go 0x3b > /tmp/hold.out 2>&1 &
-	h=$!
-	wait_ready /tmp/hold.out $h || return 1
+	start_ready h /tmp/hold.out zrs-test hold 24 go 0x3b || return 1
 	fl=/sys/kernel/debug/frontswap/loads
 	stored=$(stat_of stored_pages); wb0=$(stat_of written_back_pages)
 	echo 100000 > $P/writeback &

@@ -6,10 +6,7 @@
 # pool empties, swap goes back on.
 test_swapoff() {
 	rm -f /tmp/zrs-go
-	: > /tmp/hold.out
-	zrs-test hold 24 go > /tmp/hold.out 2>&1 &
-	pid=$!
-	wait_ready /tmp/hold.out $pid || return 1
+	start_ready pid /tmp/hold.out zrs-test hold 24 go || return 1
 	before=$(stat_of stored_pages)
 	# The workload reads its pages back (go) while swapoff brings them in.
 	swapoff /dev/vda &
@@ -34,10 +31,7 @@ test_swapoff() {
 # module's behaviour).
 test_rmmod_writeback() {
 	rm -f /tmp/zrs-go
-	: > /tmp/hold.out
-	zrs-test hold 24 go 0x77 > /tmp/hold.out 2>&1 &
-	pid=$!
-	wait_ready /tmp/hold.out $pid || return 1
+	start_ready pid /tmp/hold.out zrs-test hold 24 go 0x77 || return 1
 	stored=$(stat_of stored_pages)
 	out0=$(grep '^pswpout ' /proc/vmstat | cut -d' ' -f2)
 	mark=$(log_mark rmmod_writeback)
@@ -154,10 +148,7 @@ test_swapoff_cycles() {
 test_rmmod_cycles() {
 	for c in 1 2 3; do
 		rm -f /tmp/zrs-go
-		: > /tmp/hold.out
-		zrs-test hold 16 go $((c + 0x90)) > /tmp/hold.out 2>&1 &
-		pid=$!
-		wait_ready /tmp/hold.out $pid || return 1
+		start_ready pid /tmp/hold.out zrs-test hold 16 go $((c + 0x90)) || return 1
 		stored=$(stat_of stored_pages)
 		wb0=$(grep '^pswpout ' /proc/vmstat | cut -d' ' -f2)
 		mark=$(log_mark "rmmod_cycles $c")
@@ -186,10 +177,7 @@ test_rmmod_cycles() {
 test_rmmod_orphan() {
 	F=$D/fail_invalidate
 	[ -d $F ] || { echo "  SKIP: no fault injection (fail_invalidate)"; return 4; }
-	: > /tmp/hold.out
-	zrs-test hold 8 600 0x5c > /tmp/hold.out 2>&1 &
-	pid=$!
-	wait_ready /tmp/hold.out $pid || return 1
+	start_ready pid /tmp/hold.out zrs-test hold 8 600 0x5c || return 1
 	stored=$(stat_of stored_pages)
 	echo 0 > $F/verbose; echo 1 > $F/interval; echo 5 > $F/times; echo 100 > $F/probability
 	# Its slots reach frontswap's invalidate in batches of 64 (the swap

@@ -73,10 +73,7 @@ test_thp_swapoff() { thp_swap zrs_integrity -t thp_swapoff; }
 test_thp_storm() { thp_swap thp_storm; }
 thp_storm() {
 	rm -f /tmp/zrs-go
-	: > /tmp/th.out
-	zrs-test thphold 32 0x7e1 > /tmp/th.out 2>&1 &
-	h=$!
-	wait_ready /tmp/th.out $h || return 1
+	start_ready h /tmp/th.out zrs-test thphold 32 0x7e1 || return 1
 	sp0=$(stat_of stored_pages)
 	ZRS_SECS=15 ZRS_POOL_PCT=2 zrs_stress -t storm; src=$?
 	sp1=$(stat_of stored_pages)
@@ -100,10 +97,7 @@ thp_memcg() {
 	G=$CG/zrs-thp
 	rm -f /tmp/zrs-go
 	sth0=$(stat_of stored_thp)
-	: > /tmp/tm.out
-	sh -c "echo \$\$ > $G/cgroup.procs && exec zrs-test thphold 16 0x7c1" > /tmp/tm.out 2>&1 &
-	h=$!
-	wait_ready /tmp/tm.out $h || { rmdir $G; return 1; }
+	start_ready h /tmp/tm.out sh -c "echo \$\$ > $G/cgroup.procs && exec zrs-test thphold 16 0x7c1" || { rmdir $G; return 1; }
 	sth=$(( $(stat_of stored_thp) - sth0 ))
 	out=$(awk '$1 == "zswpout" { print $2 }' $G/memory.stat)
 	zd=$(awk '$1 == "zswapped" { print $2 }' $G/memory.stat)
@@ -151,10 +145,7 @@ test_summary() { zrs_knobs -t summary; }
 test_zswapstat() {
 	# The workload holds its pages (go) while the counters are compared.
 	rm -f /tmp/zrs-go
-	: > /tmp/hold.out
-	zrs-test hold 8 go 0x55 > /tmp/hold.out 2>&1 &
-	pid=$!
-	wait_ready /tmp/hold.out $pid || return 1
+	start_ready pid /tmp/hold.out zrs-test hold 8 go 0x55 || return 1
 	sp=$(stat_of stored_pages)
 	wb=$(stat_of written_back_pages)
 	json=$(zswapstat --json)

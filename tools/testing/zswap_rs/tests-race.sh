@@ -101,10 +101,7 @@ free_slot_race() {
 	rlog "$1: in the window; swapoff, swapon"
 	swapoff /dev/vda && swapon /dev/vda || { race_cleanup; return 1; }
 	rlog "$1: texthold"
-	: > /tmp/th.out
-	zrs-test texthold $5 $6 > /tmp/th.out 2>&1 &
-	th=$!
-	wait_ready /tmp/th.out $th || { race_cleanup; return 1; }
+	start_ready th /tmp/th.out zrs-test texthold $5 $6 || { race_cleanup; return 1; }
 	stored=$(stat_of stored_pages)
 	rlog "$1: $stored stored; open"
 	race_open writeback_free_slot
@@ -149,10 +146,7 @@ test_race_store_undo() {
 	[ -d $D/fail_charge ] || { echo "  SKIP: needs the debug kernel (fail_charge)"; return 4; }
 	race_cgroup zrs-undo || return 1
 	rm -f /tmp/zrs-go1
-	: > /tmp/a.out
-	zrs-test undopair > /tmp/a.out 2>&1 &
-	a=$!
-	wait_ready /tmp/a.out $a || { race_cleanup; return 1; }
+	start_ready a /tmp/a.out zrs-test undopair || { race_cleanup; return 1; }
 	c0=$(stat_of pages_compacted); um0=$(stat_of store_undo_moved)
 	F=$D/fail_charge
 	echo 0 > $F/verbose; echo 1 > $F/interval; echo 1 > $F/times; echo 100 > $F/probability
@@ -204,10 +198,7 @@ test_race_writeback_swapin() {
 	echo N > $P/writeback
 	# Distinct compressible pages: every entry is a pool object (a
 	# same-filled page's entry has no frame, and writeback never meets it).
-	: > /tmp/h.out
-	sh -c "echo \$\$ > $CG/zrs-swapin/cgroup.procs && exec zrs-test texthold 512 0x5a" > /tmp/h.out 2>&1 &
-	h=$!
-	wait_ready /tmp/h.out $h || { echo $pc > /proc/sys/vm/page-cluster; race_cleanup; return 1; }
+	start_ready h /tmp/h.out sh -c "echo \$\$ > $CG/zrs-swapin/cgroup.procs && exec zrs-test texthold 512 0x5a" || { echo $pc > /proc/sys/vm/page-cluster; race_cleanup; return 1; }
 	# Just above its usage (a limit below it would make this write reclaim,
 	# and with nothing to reclaim yet, OOM-kill the task): after a few
 	# swap-ins every charge reclaims (and so stores) first.
@@ -268,10 +259,7 @@ rmmod_waiting() {
 # parameters readable, and finish once the owner exits.
 test_race_unload_busy() {
 	race_setup || return $?
-	: > /tmp/sb.out
-	zrs-test sigbushold 64 > /tmp/sb.out 2>&1 &
-	sb=$!
-	wait_ready /tmp/sb.out $sb || { rc=$?; race_cleanup; return $rc; }
+	start_ready sb /tmp/sb.out zrs-test sigbushold 64 || { rc=$?; race_cleanup; return $rc; }
 	stored=$(stat_of stored_pages)
 	rmmod_waiting
 	kill -0 $rm 2>/dev/null && early=no || early=yes
@@ -311,10 +299,7 @@ test_race_writeback_give_up() {
 	# One page per swap-in, so that swapoff reads each entry itself.
 	echo 0 > /proc/sys/vm/page-cluster
 	echo N > $P/writeback
-	: > /tmp/h.out
-	zrs-test texthold 512 0x6b > /tmp/h.out 2>&1 &
-	h=$!
-	wait_ready /tmp/h.out $h || { echo $pc > /proc/sys/vm/page-cluster; race_cleanup; return 1; }
+	start_ready h /tmp/h.out zrs-test texthold 512 0x6b || { echo $pc > /proc/sys/vm/page-cluster; race_cleanup; return 1; }
 	echo 0 > $F/verbose; echo 1 > $F/interval; echo 1 > $F/times; echo 100 > $F/probability
 	race_arm writeback_give_up || { race_cleanup; return 1; }
 	wbf0=$(stat_of writeback_fail)
@@ -375,10 +360,7 @@ test_race_sync_io() {
 	zram_on || { race_cleanup; return 1; }
 	pc=$(cat /proc/sys/vm/page-cluster)
 	echo 0 > /proc/sys/vm/page-cluster
-	: > /tmp/s.out
-	zrs-test texthold 64 0x2d > /tmp/s.out 2>&1 &
-	h=$!
-	wait_ready /tmp/s.out $h || { race_cleanup; zram_off; return 1; }
+	start_ready h /tmp/s.out zrs-test texthold 64 0x2d || { race_cleanup; zram_off; return 1; }
 	stored=$(stat_of stored_pages)
 	wb0=$(stat_of written_back_pages); wbf0=$(stat_of writeback_fail); lm0=$(stat_of load_missing)
 	race_arm load_lookup || { race_cleanup; return 1; }
@@ -414,10 +396,7 @@ test_race_memcg_gone() {
 	race_cgroup zrs-parent || return 1
 	echo +memory > $CG/zrs-parent/cgroup.subtree_control
 	mkdir -p $CG/zrs-parent/zrs-gone
-	: > /tmp/g.out
-	sh -c "echo \$\$ > $CG/zrs-parent/zrs-gone/cgroup.procs && exec zrs-test texthold 64 0x3c" > /tmp/g.out 2>&1 &
-	h=$!
-	wait_ready /tmp/g.out $h || { race_cleanup; return 1; }
+	start_ready h /tmp/g.out sh -c "echo \$\$ > $CG/zrs-parent/zrs-gone/cgroup.procs && exec zrs-test texthold 64 0x3c" || { race_cleanup; return 1; }
 	zc=$(cat $CG/zrs-parent/zrs-gone/memory.zswap.current)
 	# The workload leaves the cgroup; its stored pages stay charged to it.
 	echo $h > $CG/cgroup.procs
@@ -457,10 +436,7 @@ test_race_dup_failstore() {
 	race_setup || return $?
 	echo N > $P/writeback
 	rm -f /tmp/zrs-go1
-	: > /tmp/d.out
-	zrs-test dupfail > /tmp/d.out 2>&1 &
-	h=$!
-	wait_ready /tmp/d.out $h || { rc=$?; race_cleanup; return $rc; }
+	start_ready h /tmp/d.out zrs-test dupfail || { rc=$?; race_cleanup; return $rc; }
 	rf0=$(stat_of reject_alloc_fail); out0=$(grep '^pswpout ' /proc/vmstat | cut -d' ' -f2)
 	race_arm writeback_lookup || { race_cleanup; return 1; }
 	echo 1 > $P/writeback &
