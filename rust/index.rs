@@ -109,21 +109,6 @@ impl SwapKey {
     }
 }
 
-/// Returns the fill word if every word of `buf` equals the first one.
-pub(crate) fn same_filled(buf: &[u8]) -> Option<u64> {
-    let mut words = buf.chunks_exact(8).map(|w| {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(w);
-        u64::from_ne_bytes(a)
-    });
-    let first = words.next()?;
-    if words.all(|w| w == first) {
-        Some(first)
-    } else {
-        None
-    }
-}
-
 /// One XArray per swap type, and next to each the cgroup charges of its
 /// pages ([`Charges`]).
 pub(crate) struct Index {

@@ -20,6 +20,7 @@
 mod backend;
 #[allow(dead_code)]
 mod compress;
+mod content;
 #[allow(dead_code)]
 mod index;
 #[allow(dead_code)]

@@ -14,6 +14,7 @@ mod backend;
 #[cfg(zrs_compile_fail)]
 mod compile_fail;
 mod compress;
+mod content;
 mod index;
 mod params;
 mod stats;

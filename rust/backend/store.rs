@@ -7,10 +7,11 @@
 use core::sync::atomic::Ordering;
 
 use super::Backend;
-use crate::compress::{looks_incompressible, TAG_FILL, TAG_RAW};
-use crate::index::{same_filled, Entry, SwapKey};
+use crate::compress::{TAG_FILL, TAG_RAW};
+use crate::content::{looks_incompressible, same_filled, worth_storing};
+use crate::index::{Entry, SwapKey};
 use crate::params::{get_bool, get_u32, KNOBS};
-use crate::pool::{Handle, MAX_COMPRESSED};
+use crate::pool::Handle;
 use crate::stats::inc;
 use crate::sys::debug::{inject, Fault};
 use crate::sys::memcg::{Charges, ObjCgroup};
@@ -374,7 +375,7 @@ impl Backend {
                     ctx.compress(tag, src)
                 };
                 let (data, tag) = match compressed {
-                    Ok(d) if d.len() <= MAX_COMPRESSED => (d, tag),
+                    Ok(d) if worth_storing(d.len()) => (d, tag),
                     // Too big to be worth it (or the compressor ran out of
                     // room): incompressible.
                     Ok(_) | Err(ENOSPC) => {
