@@ -4,7 +4,7 @@
 //! (swapoff) dropped with its accounting.
 
 use super::Backend;
-use crate::index::{Entry, SwapKey};
+use crate::index::SwapKey;
 use crate::sys::debug::{inject, Fault};
 
 impl Backend {
@@ -16,9 +16,7 @@ impl Backend {
             return;
         }
         if let Some(area) = self.index.area(ty) {
-            if let Some(v) = area.erase(offset) {
-                self.release(SwapKey::new(ty, offset), Entry::decode(v));
-            }
+            self.erase_release(area, SwapKey::new(ty, offset));
         }
     }
 
@@ -30,9 +28,7 @@ impl Backend {
         };
         let mut n = 0u32;
         while let Some((offset, _)) = area.find(0) {
-            if let Some(v) = area.erase(offset) {
-                self.release(SwapKey::new(ty, offset), Entry::decode(v));
-            }
+            self.erase_release(area, SwapKey::new(ty, offset));
             n += 1;
             if n % 64 == 0 {
                 crate::sys::cond_resched();

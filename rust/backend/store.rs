@@ -338,12 +338,11 @@ impl Backend {
             Some(a) => a,
             None => return false,
         };
-        match area.erase(key.offset()) {
+        match self.erase_release(area, key) {
             Some(v) => {
                 if published.map_or(false, |p| p.encode() != v) {
                     inc(&self.stats.store_undo_moved);
                 }
-                self.release(key, Entry::decode(v));
                 true
             }
             None => false,

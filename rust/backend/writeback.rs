@@ -152,13 +152,7 @@ impl Backend {
                 }
                 // Under the page lock (inside `take_over`) whatever the
                 // index holds at `off` is this slot's entry.
-                let r = p.take_over(|| match area.erase(off) {
-                    Some(v) => {
-                        self.release(key, Entry::decode(v));
-                        true
-                    }
-                    None => false,
-                });
+                let r = p.take_over(|| self.erase_release(area, key).is_some());
                 return match r {
                     Handover::Done => {
                         inc(&self.stats.written_back_pages);
@@ -241,10 +235,9 @@ impl Backend {
             }
         };
         race_window(RaceWindow::WritebackErase);
-        match area.erase(off) {
-            Some(v) => self.release(key, Entry::decode(v)),
+        if self.erase_release(area, key).is_none() {
             // Cannot happen under the page lock; keep the page unwritten.
-            None => return Outcome::Gone,
+            return Outcome::Gone;
         }
         inc(&self.stats.written_back_pages);
         Outcome::Written(Some(page.write(filled)))
