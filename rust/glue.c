@@ -42,77 +42,25 @@ static const struct kernel_param_ops zrs_param_ops = {
 ZSWAP_RS_PARAMS(ZRS_PARAM)
 #undef ZRS_PARAM
 
-/* ---- fault injection: /sys/kernel/debug/zswap_rs/fail_{load,alloc} ---- */
+/* ---- fault injection: /sys/kernel/debug/zswap_rs/fail_<name> ---- */
 
 #ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
-/*
- * Makes loads fail as a decompression failure would (the standard fault
- * attributes: probability, interval, times, ...).  Debug kernels only.
- */
-static DECLARE_FAULT_ATTR(zrs_fail_load);
-/*
- * Makes the store's pool allocation fail, as a page, frame-table or index
- * allocation failure would: the module's own allocations only, unlike
- * failslab/fail_page_alloc, whose stack-trace filter x86-64 lacks.
- */
-static DECLARE_FAULT_ATTR(zrs_fail_alloc);
-/*
- * Makes the store's cgroup charge record fail, as an XArray node
- * allocation failure would: the store is undone after publishing.
- */
-static DECLARE_FAULT_ATTR(zrs_fail_charge);
-/*
- * Makes the store's index insertion fail, as an XArray node allocation
- * failure would, after the pool allocation succeeded: the object is freed
- * again.  With fail_alloc and fail_charge it lets a test fail every
- * allocation of the module's store path under real memory pressure without
- * failslab, which also fails the swap cache's own node allocations (6.1's
- * add_to_swap_cache() can then leave an empty XArray node behind: a
- * VM_WARN_ON_ONCE at the next swapoff, in exit_swap_address_space()).
- */
-static DECLARE_FAULT_ATTR(zrs_fail_index);
-/*
- * Makes writeback fail to fill the new swap-cache page of an entry, as if
- * its object could not be decompressed: the entry stays, and the page is
- * let go without the entry's data (a race test opens that window).
- */
-static DECLARE_FAULT_ATTR(zrs_fail_writeback);
-/*
- * Test-only: makes frontswap's invalidate of an entry keep it, as a lost
- * invalidate would: frontswap clears the slot's bit and frees the slot,
- * the index keeps an orphan that nothing will ever invalidate (the
- * unload must still end: it drops such an entry as lost).
- */
-static DECLARE_FAULT_ATTR(zrs_fail_invalidate);
+/* One fault attribute per ZSWAP_RS_FAULTS entry (glue.h says what each does). */
+static struct fault_attr zrs_faults[ZRS_FAULT_NR] = {
+#define ZRS_FAULT_ATTR(id, nm, desc) [ZRS_FAULT_##id] = FAULT_ATTR_INITIALIZER,
+	ZSWAP_RS_FAULTS(ZRS_FAULT_ATTR)
+#undef ZRS_FAULT_ATTR
+};
 
-bool zswap_rs_should_fail_charge(void)
-{
-	return should_fail(&zrs_fail_charge, 1);
-}
+static const char *const zrs_fault_names[ZRS_FAULT_NR] = {
+#define ZRS_FAULT_NAME(id, nm, desc) [ZRS_FAULT_##id] = "fail_" #nm,
+	ZSWAP_RS_FAULTS(ZRS_FAULT_NAME)
+#undef ZRS_FAULT_NAME
+};
 
-bool zswap_rs_should_fail_index(void)
+bool zswap_rs_should_fail(unsigned int id)
 {
-	return should_fail(&zrs_fail_index, 1);
-}
-
-bool zswap_rs_should_fail_writeback(void)
-{
-	return should_fail(&zrs_fail_writeback, 1);
-}
-
-bool zswap_rs_should_fail_load(void)
-{
-	return should_fail(&zrs_fail_load, 1);
-}
-
-bool zswap_rs_should_fail_invalidate(void)
-{
-	return should_fail(&zrs_fail_invalidate, 1);
-}
-
-bool zswap_rs_should_fail_alloc(void)
-{
-	return should_fail(&zrs_fail_alloc, 1);
+	return id < ZRS_FAULT_NR && should_fail(&zrs_faults[id], 1);
 }
 
 /* ---- race windows: /sys/kernel/debug/zswap_rs/race_delay ---- */
@@ -234,12 +182,10 @@ static const struct file_operations zrs_race_fops = {
 
 void zswap_rs_debugfs_fault(struct dentry *dir)
 {
-	fault_create_debugfs_attr("fail_load", dir, &zrs_fail_load);
-	fault_create_debugfs_attr("fail_alloc", dir, &zrs_fail_alloc);
-	fault_create_debugfs_attr("fail_charge", dir, &zrs_fail_charge);
-	fault_create_debugfs_attr("fail_index", dir, &zrs_fail_index);
-	fault_create_debugfs_attr("fail_writeback", dir, &zrs_fail_writeback);
-	fault_create_debugfs_attr("fail_invalidate", dir, &zrs_fail_invalidate);
+	unsigned int i;
+
+	for (i = 0; i < ZRS_FAULT_NR; i++)
+		fault_create_debugfs_attr(zrs_fault_names[i], dir, &zrs_faults[i]);
 	debugfs_create_file("race_delay", 0600, dir, NULL, &zrs_race_fops);
 }
 #else
@@ -247,32 +193,7 @@ void zswap_rs_race_window(unsigned int id)
 {
 }
 
-bool zswap_rs_should_fail_charge(void)
-{
-	return false;
-}
-
-bool zswap_rs_should_fail_index(void)
-{
-	return false;
-}
-
-bool zswap_rs_should_fail_writeback(void)
-{
-	return false;
-}
-
-bool zswap_rs_should_fail_load(void)
-{
-	return false;
-}
-
-bool zswap_rs_should_fail_invalidate(void)
-{
-	return false;
-}
-
-bool zswap_rs_should_fail_alloc(void)
+bool zswap_rs_should_fail(unsigned int id)
 {
 	return false;
 }

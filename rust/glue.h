@@ -78,13 +78,50 @@ void zswap_rs_reclaim_work(void);
 void zswap_rs_reclaim_kick(void);
 void zswap_rs_reclaim_cancel(void);
 
-/* glue.c: fault injection for loads (false unless configured). */
-bool zswap_rs_should_fail_load(void);
-bool zswap_rs_should_fail_alloc(void);
-bool zswap_rs_should_fail_charge(void);
-bool zswap_rs_should_fail_index(void);
-bool zswap_rs_should_fail_writeback(void);
-bool zswap_rs_should_fail_invalidate(void);
+/*
+ * Faults that a test can inject (kernels with
+ * CONFIG_FAULT_INJECTION_DEBUG_FS: the file fail_<name> in the module's
+ * debugfs directory, with the standard fault attributes: probability,
+ * interval, times, ...), declared once: X(ID, name, description).
+ */
+#define ZSWAP_RS_FAULTS(X)						\
+	X(LOAD, load,							\
+	  "a load fails, as a decompression failure would")		\
+	X(ALLOC, alloc,							\
+	  "the store's pool allocation fails, as a page, frame-table or " \
+	  "index allocation failure would: the module's own allocations " \
+	  "only, unlike failslab/fail_page_alloc, whose stack-trace filter " \
+	  "x86-64 lacks")						\
+	X(CHARGE, charge,						\
+	  "the store's cgroup charge record fails, as an XArray node "	\
+	  "allocation failure would: the store is undone after publishing") \
+	X(INDEX, index,							\
+	  "the store's index insertion fails, as an XArray node "	\
+	  "allocation failure would, after the pool allocation succeeded: " \
+	  "the object is freed again; with fail_alloc and fail_charge, every " \
+	  "allocation of the store path fails under real memory pressure " \
+	  "without failslab, which also fails the swap cache's own node " \
+	  "allocations (6.1's add_to_swap_cache() can then leave an empty " \
+	  "XArray node behind: a VM_WARN_ON_ONCE at the next swapoff)")	\
+	X(WRITEBACK, writeback,						\
+	  "writeback fails to fill the new swap-cache page of an entry, as " \
+	  "if its object could not be decompressed: the entry stays, and " \
+	  "the page is let go without the entry's data")		\
+	X(INVALIDATE, invalidate,					\
+	  "test-only: frontswap's invalidate of an entry keeps it, as a " \
+	  "lost invalidate would: the index keeps an orphan that nothing " \
+	  "will ever invalidate (the unload must still end: it drops such " \
+	  "an entry as lost)")
+
+enum zswap_rs_fault {
+#define ZRS_FAULT_ENUM(id, name, desc) ZRS_FAULT_##id,
+	ZSWAP_RS_FAULTS(ZRS_FAULT_ENUM)
+#undef ZRS_FAULT_ENUM
+	ZRS_FAULT_NR,
+};
+
+/* glue.c (kunit_glue.c: false): whether fault @id fires now. */
+bool zswap_rs_should_fail(unsigned int id);
 
 /*
  * Race windows that a test can hold open (kernels with

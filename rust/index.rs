@@ -20,10 +20,10 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::pin::Pin;
 
+use crate::pool::Handle;
 use crate::sys::memcg::Charges;
 use crate::sys::xarray::XArray;
 use crate::sys::{Result, ENOMEM};
-use crate::zbud::Handle;
 
 /// What the index holds for a swapped page.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -106,21 +106,6 @@ impl SwapKey {
     /// The offset in the swap area.
     pub(crate) fn offset(self) -> u64 {
         self.0 & ((1 << Self::OFFSET_BITS) - 1)
-    }
-}
-
-/// Returns the fill word if every word of `buf` equals the first one.
-pub(crate) fn same_filled(buf: &[u8]) -> Option<u64> {
-    let mut words = buf.chunks_exact(8).map(|w| {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(w);
-        u64::from_ne_bytes(a)
-    });
-    let first = words.next()?;
-    if words.all(|w| w == first) {
-        Some(first)
-    } else {
-        None
     }
 }
 

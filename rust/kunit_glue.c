@@ -105,19 +105,10 @@ void zswap_rs_kunit_arch_spin_unlock(spinlock_t *lock)
 /* The reclaim worker is the production module's: tests call reclaim. */
 void zswap_rs_reclaim_kick(void) { }
 void zswap_rs_race_window(unsigned int id) { }
-bool zswap_rs_should_fail_charge(void) { return false; }
-bool zswap_rs_should_fail_index(void) { return false; }
-bool zswap_rs_should_fail_writeback(void) { return false; }
-bool zswap_rs_should_fail_invalidate(void) { return false; }
 void zswap_rs_reclaim_cancel(void) { }
 
 /* Fault injection is the production module's (glue.c); never here. */
-bool zswap_rs_should_fail_alloc(void)
-{
-	return false;
-}
-
-bool zswap_rs_should_fail_load(void)
+bool zswap_rs_should_fail(unsigned int id)
 {
 	return false;
 }

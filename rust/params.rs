@@ -9,10 +9,10 @@
 use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
+use crate::pool::Layout;
 use crate::sys::crypto::AlgName;
 use crate::sys::global::{ParamLockToken, ParamLocked};
 use crate::sys::{trim_line, Errno, PageBuf, Result, EBUSY, EINVAL, ERANGE};
-use crate::zbud::Layout;
 
 /// Declares [`Param`] from the ids of `enum zswap_rs_param` (`glue.h`,
 /// where the list of parameters lives, with their names): the ids come
@@ -24,7 +24,7 @@ macro_rules! params {
         pub(crate) enum Param {
             $(
                 #[doc = concat!("`", stringify!($c), "`.")]
-                $variant = crate::ffi::$c as isize,
+                $variant = crate::sys::bindings::$c as isize,
             )*
         }
 
@@ -33,7 +33,7 @@ macro_rules! params {
             const ALL: &'static [Param] = &[$(Param::$variant,)*];
         }
 
-        const _: () = assert!(crate::ffi::zswap_rs_param_ZRS_PARAM_NR as usize == Param::ALL.len());
+        const _: () = assert!(crate::sys::bindings::zswap_rs_param_ZRS_PARAM_NR as usize == Param::ALL.len());
     };
 }
 

@@ -20,44 +20,44 @@
 mod backend;
 #[allow(dead_code)]
 mod compress;
-mod ffi;
+mod content;
 #[allow(dead_code)]
 mod index;
 #[allow(dead_code)]
 mod params;
 #[allow(dead_code)]
+mod pool;
+#[allow(dead_code)]
 mod stats;
 #[allow(dead_code)]
 mod sys;
 mod tests;
-#[allow(dead_code)]
-mod zbud;
 
 /// Log prefix of the printing macros (`pr_info!` and the others in `sys`).
 const __LOG_PREFIX: &[u8] = b"zswap_rs_kunit\0";
 
+use pool::migrate::{PoolOwner, PoolPages};
 use sys::global::Global;
 use sys::movable::MovableOps;
 use sys::rcu;
-use zbud::{PoolOwner, PoolPages};
 
 /// The pool whose pages the test movable callbacks serve (one at a time).
-static MOVABLE_TEST_POOL: Global<zbud::Pool> = Global::new();
+static MOVABLE_TEST_POOL: Global<pool::Pool> = Global::new();
 
 /// The movable callbacks of test pools, as zswap_rs.ko's.
 struct TestPool;
 
 impl PoolOwner for TestPool {
-    fn pool(g: &rcu::Guard) -> Option<&zbud::Pool> {
+    fn pool(g: &rcu::Guard) -> Option<&pool::Pool> {
         MOVABLE_TEST_POOL.get(g)
     }
 }
 
 /// Runs `f` on a fresh pool whose pages are really movable (registered
 /// with test callbacks), then frees it; false if it could not be set up.
-pub(crate) fn with_movable_pool(layout: zbud::Layout, f: impl FnOnce(&zbud::Pool)) -> bool {
+pub(crate) fn with_movable_pool(layout: pool::Layout, f: impl FnOnce(&pool::Pool)) -> bool {
     let ops = MovableOps::of::<PoolPages<TestPool>>();
-    let pool = match zbud::Pool::new(layout, 1024, Some(ops)).and_then(sys::try_box) {
+    let pool = match pool::Pool::new(layout, 1024, Some(ops)).and_then(sys::try_box) {
         Ok(p) => p,
         Err(_) => return false,
     };

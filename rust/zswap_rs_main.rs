@@ -7,37 +7,38 @@
 //! it down in an explicit order; the frontswap, movable-page and shrinker callbacks
 //! as trait implementations; the entry points of the C attribute tables
 //! (module parameters, debugfs, sysfs).  The logic is in [`backend`],
-//! [`writeback`], [`zbud`], [`index`] and [`compress`].  See `Documentation/design.rst`.
+//! [`writeback`], [`pool`], [`index`] and [`compress`].  See `Documentation/design.rst`.
 
 mod backend;
 // Misuses that must not compile (scripts/check-compile-fail.sh).
 #[cfg(zrs_compile_fail)]
 mod compile_fail;
 mod compress;
-mod ffi;
+mod content;
 mod index;
 mod params;
 mod stats;
 mod sys;
 
-mod zbud;
+mod pool;
 
 use core::ffi::c_int;
 use core::fmt::Write;
 
 use backend::Backend;
 use params::{Param, Value};
+use pool::migrate::{PoolOwner, PoolPages};
 use stats::Stat;
 use sys::crypto::AlgName;
 use sys::entry::{self, MeminfoTotals, SummaryFile};
+use sys::error::EEXIST;
 use sys::frontswap::{self, ExclusiveLoad, Frontswap};
 use sys::global::{CallbackGuard, Global, ParamLockGuard, ParamLockToken, ParamLocked, Published};
 use sys::movable::MovableOps;
 use sys::page::PageRef;
 use sys::shrinker::{self, Shrinker};
 use sys::swapcache;
-use sys::{debugfs, meminfo, rcu, sysfs, Errno, PageBuf, Result, EBUSY, EEXIST, EIO, ENODEV};
-use zbud::{PoolOwner, PoolPages};
+use sys::{debugfs, meminfo, rcu, sysfs, Errno, PageBuf, Result, EBUSY, EIO, ENODEV};
 
 /// Log prefix of the printing macros (`pr_info!` and the others in `sys`).
 const __LOG_PREFIX: &[u8] = b"zswap_rs\0";
@@ -184,7 +185,7 @@ impl Frontswap for ZswapRs {
 
 /// The pool's pages are movable; their callbacks find it in `BACKEND`.
 impl PoolOwner for ZswapRs {
-    fn pool(g: &rcu::Guard) -> Option<&zbud::Pool> {
+    fn pool(g: &rcu::Guard) -> Option<&pool::Pool> {
         BACKEND.get(g).map(|b| &b.pool)
     }
 }
@@ -351,7 +352,7 @@ impl ZswapRs {
             Some(n) => n,
             None => AlgName::new(params::DEFAULT_COMPRESSOR)?,
         };
-        let types = ffi::ZRS_MAX_SWAPFILES as usize;
+        let types = sys::bindings::ZRS_MAX_SWAPFILES as usize;
         let ops = MovableOps::of::<PoolPages<ZswapRs>>();
         // Stored pages do not pin the module: unloading writes them back.
         let layout = *params::ZPOOL.get(t);

@@ -13,25 +13,10 @@ out=$ZRS_GUEST
 root=$out/root
 mkdir -p "$out/bin"
 
-# Static test programs: every tools/testing/zswap_rs/*.c but the shared
-# helper zrs_lib.c, each linked with it.  The kselftest_harness programs
-# (zrs_*.c) also include zrs_harness.h and include/kselftest*.h (Linux
-# 6.1's, verbatim).  A program is rebuilt when it or any shared file is
-# newer than its binary.
-shared=("$t/zrs_lib.c" "$t/zrs_lib.h" "$t/zrs_harness.h" "$t"/include/*.h)
-for src in "$t"/*.c; do
-	[ "$(basename "$src")" = zrs_lib.c ] && continue
-	bin=$out/bin/$(basename "$src" .c)
-	stale=0
-	[ -x "$bin" ] || stale=1
-	for f in "$src" "${shared[@]}"; do
-		if [ "$f" -nt "$bin" ]; then stale=1; fi
-	done
-	if [ $stale = 1 ]; then
-		gcc -static -O2 -Wall -Wextra -Werror -o "$bin" "$src" "$t/zrs_lib.c" || {
-			echo "error: cannot build $src (static glibc: libc6-dev)" >&2; exit 1; }
-	fi
-done
+# Static test programs: tools/testing/zswap_rs/Makefile (TEST_GEN_PROGS,
+# each linked with the shared zrs_lib.c).
+make -s -C "$t" OUTPUT="$out/bin" || {
+	echo "error: cannot build the test programs in $t (static glibc: libc6-dev)" >&2; exit 1; }
 
 # make bench's device check (tools/testing/bench/zrs_devcheck.c), static.
 dc=$ZRS_TOP/tools/testing/bench/zrs_devcheck.c
@@ -76,7 +61,7 @@ if [ -x /usr/bin/stress-ng ]; then
 	done
 fi
 cp "$t/init" "$root/init"
-cp "$t/lib.sh" "$t/tests.sh" "$t/reverts.sh" "$ZRS_TOP/tools/testing/bench/bench.sh" "$root/zrs/"
+cp "$t"/*.sh "$ZRS_TOP/tools/testing/bench/bench.sh" "$root/zrs/"
 chmod +x "$root/init"
 echo 'root:x:0:0:root:/:/bin/sh' > "$root/etc/passwd"
 echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >> "$root/etc/passwd"

@@ -49,7 +49,9 @@ for s in summary:
     if f'zswap_rs/{s}' not in abi or f'``{s}``' not in guide:
         missing.append(f'sysfs summary {s}: not documented')
 # The other way round: what the documentation names must exist.
-faults = re.findall(r'"(fail_[a-z]+)"', glue + (top / 'rust/helpers.c').read_text())
+# The fault attributes: glue.h's ZSWAP_RS_FAULTS (debugfs fail_<name>).
+faults_decl = re.search(r'^#define ZSWAP_RS_FAULTS\(X\)(.*?)^enum', glue_h, re.S | re.M).group(1)
+faults = ['fail_' + f for f in re.findall(r'^\s+X\([A-Z_]+, ([a-z_]+),', faults_decl, re.M)]
 debug_files = set(names) | {'race_delay'} | set(faults)
 docs = {p.relative_to(top): p.read_text() for p in
         list((top / 'Documentation').glob('*.rst')) + [top / 'README']}
@@ -96,7 +98,7 @@ if not re.search(r'^``enabled``', section(guide, 'Knobs'), re.M) or \
         not re.search(r'^``stored_pages``\s{2,}', section(guide, 'Statistics'), re.M):
     missing.append('admin-guide.rst: no Knobs or Statistics section parsed: fix this script')
 if not faults:
-    missing.append('parsed no fault attributes from rust/glue.c: fix this script')
+    missing.append('parsed no fault attributes from rust/glue.h: fix this script')
 if len(names) < 20 or len(knobs) < 8 or len(summary) < 4 or len(races) < 8:
     missing.append(f'parsed too little ({len(names)} stats, {len(knobs)} knobs): fix this script')
 for m in missing:

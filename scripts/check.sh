@@ -264,6 +264,9 @@ guest_results() {
 			else
 				fail "totals: $gate" "$st stored, $mg migrated"
 			fi
+			# make soak's row in the results file (RESULTS_SOAK=/dev/null: none).
+			echo "$(date -u +%Y-%m-%d)  $(git -C "$ZRS_TOP" describe --always --dirty 2>/dev/null || echo unknown)  $ZRS_VARIANT  $totals" \
+				>> "${RESULTS_SOAK:-$ZRS_TOP/Documentation/results/soak.txt}"
 		elif [ -z "$zpool" ] && [ "$ZRS_VARIANT" = debug ]; then
 			echo "      (the debug gate, 10^6 pages stored by the module and 10^4 pool-page migrations, is NOT checked: it is make soak's; this run had a ${SOAK}s soak${TESTS:+, TESTS set})"
 		fi

@@ -4,20 +4,19 @@
 //! (swapoff) dropped with its accounting.
 
 use super::Backend;
-use crate::index::{Entry, SwapKey};
+use crate::index::SwapKey;
+use crate::sys::debug::{inject, Fault};
 
 impl Backend {
     /// Drops (`ty`, `offset`).  Never sleeps.
     pub(crate) fn invalidate_page(&self, ty: u32, offset: u64) {
         // Test-only: an orphan made by hand (frontswap forgets the slot,
         // the index keeps the entry).
-        if crate::sys::inject_lost_invalidate() {
+        if inject(Fault::Invalidate) {
             return;
         }
         if let Some(area) = self.index.area(ty) {
-            if let Some(v) = area.erase(offset) {
-                self.release(SwapKey::new(ty, offset), Entry::decode(v));
-            }
+            self.erase_release(area, SwapKey::new(ty, offset));
         }
     }
 
@@ -29,9 +28,7 @@ impl Backend {
         };
         let mut n = 0u32;
         while let Some((offset, _)) = area.find(0) {
-            if let Some(v) = area.erase(offset) {
-                self.release(SwapKey::new(ty, offset), Entry::decode(v));
-            }
+            self.erase_release(area, SwapKey::new(ty, offset));
             n += 1;
             if n % 64 == 0 {
                 crate::sys::cond_resched();

@@ -10,6 +10,7 @@ use super::Backend;
 use crate::index::{Entry, SwapKey};
 use crate::params::{get_bool, KNOBS};
 use crate::stats::inc;
+use crate::sys::debug::{inject, Fault};
 use crate::sys::frontswap::ExclusiveLoad;
 use crate::sys::page::PageRef;
 use crate::sys::{Errno, RaceWindow, Result, EIO, PAGE_SIZE};
@@ -52,7 +53,7 @@ impl Backend {
                 Entry::Object(h) => h,
             };
             crate::sys::race_window(RaceWindow::LoadLookup);
-            if crate::sys::inject_load_failure() {
+            if inject(Fault::Load) {
                 inc(&self.stats.decompress_fail);
                 crate::pr_err!(
                     "injected load failure for swap entry {}:{:#x}; failing the read",
@@ -104,10 +105,12 @@ impl Backend {
         inc(&self.stats.loads);
         self.count_load(ty, offset);
         if excl.offered() && get_bool(&KNOBS.exclusive_loads) {
-            if let Some(v) = self.index.area(ty).and_then(|a| a.erase(offset)) {
-                self.release(SwapKey::new(ty, offset), Entry::decode(v));
-                inc(&self.stats.exclusive_loads);
-                excl.accept();
+            let key = SwapKey::new(ty, offset);
+            if let Some(area) = self.index.area(ty) {
+                if self.erase_release(area, key).is_some() {
+                    inc(&self.stats.exclusive_loads);
+                    excl.accept();
+                }
             }
         }
     }

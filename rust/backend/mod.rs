@@ -27,11 +27,12 @@ use core::sync::atomic::{AtomicU64, Ordering};
 
 use crate::compress::{Compressors, TAG_FILL, TAG_RAW};
 use crate::index::{Entry, Index, SwapKey};
+use crate::pool::{Layout, Pool};
 use crate::stats::{dec, Counters, Stat};
 use crate::sys::crypto::AlgName;
 use crate::sys::movable::MovableOps;
+use crate::sys::xarray::XArray;
 use crate::sys::{Gfp, Result, PAGE_SIZE};
-use crate::zbud::{Layout, Pool};
 
 /// What freeing an entry gave back (the kind decides its accounting).
 enum FreedEntry {
@@ -123,6 +124,15 @@ impl Backend {
             Entry::Filled(_) => FreedEntry::Filled,
             Entry::Object(_) => FreedEntry::Nothing,
         }
+    }
+
+    /// Erases the entry at `key` from `area` (the XArray of its swap
+    /// type) and releases it ([`Backend::release`]); the value erased, if
+    /// there was an entry.  Never sleeps.
+    pub(crate) fn erase_release(&self, area: &XArray, key: SwapKey) -> Option<u64> {
+        let v = area.erase(key.offset())?;
+        self.release(key, Entry::decode(v));
+        Some(v)
     }
 
     /// Frees a published entry and its accounting, including its cgroup

@@ -7,15 +7,17 @@
 use core::sync::atomic::Ordering;
 
 use super::Backend;
-use crate::compress::{looks_incompressible, TAG_FILL, TAG_RAW};
-use crate::index::{same_filled, Entry, SwapKey};
+use crate::compress::{TAG_FILL, TAG_RAW};
+use crate::content::{looks_incompressible, same_filled, worth_storing};
+use crate::index::{Entry, SwapKey};
 use crate::params::{get_bool, get_u32, KNOBS};
+use crate::pool::Handle;
 use crate::stats::inc;
+use crate::sys::debug::{inject, Fault};
 use crate::sys::memcg::{Charges, ObjCgroup};
 use crate::sys::page::{frontswap_stores_thp, PageRef};
 use crate::sys::xarray::XArray;
 use crate::sys::{Errno, Gfp, RaceWindow, EINVAL, ENODEV, ENOMEM, ENOSPC};
-use crate::zbud::{Handle, MAX_COMPRESSED};
 
 /// Why a store did not happen (each has its own counter).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -250,7 +252,7 @@ impl Backend {
                 if self.pool_full() {
                     return Err(Reject::PoolLimit);
                 }
-                if crate::sys::inject_alloc_failure() {
+                if inject(Fault::Alloc) {
                     return Err(Reject::Alloc);
                 }
                 let h = self
@@ -274,7 +276,7 @@ impl Backend {
         };
         self.stored.fetch_add(1, Ordering::Relaxed);
         // `fail_index` fails the insertion as a node allocation would.
-        let published = if crate::sys::inject_index_failure() {
+        let published = if inject(Fault::Index) {
             Err(ENOMEM)
         } else {
             area.store(offset, entry.encode(), Gfp::STORE)
@@ -306,7 +308,7 @@ impl Backend {
         // the old entry's record, and `release` from here on finds ours.
         if let Some(cg) = cg {
             // `fail_charge` fails it as a record allocation would.
-            let r = if crate::sys::inject_charge_failure() {
+            let r = if inject(Fault::Charge) {
                 Err(())
             } else {
                 charges
@@ -336,12 +338,11 @@ impl Backend {
             Some(a) => a,
             None => return false,
         };
-        match area.erase(key.offset()) {
+        match self.erase_release(area, key) {
             Some(v) => {
                 if published.map_or(false, |p| p.encode() != v) {
                     inc(&self.stats.store_undo_moved);
                 }
-                self.release(key, Entry::decode(v));
                 true
             }
             None => false,
@@ -373,7 +374,7 @@ impl Backend {
                     ctx.compress(tag, src)
                 };
                 let (data, tag) = match compressed {
-                    Ok(d) if d.len() <= MAX_COMPRESSED => (d, tag),
+                    Ok(d) if worth_storing(d.len()) => (d, tag),
                     // Too big to be worth it (or the compressor ran out of
                     // room): incompressible.
                     Ok(_) | Err(ENOSPC) => {
@@ -384,7 +385,7 @@ impl Backend {
                     }
                     Err(_) => return Err(Reject::CompressFail),
                 };
-                if crate::sys::inject_alloc_failure() {
+                if inject(Fault::Alloc) {
                     return Err(Reject::Alloc);
                 }
                 let h = self

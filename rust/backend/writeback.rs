@@ -18,11 +18,12 @@ use super::Backend;
 use crate::index::{Entry, SwapKey};
 use crate::params::{get_bool, get_u32, KNOBS};
 use crate::stats::inc;
+use crate::sys::debug::{inject, Fault};
 use crate::sys::swapcache::{self, Handover, Lookup, WrittenPage};
 use crate::sys::{race_window, RaceWindow};
 
 /// What became of an entry that writeback tried to hand to the device.
-pub(crate) enum Writeback {
+pub(crate) enum Outcome {
     /// Written (the write is submitted; the page, if we hold it, can be
     /// waited for) or handed to its swap-cache page: gone from the pool.
     Written(Option<WrittenPage>),
@@ -41,7 +42,7 @@ pub(crate) enum Busy {
     InUse,
     /// No swap-cache page could be had: no memory, the page's cgroup at
     /// its limit, the entry being swapped in by another task, a swapoff.
-    Slot,
+    NoSwapPage,
     /// The entry's swap-cache page does not hold its data: a read of it
     /// failed, and its owner has not let it go yet.
     Unreadable,
@@ -57,7 +58,7 @@ pub(crate) enum Busy {
 #[derive(Default)]
 struct Waiting {
     in_use: u64,
-    slot: u64,
+    no_swap_page: u64,
     unreadable: u64,
     corrupt: u64,
     sync_io: u64,
@@ -67,7 +68,7 @@ impl Waiting {
     fn add(&mut self, b: Busy) {
         let c = match b {
             Busy::InUse => &mut self.in_use,
-            Busy::Slot => &mut self.slot,
+            Busy::NoSwapPage => &mut self.no_swap_page,
             Busy::Unreadable => &mut self.unreadable,
             Busy::Corrupt => &mut self.corrupt,
             Busy::SyncIo => &mut self.sync_io,
@@ -76,7 +77,7 @@ impl Waiting {
     }
 
     fn total(&self) -> u64 {
-        self.in_use + self.slot + self.unreadable + self.corrupt + self.sync_io
+        self.in_use + self.no_swap_page + self.unreadable + self.corrupt + self.sync_io
     }
 }
 
@@ -110,20 +111,20 @@ impl Backend {
     /// scan).  May sleep.  With `take_existing`, a page already in the
     /// swap cache for the entry takes the data over (marked dirty, so
     /// reclaim writes it out); without, that entry is busy (as in zswap).
-    pub(crate) fn writeback(&self, key: SwapKey, expect: u64, take_existing: bool) -> Writeback {
+    pub(crate) fn writeback(&self, key: SwapKey, expect: u64, take_existing: bool) -> Outcome {
         let area = match self.index.area(key.ty()) {
             Some(a) => a,
-            None => return Writeback::Gone,
+            None => return Outcome::Gone,
         };
         let off = key.offset();
         if area.load(off) != Some(expect) {
-            return Writeback::Gone;
+            return Outcome::Gone;
         }
         race_window(RaceWindow::WritebackLookup);
         let mut page = match swapcache::lookup(key.ty(), off) {
             Lookup::New(p) => p,
-            Lookup::Busy => return Writeback::Busy(Busy::Slot),
-            Lookup::SyncIo => return Writeback::Busy(Busy::SyncIo),
+            Lookup::Busy => return Outcome::Busy(Busy::NoSwapPage),
+            Lookup::SyncIo => return Outcome::Busy(Busy::SyncIo),
             Lookup::Gone => {
                 // The slot was free: the entry is dead, but only frontswap
                 // may drop it, under the swap device's lock (its release
@@ -133,7 +134,7 @@ impl Backend {
                 // the reused slot meanwhile.
                 race_window(RaceWindow::WritebackFreeSlot);
                 if !swapcache::invalidate_if_free(key.ty(), off) {
-                    return Writeback::Busy(Busy::Slot);
+                    return Outcome::Busy(Busy::NoSwapPage);
                 }
                 // Frontswap invalidated the slot, calling our
                 // `invalidate_page`, if its bit was set.  If the entry is
@@ -143,32 +144,26 @@ impl Backend {
                 if self.closing.load(Ordering::SeqCst) {
                     self.drop_orphan(key, expect);
                 }
-                return Writeback::Gone;
+                return Outcome::Gone;
             }
             Lookup::Exists(p) => {
                 if !take_existing {
-                    return Writeback::Busy(Busy::InUse);
+                    return Outcome::Busy(Busy::InUse);
                 }
                 // Under the page lock (inside `take_over`) whatever the
                 // index holds at `off` is this slot's entry.
-                let r = p.take_over(|| match area.erase(off) {
-                    Some(v) => {
-                        self.release(key, Entry::decode(v));
-                        true
-                    }
-                    None => false,
-                });
+                let r = p.take_over(|| self.erase_release(area, key).is_some());
                 return match r {
                     Handover::Done => {
                         inc(&self.stats.written_back_pages);
-                        Writeback::Written(None)
+                        Outcome::Written(None)
                     }
-                    Handover::Unreadable => Writeback::Busy(Busy::Unreadable),
+                    Handover::Unreadable => Outcome::Busy(Busy::Unreadable),
                     // Freed meanwhile, or the page left the swap cache
                     // (the next look makes a new one).
                     Handover::NotOurs => match area.load(off) {
-                        None => Writeback::Gone,
-                        Some(_) => Writeback::Busy(Busy::InUse),
+                        None => Outcome::Gone,
+                        Some(_) => Outcome::Busy(Busy::InUse),
                     },
                 };
             }
@@ -181,7 +176,7 @@ impl Backend {
         let mut filled = None;
         let mut found = false;
         // `fail_writeback`: found, but as if it could not be decompressed.
-        let unreadable = crate::sys::inject_writeback_failure();
+        let unreadable = inject(Fault::Writeback);
         for _ in 0..16 {
             let v = match area.load(off) {
                 Some(v) => v,
@@ -231,22 +226,21 @@ impl Backend {
                 race_window(RaceWindow::WritebackGiveUp);
                 drop(page);
                 return if !found {
-                    Writeback::Gone
+                    Outcome::Gone
                 } else {
                     // Not reproducible (its load fails with EIO too) or
                     // moving without end: keep it.
-                    Writeback::Busy(Busy::Corrupt)
+                    Outcome::Busy(Busy::Corrupt)
                 };
             }
         };
         race_window(RaceWindow::WritebackErase);
-        match area.erase(off) {
-            Some(v) => self.release(key, Entry::decode(v)),
+        if self.erase_release(area, key).is_none() {
             // Cannot happen under the page lock; keep the page unwritten.
-            None => return Writeback::Gone,
+            return Outcome::Gone;
         }
         inc(&self.stats.written_back_pages);
-        Writeback::Written(Some(page.write(filled)))
+        Outcome::Written(Some(page.write(filled)))
     }
 
     /// The unload found the slot of the entry at `key` free, and frontswap
@@ -296,9 +290,9 @@ impl Backend {
         for (owner, h) in r.objects.iter().flatten() {
             let key = SwapKey::from_owner(*owner);
             match self.writeback(key, Entry::Object(*h).encode(), false) {
-                Writeback::Written(_) => writes += 1,
-                Writeback::Gone => {}
-                Writeback::Busy(_) => {
+                Outcome::Written(_) => writes += 1,
+                Outcome::Gone => {}
+                Outcome::Busy(_) => {
                     inc(&self.stats.writeback_fail);
                     emptied = false;
                 }
@@ -386,7 +380,7 @@ impl Backend {
         self.closing.store(true, Ordering::SeqCst);
         core::sync::atomic::fence(Ordering::SeqCst);
         race_window(RaceWindow::UnloadScan);
-        let start = crate::sys::now_ms();
+        let start = crate::sys::task::now_ms();
         let mut logged = start;
         let mut backoff = 1u32;
         let mut batch: [Option<WrittenPage>; UNLOAD_BATCH] = [(); UNLOAD_BATCH].map(|_| None);
@@ -398,11 +392,11 @@ impl Backend {
             let mut progress = false;
             self.index.walk(|key, v| {
                 match self.writeback(key, v, true) {
-                    Writeback::Written(None) => {
+                    Outcome::Written(None) => {
                         progress = true;
                         done.handed += 1;
                     }
-                    Writeback::Written(Some(p)) => {
+                    Outcome::Written(Some(p)) => {
                         progress = true;
                         done.written += 1;
                         batch[queued] = Some(p);
@@ -412,7 +406,7 @@ impl Backend {
                             queued = 0;
                         }
                     }
-                    Writeback::Gone => {
+                    Outcome::Gone => {
                         progress = true;
                         // Or its object moved since the walk read it: the
                         // next pass meets it again.
@@ -425,7 +419,7 @@ impl Backend {
                             done.gone += 1;
                         }
                     }
-                    Writeback::Busy(b) => waiting.add(b),
+                    Outcome::Busy(b) => waiting.add(b),
                 }
                 crate::sys::cond_resched();
             });
@@ -439,7 +433,7 @@ impl Backend {
                     .wrapping_sub(orphans0);
                 return done;
             }
-            let now = crate::sys::now_ms();
+            let now = crate::sys::task::now_ms();
             if now.wrapping_sub(logged) >= UNLOAD_LOG_MS {
                 logged = now;
                 crate::pr_warn!(
@@ -447,7 +441,7 @@ impl Backend {
                     now.wrapping_sub(start) / 1000,
                     self.stored_pages(),
                     waiting.in_use,
-                    waiting.slot,
+                    waiting.no_swap_page,
                     waiting.unreadable,
                     waiting.corrupt,
                     waiting.sync_io

@@ -23,7 +23,7 @@ use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 use super::lock::{LockClass, SpinLock};
 use super::{Gfp, Result, EAGAIN, ENOMEM, ENOSPC, PAGE_SIZE};
-use crate::ffi;
+use crate::sys::bindings as ffi;
 
 /// Objects per block.
 pub(crate) const BLOCK: usize = 64;

@@ -7,7 +7,7 @@
 use core::ptr::NonNull;
 
 use super::{Errno, Result, EINVAL};
-use crate::ffi;
+use crate::sys::bindings as ffi;
 
 /// Longest compressor name we accept (the crypto API's `CRYPTO_MAX_ALG_NAME` is 128).
 pub(crate) const MAX_NAME: usize = 32;

@@ -9,7 +9,7 @@
 
 use core::ptr::NonNull;
 
-use crate::ffi;
+use crate::sys::bindings as ffi;
 
 /// A debugfs directory; removed with everything in it on drop.
 ///

@@ -17,8 +17,9 @@
 use core::ffi::{c_char, c_int, c_uint, c_ulong};
 
 use super::global::{CallbackGuard, ParamLockToken};
-use super::{cstr_bytes, Errno, PageBuf, Result, EINVAL};
-use crate::ffi;
+use super::str::cstr_bytes;
+use super::{Errno, PageBuf, Result, EINVAL};
+use crate::sys::bindings as ffi;
 
 /// An entry of a C table, named by the id that glue.h's enum gives it.
 pub(crate) trait CId: Sized + Copy {

@@ -13,7 +13,7 @@ use core::marker::PhantomData;
 use super::global::CallbackGuard;
 use super::page::PageRef;
 use super::{to_result, Result, EBUSY, EINVAL, EIO};
-use crate::ffi;
+use crate::sys::bindings as ffi;
 
 /// A frontswap backend.  Frontswap serialises the calls for one swap
 /// entry (the swap-cache page lock and the swap map); calls for different

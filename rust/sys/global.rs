@@ -184,7 +184,7 @@ impl ParamLockGuard {
     /// Takes `kernel_param_lock(THIS_MODULE)`; sleeps.
     pub(crate) fn lock() -> ParamLockGuard {
         // SAFETY: No preconditions; sleeps.
-        unsafe { crate::ffi::zswap_rs_param_lock() };
+        unsafe { crate::sys::bindings::zswap_rs_param_lock() };
         ParamLockGuard {
             // SAFETY: We just took the lock; it is released on drop.
             token: unsafe { ParamLockToken::assume_held() },
@@ -200,7 +200,7 @@ impl ParamLockGuard {
 impl Drop for ParamLockGuard {
     fn drop(&mut self) {
         // SAFETY: Taken in `lock`.
-        unsafe { crate::ffi::zswap_rs_param_unlock() };
+        unsafe { crate::sys::bindings::zswap_rs_param_unlock() };
     }
 }
 

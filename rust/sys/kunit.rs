@@ -36,7 +36,7 @@ use core::cell::UnsafeCell;
 use core::ffi::c_char;
 use core::fmt;
 
-use crate::ffi;
+use crate::sys::bindings as ffi;
 
 /// A static that C mutates (KUnit writes `status`, `log`, `debugfs`).
 #[repr(transparent)]
@@ -329,7 +329,7 @@ macro_rules! kunit_suite {
                     /// # Safety
                     ///
                     /// Called by KUnit only, as the `run_case` of this suite.
-                    pub(super) unsafe extern "C" fn $case(_t: *mut $crate::ffi::kunit) {
+                    pub(super) unsafe extern "C" fn $case(_t: *mut $crate::sys::bindings::kunit) {
                         super::super::$case $args
                     }
                 )*
@@ -337,17 +337,17 @@ macro_rules! kunit_suite {
 
             const N: usize = [$(stringify!($case)),*].len();
 
-            static CASES: KunitCell<[$crate::ffi::kunit_case; N + 1]> = KunitCell(UnsafeCell::new([
+            static CASES: KunitCell<[$crate::sys::bindings::kunit_case; N + 1]> = KunitCell(UnsafeCell::new([
                 $(case(concat!(stringify!($case), "\0").as_bytes(), run::$case),)*
                 CASE_END,
             ]));
 
-            static SUITE: KunitCell<$crate::ffi::kunit_suite> =
-                KunitCell(UnsafeCell::new(suite($name.as_bytes(), CASES.0.get() as *mut $crate::ffi::kunit_case)));
+            static SUITE: KunitCell<$crate::sys::bindings::kunit_suite> =
+                KunitCell(UnsafeCell::new(suite($name.as_bytes(), CASES.0.get() as *mut $crate::sys::bindings::kunit_case)));
 
             #[used]
             #[link_section = ".kunit_test_suites"]
-            static SUITE_PTR: KunitCell<*mut $crate::ffi::kunit_suite> = KunitCell(UnsafeCell::new(SUITE.0.get()));
+            static SUITE_PTR: KunitCell<*mut $crate::sys::bindings::kunit_suite> = KunitCell(UnsafeCell::new(SUITE.0.get()));
         }
     };
 }
@@ -363,13 +363,13 @@ macro_rules! kunit_suite_layouts {
             $zbud,
             concat!($name, "_zbud"),
             [$($case),*],
-            ($crate::zbud::Layout::Zbud)
+            ($crate::pool::Layout::Zbud)
         );
         $crate::kunit_suite!(
             $zpack,
             concat!($name, "_zpack"),
             [$($case),*],
-            ($crate::zbud::Layout::Zpack)
+            ($crate::pool::Layout::Zpack)
         );
     };
 }

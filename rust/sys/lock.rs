@@ -20,7 +20,7 @@ use core::ops::{Deref, DerefMut};
 use core::pin::Pin;
 
 use super::Opaque;
-use crate::ffi;
+use crate::sys::bindings as ffi;
 
 /// Lockdep class of a lock (one per role; see `helpers.h`).
 #[derive(Clone, Copy)]

@@ -18,7 +18,7 @@ use core::ptr::NonNull;
 use super::page::PageRef;
 use super::xarray::{boxed_with_xarray, RawXArray};
 use super::{Gfp, Result};
-use crate::ffi;
+use crate::sys::bindings as ffi;
 
 /// A reference to the object cgroup of a page (`struct obj_cgroup`).
 ///

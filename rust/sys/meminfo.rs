@@ -6,7 +6,7 @@
 //! root) for the two totals, under `rcu_read_lock()`; dropping it waits
 //! for an RCU grace period, after which no such call runs.
 
-use crate::ffi;
+use crate::sys::bindings as ffi;
 
 /// The registered meminfo source; unregistered on drop.
 pub(crate) struct Source(());

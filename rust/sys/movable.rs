@@ -20,7 +20,7 @@ use core::ptr::NonNull;
 use super::page::Page;
 use super::rcu::{self, Guard};
 use super::{Gfp, Result, EINVAL};
-use crate::ffi;
+use crate::sys::bindings as ffi;
 
 /// How the VM migrates (`enum migrate_mode`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -9,7 +9,7 @@
 use core::ptr::NonNull;
 
 use super::{Gfp, PAGE_SIZE};
-use crate::ffi;
+use crate::sys::bindings as ffi;
 
 /// Maps `page` for the duration of `f` (`kmap_local_page`).
 ///

@@ -20,7 +20,7 @@
 
 use core::marker::PhantomData;
 
-use crate::ffi;
+use crate::sys::bindings as ffi;
 
 /// Proof of a read-side section of the module's SRCU domain (see the
 /// module documentation).  Only [`read`] makes one, and only for the

@@ -12,7 +12,7 @@ use core::pin::Pin;
 
 use super::global::CallbackGuard;
 use super::{to_result, try_box, Opaque, Result};
-use crate::ffi;
+use crate::sys::bindings as ffi;
 
 /// Something that can give memory back under pressure.  Each call gets a
 /// [`CallbackGuard`]: the [`Registration`] is dropped (which waits for

@@ -13,7 +13,7 @@
 
 use core::ptr::NonNull;
 
-use crate::ffi;
+use crate::sys::bindings as ffi;
 
 /// The swap-cache page of a swap entry, as [`lookup`] found it.
 pub(crate) enum Lookup {

@@ -8,7 +8,7 @@
 
 use core::ptr::NonNull;
 
-use crate::ffi;
+use crate::sys::bindings as ffi;
 
 /// The summary directory and its files; removed on drop.
 ///

@@ -13,7 +13,7 @@ use core::ffi::c_void;
 use core::pin::Pin;
 
 use super::{try_box, Errno, Gfp, Opaque, Result};
-use crate::ffi;
+use crate::sys::bindings as ffi;
 
 /// Largest value an entry can hold.
 pub(crate) const MAX_VALUE: u64 = (1 << 63) - 1;

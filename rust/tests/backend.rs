@@ -9,11 +9,11 @@ use super::pattern;
 use crate::backend::Backend;
 use crate::index::{Entry, SwapKey};
 use crate::params::KNOBS;
+use crate::pool::Layout;
 use crate::sys::crypto::AlgName;
 use crate::sys::frontswap::ExclusiveLoad;
 use crate::sys::page::Page;
 use crate::sys::{Gfp, EINVAL, EIO, PAGE_SIZE};
-use crate::zbud::Layout;
 use crate::{kunit_assert, kunit_assert_eq, kunit_expect, kunit_suite_layouts, kunwrap};
 
 fn backend(layout: Layout) -> Option<Backend> {
@@ -40,7 +40,7 @@ fn text(seed: u64) -> alloc::vec::Vec<u8> {
 }
 
 /// The pool handle the index holds at (`ty`, `off`), if it is an object.
-fn object_at(b: &Backend, ty: u32, off: u64) -> Option<crate::zbud::Handle> {
+fn object_at(b: &Backend, ty: u32, off: u64) -> Option<crate::pool::Handle> {
     match b.index.area(ty)?.load(off).map(Entry::decode)? {
         Entry::Object(h) => Some(h),
         _ => None,

@@ -3,7 +3,8 @@
 //! Suite `zswap_rs_compress`: compressors through the crypto API.
 
 use super::pattern;
-use crate::compress::{looks_incompressible, Compressors, TAG_RAW};
+use crate::compress::{Compressors, TAG_RAW};
+use crate::content::looks_incompressible;
 use crate::sys::crypto::{AlgName, Comp};
 use crate::sys::PAGE_SIZE;
 use crate::{kunit_assert, kunit_assert_eq, kunit_suite, kunwrap};
@@ -230,13 +231,13 @@ fn switching_keeps_old_objects_readable() {
 
 fn same_filled_detection() {
     let mut p = [0u8; PAGE_SIZE];
-    kunit_assert_eq!(crate::index::same_filled(&p), Some(0));
+    kunit_assert_eq!(crate::content::same_filled(&p), Some(0));
     for c in p.chunks_exact_mut(8) {
         c.copy_from_slice(&0x1234_5678_9abc_def0u64.to_ne_bytes());
     }
-    kunit_assert_eq!(crate::index::same_filled(&p), Some(0x1234_5678_9abc_def0));
+    kunit_assert_eq!(crate::content::same_filled(&p), Some(0x1234_5678_9abc_def0));
     p[PAGE_SIZE - 1] ^= 1;
-    kunit_assert_eq!(crate::index::same_filled(&p), None);
+    kunit_assert_eq!(crate::content::same_filled(&p), None);
 }
 
 kunit_suite!(

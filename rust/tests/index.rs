@@ -3,9 +3,9 @@
 //! Suite `zswap_rs_index`: entry encoding and the per-type XArrays.
 
 use crate::index::{Entry, Index, SwapKey};
+use crate::pool::{Handle, MAX_SLOTS};
 use crate::sys::xarray::MAX_VALUE;
 use crate::sys::Gfp;
-use crate::zbud::{Handle, MAX_SLOTS};
 use crate::{kunit_assert, kunit_assert_eq, kunit_suite, kunwrap};
 
 fn object_entries_round_trip() {

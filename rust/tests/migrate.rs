@@ -6,10 +6,11 @@
 //! reference held, page locked around each callback).
 
 use super::pattern;
+use crate::pool::migrate::Migrated;
+use crate::pool::{Handle, Layout, Pool};
 use crate::sys::movable::MigrateMode;
 use crate::sys::page::{Page, PageHold};
 use crate::sys::{Gfp, EAGAIN, EINVAL};
-use crate::zbud::{Handle, Layout, Migrated, Pool};
 use crate::{kunit_assert, kunit_assert_eq, kunit_expect_eq, kunit_suite_layouts, kunwrap};
 
 struct Fixture {

@@ -8,6 +8,7 @@ mod harness;
 mod index;
 mod migrate;
 mod params;
+mod pool;
 mod zbud;
 mod zpack;
 

@@ -3,8 +3,8 @@
 //! Suite `zswap_rs_params`: knob parsing and validation.
 
 use crate::params::{parse, parse_bool, parse_percent, Param, Value};
+use crate::pool::Layout;
 use crate::sys::{EINVAL, ENOENT, ERANGE};
-use crate::zbud::Layout;
 use crate::{kunit_assert, kunit_assert_eq, kunit_suite, kunwrap};
 
 fn booleans() {
@@ -45,7 +45,7 @@ fn compressor_values() {
 /// a Rust variant bound to another parameter's id, or a list that C and
 /// Rust no longer agree on, fails.
 fn ids_follow_glue_order() {
-    use crate::ffi;
+    use crate::sys::bindings as ffi;
     let table: [(u32, Param, &str); 13] = [
         (
             ffi::zswap_rs_param_ZRS_PARAM_ENABLED,

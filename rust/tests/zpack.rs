@@ -4,8 +4,8 @@
 //! four per frame at byte granularity, sliding to close gaps), and what
 //! compaction and reclaim do with frames of more than two objects.
 
-use super::zbud::{alloc, intact, pool_in};
-use crate::zbud::{Handle, Layout, Pool, MAX_SLOTS};
+use super::pool::{alloc, intact, pool_in};
+use crate::pool::{Handle, Layout, Pool, MAX_SLOTS};
 use crate::{kunit_assert, kunit_assert_eq, kunit_expect_eq, kunit_suite, kunwrap};
 
 fn pool() -> Option<Pool> {

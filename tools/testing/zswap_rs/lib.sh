@@ -142,6 +142,113 @@ zrs_stats() {
 	for f in /sys/kernel/debug/frontswap/*; do printf '  %-24s %s\n' "${f##*/}" "$(cat "$f")"; done
 }
 
+# ---- Holding and waiting, for every test: a process that says "ready"
+# (wait_ready), a process that must end (gone_within), and the race
+# windows (debug kernel; the race tests in tests-race.sh): race_delay is
+# a gate that holds a task in a named window of the module until the
+# test opens it.  Every wait is for an event; the bounds (RACE_BOUND)
+# only turn a hang into a failure.  See Documentation/testing.rst.
+
+# The race windows' control file.  (A global name of its own: thp_swap
+# once set $R for its own use, and every race test after a THP test wrote
+# its gates into /sys/block/vda/queue/rotational, unchecked.)
+RACE=$D/race_delay
+# RACE_BOUND: seconds a race test waits for an event before it calls the
+# wait a hang.  Under the gate's own limit (glue.c: a held task goes on by
+# itself after 300 s and logs "gate not opened", which fails the run).
+# make check-reverts sets it lower, for the run with the fix and the run
+# with it reverted alike.
+RACE_BOUND=${RACE_BOUND:-240}
+
+# rlog MSG: a step of a race test, in the kernel log too (with its time).
+rlog() { echo "zswap_rs test: $*" > /dev/kmsg; }
+
+# race_field WINDOW N: field N of WINDOW's line in race_delay ("name
+# gate|open left hits pid"); fails, saying so, for a window that does not
+# exist.
+race_field() {
+	awk -v n="$1" -v f="$2" '$1 == n { print $f; found = 1 } END { exit !found }' $RACE 2>/dev/null ||
+		{ echo "  no race window '$1' in $RACE" >&2; return 1; }
+}
+
+# race_hits WINDOW: how many times a task was held in WINDOW.
+race_hits() { race_field "$1" 4; }
+
+# race_pid WINDOW: the pid of the last task held in WINDOW.
+race_pid() { race_field "$1" 5; }
+
+# race_arm WINDOW: arms WINDOW for one entry, and checks that it is.
+race_arm() {
+	echo "$1 gate 1" > $RACE 2>/dev/null &&
+		[ "$(race_field "$1" 2) $(race_field "$1" 3)" = "gate 1" ] ||
+		{ echo "  cannot arm race window '$1'"; rlog "cannot arm window $1"; return 1; }
+}
+
+# race_open WINDOW: opens WINDOW (a held task goes on), and checks it.
+race_open() {
+	echo "$1 open" > $RACE 2>/dev/null && [ "$(race_field "$1" 2)" = open ] ||
+		{ echo "  cannot open race window '$1'"; return 1; }
+}
+
+# race_wait_hits WINDOW N: waits until WINDOW held a task N times; fails
+# for an unknown window, or after RACE_BOUND seconds.
+race_wait_hits() {
+	rw_t=$(uptime_s)
+	while :; do
+		# (Names of their own: the tests' $h and $t are their pids and times.)
+		rw_hits=$(race_hits "$1") || return 1
+		[ "$rw_hits" -ge "$2" ] && return 0
+		[ $(( $(uptime_s) - rw_t )) -gt $RACE_BOUND ] && { echo "  window $1 was never entered"; rlog "window $1 never entered"; return 1; }
+		sleep 0.2
+	done
+}
+
+# Seconds since boot.
+uptime_s() { cut -d. -f1 /proc/uptime; }
+
+# wait_ready FILE PID: waits until the zrs-test behind PID says "ready".
+# The caller empties FILE (": > FILE") before it starts PID: the
+# background job's own "> FILE" runs in the child, after the fork, and a
+# grep that comes first would find the "ready" of the file's previous
+# writer (rmmod_cycles met exactly this on a loaded host: it unloaded the
+# module while the new hold was still paging out).
+# Returns 1 if PID exited first, 4 if it exited with 4 (it skipped: the
+# kernel lacks what it needs, e.g. fault injection).
+wait_ready() {
+	while ! grep -q ready "$1" 2>/dev/null; do
+		if ! kill -0 "$2" 2>/dev/null; then
+			cat "$1"
+			wait "$2"
+			[ $? -eq 4 ] && return 4
+			echo "  exited before it was ready"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# start_ready VAR FILE CMD [ARG...]: starts CMD in the background with its
+# output in FILE (emptied first, see wait_ready) and its pid in $VAR, and
+# waits until it says "ready"; returns what wait_ready returns.
+start_ready() {
+	sr_var=$1 sr_out=$2
+	shift 2
+	: > "$sr_out"
+	"$@" > "$sr_out" 2>&1 &
+	eval "$sr_var=\$!"
+	wait_ready "$sr_out" $!
+}
+
+# gone_within PID SECONDS: true if PID ends within SECONDS (a hang bound).
+gone_within() {
+	t=$(uptime_s)
+	while kill -0 "$1" 2>/dev/null; do
+		[ $(( $(uptime_s) - t )) -gt $2 ] && return 1
+		sleep 0.2
+	done
+	return 0
+}
+
 . /zrs/tests.sh
 # make bench's guest side (test_bench_rs, test_bench_zswap).
 . /zrs/bench.sh

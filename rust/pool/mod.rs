@@ -7,16 +7,10 @@
 //! holds data and objects are placed with byte precision.  Each object has
 //! a *slot* in its frame's descriptor (owner, offset, length, tag).
 //!
-//! * [`Layout::Zbud`] (the default): at most two objects per frame.  Slot 0,
-//!   the first buddy, starts at byte 0 of the page; slot 1, the last buddy,
-//!   ends at byte `PAGE_SIZE`; the free space is the gap between them.  Two
-//!   objects share a frame whenever their lengths add up to `PAGE_SIZE`.
-//! * [`Layout::Zpack`]: at most four objects per frame ([`MAX_SLOTS`]),
-//!   anywhere in the page.  A new object goes into the first gap that
-//!   holds it; if the frame has the room but no gap does, its objects
-//!   slide to the start of the page first (under the frame lock, which
-//!   every reader holds: a handle names a slot, not an offset).  Emptying
-//!   a frame never takes more than four objects.
+//! Objects are laid out in one of two layouts, [`Layout::Zbud`] (at most
+//! two objects per frame, one at each end of the page; the default) and
+//! [`Layout::Zpack`] (at most four, anywhere in the page): `layout.rs`
+//! holds every decision that differs between them.
 //!
 //! Frames that could take another object sit on free lists indexed by
 //! their free space in 64-byte chunks ([`CHUNK`]); an allocation takes the
@@ -41,11 +35,14 @@
 //! `Documentation/design.rst` ("Locking order").  Readers ([`Pool::read`])
 //! take only the frame lock; nothing sleeps under either lock.
 //!
-//! Files: here the pool, its frames and giving frames up (zombies);
-//! [`objects`] alloc, free and read; [`lists`] the free lists, the LRU and
-//! the free ids; [`migrate`] the movable-page callbacks (`isolate`,
-//! `migrate`, `putback`); [`compact`] emptying sparse frames into fuller
-//! ones; [`reclaim`] taking the coldest frame for writeback.
+//! Files, each using only those listed before it (and this file only
+//! those before `objects`): [`frame`] what a frame holds; [`lists`] the
+//! free lists, the LRU, the free ids and the counters; [`layout`] the two
+//! layouts' decisions; here the pool, its frames and giving frames up
+//! (zombies); [`objects`] alloc, free and read; [`migrate`] the
+//! movable-page callbacks (`isolate`, `migrate`, `putback`); [`compact`]
+//! emptying sparse frames into fuller ones; [`reclaim`] taking the
+//! coldest frame for writeback.
 
 use alloc::boxed::Box;
 use core::pin::Pin;
@@ -55,29 +52,14 @@ use crate::sys::arena::Arena;
 use crate::sys::lock::{LockClass, SpinLock};
 use crate::sys::movable::MovableOps;
 use crate::sys::movable::MovablePage;
-use crate::sys::{sub_or_warn, Gfp, Result, PAGE_SIZE};
-use lists::{Inner, State};
+use crate::sys::{sub_or_warn, Gfp, Result};
+use frame::FrameData;
+use lists::{Inner, State, NIL, NLISTS};
 
-/// Free-space unit of the free lists, in bytes.
-pub(crate) const CHUNK: usize = 64;
-/// Number of free lists (free space `0..PAGE_SIZE` in [`CHUNK`]s).
-pub(crate) const NLISTS: usize = PAGE_SIZE / CHUNK;
-/// Largest object: a whole page (stored as-is).
-pub(crate) const MAX_OBJECT: usize = PAGE_SIZE;
-/// Largest *compressed* object worth storing: a bigger one leaves less
-/// than two chunks for a buddy and saves under 3% of a page.  The same
-/// limit as zswap 6.1 on zbud (3968 bytes incl. its 8-byte header).
-pub(crate) const MAX_COMPRESSED: usize = PAGE_SIZE - 2 * CHUNK;
-
-const NIL: u32 = u32::MAX;
-const UNLISTED: u8 = u8::MAX;
-
-/// Reports a frame id without a descriptor: the pool's own bookkeeping is
-/// broken (it only hands out ids of installed table blocks).
-#[cold]
-fn broken(id: u32) {
-    crate::pr_err!("BUG: frame id {} has no descriptor", id);
-}
+pub(crate) use layout::{Layout, MAX_COMPRESSED};
+pub(crate) use lists::Counts;
+#[cfg(zrs_kunit)]
+pub(crate) use {frame::MAX_SLOTS, lists::CHUNK};
 
 /// Unwraps `$lookup` (the descriptor or link of frame `$id`); if there is
 /// none (a broken invariant: the pool only hands out ids of installed
@@ -94,7 +76,7 @@ macro_rules! or_broken {
         match $lookup {
             Some(x) => x,
             None => {
-                $crate::zbud::broken($id);
+                $crate::pool::lists::broken($id);
                 #[allow(clippy::unused_unit)]
                 return $ret;
             }
@@ -102,59 +84,15 @@ macro_rules! or_broken {
     };
 }
 
-// After the macros: the submodules use them.
+// After the macros: the submodules use them.  In the order of the
+// files' dependencies (see above).
 mod compact;
+mod frame;
+mod layout;
 mod lists;
-mod migrate;
+pub(crate) mod migrate;
 mod objects;
 mod reclaim;
-
-#[cfg(zrs_kunit)]
-pub(crate) use migrate::Migrated;
-pub(crate) use migrate::{PoolOwner, PoolPages};
-
-/// Most objects a frame holds (in any layout).
-pub(crate) const MAX_SLOTS: usize = 4;
-// The index entry keeps a slot in two bits (`index.rs`).
-const _: () = assert!(MAX_SLOTS <= 4);
-
-/// How objects are laid out in a pool page (fixed for a pool's life).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Layout {
-    /// Two objects per frame, one at each end (the default).
-    Zbud,
-    /// Up to [`MAX_SLOTS`] objects per frame, packed at byte granularity.
-    Zpack,
-}
-
-impl Layout {
-    /// Every layout.
-    pub(crate) const ALL: [Layout; 2] = [Layout::Zbud, Layout::Zpack];
-
-    /// Objects a frame of this layout holds at most.
-    pub(crate) fn slots(self) -> usize {
-        match self {
-            Layout::Zbud => 2,
-            Layout::Zpack => MAX_SLOTS,
-        }
-    }
-
-    /// The name the `zpool` parameter uses.
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Layout::Zbud => "zbud",
-            Layout::Zpack => "zpack",
-        }
-    }
-
-    /// The layout called `name`.
-    pub(crate) fn from_name(name: &[u8]) -> Option<Layout> {
-        Layout::ALL
-            .iter()
-            .copied()
-            .find(|l| l.name().as_bytes() == name)
-    }
-}
 
 /// Names an object in the pool.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -175,173 +113,6 @@ pub(crate) struct Freed {
     pub(crate) len: usize,
 }
 
-/// One object slot of a frame.
-#[derive(Clone, Copy, Default)]
-struct Slot {
-    /// Who stored the object (opaque to the pool; the swap entry).
-    owner: u64,
-    /// Where the object starts in the page.
-    off: u16,
-    /// Length in bytes; 0 when the slot is empty.
-    len: u16,
-    /// Caller's tag (the compressor id).
-    tag: u8,
-}
-
-/// What the frame lock protects.
-///
-/// # Invariants
-///
-/// `page` is `Some` iff at least one slot is non-empty; every object lies
-/// in the page (`off + len <= PAGE_SIZE`) and no two overlap; in a zbud
-/// frame only slots 0 and 1 are used, slot 0 at offset 0 and slot 1
-/// ending at `PAGE_SIZE`.
-pub(crate) struct FrameData {
-    page: Option<MovablePage>,
-    slots: [Slot; MAX_SLOTS],
-}
-
-// The metadata per frame that `Documentation/performance.rst` counts.
-const _: () = assert!(core::mem::size_of::<FrameData>() == 72);
-
-impl FrameData {
-    const EMPTY: FrameData = FrameData {
-        page: None,
-        slots: [Slot {
-            owner: 0,
-            off: 0,
-            len: 0,
-            tag: 0,
-        }; MAX_SLOTS],
-    };
-
-    fn nr_objects(&self) -> usize {
-        self.slots.iter().filter(|s| s.len != 0).count()
-    }
-
-    /// The object in `slot`, if the slot holds one.
-    fn object(&self, slot: u8) -> Option<Slot> {
-        self.slots
-            .get(slot as usize)
-            .copied()
-            .filter(|s| s.len != 0)
-    }
-
-    fn used(&self) -> usize {
-        self.slots.iter().map(|s| s.len as usize).sum()
-    }
-
-    /// Claims a slot for a `len`-byte object and gives it an offset; the
-    /// caller has checked that the frame has room (`used() + len <=
-    /// PAGE_SIZE`, fewer objects than the layout allows).  In a zpack
-    /// frame whose free bytes are split between gaps, the offset is where
-    /// the free space starts once the other objects slid to the start of
-    /// the page, and the [`Claim`] says the slide is still to be done:
-    /// [`FrameData::settle`] does it, under the same hold of the frame lock
-    /// (until then the new object's range may overlap old positions, which
-    /// nobody can see).  The bytes are the caller's to write after that,
-    /// still under this lock.
-    fn claim(&mut self, layout: Layout, owner: u64, tag: u8, len: usize) -> Option<Claim> {
-        let free = (0..layout.slots()).find(|&i| self.slots[i].len == 0)?;
-        let (off, slide) = match layout {
-            Layout::Zbud if free == 0 => (0, false),
-            Layout::Zbud => (PAGE_SIZE - len, false),
-            Layout::Zpack => match self.gap(len) {
-                Some(off) => (off, false),
-                None => (self.used(), true),
-            },
-        };
-        if off + len > PAGE_SIZE {
-            return None;
-        }
-        // INVARIANT: `off + len` is in the page and, by the caller's room
-        // check and the gap search, overlaps no object; or (`slide`) it
-        // will not once `settle` has moved the others below `used()`.
-        self.slots[free] = Slot {
-            owner,
-            off: off as u16,
-            len: len as u16,
-            tag,
-        };
-        Some(Claim {
-            slot: free as u8,
-            slide,
-        })
-    }
-
-    /// Completes a claim: slides the other objects if it needs that.
-    fn settle(&mut self, c: Claim) {
-        if c.slide {
-            self.slide(Some(c.slot as usize));
-        }
-    }
-
-    /// The objects in page order, as (offset, length, slot); slot `except`
-    /// left out.
-    fn by_offset(&self, except: Option<usize>) -> ([(usize, usize, usize); MAX_SLOTS], usize) {
-        let mut v = [(0, 0, 0); MAX_SLOTS];
-        let mut n = 0;
-        for (i, s) in self.slots.iter().enumerate() {
-            if s.len != 0 && Some(i) != except {
-                v[n] = (s.off as usize, s.len as usize, i);
-                n += 1;
-            }
-        }
-        v[..n].sort_unstable();
-        (v, n)
-    }
-
-    /// The start of the first gap of at least `len` bytes, if any.
-    fn gap(&self, len: usize) -> Option<usize> {
-        let (objs, n) = self.by_offset(None);
-        let mut at = 0;
-        for &(off, l, _) in &objs[..n] {
-            // Objects do not overlap (invariant), so `off >= at`.  Should
-            // they ever, this finds no gap there and goes on past both,
-            // rather than a BUG under the frame lock: the new object goes
-            // elsewhere.  (`PAGE_SIZE - at` below stays plain: `off + len
-            // <= PAGE_SIZE` is what keeps every access in the page.)
-            if off.saturating_sub(at) >= len {
-                return Some(at);
-            }
-            at = at.max(off + l);
-        }
-        if PAGE_SIZE - at >= len {
-            Some(at)
-        } else {
-            None
-        }
-    }
-
-    /// Moves every object but slot `except` down to close the gaps (bytes
-    /// and offsets).
-    fn slide(&mut self, except: Option<usize>) {
-        let (objs, n) = self.by_offset(except);
-        let mut at = 0;
-        for &(off, len, i) in &objs[..n] {
-            if off != at {
-                if let Some(p) = self.page.as_mut() {
-                    // Downwards, in page order: never over an object not
-                    // yet moved.
-                    p.with_slice_mut(|b| b.copy_within(off..off + len, at));
-                }
-                // INVARIANT: Moved to `at`, past the objects already placed.
-                self.slots[i].off = at as u16;
-            }
-            at += len;
-        }
-    }
-}
-
-/// A slot claimed in a frame ([`FrameData::claim`]).
-#[derive(Clone, Copy)]
-#[must_use]
-struct Claim {
-    slot: u8,
-    /// The other objects must slide first ([`FrameData::settle`]).
-    slide: bool,
-}
-
 /// Migration and compaction counters.
 #[derive(Default)]
 pub(crate) struct MoveStats {
@@ -359,54 +130,6 @@ pub(crate) struct MoveStats {
     pub(crate) putback: AtomicU64,
     /// Frames emptied and released by compaction.
     pub(crate) pages_compacted: AtomicU64,
-}
-
-/// Counters kept under the pool lock (`pages` is kept in an atomic and
-/// filled in by [`Pool::counts`]).
-#[derive(Clone, Copy, Default, Debug)]
-pub(crate) struct Counts {
-    /// Pages in the pool.
-    pub(crate) pages: u64,
-    /// Frames with one object (not a whole page).
-    pub(crate) one: u64,
-    /// Frames with two objects.
-    pub(crate) two: u64,
-    /// Frames with three objects (zpack only).
-    pub(crate) three: u64,
-    /// Frames with four objects (zpack only).
-    pub(crate) four: u64,
-    /// Frames holding one whole-page object.
-    pub(crate) whole: u64,
-    /// Bytes of all objects.
-    pub(crate) bytes: u64,
-    /// Emptied frames whose page waits to be released (counted in `pages`).
-    pub(crate) zombies: u64,
-}
-
-impl Counts {
-    /// The counter of frames holding `n` objects (`whole`: one object of
-    /// a whole page); `None` for an empty frame, which no counter holds.
-    fn frames_with(&mut self, n: usize, whole: bool) -> Option<&mut u64> {
-        match n {
-            _ if whole => Some(&mut self.whole),
-            1 => Some(&mut self.one),
-            2 => Some(&mut self.two),
-            3 => Some(&mut self.three),
-            4 => Some(&mut self.four),
-            _ => None,
-        }
-    }
-
-    /// A frame went from `from` objects to `to` (`whole` before and after:
-    /// whether a whole-page object is all it holds).
-    fn frame_changed(&mut self, from: (usize, bool), to: (usize, bool)) {
-        if let Some(c) = self.frames_with(from.0, from.1) {
-            sub_or_warn(c, 1, "frames_with_n_objects");
-        }
-        if let Some(c) = self.frames_with(to.0, to.1) {
-            *c += 1;
-        }
-    }
 }
 
 /// A pool (zbud or zpack layout).

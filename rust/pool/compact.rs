@@ -5,7 +5,10 @@
 
 use core::sync::atomic::Ordering;
 
-use super::{Handle, Layout, Pool, Slot, NIL, PAGE_SIZE};
+use super::frame::Slot;
+use super::layout::Layout;
+use super::lists::NIL;
+use super::{Handle, Pool};
 
 impl Pool {
     /// About how many frames compaction could free: zbud, pairs of
@@ -19,10 +22,7 @@ impl Pool {
         if inner.futile_gen == inner.gen {
             return 0;
         }
-        match self.layout {
-            Layout::Zbud => inner.counts.one / 2,
-            Layout::Zpack => inner.listed_free / PAGE_SIZE as u64,
-        }
+        self.layout.compactable(&inner.counts, inner.listed_free)
     }
 
     /// Empties listed frames, the sparsest first, by moving each of their
@@ -68,7 +68,7 @@ impl Pool {
             objs[..n].sort_unstable_by_key(|&(_, len, slot)| (len, slot));
             let (mut left, mut no_room) = (n, false);
             for &(_, len, slot) in &objs[..n] {
-                let dst = match inner.take_fit(len, self.layout == Layout::Zpack) {
+                let dst = match inner.take_fit(len, self.layout.split_free_space()) {
                     Some(id) => id,
                     None => {
                         no_room = true;
@@ -97,7 +97,7 @@ impl Pool {
                     drop(p);
                 }
                 freed += 1;
-            } else if no_room && left == n && self.layout == Layout::Zbud {
+            } else if no_room && left == n && self.layout.compaction_stops_at_a_misfit() {
                 // Not even its lone object fits anywhere, and the frames
                 // left on the lists hold bigger ones: stop here.  (A zpack
                 // frame with more bytes may still hold smaller objects:
@@ -146,9 +146,9 @@ impl Pool {
             crate::pr_err!("BUG: frame {} or {} has objects but no page", src, dst);
             return None;
         }
-        let to = match dfd.claim(self.layout, slot.owner, slot.tag, len) {
+        let to = match self.layout.claim(&mut dfd, slot.owner, slot.tag, len) {
             Some(c) => {
-                dfd.settle(c);
+                Layout::settle(&mut dfd, c);
                 c.slot
             }
             None => {

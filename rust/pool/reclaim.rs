@@ -30,7 +30,9 @@
 //! from the free lists only), and migration may move its page (handles name
 //! frames, not pages) but does not relist it.
 
-use super::{Handle, Pool, State, MAX_SLOTS, NIL};
+use super::frame::MAX_SLOTS;
+use super::lists::{State, NIL};
+use super::{Handle, Pool};
 
 /// How many frames from the LRU tail `reclaim_begin` looks at before it
 /// gives up (all isolated by the VM right now).

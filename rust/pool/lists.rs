@@ -4,9 +4,73 @@
 //! (one per 64-byte chunk of room left), the frame LRU, the free frame ids
 //! and the zombie frames; per frame a [`Link`] with its state.
 
-use super::{Counts, CHUNK, NIL, NLISTS, UNLISTED};
 use crate::sys::arena::Arena;
-use crate::sys::sub_or_warn;
+use crate::sys::{sub_or_warn, PAGE_SIZE};
+
+/// Free-space unit of the free lists, in bytes.
+pub(crate) const CHUNK: usize = 64;
+/// Number of free lists (free space `0..PAGE_SIZE` in [`CHUNK`]s).
+pub(crate) const NLISTS: usize = PAGE_SIZE / CHUNK;
+
+/// No frame (the end of a list).
+pub(super) const NIL: u32 = u32::MAX;
+/// On no free list (`Link::list`).
+pub(super) const UNLISTED: u8 = u8::MAX;
+
+/// Reports a frame id without a descriptor: the pool's own bookkeeping is
+/// broken (it only hands out ids of installed table blocks).
+#[cold]
+pub(super) fn broken(id: u32) {
+    crate::pr_err!("BUG: frame id {} has no descriptor", id);
+}
+
+/// Counters kept under the pool lock (`pages` is kept in an atomic and
+/// filled in by [`Pool::counts`]).
+#[derive(Clone, Copy, Default, Debug)]
+pub(crate) struct Counts {
+    /// Pages in the pool.
+    pub(crate) pages: u64,
+    /// Frames with one object (not a whole page).
+    pub(crate) one: u64,
+    /// Frames with two objects.
+    pub(crate) two: u64,
+    /// Frames with three objects (zpack only).
+    pub(crate) three: u64,
+    /// Frames with four objects (zpack only).
+    pub(crate) four: u64,
+    /// Frames holding one whole-page object.
+    pub(crate) whole: u64,
+    /// Bytes of all objects.
+    pub(crate) bytes: u64,
+    /// Emptied frames whose page waits to be released (counted in `pages`).
+    pub(crate) zombies: u64,
+}
+
+impl Counts {
+    /// The counter of frames holding `n` objects (`whole`: one object of
+    /// a whole page); `None` for an empty frame, which no counter holds.
+    fn frames_with(&mut self, n: usize, whole: bool) -> Option<&mut u64> {
+        match n {
+            _ if whole => Some(&mut self.whole),
+            1 => Some(&mut self.one),
+            2 => Some(&mut self.two),
+            3 => Some(&mut self.three),
+            4 => Some(&mut self.four),
+            _ => None,
+        }
+    }
+
+    /// A frame went from `from` objects to `to` (`whole` before and after:
+    /// whether a whole-page object is all it holds).
+    pub(super) fn frame_changed(&mut self, from: (usize, bool), to: (usize, bool)) {
+        if let Some(c) = self.frames_with(from.0, from.1) {
+            sub_or_warn(c, 1, "frames_with_n_objects");
+        }
+        if let Some(c) = self.frames_with(to.0, to.1) {
+            *c += 1;
+        }
+    }
+}
 
 /// State of a frame id, under the pool lock.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -2,12 +2,14 @@
 
 //! Objects: [`Pool::alloc`] (the fullest frame with room, or a new page),
 //! [`Pool::free`] and [`Pool::read`], in either layout (the frame places
-//! the object: [`FrameData::claim`]).
+//! the object: [`Layout::claim`]).
 
 use core::sync::atomic::Ordering;
 
-use super::lists::Link;
-use super::{FrameData, Freed, Handle, Layout, Pool, Slot, MAX_OBJECT, NIL};
+use super::frame::{FrameData, Slot};
+use super::layout::{Layout, MAX_OBJECT};
+use super::lists::{Link, NIL};
+use super::{Freed, Handle, Pool};
 use crate::sys::arena::{Block, DirPage};
 use crate::sys::lock::LockClass;
 use crate::sys::movable::MovablePage;
@@ -84,13 +86,13 @@ impl Pool {
             if inner.zombies != NIL {
                 self.reap_zombies(&mut inner);
             }
-            if let Some(id) = inner.take_fit(len, self.layout == Layout::Zpack) {
+            if let Some(id) = inner.take_fit(len, self.layout.split_free_space()) {
                 let cell = or_broken!(self.frames.get(id), id, Err(EINVAL));
                 let mut frame = cell.lock();
                 let (n, used) = (frame.nr_objects(), frame.used());
                 // A listed frame holds fewer objects than the layout
                 // allows and has room for `len` (`take_fit`).
-                if let Some(c) = frame.claim(self.layout, owner, tag, len) {
+                if let Some(c) = self.layout.claim(&mut frame, owner, tag, len) {
                     inner.counts.frame_changed((n, false), (n + 1, false));
                     inner.counts.bytes += len as u64;
                     inner.lru_touch(id);
@@ -99,13 +101,13 @@ impl Pool {
                     // on the lists only after the copy (below), so that no
                     // store waits for this one's copy on the frame lock with
                     // the pool lock held.
-                    if self.layout == Layout::Zbud {
+                    if self.layout.lists_before_copy() {
                         self.list_frame(&mut inner, id, n + 1, used + len);
                     }
                     // The slide and the copy need only the frame lock: other
                     // stores go on.
                     drop(inner);
-                    frame.settle(c);
+                    Layout::settle(&mut frame, c);
                     write_data(&mut frame, c.slot, data);
                     drop(frame);
                     self.relist_after_copy(id);
@@ -149,7 +151,7 @@ impl Pool {
         frame.page = Some(page);
         self.pages.fetch_add(1, Ordering::Relaxed);
         // An empty frame: slot 0 at offset 0, in either layout.
-        let c = match frame.claim(self.layout, owner, tag, len) {
+        let c = match self.layout.claim(&mut frame, owner, tag, len) {
             Some(c) => c,
             None => {
                 crate::pr_err!("BUG: empty frame {} refused {} bytes", id, len);
@@ -169,11 +171,11 @@ impl Pool {
         // zbud: listed already, a store that takes this frame for its last
         // buddy waits on the frame lock until our copy is done.  zpack:
         // listed after the copy (see above).
-        if self.layout == Layout::Zbud {
+        if self.layout.lists_before_copy() {
             self.list_frame(&mut inner, id, 1, len);
         }
         drop(inner);
-        frame.settle(c);
+        Layout::settle(&mut frame, c);
         write_data(&mut frame, c.slot, data);
         drop(frame);
         self.relist_after_copy(id);
@@ -188,7 +190,7 @@ impl Pool {
     /// writeback, isolation and its state).  Nothing for zbud, which listed
     /// it before the copy.
     fn relist_after_copy(&self, id: u32) {
-        if self.layout == Layout::Zpack {
+        if !self.layout.lists_before_copy() {
             let mut inner = self.inner.lock();
             self.relist(&mut inner, id);
         }

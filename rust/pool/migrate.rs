@@ -24,7 +24,9 @@
 
 use core::sync::atomic::Ordering;
 
-use super::{Inner, Pool, State, MAX_OBJECT, NIL};
+use super::layout::MAX_OBJECT;
+use super::lists::{Inner, State, NIL};
+use super::Pool;
 use core::marker::PhantomData;
 
 use crate::sys::movable::{LockedPage, MigrationTarget};

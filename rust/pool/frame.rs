@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A frame's contents, under its frame lock: its page and its object
+//! slots.  Where a new object goes is the layout's decision
+//! ([`Layout::claim`](super::layout::Layout::claim)); this file only
+//! describes what a frame holds.
+
+use crate::sys::movable::MovablePage;
+
+/// Most objects a frame holds (in any layout).
+pub(crate) const MAX_SLOTS: usize = 4;
+// The index entry keeps a slot in two bits (`index.rs`).
+const _: () = assert!(MAX_SLOTS <= 4);
+
+/// One object slot of a frame.
+#[derive(Clone, Copy, Default)]
+pub(super) struct Slot {
+    /// Who stored the object (opaque to the pool; the swap entry).
+    pub(super) owner: u64,
+    /// Where the object starts in the page.
+    pub(super) off: u16,
+    /// Length in bytes; 0 when the slot is empty.
+    pub(super) len: u16,
+    /// Caller's tag (the compressor id).
+    pub(super) tag: u8,
+}
+
+/// What the frame lock protects.
+///
+/// # Invariants
+///
+/// `page` is `Some` iff at least one slot is non-empty; every object lies
+/// in the page (`off + len <= PAGE_SIZE`) and no two overlap; in a zbud
+/// frame only slots 0 and 1 are used, slot 0 at offset 0 and slot 1
+/// ending at `PAGE_SIZE`.
+pub(crate) struct FrameData {
+    pub(super) page: Option<MovablePage>,
+    pub(super) slots: [Slot; MAX_SLOTS],
+}
+
+// The metadata per frame that `Documentation/performance.rst` counts.
+const _: () = assert!(core::mem::size_of::<FrameData>() == 72);
+
+impl FrameData {
+    pub(super) const EMPTY: FrameData = FrameData {
+        page: None,
+        slots: [Slot {
+            owner: 0,
+            off: 0,
+            len: 0,
+            tag: 0,
+        }; MAX_SLOTS],
+    };
+
+    pub(super) fn nr_objects(&self) -> usize {
+        self.slots.iter().filter(|s| s.len != 0).count()
+    }
+
+    /// The object in `slot`, if the slot holds one.
+    pub(super) fn object(&self, slot: u8) -> Option<Slot> {
+        self.slots
+            .get(slot as usize)
+            .copied()
+            .filter(|s| s.len != 0)
+    }
+
+    pub(super) fn used(&self) -> usize {
+        self.slots.iter().map(|s| s.len as usize).sum()
+    }
+
+    /// The objects in page order, as (offset, length, slot); slot `except`
+    /// left out.
+    pub(super) fn by_offset(
+        &self,
+        except: Option<usize>,
+    ) -> ([(usize, usize, usize); MAX_SLOTS], usize) {
+        let mut v = [(0, 0, 0); MAX_SLOTS];
+        let mut n = 0;
+        for (i, s) in self.slots.iter().enumerate() {
+            if s.len != 0 && Some(i) != except {
+                v[n] = (s.off as usize, s.len as usize, i);
+                n += 1;
+            }
+        }
+        v[..n].sort_unstable();
+        (v, n)
+    }
+}
+
+/// A slot claimed in a frame ([`Layout::claim`](super::layout::Layout::claim)).
+#[derive(Clone, Copy)]
+#[must_use]
+pub(super) struct Claim {
+    pub(super) slot: u8,
+    /// The other objects must slide first
+    /// ([`Layout::settle`](super::layout::Layout::settle)).
+    pub(super) slide: bool,
+}

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The running task and CPU: sleeping, rescheduling, time, CPU ids and
+//! memory size (upstream's `kernel::task`, `kernel::delay`,
+//! `kernel::time`).
+
+use crate::sys::bindings as ffi;
+
+/// Sleeps for about `ms` milliseconds.
+pub(crate) fn msleep(ms: u32) {
+    // SAFETY: Sleepable context (callers: module exit).
+    unsafe { ffi::zswap_rs_msleep(ms) };
+}
+
+/// Milliseconds since boot (jiffies; for log pacing, never for a decision
+/// about correctness).
+pub(crate) fn now_ms() -> u64 {
+    // SAFETY: Reads `jiffies`; any context.
+    unsafe { ffi::zswap_rs_jiffies_ms() as u64 }
+}
+
+/// The id of the CPU we run on (may change right after; only a hint).
+pub(crate) fn cpu_id() -> usize {
+    // SAFETY: No preconditions (`raw_smp_processor_id`).
+    unsafe { ffi::zswap_rs_cpu_id() as usize }
+}
+
+/// `nr_cpu_ids`.
+pub(crate) fn nr_cpu_ids() -> usize {
+    // SAFETY: No preconditions.
+    unsafe { ffi::zswap_rs_nr_cpu_ids() as usize }
+}
+
+/// `totalram_pages()`.
+pub(crate) fn totalram_pages() -> u64 {
+    // SAFETY: No preconditions.
+    unsafe { ffi::zswap_rs_totalram_pages() as u64 }
+}
+
+/// `cond_resched()`; only call where sleeping is allowed.
+pub(crate) fn cond_resched() {
+    // SAFETY: Callers are in process context without spinlocks (documented
+    // requirement; `might_sleep` checks it on debug kernels).
+    unsafe { ffi::zswap_rs_cond_resched() }
+}
