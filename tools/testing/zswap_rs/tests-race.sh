@@ -61,6 +61,7 @@ race_cleanup() {
 	echo reset > $RACE
 	touch /tmp/zrs-go
 	echo Y > $P/writeback
+	echo Y > $P/exclusive_loads
 }
 
 # Defect: writeback found a slot free and dropped its entry (and cleared
@@ -435,6 +436,8 @@ test_race_memcg_gone() {
 test_race_dup_failstore() {
 	race_setup || return $?
 	echo N > $P/writeback
+	# A duplicate store needs an entry that outlives its load.
+	echo N > $P/exclusive_loads
 	rm -f /tmp/zrs-go1
 	start_ready h /tmp/d.out zrs-test dupfail || { rc=$?; race_cleanup; return $rc; }
 	rf0=$(stat_of reject_alloc_fail); out0=$(grep '^pswpout ' /proc/vmstat | cut -d' ' -f2)
