@@ -436,5 +436,8 @@ pub extern "C" fn zswap_rs_exit() {
     let lock = ParamLockGuard::lock();
     drop(m);
     drop(lock);
+    // Whatever the kernel may still call us through (a leaked
+    // registration or movable page: a bug) keeps the code loaded.
+    sys::module::wait_unpinned();
     pr_info!("unregistered");
 }

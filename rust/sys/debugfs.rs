@@ -7,6 +7,7 @@
 //! hold a reference that removal waits for), each calling a Rust entry
 //! point with an id.
 
+use super::module::TextPin;
 use core::ptr::NonNull;
 
 use crate::sys::bindings as ffi;
@@ -18,6 +19,7 @@ use crate::sys::bindings as ffi;
 /// `dentry` was returned by `debugfs_create_dir` and is owned by this object.
 pub(crate) struct Dir {
     dentry: NonNull<ffi::dentry>,
+    _pin: TextPin,
 }
 
 // SAFETY: The dentry may be removed from any thread.
@@ -33,7 +35,10 @@ impl Dir {
         // SAFETY: `name` is NUL-terminated; debugfs copies it.
         let d = unsafe { ffi::zswap_rs_debugfs_dir(name.as_ptr().cast()) };
         // INVARIANT: A directory we created (NULL on error).
-        NonNull::new(d).map(|dentry| Dir { dentry })
+        NonNull::new(d).map(|dentry| Dir {
+            dentry,
+            _pin: TextPin::new(),
+        })
     }
 
     /// A read-only file `name` (NUL-terminated) showing statistic `id`

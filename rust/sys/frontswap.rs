@@ -11,6 +11,7 @@ use core::ffi::{c_int, c_uint, c_ulong};
 use core::marker::PhantomData;
 
 use super::global::CallbackGuard;
+use super::module::TextPin;
 use super::page::PageRef;
 use super::{to_result, Result, EBUSY, EINVAL, EIO};
 use crate::sys::bindings as ffi;
@@ -190,6 +191,7 @@ const UNREGISTER_PATIENCE_MS: u32 = 5000;
 /// `VTable::<T>::build()` is the registered frontswap backend.
 pub(crate) struct Registration<T: Frontswap> {
     _p: PhantomData<T>,
+    _pin: TextPin,
 }
 
 // SAFETY: The registration is a token; it may be dropped on any thread.
@@ -204,7 +206,10 @@ impl<T: Frontswap> Registration<T> {
         let r = to_result(unsafe { ffi::zswap_rs_frontswap_register(VTable::<T>::build()) });
         match r {
             // INVARIANT: Registered.
-            Ok(()) => Ok(Registration { _p: PhantomData }),
+            Ok(()) => Ok(Registration {
+                _p: PhantomData,
+                _pin: TextPin::new(),
+            }),
             Err(EINVAL) => Err(EBUSY),
             Err(e) => Err(e),
         }

@@ -6,10 +6,13 @@
 //! root) for the two totals, under `rcu_read_lock()`; dropping it waits
 //! for an RCU grace period, after which no such call runs.
 
+use super::module::TextPin;
 use crate::sys::bindings as ffi;
 
 /// The registered meminfo source; unregistered on drop.
-pub(crate) struct Source(());
+pub(crate) struct Source {
+    _pin: TextPin,
+}
 
 impl Source {
     /// Makes meminfo report zswap_rs's pool.
@@ -17,7 +20,9 @@ impl Source {
         // SAFETY: Points meminfo at glue.c's static source, whose `read`
         // calls `zswap_rs_meminfo`; undone by `drop`.
         unsafe { ffi::zswap_rs_meminfo_set(true) };
-        Source(())
+        Source {
+            _pin: TextPin::new(),
+        }
     }
 }
 

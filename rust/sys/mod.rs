@@ -34,6 +34,7 @@ pub(crate) mod lock;
 pub(crate) mod memcg;
 #[cfg(not(zrs_kunit))]
 pub(crate) mod meminfo;
+pub(crate) mod module;
 pub(crate) mod movable;
 pub(crate) mod page;
 pub(crate) mod print;

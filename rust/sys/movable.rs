@@ -13,6 +13,7 @@
 //! [`LockedPage::release`], its `Drop`).  A pool without a table holds
 //! plain pages in the same type ([`MovablePage::plain`]).
 
+use super::module::TextPin;
 use core::ffi::c_int;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -147,13 +148,21 @@ impl<'a> LockedPage<'a> {
 /// the page lock ([`MovablePage::registered`]).
 pub(crate) struct MovablePage {
     page: Page,
+    /// The VM may call us through the page while it is registered movable
+    /// with our table: module exit waits for every pool page to go
+    /// (dropped after `Drop` cleared the state).  Plain pages hold one too
+    /// (a pool without a table: the KUnit module): it costs nothing.
+    _pin: TextPin,
 }
 
 impl MovablePage {
     /// A page never registered movable (a pool without a table).
     pub(crate) fn plain(page: Page) -> MovablePage {
         // INVARIANT: Not registered (by anyone: a page we own outright).
-        MovablePage { page }
+        MovablePage {
+            page,
+            _pin: TextPin::new(),
+        }
     }
 
     /// True if the page is registered movable (`PageMovable`).
@@ -301,7 +310,10 @@ impl<'a> MigrationTarget<'a> {
         }
         // INVARIANT: Registered (if at all) by us, just above; the VM
         // hands the new page over and does not change its movable state.
-        MovablePage { page: p }
+        MovablePage {
+            page: p,
+            _pin: TextPin::new(),
+        }
     }
 }
 
@@ -332,7 +344,10 @@ impl MovableOps {
             ffi::zswap_rs_unlock_page(p.as_ptr());
         }
         // INVARIANT: Registered by us, just above.
-        Some(MovablePage { page: p })
+        Some(MovablePage {
+            page: p,
+            _pin: TextPin::new(),
+        })
     }
 }
 

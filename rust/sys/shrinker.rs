@@ -5,6 +5,7 @@
 //!
 //! C header: `include/linux/shrinker.h`.
 
+use super::module::TextPin;
 use alloc::boxed::Box;
 use core::ffi::c_ulong;
 use core::marker::PhantomData;
@@ -67,6 +68,7 @@ impl<T: Shrinker> VTable<T> {
 pub(crate) struct Registration<T: Shrinker> {
     shrinker: Pin<Box<Opaque<ffi::shrinker>>>,
     _p: PhantomData<T>,
+    _pin: TextPin,
 }
 
 // SAFETY: The registration may be dropped (unregistered) from any thread.
@@ -92,6 +94,7 @@ impl<T: Shrinker> Registration<T> {
         Ok(Registration {
             shrinker: b,
             _p: PhantomData,
+            _pin: TextPin::new(),
         })
     }
 }

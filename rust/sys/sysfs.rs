@@ -6,6 +6,7 @@
 //! attribute table is C (`glue.c`); each `show` calls
 //! `zswap_rs_summary_show` with an id.
 
+use super::module::TextPin;
 use core::ptr::NonNull;
 
 use crate::sys::bindings as ffi;
@@ -17,6 +18,7 @@ use crate::sys::bindings as ffi;
 /// `kobj` came from `zswap_rs_sysfs_create` and is owned by this object.
 pub(crate) struct Summary {
     kobj: NonNull<ffi::kobject>,
+    _pin: TextPin,
 }
 
 // SAFETY: The kobject may be released from any thread.
@@ -28,7 +30,10 @@ impl Summary {
         // SAFETY: No preconditions.
         let k = unsafe { ffi::zswap_rs_sysfs_create() };
         // INVARIANT: Ours (NULL on error).
-        NonNull::new(k).map(|kobj| Summary { kobj })
+        NonNull::new(k).map(|kobj| Summary {
+            kobj,
+            _pin: TextPin::new(),
+        })
     }
 }
 

@@ -14,13 +14,17 @@ pub(crate) fn reclaim_kick() {
 /// The reclaim worker of the production module; dropping this cancels it
 /// and waits for a running one.
 #[cfg(not(zrs_kunit))]
-pub(crate) struct ReclaimWork(());
+pub(crate) struct ReclaimWork {
+    _pin: super::module::TextPin,
+}
 
 #[cfg(not(zrs_kunit))]
 impl ReclaimWork {
     /// The worker may run from now on (it is a static work item).
     pub(crate) fn new() -> ReclaimWork {
-        ReclaimWork(())
+        ReclaimWork {
+            _pin: super::module::TextPin::new(),
+        }
     }
 }
 

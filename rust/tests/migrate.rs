@@ -358,6 +358,36 @@ fn movable_pages_migrate_and_free_cleanly(layout: Layout) {
     kunit_assert!(ok);
 }
 
+/// Every pool page holds a text pin (module exit waits for them): the
+/// count follows the pages through migration and falls back when the
+/// pool goes; a pin that is leaked stays counted.
+fn pool_pages_pin_the_module_text(layout: Layout) {
+    use crate::sys::module::{live_pins, test_pin};
+    let before = live_pins();
+    let ok = crate::with_movable_pool(layout, |pool| {
+        let a = kunwrap!(pool.alloc(1, 0, &pattern(1, 1500)));
+        let b = kunwrap!(pool.alloc(2, 0, &pattern(2, 3000)));
+        let pages = pool.counts().pages as usize;
+        kunit_assert!(pages >= 1);
+        kunit_assert_eq!(live_pins(), before + pages);
+        let src = kunwrap!(pool.frame_page_ref(a.frame));
+        let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
+        kunit_assert!(src.with_locked(|lp| pool.isolate(lp)));
+        let r = src.with_locked(|s| dst.migrate_into(|d| pool.migrate(d, s, MigrateMode::Sync)));
+        kunit_assert_eq!(r, Ok(Migrated::Moved));
+        // The old page's pin went with it, the new page holds one.
+        kunit_assert_eq!(live_pins(), before + pages);
+        kunit_assert!(pool.free(a, 1).is_some() && pool.free(b, 2).is_some());
+    });
+    kunit_assert!(ok);
+    kunit_assert_eq!(live_pins(), before);
+    let p = test_pin();
+    kunit_assert_eq!(live_pins(), before + 1);
+    core::mem::forget(p);
+    // Leaked: module exit would wait (and warn) instead of returning.
+    kunit_assert_eq!(live_pins(), before + 1);
+}
+
 kunit_suite_layouts!(
     [MIGRATE_ZBUD_SUITE, MIGRATE_ZPACK_SUITE],
     "zswap_rs_migrate",
@@ -379,5 +409,6 @@ kunit_suite_layouts!(
         zombies_released_when_the_pool_empties,
         compaction_skips_a_failed_source_for_the_pass,
         movable_pages_migrate_and_free_cleanly,
+        pool_pages_pin_the_module_text,
     ]
 );
