@@ -120,9 +120,7 @@ pub(crate) unsafe fn param_set<T: Params>(id: c_uint, val: *const c_char) -> c_i
     let val = unsafe { cstr_bytes(val) };
     // SAFETY: The parameter lock is held (function contract).
     let mut token = unsafe { ParamLockToken::assume_held() };
-    // SAFETY: Exit retires the globals holding the parameter lock, which
-    // this callback holds: no retirement can overlap the call.
-    let g = unsafe { CallbackGuard::new() };
+    let g = CallbackGuard::new();
     match T::set(&g, id, val, &mut token) {
         Ok(()) => 0,
         Err(e) => {
@@ -159,8 +157,7 @@ pub(crate) unsafe fn param_get<T: Params>(id: c_uint, buf: *mut c_char) -> c_int
 /// Called only by the read handler of a file of the module's debugfs
 /// directory, whose removal (before the globals are retired) waits for it.
 pub(crate) unsafe fn stat_get<T: Statistics>(id: c_uint) -> u64 {
-    // SAFETY: See the function contract.
-    let g = unsafe { CallbackGuard::new() };
+    let g = CallbackGuard::new();
     match T::Id::from_id(id) {
         Some(id) => T::stat(&g, id),
         None => 0,
@@ -177,8 +174,7 @@ pub(crate) unsafe fn stat_get<T: Statistics>(id: c_uint) -> u64 {
 pub(crate) unsafe fn summary_show<T: Statistics>(id: c_uint, buf: *mut c_char) -> c_int {
     // SAFETY: A `PAGE_SIZE` buffer that is ours for the call (contract).
     let mut out = unsafe { PageBuf::from_raw(buf) };
-    // SAFETY: See the function contract.
-    let g = unsafe { CallbackGuard::new() };
+    let g = CallbackGuard::new();
     if let Some(f) = SummaryFile::from_id(id) {
         T::summary(&g, f, &mut out);
     }
@@ -193,8 +189,7 @@ pub(crate) unsafe fn summary_show<T: Statistics>(id: c_uint, buf: *mut c_char) -
 /// registered, whose unregistration (before the globals are retired)
 /// waits for it; both pointers valid for writes.
 pub(crate) unsafe fn meminfo<T: Statistics>(pool_bytes: *mut u64, stored_pages: *mut c_ulong) {
-    // SAFETY: See the function contract.
-    let g = unsafe { CallbackGuard::new() };
+    let g = CallbackGuard::new();
     let t = T::meminfo(&g);
     // SAFETY: Valid for writes (function contract).
     unsafe {
@@ -210,8 +205,7 @@ pub(crate) unsafe fn meminfo<T: Statistics>(pool_bytes: *mut u64, stored_pages: 
 /// Called by glue.c's work item only, which `sys::ReclaimWork` cancels
 /// (waiting for a running one) before the globals are retired.
 pub(crate) unsafe fn reclaim_work<T: ReclaimWorker>() {
-    // SAFETY: See the function contract.
-    let g = unsafe { CallbackGuard::new() };
+    let g = CallbackGuard::new();
     T::run(&g);
 }
 

@@ -93,9 +93,7 @@ impl<T: Frontswap> VTable<T> {
     ///
     /// Called by frontswap only, through a [`Registration`] of `T`.
     unsafe extern "C" fn init(ty: c_uint) {
-        // SAFETY: A frontswap callback; `Registration::drop` unregisters
-        // (waiting for running callbacks) before its owner retires globals.
-        let g = unsafe { CallbackGuard::new() };
+        let g = CallbackGuard::new();
         T::init(&g, ty);
     }
 
@@ -104,8 +102,7 @@ impl<T: Frontswap> VTable<T> {
     /// Called by frontswap only, through a [`Registration`] of `T`, with
     /// the locked swap-cache page being written.
     unsafe extern "C" fn store(ty: c_uint, offset: c_ulong, page: *mut ffi::page) -> c_int {
-        // SAFETY: As in `init`.
-        let g = unsafe { CallbackGuard::new() };
+        let g = CallbackGuard::new();
         // SAFETY: Frontswap passes the locked swap-cache page being
         // written (a THP's head page: the lock is the folio's, and covers
         // every subpage), valid and referenced for the call.  The lock
@@ -134,8 +131,7 @@ impl<T: Frontswap> VTable<T> {
         page: *mut ffi::page,
         exclusive: *mut bool,
     ) -> c_int {
-        // SAFETY: As in `init`.
-        let g = unsafe { CallbackGuard::new() };
+        let g = CallbackGuard::new();
         // SAFETY: `exclusive` is NULL or frontswap's own local, set to
         // false, that it reads after this call returns (patch 0010); no
         // one else touches it during the call.
@@ -154,8 +150,7 @@ impl<T: Frontswap> VTable<T> {
     ///
     /// Called by frontswap only, through a [`Registration`] of `T`.
     unsafe extern "C" fn invalidate_page(ty: c_uint, offset: c_ulong) {
-        // SAFETY: As in `init`.
-        let g = unsafe { CallbackGuard::new() };
+        let g = CallbackGuard::new();
         T::invalidate_page(&g, ty, offset as u64);
     }
 
@@ -163,8 +158,7 @@ impl<T: Frontswap> VTable<T> {
     ///
     /// Called by frontswap only, through a [`Registration`] of `T`.
     unsafe extern "C" fn invalidate_area(ty: c_uint) {
-        // SAFETY: As in `init`.
-        let g = unsafe { CallbackGuard::new() };
+        let g = CallbackGuard::new();
         T::invalidate_area(&g, ty);
     }
 

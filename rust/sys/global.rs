@@ -25,10 +25,9 @@ use super::rcu;
 /// # Safety
 ///
 /// While a value of the implementing type is alive, the retirement of a
-/// [`Published`] object ([`Published`]'s `drop`) must not complete: it is
-/// a read-side section of the module's SRCU domain (retirement waits for
-/// one with `synchronize_srcu`, however long it sleeps), or a callback whose registration is dropped, which
-/// waits for running callbacks, before the object is retired.
+/// [`Published`] object ([`Published`]'s `drop`) must not complete: it
+/// holds a read-side section of the module's SRCU domain (retirement waits
+/// for one with `synchronize_srcu`, however long it sleeps).
 pub(crate) unsafe trait Protection {}
 
 // SAFETY: A `Guard` is a held SRCU read lock of the module's domain
@@ -37,31 +36,31 @@ pub(crate) unsafe trait Protection {}
 // the object, whether or not it sleeps.
 unsafe impl Protection for rcu::Guard {}
 
-/// Proof given to the callbacks of a registration (frontswap, shrinker,
-/// debugfs, sysfs, module parameters) that outlives nothing it reads.
+/// What the callbacks of a registration (frontswap, shrinker, debugfs,
+/// sysfs, meminfo, the reclaim work, module parameters) read the module's
+/// globals through: a read-side section of the module's SRCU domain for
+/// the callback's duration, so that the retirement of a [`Published`]
+/// object waits for every callback that could have found it, whatever
+/// order the owner tears its registrations down in.  Made only by the
+/// trampolines in `sys/`.
+///
+/// A callback must not retire a [`Published`] object itself (its
+/// `synchronize_srcu` would wait for the callback's own section: a
+/// deadlock, not a use-after-free); none does, retirement is module exit.
 pub(crate) struct CallbackGuard {
-    _not_send: PhantomData<*mut ()>,
+    _srcu: rcu::Guard,
 }
 
 impl CallbackGuard {
-    /// Enters a callback.
-    ///
-    /// # Safety
-    ///
-    /// Only inside a C callback that cannot overlap the retirement of any
-    /// [`Global`] it reads: its registration is torn down, waiting for
-    /// running callbacks, before the global is retired; or the callback
-    /// holds a lock that the retiring code holds too (module parameter
-    /// callbacks: the parameter lock).  The guard must not outlive the
-    /// callback.
-    pub(crate) unsafe fn new() -> CallbackGuard {
-        CallbackGuard {
-            _not_send: PhantomData,
-        }
+    /// Enters a callback: a read-side section until the guard drops.
+    pub(super) fn new() -> CallbackGuard {
+        CallbackGuard { _srcu: rcu::lock() }
     }
 }
 
-// SAFETY: Guaranteed by the contract of `CallbackGuard::new`.
+// SAFETY: A `CallbackGuard` holds an SRCU read lock of the module's
+// domain (its field, an `rcu::Guard`, whose invariant that is);
+// retirement calls `synchronize_srcu` on that domain after unpublishing.
 unsafe impl Protection for CallbackGuard {}
 
 /// A global `Box<T>` that C callbacks reach.
@@ -130,9 +129,9 @@ impl<T> Published<T> {
 impl<T> Drop for Published<T> {
     fn drop(&mut self) {
         let p = self.global.ptr.swap(ptr::null_mut(), Ordering::AcqRel);
-        // Readers that found the object hold a `Protection`: SRCU
-        // sections are waited for here; callbacks of registrations are
-        // over (their owners drop them first).
+        // Readers that found the object hold a `Protection`, an SRCU
+        // section (a `rcu::Guard`, or a `CallbackGuard` holding one):
+        // every one that began before the swap is waited for here.
         rcu::synchronize();
         if !p.is_null() {
             // SAFETY: `p` came from `Box::into_raw` (invariant) and nobody

@@ -41,15 +41,22 @@ pub(crate) struct Guard {
 /// reached through the guard stays published (or at least allocated) until
 /// `f` returns.  Only for `sys/` (the movable-page trampolines).
 pub(super) fn read<R>(f: impl FnOnce(&Guard) -> R) -> R {
-    // SAFETY: No preconditions (process or softirq context, as every
-    // caller); the index is handed back to the unlock in `drop`.
+    f(&lock())
+}
+
+/// Enters a read-side section, left when the guard drops.  Only for
+/// `sys/`: a callback's [`CallbackGuard`](super::global::CallbackGuard)
+/// holds one for the callback's duration.
+pub(super) fn lock() -> Guard {
+    // SAFETY: No preconditions (any context but NMI: SRCU's read side
+    // neither sleeps nor spins); the index is handed back to the unlock in
+    // `drop`.
     let idx = unsafe { ffi::zswap_rs_srcu_read_lock() };
     // INVARIANT: Locked just above with index `idx`.
-    let g = Guard {
+    Guard {
         idx,
         _not_send: PhantomData,
-    };
-    f(&g)
+    }
 }
 
 impl Drop for Guard {

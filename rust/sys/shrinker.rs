@@ -38,9 +38,7 @@ impl<T: Shrinker> VTable<T> {
     /// Called by the VM only, for a shrinker registered by
     /// [`Registration`] of `T`.
     unsafe extern "C" fn count(_s: *mut ffi::shrinker, _sc: *mut ffi::shrink_control) -> c_ulong {
-        // SAFETY: A shrinker callback; `unregister_shrinker` in
-        // `Registration::drop` waits for it, before globals are retired.
-        let g = unsafe { CallbackGuard::new() };
+        let g = CallbackGuard::new();
         T::count(&g) as c_ulong
     }
 
@@ -48,8 +46,7 @@ impl<T: Shrinker> VTable<T> {
     ///
     /// As for `count`; `sc` is the VM's valid shrink control.
     unsafe extern "C" fn scan(_s: *mut ffi::shrinker, sc: *mut ffi::shrink_control) -> c_ulong {
-        // SAFETY: As in `count`.
-        let g = unsafe { CallbackGuard::new() };
+        let g = CallbackGuard::new();
         // SAFETY: The VM passes a valid shrink control for the call.
         let (nr, gfp) = unsafe { ((*sc).nr_to_scan as u64, (*sc).gfp_mask) };
         let io = ffi::ZRS_GFP_IO | ffi::ZRS_GFP_FS;
