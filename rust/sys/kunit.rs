@@ -120,6 +120,10 @@ pub(crate) fn selftest_uaf_requested() -> bool {
 /// the read faults; without it the read returns the page-poisoning
 /// pattern and nothing is reported.  Returns the byte read (if it
 /// returns at all).  Only for the harness self-test (`selftest_uaf=1`).
+///
+/// The one safe function whose call is undefined behaviour, on purpose
+/// (with [`deliberate_slab_write_after_free`]): KUnit module only, and
+/// only its harness case calls it, when the harness's boot asks.
 #[cfg(zrs_kunit)]
 pub(crate) fn deliberate_use_after_free() -> Option<u8> {
     let mut page = super::page::Page::alloc(super::Gfp::STORE.movable())?;
@@ -190,7 +194,9 @@ pub(crate) fn fail(file: &'static str, line: u32, args: fmt::Arguments<'_>) {
         Some(i) => &file[i + 1..],
         None => file,
     };
-    // SAFETY: `file` is NUL-terminated (`concat!(file!(), "\0")`); the
+    // The macros pass `concat!(file!(), "\0")`; anything else is named "?".
+    let file = if file.ends_with('\0') { file } else { "?\0" };
+    // SAFETY: `file` is NUL-terminated (checked just above); the
     // format has one `%pA`, which consumes a pointer to `fmt::Arguments`
     // that outlives the call.  Outside a test it only logs.
     unsafe {

@@ -12,22 +12,36 @@ use crate::sys::bindings as ffi;
 /// `"%s: %pA"` format (the `%s` is the crate's `__LOG_PREFIX`), with a
 /// newline.
 pub(crate) mod level {
-    pub(crate) const ERR: &[u8] = b"\x013%s: %pA\n\0";
-    pub(crate) const WARNING: &[u8] = b"\x014%s: %pA\n\0";
-    pub(crate) const INFO: &[u8] = b"\x016%s: %pA\n\0";
+    use super::Level;
+    // INVARIANT: Each is NUL-terminated and takes a `%s` and a `%pA`.
+    pub(crate) const ERR: Level = Level(b"\x013%s: %pA\n\0");
+    pub(crate) const WARNING: Level = Level(b"\x014%s: %pA\n\0");
+    pub(crate) const INFO: Level = Level(b"\x016%s: %pA\n\0");
 }
 
-/// Prints `args` at the level given by `fmt` (one of [`level`]), after
-/// `prefix` (a NUL-terminated crate name: `__LOG_PREFIX`).
-pub(crate) fn printk(fmt: &'static [u8], prefix: &'static [u8], args: fmt::Arguments<'_>) {
-    // SAFETY: `fmt` is one of the NUL-terminated `level` strings, whose
-    // `%s` consumes `prefix` (NUL-terminated: every `__LOG_PREFIX` is a
-    // byte string literal ending in `\0`) and whose `%pA` consumes a
-    // pointer to `fmt::Arguments` (`rust_fmt_argument` in vmlinux); both
-    // outlive the call.
+/// A log level's format (see [`level`]; no other can be made).
+///
+/// # Invariants
+///
+/// A NUL-terminated `printk` format taking a `%s` and a `%pA`.
+#[derive(Clone, Copy)]
+pub(crate) struct Level(&'static [u8]);
+
+/// Prints `args` at `level`, after `prefix` (the crate's name,
+/// NUL-terminated: `__LOG_PREFIX`; `?` if it is not NUL-terminated).
+pub(crate) fn printk(level: Level, prefix: &'static [u8], args: fmt::Arguments<'_>) {
+    let prefix: &'static [u8] = if prefix.last() == Some(&0) {
+        prefix
+    } else {
+        b"?\0"
+    };
+    // SAFETY: `level.0` is a NUL-terminated format whose `%s` consumes
+    // `prefix` (NUL-terminated, checked above) and whose `%pA` consumes a
+    // pointer to `fmt::Arguments` (`rust_fmt_argument` in vmlinux)
+    // (invariant of `Level`); all outlive the call.
     unsafe {
         ffi::_printk(
-            fmt.as_ptr().cast(),
+            level.0.as_ptr().cast(),
             prefix.as_ptr(),
             &args as *const fmt::Arguments<'_> as *const core::ffi::c_void,
         )
