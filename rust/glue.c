@@ -313,14 +313,31 @@ static void zrs_reclaim_fn(struct work_struct *work)
 	zswap_rs_reclaim_work();
 }
 static DECLARE_WORK(zrs_reclaim_work, zrs_reclaim_fn);
+/*
+ * Set while a sys::ReclaimWork lives: a kick queues the work only then.
+ * A kick checks it and queues inside an RCU read-side section, and the
+ * cancel clears it and waits for a grace period before cancelling, so no
+ * kick can queue the work after the cancel (nor after module exit).
+ */
+static bool zrs_reclaim_enabled;
+
+void zswap_rs_reclaim_enable(void)
+{
+	WRITE_ONCE(zrs_reclaim_enabled, true);
+}
 
 void zswap_rs_reclaim_kick(void)
 {
-	queue_work(system_unbound_wq, &zrs_reclaim_work);
+	rcu_read_lock();
+	if (READ_ONCE(zrs_reclaim_enabled))
+		queue_work(system_unbound_wq, &zrs_reclaim_work);
+	rcu_read_unlock();
 }
 
 void zswap_rs_reclaim_cancel(void)
 {
+	WRITE_ONCE(zrs_reclaim_enabled, false);
+	synchronize_rcu();
 	cancel_work_sync(&zrs_reclaim_work);
 }
 

@@ -75,6 +75,7 @@ void zswap_rs_exit(void);
 void zswap_rs_reclaim_work(void);
 
 /* glue.c (kunit_glue.c: no-ops): the reclaim worker. */
+void zswap_rs_reclaim_enable(void);
 void zswap_rs_reclaim_kick(void);
 void zswap_rs_reclaim_cancel(void);
 

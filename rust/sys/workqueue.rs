@@ -5,9 +5,11 @@
 
 use crate::sys::bindings as ffi;
 
-/// Queues the reclaim worker (`glue.c`; a no-op in the KUnit module).
+/// Queues the reclaim worker (`glue.c`): a no-op unless a [`ReclaimWork`]
+/// lives (and in the KUnit module).
 pub(crate) fn reclaim_kick() {
-    // SAFETY: No preconditions; queueing a queued work item is a no-op.
+    // SAFETY: No preconditions: glue.c queues only while a `ReclaimWork`
+    // lives (its flag, checked under RCU); a queued item is not queued twice.
     unsafe { ffi::zswap_rs_reclaim_kick() }
 }
 
@@ -22,6 +24,9 @@ pub(crate) struct ReclaimWork {
 impl ReclaimWork {
     /// The worker may run from now on (it is a static work item).
     pub(crate) fn new() -> ReclaimWork {
+        // SAFETY: No preconditions; kicks queue the work from now on,
+        // until `drop` disables them and cancels it.
+        unsafe { ffi::zswap_rs_reclaim_enable() };
         ReclaimWork {
             _pin: super::module::TextPin::new(),
         }
