@@ -97,6 +97,9 @@ pub(crate) struct Compressors {
 }
 
 impl Compressors {
+    /// Each context's output buffer: room for any page's worst case.
+    const BUF: usize = 2 * PAGE_SIZE;
+
     /// Contexts for every possible CPU, with `name` as the current
     /// algorithm; may sleep.
     pub(crate) fn new(name: &AlgName) -> Result<Compressors> {
@@ -105,8 +108,8 @@ impl Compressors {
         ctxs.try_reserve_exact(n).map_err(|_| ENOMEM)?;
         for _ in 0..n {
             let mut buf = Vec::new();
-            buf.try_reserve_exact(2 * PAGE_SIZE).map_err(|_| ENOMEM)?;
-            for _ in 0..2 * PAGE_SIZE {
+            buf.try_reserve_exact(Self::BUF).map_err(|_| ENOMEM)?;
+            for _ in 0..Self::BUF {
                 buf.try_push(0).map_err(|_| ENOMEM)?;
             }
             let ctx = Ctx {
@@ -227,3 +230,5 @@ impl Compressors {
         f(&mut g, tag)
     }
 }
+
+const _: () = assert!(Compressors::BUF >= crate::sys::crypto::compress_bound(PAGE_SIZE));

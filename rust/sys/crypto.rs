@@ -19,6 +19,13 @@ pub(crate) struct AlgName {
     len: usize,
 }
 
+/// The most `len` bytes can compress to with any algorithm the module
+/// offers: lzo's worst case (`lzo1x_worst_compress`), above lz4's
+/// (`LZ4_COMPRESSBOUND`), zstd's and deflate's for one page.
+pub(crate) const fn compress_bound(len: usize) -> usize {
+    len + len / 16 + 64 + 3
+}
+
 impl AlgName {
     /// Validates and copies `name` (trailing newline and spaces ignored).
     pub(crate) fn new(name: &[u8]) -> Result<AlgName> {
@@ -84,7 +91,14 @@ impl Comp {
     }
 
     /// Compresses `src` into `dst`; returns the compressed length.
+    /// `EINVAL` if `dst` is shorter than the worst case of the largest
+    /// algorithm ([`compress_bound`]): not every 6.1.y compressor bounds
+    /// its output by `dst`'s length (lzo did not before its `_safe`
+    /// variant was backported), so a short buffer could be overrun.
     pub(crate) fn compress(&mut self, src: &[u8], dst: &mut [u8]) -> Result<usize> {
+        if dst.len() < compress_bound(src.len()) {
+            return Err(EINVAL);
+        }
         self.run(ffi::crypto_comp_compress, src, dst)
     }
 
