@@ -217,9 +217,13 @@ impl Pool {
             self.page_gone();
             return Ok(Migrated::ZombieFreed);
         }
+        // Nothing may fail once the target is adopted: the VM would put
+        // a page we now own back on its free list.
         frame.page = Some(dst.adopt(&old, id as usize, self.ops));
         drop(frame);
-        or_broken!(inner.links.get_mut(id), id, Err(EAGAIN)).isolated = false;
+        if let Some(l) = inner.links.get_mut(id) {
+            l.isolated = false;
+        }
         self.relist(&mut inner, id);
         drop(inner);
         src.release(old);

@@ -14,6 +14,7 @@
 //! plain pages in the same type ([`MovablePage::plain`]).
 
 use super::module::TextPin;
+use core::cell::Cell;
 use core::ffi::c_int;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -59,6 +60,8 @@ pub(crate) trait Movable: 'static {
     /// The VM wants to migrate `page`; true if it may.
     fn isolate(g: &Guard, page: &LockedPage<'_>) -> bool;
     /// Moves the isolated `src` into `dst`.  `EAGAIN`: try again later.
+    /// Must not fail after [`MigrationTarget::adopt`]: the trampoline
+    /// reports such a failure as success, with a warning.
     fn migrate(
         g: &Guard,
         dst: MigrationTarget<'_>,
@@ -262,6 +265,9 @@ impl Drop for MovablePage {
 /// whose contents nobody else reads or writes during `'a`.
 pub(crate) struct MigrationTarget<'a> {
     ptr: NonNull<ffi::page>,
+    /// Set by [`MigrationTarget::adopt`]: the trampoline then reports
+    /// success whatever the callback returns (see `VTable::migrate`).
+    adopted: &'a Cell<bool>,
     _p: PhantomData<&'a mut ffi::page>,
 }
 
@@ -274,10 +280,14 @@ impl<'a> MigrationTarget<'a> {
     /// keeps locked and referenced for `'a`; nobody else may access its
     /// contents during `'a`, and no other `MigrationTarget` or [`Page`] may
     /// be made from it.
-    pub(crate) unsafe fn from_raw(ptr: *mut ffi::page) -> Option<MigrationTarget<'a>> {
+    pub(crate) unsafe fn from_raw(
+        ptr: *mut ffi::page,
+        adopted: &'a Cell<bool>,
+    ) -> Option<MigrationTarget<'a>> {
         // INVARIANT: Guaranteed by the caller.
         Some(MigrationTarget {
             ptr: NonNull::new(ptr)?,
+            adopted,
             _p: PhantomData,
         })
     }
@@ -301,6 +311,7 @@ impl<'a> MigrationTarget<'a> {
         // are ours alone from now on: the VM does not touch them, and
         // `self` (the only other handle) is consumed.
         let mut p = unsafe { Page::get_raw(self.ptr) };
+        self.adopted.set(true);
         p.with_slice_mut(|d| from.with_slice(|s| d.copy_from_slice(s)));
         p.set_private(private);
         if let Some(ops) = ops {
@@ -367,9 +378,10 @@ impl Page {
         let ptr = self.as_ptr();
         // SAFETY: We hold a reference; may sleep (callers' context).
         unsafe { ffi::zswap_rs_lock_page(ptr) };
+        let adopted = Cell::new(false);
         // SAFETY: Locked and referenced until we return; `self` was the
         // only accessor of the contents and is not used until dropped.
-        let t = unsafe { MigrationTarget::from_raw(ptr) };
+        let t = unsafe { MigrationTarget::from_raw(ptr, &adopted) };
         let r = f(t.expect("a page we hold is not NULL"));
         // SAFETY: Locked above, by this task.
         unsafe { ffi::zswap_rs_unlock_page(ptr) };
@@ -425,15 +437,33 @@ impl<T: Movable> VTable<T> {
         src: *mut ffi::page,
         mode: ffi::migrate_mode,
     ) -> c_int {
+        let adopted = Cell::new(false);
         // SAFETY: Both locked and referenced by the VM; `dst` is its fresh
         // migration target, which nobody else accesses.
-        let pages = unsafe { (MigrationTarget::from_raw(dst), LockedPage::from_raw(src)) };
+        let pages = unsafe {
+            (
+                MigrationTarget::from_raw(dst, &adopted),
+                LockedPage::from_raw(src),
+            )
+        };
         let (dst, src) = match pages {
             (Some(d), Some(s)) => (d, s),
             _ => return EINVAL.to_c(),
         };
         match rcu::read(|g| T::migrate(g, dst, &src, MigrateMode::from_c(mode))) {
             Ok(()) => ffi::MIGRATEPAGE_SUCCESS as c_int,
+            // An adopted target is ours: a failure would make the VM put
+            // it back on its free list (compaction does, whatever its
+            // references) while we use it.  Success is the answer that
+            // keeps memory sound (at worst the source page leaks); the
+            // callback broke its contract, which is reported.
+            Err(e) if adopted.get() => {
+                super::warn(format_args!(
+                    "migrate failed (error {}) after adopting its target; reported as done",
+                    e.0
+                ));
+                ffi::MIGRATEPAGE_SUCCESS as c_int
+            }
             Err(e) => e.to_c(),
         }
     }
