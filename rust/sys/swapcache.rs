@@ -12,6 +12,7 @@
 //! cache - so [`lookup`] refuses them.
 
 use core::ptr::NonNull;
+use core::sync::atomic::{AtomicU64, Ordering};
 
 use crate::sys::bindings as ffi;
 
@@ -45,7 +46,12 @@ pub(crate) fn lookup(ty: u32, offset: u64) -> Lookup {
     match (r, NonNull::new(page)) {
         (r, Some(ptr)) if r == ffi::zswap_rs_swapcache_ZRS_SWAPCACHE_NEW as i32 => {
             // INVARIANT: New, locked, in the swap cache, referenced by us.
-            Lookup::New(NewSwapPage { ptr, ty, offset })
+            Lookup::New(NewSwapPage {
+                ptr,
+                ty,
+                offset,
+                id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            })
         }
         (r, Some(ptr)) if r == ffi::zswap_rs_swapcache_ZRS_SWAPCACHE_EXISTS as i32 => {
             // INVARIANT: Referenced by us.
@@ -142,7 +148,14 @@ pub(crate) struct NewSwapPage {
     ptr: NonNull<ffi::page>,
     ty: u32,
     offset: u64,
+    /// Unique among all `NewSwapPage`s ever made: a [`Filled`] proof names
+    /// it, so a proof kept from a dropped page cannot pass for another
+    /// that reuses its `struct page`.
+    id: u64,
 }
+
+/// The next [`NewSwapPage::id`] (64 bits: never wraps in practice).
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
 /// Proof that a [`NewSwapPage`] was filled in full by one of its fill
 /// methods ([`NewSwapPage::fill_words`], [`NewSwapPage::fill_with`]), which
@@ -150,10 +163,10 @@ pub(crate) struct NewSwapPage {
 ///
 /// # Invariants
 ///
-/// Every byte of the page at `page` was written by a fill method of the
-/// [`NewSwapPage`] that owns it.
+/// Every byte of the page of the [`NewSwapPage`] whose `id` is `id` was
+/// written by one of its fill methods.
 pub(crate) struct Filled {
-    page: NonNull<ffi::page>,
+    id: u64,
 }
 
 impl NewSwapPage {
@@ -178,21 +191,26 @@ impl NewSwapPage {
             }
         });
         // INVARIANT: `PAGE_SIZE` is a multiple of 8: every byte written.
-        Filled { page: self.ptr }
+        Filled { id: self.id }
     }
 
     /// Fills the page with `f`, which writes the entry's data from the
     /// start of the page and returns how many bytes it wrote (a
     /// decompression), or an error.  The proof comes back only if `f`
-    /// wrote the whole page; `Err(None)`: it wrote less.
+    /// wrote the whole page; `Err(None)`: it wrote less.  The page is
+    /// zeroed first, so that an `f` that claims more than it wrote passes
+    /// on zeros, never stale memory.
     pub(crate) fn fill_with<E>(
         &mut self,
         f: impl FnOnce(&mut [u8]) -> core::result::Result<usize, E>,
     ) -> core::result::Result<Filled, Option<E>> {
-        match self.with_slice_mut(f) {
-            // INVARIANT: `f` says it wrote every byte (its result is the
-            // length the decompressor produced into the page).
-            Ok(n) if n == super::PAGE_SIZE => Ok(Filled { page: self.ptr }),
+        match self.with_slice_mut(|d| {
+            d.fill(0);
+            f(d)
+        }) {
+            // INVARIANT: Every byte written: zeroed, then `f`'s data (its
+            // result is the length the decompressor produced).
+            Ok(n) if n == super::PAGE_SIZE => Ok(Filled { id: self.id }),
             Ok(_) => Err(None),
             Err(e) => Err(Some(e)),
         }
@@ -207,7 +225,7 @@ impl NewSwapPage {
     /// Panics if `filled` is the proof of another page (a bug).
     pub(crate) fn write(self, filled: Filled) -> WrittenPage {
         assert!(
-            filled.page == self.ptr,
+            filled.id == self.id,
             "writing a swap-cache page with another page's proof of fill"
         );
         let p = self.ptr;
