@@ -43,9 +43,7 @@ fn swap_write_unfilled(p: NewSwapPage) -> WrittenPage {
 /// E0451: a proof of fill forged.
 #[cfg(zrs_compile_fail = "swap_filled_forge")]
 fn swap_filled_forge(p: NewSwapPage) -> WrittenPage {
-    let f = Filled {
-        page: core::ptr::NonNull::dangling(),
-    };
+    let f = Filled { id: 0 };
     p.write(f)
 }
 
