@@ -194,7 +194,11 @@ void zswap_rs_set_page_private(struct page *page, unsigned long private)
 }
 unsigned long zswap_rs_totalram_pages(void) { return totalram_pages(); }
 /* Pages in the folio of @page when it is its head (1 for a base page). */
-unsigned int zswap_rs_page_nr(struct page *page) { return thp_nr_pages(page); }
+/* 1 for a tail page (thp_nr_pages() would VM_BUG_ON it), else its folio's size. */
+unsigned int zswap_rs_page_nr(struct page *page)
+{
+	return PageTail(page) ? 1 : thp_nr_pages(page);
+}
 struct page *zswap_rs_nth_page(struct page *page, unsigned int n) { return nth_page(page, n); }
 
 /*

@@ -57,7 +57,9 @@ fn kmalloc(size: usize, gfp: Gfp) -> Result<NonNull<u8>> {
 impl<T> Block<T> {
     /// Allocates a block with `gfp` and fills it with `make(i)`.
     pub(crate) fn try_new(gfp: Gfp, mut make: impl FnMut(usize) -> T) -> Result<Block<T>> {
-        let size = core::mem::size_of::<T>() * BLOCK;
+        let size = core::mem::size_of::<T>()
+            .checked_mul(BLOCK)
+            .ok_or(crate::sys::EINVAL)?;
         if core::mem::align_of::<T>() > 8 || size == 0 {
             return Err(crate::sys::EINVAL);
         }
