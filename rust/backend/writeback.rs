@@ -452,7 +452,7 @@ impl Backend {
             } else {
                 backoff = (backoff * 2).min(1000);
             }
-            crate::sys::msleep(backoff);
+            crate::sys::task::msleep(backoff);
         }
     }
 }

@@ -176,7 +176,7 @@ impl<T: Frontswap> VTable<T> {
 }
 
 /// How long dropping a [`Registration`] retries before it warns.
-const UNREGISTER_PATIENCE_MS: u32 = 5000;
+const UNREGISTER_PATIENCE_MS: u64 = 5000;
 
 /// `T` registered as the frontswap backend; unregistered on drop.
 ///
@@ -220,25 +220,21 @@ impl<T: Frontswap> Drop for Registration<T> {
     /// [`UNREGISTER_PATIENCE_MS`] it warns (a kernel WARNING, which the
     /// test harness fails on) and keeps waiting, with a log line every 10 s.
     fn drop(&mut self) {
-        // In ms; u64 and saturating: a u32 would overflow (a BUG with
-        // overflow checks) after 49.7 days of a stuck unload.
-        let mut waited = 0u64;
-        loop {
-            // SAFETY: Registered (invariant); may sleep (module exit).
-            let r = unsafe { ffi::zswap_rs_frontswap_unregister(VTable::<T>::build()) };
-            if r == 0 {
-                return;
-            }
-            if waited == UNREGISTER_PATIENCE_MS as u64 {
+        super::task::wait_unbounded(
+            UNREGISTER_PATIENCE_MS,
+            || {
+                // SAFETY: Registered (invariant) until this succeeds; may
+                // sleep (module exit).
+                let r = unsafe { ffi::zswap_rs_frontswap_unregister(VTable::<T>::build()) };
+                (r != 0).then(|| r as i64)
+            },
+            |r| {
                 super::warn(format_args!(
                     "frontswap still holds pages of this backend (error {}); waiting instead of unloading code it calls",
                     r
-                ));
-            } else if waited > UNREGISTER_PATIENCE_MS as u64 && waited % 10_000 == 0 {
-                crate::pr_err!("frontswap_unregister_ops: error {}; still waiting", r);
-            }
-            super::msleep(10);
-            waited = waited.saturating_add(10);
-        }
+                ))
+            },
+            |r| crate::pr_err!("frontswap_unregister_ops: error {}; still waiting", r),
+        );
     }
 }

@@ -55,7 +55,7 @@ pub(crate) use self::error::{from_result, to_result, Errno, Result};
 pub(crate) use self::error::{EAGAIN, EBUSY, EINVAL, EIO, ENODEV, ENOENT, ENOMEM, ENOSPC, ERANGE};
 pub(crate) use self::print::{accounting_slips, ratelimit, sub_or_warn, warn};
 pub(crate) use self::str::{param_name, trim_line, PageBuf};
-pub(crate) use self::task::{cond_resched, cpu_id, msleep, nr_cpu_ids, totalram_pages};
+pub(crate) use self::task::{cond_resched, cpu_id, nr_cpu_ids, totalram_pages};
 pub(crate) use self::types::Opaque;
 pub(crate) use self::workqueue::reclaim_kick;
 #[cfg(not(zrs_kunit))]

@@ -68,21 +68,18 @@ const PIN_PATIENCE_MS: u64 = 5000;
 /// freed under the kernel.  May sleep.
 #[cfg(not(zrs_kunit))]
 pub(crate) fn wait_unpinned() {
-    let mut waited = 0u64;
-    loop {
-        let n = live_pins();
-        if n == 0 {
-            return;
-        }
-        if waited == PIN_PATIENCE_MS {
+    super::task::wait_unbounded(
+        PIN_PATIENCE_MS,
+        || match live_pins() {
+            0 => None,
+            n => Some(n as i64),
+        },
+        |n| {
             super::warn(format_args!(
                 "{} objects the kernel may call us through outlived the teardown (leaked); not unloading the code they call",
                 n
-            ));
-        } else if waited > PIN_PATIENCE_MS && waited % 10_000 == 0 {
-            crate::pr_err!("unload: {} leaked registrations; still waiting", n);
-        }
-        super::msleep(10);
-        waited = waited.saturating_add(10);
-    }
+            ))
+        },
+        |n| crate::pr_err!("unload: {} leaked registrations; still waiting", n),
+    );
 }

@@ -12,6 +12,33 @@ pub(crate) fn msleep(ms: u32) {
     unsafe { ffi::zswap_rs_msleep(ms) };
 }
 
+/// Module exit's wait for something the kernel holds (frontswap's pages,
+/// objects that may call us): polls `pending` every 10 ms until it
+/// returns `None`.  A refusal that lasts is a bug that would become a
+/// use-after-free of the module's code if exit went on, so it never gives
+/// up: after `patience_ms` a kernel WARNING (which the test harness fails
+/// on) made by `warn` from the last `Some` value, then `log` every 10 s.
+/// May sleep.
+pub(crate) fn wait_unbounded(
+    patience_ms: u64,
+    mut pending: impl FnMut() -> Option<i64>,
+    warn: impl Fn(i64),
+    log: impl Fn(i64),
+) {
+    // In ms; u64 and saturating: a u32 would overflow (a BUG with overflow
+    // checks) after 49.7 days of a stuck unload.
+    let mut waited = 0u64;
+    while let Some(v) = pending() {
+        if waited == patience_ms {
+            warn(v);
+        } else if waited > patience_ms && waited % 10_000 == 0 {
+            log(v);
+        }
+        msleep(10);
+        waited = waited.saturating_add(10);
+    }
+}
+
 /// Milliseconds since boot (jiffies; for log pacing, never for a decision
 /// about correctness).
 pub(crate) fn now_ms() -> u64 {
