@@ -158,7 +158,11 @@ impl Frontswap for ZswapRs {
         // An entry that other tasks still reference (after a fork) keeps
         // its copy: the swap-cache page may be evicted again before they
         // fault, and a clean page is dropped, not compressed again.
-        let excl = if excl.offered() && swapcache::swap_count(ty, offset) > 1 {
+        // (The count is asked only when the offer could be taken.)
+        let excl = if excl.offered()
+            && params::get_bool(&params::KNOBS.exclusive_loads)
+            && swapcache::swap_count(ty, offset) > 1
+        {
             ExclusiveLoad::refused()
         } else {
             excl

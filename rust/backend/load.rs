@@ -13,6 +13,7 @@ use crate::stats::inc;
 use crate::sys::debug::{inject, Fault};
 use crate::sys::frontswap::ExclusiveLoad;
 use crate::sys::page::PageRef;
+use crate::sys::xarray::XArray;
 use crate::sys::{Errno, RaceWindow, Result, EIO, PAGE_SIZE};
 
 impl Backend {
@@ -47,7 +48,7 @@ impl Backend {
                             c.copy_from_slice(&w.to_ne_bytes());
                         }
                     });
-                    self.loaded(ty, offset, excl);
+                    self.loaded(area, key, excl);
                     return Ok(());
                 }
                 Entry::Object(h) => h,
@@ -71,7 +72,7 @@ impl Backend {
             match r {
                 None => continue,
                 Some(Ok(n)) if n == PAGE_SIZE => {
-                    self.loaded(ty, offset, excl);
+                    self.loaded(area, key, excl);
                     return Ok(());
                 }
                 Some(res) => {
@@ -101,17 +102,15 @@ impl Backend {
     /// frontswap offers the page the data and `exclusive_loads` is on,
     /// drop the entry (the page is locked: no store, load, invalidate or
     /// writeback of the entry runs meanwhile) and accept.
-    fn loaded(&self, ty: u32, offset: u64, excl: ExclusiveLoad<'_>) {
+    fn loaded(&self, area: &XArray, key: SwapKey, excl: ExclusiveLoad<'_>) {
         inc(&self.stats.loads);
-        self.count_load(ty, offset);
-        if excl.offered() && get_bool(&KNOBS.exclusive_loads) {
-            let key = SwapKey::new(ty, offset);
-            if let Some(area) = self.index.area(ty) {
-                if self.erase_release(area, key).is_some() {
-                    inc(&self.stats.exclusive_loads);
-                    excl.accept();
-                }
-            }
+        self.count_load(key.ty(), key.offset());
+        if excl.offered()
+            && get_bool(&KNOBS.exclusive_loads)
+            && self.erase_release(area, key).is_some()
+        {
+            inc(&self.stats.exclusive_loads);
+            excl.accept();
         }
     }
 
