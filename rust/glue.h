@@ -44,6 +44,8 @@ struct module;
 	  "Store a huge page swapped out whole as its subpages (Y) or send it to the swap device (N)") \
 	X(EXCLUSIVE_LOADS, exclusive_loads, 0644,			\
 	  "Drop a page from the pool when a swap-in loads it into the swap cache (Y/N)") \
+	X(WRITEBACK_RUN, writeback_run, 0644,				\
+	  "Writeback also writes the stored neighbours of each victim in its aligned window of this many swap slots (a power of two, 1-256; 1: the victim alone)") \
 	X(ZPOOL, zpool, 0444,						\
 	  "Pool layout, set when the module is loaded: zbud (two objects per pool page) or zpack (up to four, packed)")
 

@@ -50,6 +50,7 @@ params! {
     ShrinkerWriteback = zswap_rs_param_ZRS_PARAM_SHRINKER_WRITEBACK,
     StoreThp = zswap_rs_param_ZRS_PARAM_STORE_THP,
     ExclusiveLoads = zswap_rs_param_ZRS_PARAM_EXCLUSIVE_LOADS,
+    WritebackRun = zswap_rs_param_ZRS_PARAM_WRITEBACK_RUN,
     Zpool = zswap_rs_param_ZRS_PARAM_ZPOOL,
 }
 
@@ -87,6 +88,9 @@ pub(crate) struct Knobs {
     pub(crate) store_thp: AtomicBool,
     /// A load into the swap cache drops the pool's copy.
     pub(crate) exclusive_loads: AtomicBool,
+    /// Writeback's window: a victim's stored neighbours in its aligned
+    /// window of this many swap slots go with it (a power of two).
+    pub(crate) writeback_run: AtomicU32,
 }
 
 /// The module's knobs.
@@ -101,7 +105,16 @@ pub(crate) static KNOBS: Knobs = Knobs {
     shrinker_writeback: AtomicBool::new(false),
     store_thp: AtomicBool::new(true),
     exclusive_loads: AtomicBool::new(true),
+    writeback_run: AtomicU32::new(WRITEBACK_RUN_DEFAULT),
 };
+
+/// `writeback_run`'s default: 6.1's swap readahead window on a machine
+/// with more than 16 MiB (`page_cluster` 3, not exported to modules).
+pub(crate) const WRITEBACK_RUN_DEFAULT: u32 = 8;
+
+/// `writeback_run`'s largest value: 256 slots (1 MiB), within one swap
+/// cluster of 6.1's allocator.
+pub(crate) const WRITEBACK_RUN_MAX: u32 = 256;
 
 /// Default compressor.
 pub(crate) const DEFAULT_COMPRESSOR: &[u8] = b"lzo";
@@ -156,6 +169,16 @@ pub(crate) fn parse_count(v: &[u8]) -> Result<u32> {
     parse_decimal(v, 1_000_000)
 }
 
+/// Parses `writeback_run`: a power of two from 1 to
+/// [`WRITEBACK_RUN_MAX`] (`EINVAL`: not a number or not a power of two;
+/// `ERANGE`: too large).
+pub(crate) fn parse_run(v: &[u8]) -> Result<u32> {
+    match parse_decimal(v, WRITEBACK_RUN_MAX)? {
+        n if n.is_power_of_two() => Ok(n),
+        _ => Err(EINVAL),
+    }
+}
+
 /// A validated new value.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Value {
@@ -171,6 +194,8 @@ pub(crate) enum Value {
     WriteBackNow(u32),
     /// A pool layout.
     Zpool(Layout),
+    /// A number of swap slots.
+    Slots(u32),
 }
 
 /// Parses and validates `val` for `p` (no side effects).
@@ -194,6 +219,7 @@ pub(crate) fn parse(p: Param, val: &[u8]) -> Result<Value> {
         Param::MaxPoolPercent | Param::AcceptThresholdPercent => {
             parse_percent(val).map(Value::Percent)
         }
+        Param::WritebackRun => parse_run(val).map(Value::Slots),
         Param::Compressor => {
             let name = AlgName::new(val)?;
             if !name.exists() {
@@ -226,6 +252,7 @@ pub(crate) fn log_refused(p: Param, val: &[u8], e: Errno) {
         (Param::Zpool, _) => "expected zbud or zpack",
         (Param::Writeback, ERANGE) => "at most 1000000 frames at a time",
         (Param::Writeback, _) => "expected Y, N or a number of frames",
+        (Param::WritebackRun, _) => "expected a power of two from 1 to 256 (swap slots)",
         (_, crate::sys::ENOSPC) => "too many distinct compressors used; reload the module",
         _ => "expected Y or N",
     };
@@ -239,6 +266,8 @@ enum Storage {
     Bool(&'static AtomicBool),
     /// A percentage.
     Percent(&'static AtomicU32),
+    /// A count of swap slots.
+    Slots(&'static AtomicU32),
     /// Kept elsewhere (the compressor) or nowhere (the compaction trigger).
     Other,
 }
@@ -257,6 +286,7 @@ impl Param {
             Param::ExclusiveLoads => Storage::Bool(&k.exclusive_loads),
             Param::MaxPoolPercent => Storage::Percent(&k.max_pool_percent),
             Param::AcceptThresholdPercent => Storage::Percent(&k.accept_threshold_percent),
+            Param::WritebackRun => Storage::Slots(&k.writeback_run),
             Param::Compressor | Param::Compact | Param::Zpool => Storage::Other,
         }
     }
@@ -266,7 +296,9 @@ impl Param {
 pub(crate) fn apply(p: Param, v: Value) {
     match (p.storage(), v) {
         (Storage::Bool(a), Value::Bool(b)) => a.store(b, Ordering::Relaxed),
-        (Storage::Percent(a), Value::Percent(n)) => a.store(n, Ordering::Relaxed),
+        (Storage::Percent(a), Value::Percent(n)) | (Storage::Slots(a), Value::Slots(n)) => {
+            a.store(n, Ordering::Relaxed)
+        }
         _ => {}
     }
 }
@@ -275,7 +307,7 @@ pub(crate) fn apply(p: Param, v: Value) {
 pub(crate) fn show(p: Param, t: &mut ParamLockToken, out: &mut PageBuf<'_>) {
     let _ = match (p.storage(), p) {
         (Storage::Bool(a), _) => writeln!(out, "{}", if get_bool(a) { 'Y' } else { 'N' }),
-        (Storage::Percent(a), _) => writeln!(out, "{}", get_u32(a)),
+        (Storage::Percent(a), _) | (Storage::Slots(a), _) => writeln!(out, "{}", get_u32(a)),
         (Storage::Other, Param::Compressor) => {
             let name = COMPRESSOR.get(t).map(|n| n);
             match name {

@@ -84,6 +84,7 @@ statistics! {
         ReclaimPages2Writes => reclaim_pages_2_writes,
         ReclaimPages3Writes => reclaim_pages_3_writes,
         ReclaimPages4Writes => reclaim_pages_4_writes,
+        WritebackRunPages => writeback_run_pages,
         StoreUndoMoved => store_undo_moved,
         ThpSubpagesUndone => thp_subpages_undone,
         OrphansDropped => orphans_dropped,

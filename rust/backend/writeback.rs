@@ -17,6 +17,7 @@ use core::sync::atomic::Ordering;
 use super::Backend;
 use crate::index::{Entry, SwapKey};
 use crate::params::{get_bool, get_u32, KNOBS};
+use crate::pool::MAX_SLOTS;
 use crate::stats::inc;
 use crate::sys::debug::{inject, Fault};
 use crate::sys::swapcache::{self, Handover, Lookup, WrittenPage};
@@ -279,22 +280,52 @@ impl Backend {
     }
 
     /// Writes back the least recently used frame (at most two objects in
-    /// a zbud pool, four in zpack; one pool page freed when all go); true
-    /// if it was emptied.  May sleep.
+    /// a zbud pool, four in zpack; one pool page freed when all go) and,
+    /// with `writeback_run` > 1, the stored neighbours of each of its
+    /// objects in the aligned window of that many swap slots, in
+    /// ascending slot order: inside the caller's plug, adjacent slots
+    /// merge into one device request, and a later swap-in's readahead
+    /// finds the window on the device in one run instead of scattered
+    /// between the pages the pool keeps (see `Documentation/design.rst`,
+    /// "Writeback in runs").  True if the frame was emptied.  May sleep.
     pub(crate) fn reclaim_one(&self) -> bool {
         let r = match self.pool.reclaim_begin() {
             Some(r) => r,
             None => return false,
         };
+        let run = u64::from(get_u32(&KNOBS.writeback_run).max(1));
+        // The victims, by swap slot: a window holding two of them is
+        // written once, in order.
+        let mut victims = [None; MAX_SLOTS];
+        for (v, o) in victims.iter_mut().zip(r.objects.iter()) {
+            *v = o.map(|(owner, h)| (SwapKey::from_owner(owner), Entry::Object(h).encode()));
+        }
+        victims.sort_unstable_by_key(|v| v.map(|(k, _)| k.owner()));
         let (mut emptied, mut writes) = (true, 0);
-        for (owner, h) in r.objects.iter().flatten() {
-            let key = SwapKey::from_owner(*owner);
-            match self.writeback(key, Entry::Object(*h).encode(), false) {
-                Outcome::Written(_) => writes += 1,
-                Outcome::Gone => {}
-                Outcome::Busy(_) => {
-                    inc(&self.stats.writeback_fail);
-                    emptied = false;
+        let mut done_window = None;
+        for (key, _) in victims.iter().flatten().copied() {
+            let base = key.offset() & !(run - 1);
+            if done_window == Some((key.ty(), base)) {
+                continue;
+            }
+            done_window = Some((key.ty(), base));
+            for off in base..base + run {
+                let k = SwapKey::new(key.ty(), off);
+                let victim = victims.iter().flatten().find(|(vk, _)| *vk == k);
+                if let Some((_, expect)) = victim {
+                    match self.writeback(k, *expect, false) {
+                        Outcome::Written(_) => writes += 1,
+                        Outcome::Gone => {}
+                        Outcome::Busy(_) => {
+                            inc(&self.stats.writeback_fail);
+                            emptied = false;
+                        }
+                    }
+                } else if let Some(v) = self.run_neighbour(k) {
+                    // A neighbour that cannot go now stays, as it was.
+                    if let Outcome::Written(_) = self.writeback(k, v, false) {
+                        inc(&self.stats.writeback_run_pages);
+                    }
                 }
             }
         }
@@ -302,7 +333,8 @@ impl Backend {
         // when the frame was taken (not in the index yet) counts as gone
         // above, but keeps the frame.
         emptied &= self.pool.reclaim_end(r);
-        // What the freed page cost in device writes.
+        // What the freed page cost in device writes (its own objects; the
+        // neighbours written with them free room in other frames).
         if emptied {
             let s = &self.stats;
             match writes {
@@ -314,6 +346,17 @@ impl Backend {
             }
         }
         emptied
+    }
+
+    /// The value at `key` if it is an object that writeback in runs should
+    /// take along with a victim: in the pool (a same-filled page kept as
+    /// an index value costs no pool room, and would cost a device write).
+    fn run_neighbour(&self, key: SwapKey) -> Option<u64> {
+        let v = self.index.area(key.ty())?.load(key.offset())?;
+        match Entry::decode(v) {
+            Entry::Object(_) => Some(v),
+            Entry::Filled(_) => None,
+        }
     }
 
     /// Writes back up to `n` frames (the `writeback` knob, the shrinker);

@@ -56,10 +56,11 @@ use crate::sys::{sub_or_warn, Gfp, Result};
 use frame::FrameData;
 use lists::{Inner, State, NIL, NLISTS};
 
+pub(crate) use frame::MAX_SLOTS;
 pub(crate) use layout::{Layout, MAX_COMPRESSED};
 pub(crate) use lists::Counts;
 #[cfg(zrs_kunit)]
-pub(crate) use {frame::MAX_SLOTS, lists::CHUNK};
+pub(crate) use lists::CHUNK;
 
 /// Unwraps `$lookup` (the descriptor or link of frame `$id`); if there is
 /// none (a broken invariant: the pool only hands out ids of installed

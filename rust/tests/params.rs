@@ -46,7 +46,7 @@ fn compressor_values() {
 /// Rust no longer agree on, fails.
 fn ids_follow_glue_order() {
     use crate::sys::bindings as ffi;
-    let table: [(u32, Param, &str); 13] = [
+    let table: [(u32, Param, &str); 14] = [
         (
             ffi::zswap_rs_param_ZRS_PARAM_ENABLED,
             Param::Enabled,
@@ -107,6 +107,11 @@ fn ids_follow_glue_order() {
             Param::ExclusiveLoads,
             "exclusive_loads",
         ),
+        (
+            ffi::zswap_rs_param_ZRS_PARAM_WRITEBACK_RUN,
+            Param::WritebackRun,
+            "writeback_run",
+        ),
         (ffi::zswap_rs_param_ZRS_PARAM_ZPOOL, Param::Zpool, "zpool"),
     ];
     // The table covers C's whole list.
@@ -158,6 +163,17 @@ fn writeback_values() {
     kunit_assert_eq!(parse(Param::ShrinkerWriteback, b"7"), Err(EINVAL));
 }
 
+fn writeback_run_values() {
+    for (v, n) in [(&b"1"[..], 1), (b"8\n", 8), (b"64", 64), (b"256", 256)] {
+        kunit_assert_eq!(parse(Param::WritebackRun, v), Ok(Value::Slots(n)));
+    }
+    // Not a power of two, zero, not a number.
+    for bad in [&b"0"[..], b"3", b"12", b"255", b"", b"Y", b"-8", b"8k"] {
+        kunit_assert_eq!(parse(Param::WritebackRun, bad), Err(EINVAL));
+    }
+    kunit_assert_eq!(parse(Param::WritebackRun, b"512"), Err(ERANGE));
+}
+
 fn parse_has_no_side_effects() {
     let before = crate::params::get_u32(&crate::params::KNOBS.max_pool_percent);
     kunit_assert_eq!(parse(Param::MaxPoolPercent, b"7"), Ok(Value::Percent(7)));
@@ -173,6 +189,7 @@ kunit_suite!(
     [
         booleans,
         percentages,
+        writeback_run_values,
         compressor_values,
         ids_follow_glue_order,
         writeback_values,

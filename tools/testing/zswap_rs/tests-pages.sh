@@ -139,6 +139,12 @@ test_writeback() {
 	swapoff /dev/vda && swapon /dev/vda || return 1
 	zrs_writeback -t writeback
 }
+# Writeback in runs of adjacent swap slots: the device's write requests
+# per page written back, with writeback_run=1 and 8 (an empty pool first).
+test_writeback_runs() {
+	swapoff /dev/vda && swapon /dev/vda || return 1
+	zrs_writeback -t writeback_runs
+}
 test_summary() { zrs_knobs -t summary; }
 
 # zswapstat against the counters it reads: root sees the details, nobody

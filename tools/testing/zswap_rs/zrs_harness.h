@@ -90,7 +90,7 @@ static const char *const zrs_knob_names[] = {
 	"compressor", "enabled", "max_pool_percent", "accept_threshold_percent",
 	"same_filled_pages_enabled", "non_same_filled_pages_enabled",
 	"store_incompressible", "writeback", "shrinker_writeback", "zpool", "store_thp",
-	"exclusive_loads",
+	"exclusive_loads", "writeback_run",
 };
 #define ZRS_NR_KNOBS (sizeof(zrs_knob_names) / sizeof(zrs_knob_names[0]))
 
