@@ -53,6 +53,9 @@ test_sigbus() { zrs_faults -t sigbus; }
 # Memory cgroup accounting (cgroup v2): memory.zswap.max holds stores
 # back, memory.stat / vmstat / meminfo follow the stores and loads.
 test_memcg() { zrs_memcg -t memcg; }
+# An exclusive load uncharges its page from the cgroup at once (and with
+# exclusive_loads=N the charge stays).
+test_exclusive_memcg() { zrs_memcg -t exclusive_memcg; }
 
 # The same on the C zswap with zbud (zrs.mode=zswap), for comparison.
 test_memcg_zswap() {

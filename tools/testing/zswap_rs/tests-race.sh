@@ -384,6 +384,52 @@ test_race_sync_io() {
 	[ $rc -eq 0 ] && [ "$stored" -ge 48 ] && [ $back = yes ] && [ $wbn -eq 0 ] && [ $wbf -ge 1 ] && [ $lm -eq 0 ]
 }
 
+# Race class: an exclusive load (exclusive_loads=Y, a swap-cache page)
+# against writeback of its entry.  The window: a swap-in held in its load
+# between the index lookup and reading the object (load_lookup), its
+# swap-cache page locked.  Meanwhile writeback of every frame runs (in
+# runs of 8 slots, so the held entry is met as a victim or a neighbour):
+# it must skip the held entry (its page exists: writeback_fail), not wait
+# for the page lock the load holds, and write the rest back.  Then the
+# load goes on, finds its object, and drops the entry itself (an
+# exclusive load); every byte comes back, no load is missing.
+# (reverts/10-exclusive-writeback.patch: reclaim hands the data to an
+# existing swap-cache page, as the unload does, and so waits for the
+# held load's page lock: writeback does not return while the load is
+# held.)
+test_race_exclusive_writeback() {
+	race_setup || return $?
+	pc=$(cat /proc/sys/vm/page-cluster)
+	echo 0 > /proc/sys/vm/page-cluster
+	echo N > $P/writeback
+	echo Y > $P/exclusive_loads
+	start_ready h /tmp/x.out zrs-test texthold 64 0x2e || { echo $pc > /proc/sys/vm/page-cluster; race_cleanup; return 1; }
+	stored=$(stat_of stored_pages)
+	wb0=$(stat_of written_back_pages); wbf0=$(stat_of writeback_fail); lm0=$(stat_of load_missing)
+	race_arm load_lookup || { echo $pc > /proc/sys/vm/page-cluster; race_cleanup; return 1; }
+	touch /tmp/zrs-go
+	race_wait_hits load_lookup 1 || { echo $pc > /proc/sys/vm/page-cluster; race_cleanup; wait $h; return 1; }
+	held=$(race_pid load_lookup)
+	ex0=$(stat_of exclusive_loads)
+	rlog "race_exclusive_writeback: a swap-in held in its load; writeback of every frame"
+	echo 100000 > $P/writeback &
+	wb=$!
+	gone_within $wb $RACE_BOUND && back=yes || back=no  # under the gate's 300 s
+	wbn=$(( $(stat_of written_back_pages) - wb0 )); wbf=$(( $(stat_of writeback_fail) - wbf0 ))
+	rlog "race_exclusive_writeback: written back $wbn, busy $wbf; open"
+	race_open load_lookup
+	gone_within $wb $RACE_BOUND || echo "  writeback still waiting after the gate opened"
+	wait $h; rc=$?
+	cat /tmp/x.out
+	ex=$(( $(stat_of exclusive_loads) - ex0 ))
+	lm=$(( $(stat_of load_missing) - lm0 ))
+	echo $pc > /proc/sys/vm/page-cluster
+	race_cleanup
+	echo "  $stored stored, one swap-in held in its load (pid $held, the workload $h): writeback returned $back, written_back_pages +$wbn, writeback_fail +$wbf; after: exclusive_loads +$ex, load_missing +$lm"
+	[ $rc -eq 0 ] && [ "$stored" -ge 48 ] && [ "$held" = "$h" ] && [ $back = yes ] &&
+		[ $wbn -ge $((stored / 2)) ] && [ $wbf -ge 1 ] && [ $ex -ge 1 ] && [ $lm -eq 0 ]
+}
+
 # Race class: a memory cgroup removed while its pages are stored and
 # being written back.  Its pages stay charged to its obj_cgroup, which
 # moves to the parent when the cgroup goes offline.  The window: writeback

@@ -144,9 +144,19 @@ static void thp_round(struct __test_metadata *_metadata, int round, size_t n, ui
 	}
 	snprintf(what, sizeof(what), "thp round %d read back", round);
 	if (mode == THP_TEXT) {
+		long long exl0 = zrs_stat("exclusive_loads"), sp1 = zrs_stat("stored_pages"), exl;
+
 		bad = text_verify(r.mem, n, seed, (size_t)-1);
-		note("%s: %zu pages, %zu differ", what, n, bad);
+		exl = zrs_stat("exclusive_loads") - exl0;
+		note("%s: %zu pages, %zu differ; exclusive_loads +%lld, stored_pages %lld -> %lld",
+		     what, n, bad, exl, sp1, zrs_stat("stored_pages"));
 		EXPECT_EQ((size_t)0, bad);
+		/* exclusive_loads=Y (the fixture's default): each subpage
+		 * swapped in through the swap cache leaves the pool. */
+		EXPECT_LE(sth * (long long)(HPAGE / PAGE), exl)
+			TH_LOG("%lld THPs stored whole, but only %lld exclusive loads", sth, exl);
+		EXPECT_GE(sp1 - sth * (long long)(HPAGE / PAGE) + 64, zrs_stat("stored_pages"))
+			TH_LOG("the subpages read back stayed stored");
 	} else {
 		EXPECT_EQ((size_t)0, region_verify(&r, what, false));
 	}
@@ -192,7 +202,7 @@ TEST_F_TIMEOUT(zrs_integrity, thp_swapoff, ZRS_TIMEOUT)
 	size_t n = 16 * (HPAGE / PAGE);
 	char dev[256];
 	struct region r;
-	long long sth0 = zrs_stat("stored_thp"), sth, sp;
+	long long sth0 = zrs_stat("stored_thp"), sth, sp, exl0, exl;
 	int err;
 
 	ASSERT_TRUE(first_swap(dev, sizeof(dev))) TH_LOG("no active swap device");
@@ -203,11 +213,18 @@ TEST_F_TIMEOUT(zrs_integrity, thp_swapoff, ZRS_TIMEOUT)
 	sp = zrs_stat("stored_pages");
 	/* The premise: huge pages are in the pool when swapoff starts. */
 	ASSERT_LE(1LL, sth) TH_LOG("no huge page stored whole (stored_thp +%lld)", sth);
+	exl0 = zrs_stat("exclusive_loads");
 	err = swapoff(dev) ? -errno : 0;
-	note("thp_swapoff: stored_thp +%lld, stored_pages %lld; swapoff %s: %s; stored_pages after %lld, pool_pages %lld",
+	exl = zrs_stat("exclusive_loads") - exl0;
+	note("thp_swapoff: stored_thp +%lld, stored_pages %lld; swapoff %s: %s; stored_pages after %lld, pool_pages %lld; exclusive_loads +%lld",
 	     sth, sp, dev, err ? strerror(-err) : "ok", zrs_stat("stored_pages"),
-	     zrs_stat("pool_pages"));
+	     zrs_stat("pool_pages"), exl);
 	EXPECT_EQ(0, err);
+	/* Swapoff reads every page into the swap cache: with exclusive
+	 * loads (the default) each stored subpage leaves the pool there,
+	 * before the area's invalidate. */
+	EXPECT_LE(sth * (long long)(HPAGE / PAGE), exl)
+		TH_LOG("swapoff loaded %lld pages exclusively, %lld THPs were stored", exl, sth);
 	EXPECT_EQ(0LL, zrs_stat("stored_pages"));
 	EXPECT_EQ(0LL, zrs_stat("pool_pages"));
 	err = swapon(dev, 0) ? -errno : 0;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * zrs_memcg: memory cgroup (v2) accounting of the backend
- * (kselftest_harness).  Test: memcg, on zswap_rs or, with
+ * (kselftest_harness).  Tests: exclusive_memcg (zswap_rs); memcg, on zswap_rs or, with
  * ZRS_BACKEND=zswap, on the C zswap (zrs.mode=zswap boot); prints the
  * MEMCG line that check.sh's memcg_vs_zbud compares.  The teardown kills
  * the test's children, removes its cgroups, turns swap back on if the
@@ -296,6 +296,106 @@ TEST_F_TIMEOUT(zrs_memcg, memcg, ZRS_TIMEOUT)
 	       dir, limit, na, fa.current, fa.zswapped, fa.zswpout, fa3.zswpin, psw1 - psw0, nb,
 	       fb.current, fb.zswapped, fb.zswpout);
 	fflush(stdout);
+}
+
+/*
+ * The exclusive_memcg child: joins @cg, pages out @n text pages and, on
+ * each "g" from the parent, reads them back (verified: "v", or "x" if a
+ * page differs) or pages them out again ("r"), in turns, twice.
+ */
+static void __attribute__((noreturn)) excl_child(const char *cg, size_t n, int ready, int go)
+{
+	struct region reg;
+	char pid[32], b = 0;
+	int round;
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (cg_write(cg, "cgroup.procs", pid) || region_map(&reg, n, 0xe4c1, 0) < 0)
+		_exit(1);
+	pin_cpu(-1);
+	for (size_t i = 0; i < n; i++)
+		fill_text(reg.mem + i * PAGE, i, reg.seed);
+	for (round = 0; round < 2; round++) {
+		if (pageout(reg.mem, n * PAGE) || write(ready, "r", 1) != 1 || read(go, &b, 1) != 1)
+			_exit(1);
+		b = text_verify(reg.mem, n, reg.seed, n) ? 'x' : 'v';
+		if (write(ready, &b, 1) != 1 || read(go, &b, 1) != 1)
+			_exit(1);
+	}
+	_exit(0);
+}
+
+/*
+ * exclusive_memcg (zswap_rs): a load that takes its page out of the pool
+ * (exclusive_loads=Y) uncharges it from the page's cgroup at once.  A
+ * child in "zrs-a" pages out 8 MiB of text and reads it back while it
+ * lives: memory.zswap.current and zswapped fall to (nearly) nothing.
+ * Then, with exclusive_loads=N, it pages the same pages out again (dirty:
+ * each exclusive load dirtied its page) and reads them back: the pool
+ * keeps its copies, and the cgroup stays charged for them.  Every byte
+ * is compared each time.
+ */
+TEST_F_TIMEOUT(zrs_memcg, exclusive_memcg, ZRS_TIMEOUT)
+{
+	size_t n = mb_pages("8", 0);
+	struct cg_fig f_out, f_in, n_out, n_in;
+	int r[2], g[2], st = 0;
+	char b = 0;
+
+	if (strcmp(backend_dir(), "zswap_rs"))
+		SKIP(return, "exclusive_loads is zswap_rs's knob");
+	cg_setup(_metadata, "zrs-a");
+	ASSERT_EQ(0, knob_set("exclusive_loads", "Y"));
+	ASSERT_EQ(0, pipe(r));
+	ASSERT_EQ(0, pipe(g));
+	fflush(stdout);
+	self->a.pid = fork();
+	ASSERT_LE(0, self->a.pid);
+	if (self->a.pid == 0) {
+		close(r[0]);
+		close(g[1]);
+		excl_child("zrs-a", n, r[1], g[0]);
+	}
+	close(r[1]);
+	close(g[0]);
+
+	ASSERT_EQ(1, read(r[0], &b, 1));
+	ASSERT_EQ('r', b);
+	cg_read("zrs-a", &f_out);
+	ASSERT_EQ(1, write(g[1], "g", 1));
+	ASSERT_EQ(1, read(r[0], &b, 1));
+	EXPECT_EQ('v', b) TH_LOG("pages differ after the exclusive read-back");
+	cg_read("zrs-a", &f_in);
+	note("exclusive_loads=Y: paged out: memory.zswap.current %lld, zswapped %lld; read back: %lld, %lld",
+	     f_out.current, f_out.zswapped, f_in.current, f_in.zswapped);
+	/* The premise: most of the 8 MiB is charged to the pool. */
+	ASSERT_LE((long long)n / 2, f_out.zswapped) TH_LOG("premise: only %lld pages zswapped", f_out.zswapped);
+	EXPECT_GE(f_out.zswapped / 100 + 8, f_in.zswapped)
+		TH_LOG("exclusive loads left %lld of %lld pages charged", f_in.zswapped, f_out.zswapped);
+	EXPECT_GE(f_out.current / 100 + 8 * (long long)PAGE, f_in.current)
+		TH_LOG("exclusive loads left %lld of %lld bytes charged", f_in.current, f_out.current);
+
+	ASSERT_EQ(0, knob_set("exclusive_loads", "N"));
+	ASSERT_EQ(1, write(g[1], "g", 1));
+	ASSERT_EQ(1, read(r[0], &b, 1));
+	ASSERT_EQ('r', b);
+	cg_read("zrs-a", &n_out);
+	ASSERT_EQ(1, write(g[1], "g", 1));
+	ASSERT_EQ(1, read(r[0], &b, 1));
+	EXPECT_EQ('v', b) TH_LOG("pages differ after the read-back with exclusive_loads=N");
+	cg_read("zrs-a", &n_in);
+	note("exclusive_loads=N: paged out again: memory.zswap.current %lld, zswapped %lld; read back: %lld, %lld",
+	     n_out.current, n_out.zswapped, n_in.current, n_in.zswapped);
+	ASSERT_LE((long long)n / 2, n_out.zswapped) TH_LOG("premise: only %lld pages zswapped again", n_out.zswapped);
+	EXPECT_LE(n_out.zswapped * 9 / 10, n_in.zswapped)
+		TH_LOG("with exclusive_loads=N the read-back uncharged %lld of %lld pages",
+		       n_out.zswapped - n_in.zswapped, n_out.zswapped);
+	ASSERT_EQ(1, write(g[1], "g", 1));
+	ASSERT_EQ(self->a.pid, waitpid(self->a.pid, &st, 0));
+	self->a.pid = 0;
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("child status %#x", st);
+	close(r[0]);
+	close(g[1]);
 }
 
 ZRS_HARNESS_MAIN
