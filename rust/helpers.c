@@ -18,6 +18,7 @@
 #include <linux/srcu.h>
 #include <linux/delay.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
@@ -246,6 +247,7 @@ void zswap_rs_srcu_read_unlock(int idx) { srcu_read_unlock(&zswap_rs_srcu, idx);
 void zswap_rs_synchronize_srcu(void) { synchronize_srcu(&zswap_rs_srcu); }
 void zswap_rs_msleep(unsigned int ms) { msleep(ms); }
 unsigned long zswap_rs_jiffies_ms(void) { return jiffies_to_msecs(jiffies); }
+u64 zswap_rs_local_clock(void) { return local_clock(); }
 void zswap_rs_warn(const void *args) { WARN(1, "zswap_rs: %pA\n", args); }
 
 static const char *const zrs_param_names[ZRS_PARAM_NR] = {

@@ -127,6 +127,8 @@ void zswap_rs_srcu_read_unlock(int idx);
 void zswap_rs_synchronize_srcu(void);
 void zswap_rs_msleep(unsigned int ms);
 unsigned long zswap_rs_jiffies_ms(void);
+/* local_clock(): this CPU's nanosecond clock (for timing a sample of stores). */
+u64 zswap_rs_local_clock(void);
 void zswap_rs_warn(const void *args);
 
 /* The parameter lock of the module this copy is linked into. */

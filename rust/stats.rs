@@ -88,6 +88,16 @@ statistics! {
         StoreUndoMoved => store_undo_moved,
         ThpSubpagesUndone => thp_subpages_undone,
         OrphansDropped => orphans_dropped,
+        // Where a sample of stores spent its time (backend/laps.rs).
+        StoreLapSamples => store_lap_samples,
+        StoreNsEntry => store_ns_entry,
+        StoreNsSameFilled => store_ns_same_filled,
+        StoreNsSample => store_ns_sample,
+        StoreNsCtx => store_ns_ctx,
+        StoreNsCompress => store_ns_compress,
+        StoreNsPool => store_ns_pool,
+        StoreNsIndex => store_ns_index,
+        StoreNsAccount => store_ns_account,
     ],
     derived: [
         StoredPages => stored_pages,

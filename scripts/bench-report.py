@@ -432,6 +432,7 @@ def main():
                          + (f" (zswap+zbud: {statistics.median(z):.0f})" if z else ""))
     lines += device_check(out, recs)
     lines += floors(m, comps)
+    lines += store_laps(recs)
     lines += zpack_goals(recs, rows, comps)
     lines += layout_bounds(recs, m)
     (out / "bench-results.inc").write_text(results_rst(out, recs, m, rows, comps, unequal))
@@ -439,6 +440,32 @@ def main():
     (out / "report.md").write_text(report)
     print(report)
     plots(out, recs, m, comps)
+
+
+LAPS = ("entry", "same_filled", "sample", "ctx", "compress", "pool", "index", "account")
+
+
+def store_laps(recs):
+    """Where a zswap_rs store's time goes (W1, fast device): each phase's
+    mean over the sampled stores (one in 64, store_ns_* / store_lap_samples),
+    median over the reps, per compressor and layout."""
+    out = []
+    for arm in ("zswap_rs", ZPACK):
+        for comp in sorted({r.get("comp") for r in recs if r["kind"] == "BENCHIO"} - {None}):
+            per = {p: [] for p in LAPS}
+            for r in recs:
+                if (r["kind"] == "BENCHIO" and r["arm"] == arm and r.get("comp") == comp and r["wl"] == "w1"
+                        and r["device"] == "fast" and r.get("w_store_lap_samples")):
+                    for p in LAPS:
+                        per[p].append(r.get(f"w_store_ns_{p}", 0) / r["w_store_lap_samples"])
+            if not per["compress"]:
+                continue
+            med = {p: statistics.median(v) for p, v in per.items()}
+            total = sum(med.values())
+            out.append(f"- {arm} W1 store by phase ({comp}, mean ns over sampled stores, median of "
+                       f"{len(per['compress'])} reps; total {total:,.0f}): "
+                       + ", ".join(f"{p} {med[p]:,.0f} ({100 * med[p] / total:.0f}%)" for p in LAPS))
+    return out
 
 
 def spread(v):
@@ -650,6 +677,20 @@ def zpack_goals(recs, rows, comps):
         out.append(f"- {'goal ' if arm == ZPACK else ''}{arm}: every pool page writeback freed cost at most {bound} "
                    f"device writes: {freed} pages freed, by 1/2/3/4 writes: {'/'.join(str(c) for c in dist[1:])}; "
                    f"{writes / freed:.2f} writes per page freed; " + ("met" if not any(dist[bound + 1:]) else "NOT met"))
+    # Writeback in runs: of the pages written back, the neighbours of a
+    # victim (writeback_run_pages), per arm and workload, summed.
+    for arm in ("zswap_rs", ZPACK):
+        tot = {}
+        for r in recs:
+            if r["kind"] == "BENCHIO" and r["arm"] == arm and "w_written_back_pages" in r:
+                k = (r["wl"], r["device"])
+                a = tot.setdefault(k, [0, 0])
+                a[0] += r["w_written_back_pages"]
+                a[1] += r.get("w_writeback_run_pages", 0)
+        for (wl, dev), (wb, run) in sorted(tot.items()):
+            if wb:
+                out.append(f"- {arm} {wl.upper()}{'' if dev == 'fast' else f' [{dev} model]'}: {wb} pages written back, "
+                           f"{run} of them ({100 * run / wb:.0f}%) as neighbours of a victim (writeback_run)")
     bad = sum(r.get("corrupted", 0) for r in recs if r["kind"] == "BENCH")
     out.append(f"- goal 0 corrupted bytes (every arm, every workload of this run): {bad}, " + ("met" if not bad else "NOT met"))
     return out

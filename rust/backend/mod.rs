@@ -16,6 +16,7 @@
 //! is looked up again.
 
 mod invalidate;
+mod laps;
 mod load;
 mod store;
 // Writeback needs the production module's swap-cache patches and its

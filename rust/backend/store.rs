@@ -6,6 +6,7 @@
 
 use core::sync::atomic::Ordering;
 
+use super::laps::{Laps, Phase};
 use super::Backend;
 use crate::compress::{TAG_FILL, TAG_RAW};
 use crate::content::{looks_incompressible, same_filled, worth_storing};
@@ -128,6 +129,7 @@ impl Backend {
         offset: u64,
         page: &mut PageRef<'_>,
     ) -> core::result::Result<(), Reject> {
+        let mut laps = Laps::start(&self.stats);
         let nr = page.nr_pages();
         // 6.1 with THP_SWAP hands us the head page of a 2 MiB folio and
         // takes success to mean all 512 subpages are stored.  Frontswap
@@ -157,6 +159,7 @@ impl Backend {
         let knob = get_bool(&KNOBS.store_incompressible);
         let mut raw_left = if nr > 1 { nr / THP_RAW_SHARE } else { 0 };
         let mut scanned = false;
+        Laps::lap(&mut laps, Phase::Entry);
         for i in 0..nr {
             let key = SwapKey::new(ty, offset + i as u64);
             let mut r = self.store_one(
@@ -166,6 +169,7 @@ impl Backend {
                 &page.subpage(i),
                 cg.as_ref(),
                 &mut raw_left,
+                &mut laps,
             );
             // The first subpage kept as it is: do the rest (by the sample
             // test, a fraction of a compression each) leave the folio
@@ -217,6 +221,8 @@ impl Backend {
         if nr > 1 {
             inc(&self.stats.stored_thp);
         }
+        Laps::lap(&mut laps, Phase::Account);
+        Laps::commit(laps, &self.stats);
         Ok(())
     }
 
@@ -235,6 +241,7 @@ impl Backend {
         page: &PageRef<'_>,
         cg: Option<&ObjCgroup>,
         raw_left: &mut usize,
+        laps: &mut Option<Laps>,
     ) -> core::result::Result<bool, Reject> {
         let offset = key.offset();
         let word = if get_bool(&KNOBS.same_filled_pages_enabled) {
@@ -242,6 +249,7 @@ impl Backend {
         } else {
             None
         };
+        Laps::lap(laps, Phase::SameFilled);
         let mut incompressible = false;
         let mut size = 0;
         let entry = match (word.and_then(Entry::filled), word) {
@@ -268,7 +276,7 @@ impl Backend {
                 if self.pool_full() {
                     return Err(Reject::PoolLimit);
                 }
-                let (h, raw, len) = self.compress_and_alloc(key, page, raw_left)?;
+                let (h, raw, len) = self.compress_and_alloc(key, page, raw_left, laps)?;
                 incompressible = raw;
                 size = len;
                 Entry::Object(h)
@@ -281,6 +289,7 @@ impl Backend {
         } else {
             area.store(offset, entry.encode(), Gfp::STORE)
         };
+        Laps::lap(laps, Phase::Index);
         match published {
             Ok(old) => {
                 if let Some(old) = old {
@@ -320,6 +329,7 @@ impl Backend {
                 return Err(Reject::Alloc);
             }
         }
+        Laps::lap(laps, Phase::Account);
         Ok(incompressible)
     }
 
@@ -354,6 +364,7 @@ impl Backend {
         key: SwapKey,
         page: &PageRef<'_>,
         raw_left: &mut usize,
+        laps: &mut Option<Laps>,
     ) -> core::result::Result<(Handle, bool, usize), Reject> {
         let knob = get_bool(&KNOBS.store_incompressible);
         let incompressible_ok = knob || *raw_left > 0;
@@ -361,6 +372,7 @@ impl Backend {
             // Most incompressible pages are told apart by a sample, for a
             // fraction of the cost of failing to compress them.
             let quick = looks_incompressible(src);
+            Laps::lap(laps, Phase::Sample);
             if quick {
                 inc(&self.stats.incompressible_sampled);
                 if !incompressible_ok {
@@ -368,11 +380,13 @@ impl Backend {
                 }
             }
             self.comps.with_ctx(|ctx, tag| {
+                Laps::lap(laps, Phase::Ctx);
                 let compressed = if quick {
                     Err(ENOSPC)
                 } else {
                     ctx.compress(tag, src)
                 };
+                Laps::lap(laps, Phase::Compress);
                 let (data, tag) = match compressed {
                     Ok(d) if worth_storing(d.len()) => (d, tag),
                     // Too big to be worth it (or the compressor ran out of
@@ -392,6 +406,7 @@ impl Backend {
                     .pool
                     .alloc(key.owner(), tag, data)
                     .map_err(|_| Reject::Alloc)?;
+                Laps::lap(laps, Phase::Pool);
                 // Counted under the context lock (see `Compressors`).
                 self.comps.stored(tag);
                 if tag == TAG_RAW && !knob {

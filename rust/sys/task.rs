@@ -46,6 +46,14 @@ pub(crate) fn now_ms() -> u64 {
     unsafe { ffi::zswap_rs_jiffies_ms() as u64 }
 }
 
+/// This CPU's clock in nanoseconds (`local_clock()`): differences taken on
+/// one CPU within a short span time a piece of code; never for a decision
+/// about correctness.
+pub(crate) fn clock_ns() -> u64 {
+    // SAFETY: No preconditions; any context.
+    unsafe { ffi::zswap_rs_local_clock() }
+}
+
 /// The id of the CPU we run on (may change right after; only a hint).
 pub(crate) fn cpu_id() -> usize {
     // SAFETY: No preconditions (`raw_smp_processor_id`).

@@ -54,8 +54,12 @@ bench_io_snap() {
 	for f in /sys/kernel/debug/$BENCH_DIR/reject_* /sys/kernel/debug/$BENCH_DIR/pool_limit_hit; do
 		[ -f "$f" ] && echo "r_${f##*/} $(cat "$f")"
 	done
-	# zswap_rs: pool pages writeback emptied, by the device writes each cost.
-	for f in /sys/kernel/debug/$BENCH_DIR/reclaim_pages_*; do
+	# zswap_rs: pool pages writeback emptied, by the device writes each
+	# cost; pages written back, neighbours of a victim (writeback_run)
+	# among them; where a sample of stores spent its time (store_ns_*).
+	for f in /sys/kernel/debug/$BENCH_DIR/reclaim_pages_* /sys/kernel/debug/$BENCH_DIR/written_back_pages \
+		 /sys/kernel/debug/$BENCH_DIR/writeback_run_pages /sys/kernel/debug/$BENCH_DIR/store_lap_samples \
+		 /sys/kernel/debug/$BENCH_DIR/store_ns_*; do
 		[ -f "$f" ] && echo "w_${f##*/} $(cat "$f")"
 	done
 }
