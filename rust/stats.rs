@@ -117,6 +117,7 @@ statistics! {
         MigrateFail => migrate_fail,
         Putback => putback,
         PagesCompacted => pages_compacted,
+        ReclaimSecondChances => reclaim_second_chances,
         OrphanEntries => orphan_entries,
         AccountingSlips => accounting_slips,
     ],

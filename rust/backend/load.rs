@@ -9,6 +9,7 @@
 use super::Backend;
 use crate::index::{Entry, SwapKey};
 use crate::params::{get_bool, KNOBS};
+use crate::pool::Handle;
 use crate::stats::inc;
 use crate::sys::debug::{inject, Fault};
 use crate::sys::frontswap::ExclusiveLoad;
@@ -48,7 +49,7 @@ impl Backend {
                             c.copy_from_slice(&w.to_ne_bytes());
                         }
                     });
-                    self.loaded(area, key, excl);
+                    self.loaded(area, key, excl, None);
                     return Ok(());
                 }
                 Entry::Object(h) => h,
@@ -72,7 +73,7 @@ impl Backend {
             match r {
                 None => continue,
                 Some(Ok(n)) if n == PAGE_SIZE => {
-                    self.loaded(area, key, excl);
+                    self.loaded(area, key, excl, Some(h));
                     return Ok(());
                 }
                 Some(res) => {
@@ -101,8 +102,10 @@ impl Backend {
     /// A load of (`ty`, `offset`) filled its page: count it, and if
     /// frontswap offers the page the data and `exclusive_loads` is on,
     /// drop the entry (the page is locked: no store, load, invalidate or
-    /// writeback of the entry runs meanwhile) and accept.
-    fn loaded(&self, area: &XArray, key: SwapKey, excl: ExclusiveLoad<'_>) {
+    /// writeback of the entry runs meanwhile) and accept.  An object
+    /// (`h`) that stays is marked referenced: reclaim gives its frame a
+    /// second chance.
+    fn loaded(&self, area: &XArray, key: SwapKey, excl: ExclusiveLoad<'_>, h: Option<Handle>) {
         inc(&self.stats.loads);
         self.count_load(key.ty(), key.offset());
         if excl.offered()
@@ -111,6 +114,10 @@ impl Backend {
         {
             inc(&self.stats.exclusive_loads);
             excl.accept();
+        } else if let Some(h) = h {
+            // Moved meanwhile: the mark is lost, which costs only the
+            // second chance.
+            self.pool.mark_referenced(h, key.owner());
         }
     }
 

@@ -236,6 +236,7 @@ impl Backend {
             Stat::MigrateFail => get(&m.migrate_fail),
             Stat::Putback => get(&m.putback),
             Stat::PagesCompacted => get(&m.pages_compacted),
+            Stat::ReclaimSecondChances => get(&m.reclaim_second_chances),
             Stat::OrphanEntries => self.orphan_entries(),
             Stat::AccountingSlips => crate::sys::accounting_slips(),
             // Counters, answered above.

@@ -23,6 +23,11 @@ pub(super) struct Slot {
     pub(super) len: u16,
     /// Caller's tag (the compressor id).
     pub(super) tag: u8,
+    /// Loaded (and kept) since reclaim last looked at the frame: the
+    /// frame gets a second chance ([`Pool::reclaim_begin`]).
+    ///
+    /// [`Pool::reclaim_begin`]: super::Pool::reclaim_begin
+    pub(super) referenced: bool,
 }
 
 /// What the frame lock protects.
@@ -49,6 +54,7 @@ impl FrameData {
             off: 0,
             len: 0,
             tag: 0,
+            referenced: false,
         }; MAX_SLOTS],
     };
 

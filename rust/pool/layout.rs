@@ -139,6 +139,7 @@ impl Layout {
             off: off as u16,
             len: len as u16,
             tag,
+            referenced: false,
         };
         Some(Claim {
             slot: free as u8,

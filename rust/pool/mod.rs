@@ -114,7 +114,7 @@ pub(crate) struct Freed {
     pub(crate) len: usize,
 }
 
-/// Migration and compaction counters.
+/// Migration, compaction and reclaim counters.
 #[derive(Default)]
 pub(crate) struct MoveStats {
     /// Pages the VM isolated.
@@ -131,6 +131,9 @@ pub(crate) struct MoveStats {
     pub(crate) putback: AtomicU64,
     /// Frames emptied and released by compaction.
     pub(crate) pages_compacted: AtomicU64,
+    /// Frames reclaim passed over once because an object in them was
+    /// loaded (and kept) since it last looked.
+    pub(crate) reclaim_second_chances: AtomicU64,
 }
 
 /// A pool (zbud or zpack layout).

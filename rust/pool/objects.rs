@@ -247,6 +247,22 @@ impl Pool {
     }
 }
 
+impl Pool {
+    /// Marks the object at `h` (if `owner`'s) referenced: a load kept it,
+    /// so reclaim passes its frame over once (second chance).  Never
+    /// sleeps.
+    pub(crate) fn mark_referenced(&self, h: Handle, owner: u64) {
+        if let Some(cell) = self.frames.get(h.frame) {
+            let mut frame = cell.lock();
+            if let Some(s) = frame.slots.get_mut(h.slot as usize) {
+                if s.len != 0 && s.owner == owner {
+                    s.referenced = true;
+                }
+            }
+        }
+    }
+}
+
 /// Writes the bytes of the object just claimed in `slot` (frame lock held
 /// since the claim).
 fn write_data(frame: &mut FrameData, slot: u8, data: &[u8]) {

@@ -30,6 +30,8 @@
 //! from the free lists only), and migration may move its page (handles name
 //! frames, not pages) but does not relist it.
 
+use core::sync::atomic::Ordering;
+
 use super::frame::MAX_SLOTS;
 use super::lists::{State, NIL};
 use super::{Handle, Pool};
@@ -63,7 +65,21 @@ impl Pool {
             }
             let l = *or_broken!(inner.links.get_mut(id), id, None);
             if l.state == State::Used && !l.isolated && !l.reclaiming() {
-                break;
+                // Second chance: an object loaded (and kept) since the
+                // last look sends its frame to the LRU's head, its marks
+                // cleared.  Lock order: pool lock, then frame lock.
+                let mut frame = or_broken!(self.frames.get(id), id, None).lock();
+                if !frame.slots.iter().any(|s| s.len != 0 && s.referenced) {
+                    break;
+                }
+                for s in frame.slots.iter_mut() {
+                    s.referenced = false;
+                }
+                drop(frame);
+                inner.lru_touch(id);
+                self.moves
+                    .reclaim_second_chances
+                    .fetch_add(1, Ordering::Relaxed);
             }
             id = l.lru_prev;
         }

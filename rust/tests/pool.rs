@@ -8,6 +8,7 @@
 use super::pattern;
 use crate::pool::{Handle, Layout, Pool};
 use crate::{kunit_assert, kunit_assert_eq, kunit_expect, kunit_suite_layouts, kunwrap};
+use core::sync::atomic::Ordering;
 
 /// A private pool in `layout`.
 pub(super) fn pool_in(layout: Layout) -> Option<Pool> {
@@ -273,6 +274,48 @@ fn late_reclaim_end_spares_a_reused_id(layout: Layout) {
     kunit_assert_eq!(p.lru_order().len(), 0);
 }
 
+/// Second chance: a frame with an object loaded (and kept) since reclaim
+/// last looked is passed over once, goes to the LRU's head with its marks
+/// cleared, and is taken the next time round.
+fn referenced_frame_gets_a_second_chance(layout: Layout) {
+    let p = kunwrap!(pool_in(layout));
+    // Three frames of one whole-page-ish object each, oldest first.
+    let a = kunwrap!(alloc(&p, 1, 3000));
+    let b = kunwrap!(alloc(&p, 2, 3000));
+    let c = kunwrap!(alloc(&p, 3, 3000));
+    kunit_assert!(a.frame != b.frame && b.frame != c.frame);
+    kunit_assert_eq!(&p.lru_order()[..], &[a.frame, b.frame, c.frame][..]);
+    // A mark with the wrong owner is refused.
+    p.mark_referenced(a, 9);
+    p.mark_referenced(b, 2);
+    let chances = p.moves.reclaim_second_chances.load(Ordering::Relaxed);
+    let r = kunwrap!(p.reclaim_begin());
+    kunit_assert_eq!(r.frame, a.frame);
+    kunit_assert!(!p.reclaim_end(r));
+    // a went to the head; b is the tail now, referenced: passed over.
+    kunit_assert_eq!(&p.lru_order()[..], &[b.frame, c.frame, a.frame][..]);
+    let r = kunwrap!(p.reclaim_begin());
+    kunit_assert_eq!(r.frame, c.frame);
+    kunit_assert_eq!(
+        p.moves.reclaim_second_chances.load(Ordering::Relaxed),
+        chances + 1
+    );
+    kunit_assert!(!p.reclaim_end(r));
+    kunit_assert_eq!(&p.lru_order()[..], &[a.frame, b.frame, c.frame][..]);
+    // Its mark is spent: taken next.
+    let r = kunwrap!(p.reclaim_begin());
+    kunit_assert_eq!(r.frame, a.frame);
+    kunit_assert!(!p.reclaim_end(r));
+    let r = kunwrap!(p.reclaim_begin());
+    kunit_assert_eq!(r.frame, b.frame);
+    kunit_assert!(!p.reclaim_end(r));
+    for (h, o) in [(a, 1), (b, 2), (c, 3)] {
+        kunit_assert!(intact(&p, h, o, 3000));
+        kunit_assert!(p.free(h, o).is_some());
+    }
+    kunit_assert_eq!(p.counts().pages, 0);
+}
+
 /// Overflow checks are on in the test kernel (`CONFIG_RUST_OVERFLOW_CHECKS`):
 /// a counter that would go below 0 must saturate and be reported
 /// (issue 32, item 7), not BUG under the pool lock.
@@ -302,6 +345,7 @@ kunit_suite_layouts!(
     "zswap_rs_pool",
     [
         sizes_out_of_range_rejected,
+        referenced_frame_gets_a_second_chance,
         wrong_owner_is_refused,
         frame_ids_are_reused,
         table_grows_past_one_block,
