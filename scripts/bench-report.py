@@ -11,6 +11,7 @@ Usage: bench-report.py DIR
 import csv
 import json
 import pathlib
+import random
 import re
 import statistics
 import sys
@@ -718,6 +719,25 @@ def layout_bounds(recs, m):
         for label, k in (("2 per page (zbud)", 2), ("3", 3), ("4", 4), ("any number, whole objects", None)):
             pages = packed_pages(objs, k)
             parts.append(f"{label} {stored * 4096 / (pages * 4096):.2f}")
+        # Objects that may span the pages of a unit (issue 35), best fit
+        # in two orders: decreasing (offline) and the arrival order of a
+        # pool (the objects shuffled, a fixed seed): zpack's frames (at
+        # most 4 whole objects); pairs of pages (an object may span the
+        # two, at most 8 objects: 4 writes per freed page); zpack frames
+        # with a pair opened for an object over half a page that fits no
+        # room (any object then takes the tightest room of either kind);
+        # runs of 4 pages, at most 16 objects.
+        shuffled = list(objs)
+        random.Random(1).shuffle(shuffled)
+        for label, spec in (("pairs, spanning, at most 8", lambda z: (2, 8)),
+                            ("zpack frames + pairs for objects over 2048", lambda z: (2, 8) if z > 2048 else (1, 4)),
+                            ("runs of 4 pages, at most 16", lambda z: (4, 16))):
+            parts.append(f"{label} {stored / unit_pages(sorted(objs, reverse=True), spec):.2f}")
+        parts.append("in arrival order: " + ", ".join(
+            f"{label} {stored / unit_pages(shuffled, spec):.2f}"
+            for label, spec in (("zpack", lambda z: (1, 4)), ("pairs", lambda z: (2, 8)),
+                                ("zpack + pairs", lambda z: (2, 8) if z > 2048 else (1, 4)),
+                                ("runs of 4", lambda z: (4, 16)))))
         parts.append(f"objects across pages, no waste {stored * 4096 / sum(objs):.2f}")
         got = ", ".join(f"{a} {statistics.median(v):.2f}" for a, v in meas.items() if v)
         out.append("- " + "; ".join(parts) + (f" (measured: {got})" if got else ""))
@@ -742,9 +762,15 @@ def w6_sizes(recs, m):
     and, for zswap_rs's layouts, its object bytes (compressed_bytes)."""
     out = []
     bins = ((0, 1024), (1024, 2048), (2048, 2560), (2560, 3072), (3072, 3584), (3584, None))
-    for r in recs:
-        if r["kind"] != "BENCH" or r["wl"] != "w6" or r["cpus"] != 4 or r["arm"] not in ARM_LIMIT:
-            continue
+    # One line per arm and compressor, from its first rep (the pages are
+    # the same in every rep); the other reps' stored pages and density
+    # follow it.
+    allw6 = [r for r in recs if r["kind"] == "BENCH" and r["wl"] == "w6" and r["cpus"] == 4
+             and r["arm"] in ARM_LIMIT and r.get("pool_bytes", 0) > 0]
+    firsts = {}
+    for r in sorted(allw6, key=lambda x: x["rep"]):
+        firsts.setdefault((r["comp"], r["arm"], r["device"]), r)
+    for r in sorted(firsts.values(), key=lambda x: (x["comp"] != "lzo", x["comp"], ARMS.index(x["arm"]))):
         def pick(kind):
             v = [x for x in recs if x["kind"] == kind and x.get("wl") == "w6" and x["alg"] == r["comp"]
                  and x["rep"] == r["rep"] and x["device"] == r["device"]]
@@ -782,7 +808,7 @@ def w6_sizes(recs, m):
         over = h["pages"] - h["same"] - le
         pred = h["same"] + le
         mid_range = sum(counts[2048 // 64:]) - over
-        line = (f"- W6 {r['comp']} {r['arm']} (rep {r['rep']}): {h['pages']} pages, same-filled {h['same']}; objects "
+        line = (f"- W6 {r['comp']} {r['arm']}: {h['pages']} pages, same-filled {h['same']}; objects "
                 + ", ".join(cells) + f"; over the limit (rejected) {over}; stored 2048 bytes or more: "
                 f"{mid_range} of {le} ({100 * mid_range / max(le, 1):.0f}%); predicted stored {pred}, "
                 f"the arm's stored_pages {r['stored']}")
@@ -791,8 +817,38 @@ def w6_sizes(recs, m):
         if r.get("compressed_bytes", -1) >= 0 and r["stored"]:
             line += (f"; mean object {r['compressed_bytes'] / r['stored']:.0f} bytes measured, "
                      f"{mids / max(nobj, 1):.0f} from the histogram; frames with 1/2/3/4 objects {r.get('frames')}")
+        others = [x for x in allw6 if (x["comp"], x["arm"], x["device"]) == (r["comp"], r["arm"], r["device"])]
+        if len(others) > 1:
+            line += ("; every rep: stored_pages " + "/".join(str(x["stored"]) for x in others) + ", density "
+                     + "/".join(f"{x['stored'] * 4096 / x['pool_bytes']:.2f}" for x in others))
         out.append(line)
     return out
+
+
+def unit_pages(seq, spec):
+    """Pages for objects of sizes `seq`, placed in that order, each into
+    the unit with the least room that holds it (best fit); a new unit for
+    an object of z bytes has spec(z) = (pages, most objects) and may hold
+    objects that span its pages (never two units)."""
+    import bisect
+    open_ = []  # sorted [free bytes, unit number] of units with room
+    count, limit = {}, {}
+    units = pages = 0
+    for sz in seq:
+        i = bisect.bisect_left(open_, [sz, -1])
+        if i < len(open_):
+            free, u = open_.pop(i)
+        else:
+            u = units
+            units += 1
+            n, limit[u] = spec(sz)
+            free = n * 4096
+            pages += n
+        free -= sz
+        count[u] = count.get(u, 0) + 1
+        if count[u] < limit[u]:
+            bisect.insort(open_, [free, u])
+    return pages
 
 
 def packed_pages(sizes, per_page):

@@ -80,7 +80,7 @@ bench_cbench() {
 	[ -d /sys/module/zrs_cbench ] && rmmod zrs_cbench
 	insmod /zrs/zrs_cbench.ko alg="$1" || return 1
 	zrs-test bench cdata "$W1MB" /sys/kernel/debug/zrs_cbench/pages || return 1
-	sed -E "s/^(CBENCH|CSIZES|CBTIME|CCOPY) /\1 arm=$ZRS_ARM /" /sys/kernel/debug/zrs_cbench/result
+	sed -E "s/^(CBENCH|CSIZES|CLIMITS|CBTIME|CCOPY) /\1 arm=$ZRS_ARM /" /sys/kernel/debug/zrs_cbench/result
 	# Its buffers (64 MiB vmalloc) would shrink the next workloads' RAM:
 	# every arm runs its workloads without it.
 	rmmod zrs_cbench
