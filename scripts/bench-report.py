@@ -729,15 +729,17 @@ def layout_bounds(recs, m):
         # runs of 4 pages, at most 16 objects.
         shuffled = list(objs)
         random.Random(1).shuffle(shuffled)
-        for label, spec in (("pairs, spanning, at most 8", lambda z: (2, 8)),
-                            ("zpack frames + pairs for objects over 2048", lambda z: (2, 8) if z > 2048 else (1, 4)),
-                            ("runs of 4 pages, at most 16", lambda z: (4, 16))):
+        specs = (("pairs, spanning, at most 8", lambda z: (2, 8)),
+                 ("zpack frames + pairs for objects over 2048", lambda z: (2, 8) if z > 2048 else (1, 4)),
+                 ("units of 3 pages, at most 12", lambda z: (3, 12)),
+                 ("zpack frames + units of 3 for objects over 2048", lambda z: (3, 12) if z > 2048 else (1, 4)),
+                 ("runs of 4 pages, at most 16", lambda z: (4, 16)))
+        for label, spec in specs:
             parts.append(f"{label} {stored / unit_pages(sorted(objs, reverse=True), spec):.2f}")
         parts.append("in arrival order: " + ", ".join(
-            f"{label} {stored / unit_pages(shuffled, spec):.2f}"
-            for label, spec in (("zpack", lambda z: (1, 4)), ("pairs", lambda z: (2, 8)),
-                                ("zpack + pairs", lambda z: (2, 8) if z > 2048 else (1, 4)),
-                                ("runs of 4", lambda z: (4, 16)))))
+            [f"{label} {stored / unit_pages(shuffled, spec):.2f}"
+             for label, spec in (("zpack", lambda z: (1, 4)),) + specs]
+            + [f"pairs of objects over 2048 only, zpack frames for the rest {stored / split_pages(shuffled):.2f}"]))
         parts.append(f"objects across pages, no waste {stored * 4096 / sum(objs):.2f}")
         got = ", ".join(f"{a} {statistics.median(v):.2f}" for a, v in meas.items() if v)
         out.append("- " + "; ".join(parts) + (f" (measured: {got})" if got else ""))
@@ -848,6 +850,34 @@ def unit_pages(seq, spec):
         count[u] = count.get(u, 0) + 1
         if count[u] < limit[u]:
             bisect.insort(open_, [free, u])
+    return pages
+
+
+def split_pages(seq):
+    """Pages for objects of sizes `seq` in arrival order when objects over
+    half a page go only into pairs (two pages, at most 4 objects, which
+    may span the two) and the others only into zpack frames (one page, at
+    most 4 whole objects); each object takes the tightest room its kind
+    may use, or opens a unit of its kind."""
+    import bisect
+    rooms = {True: [], False: []}  # big: sorted [free, unit] of pairs; small: of frames
+    count = {}
+    units = pages = 0
+    for sz in seq:
+        big = sz > 2048
+        lst = rooms[big]
+        i = bisect.bisect_left(lst, [sz, -1])
+        if i < len(lst):
+            free, u = lst.pop(i)
+        else:
+            u = units
+            units += 1
+            free = (2 if big else 1) * 4096
+            pages += 2 if big else 1
+        free -= sz
+        count[u] = count.get(u, 0) + 1
+        if count[u] < 4:
+            bisect.insort(lst, [free, u])
     return pages
 
 
