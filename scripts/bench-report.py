@@ -739,7 +739,8 @@ def layout_bounds(recs, m):
         parts.append("in arrival order: " + ", ".join(
             [f"{label} {stored / unit_pages(shuffled, spec):.2f}"
              for label, spec in (("zpack", lambda z: (1, 4)),) + specs]
-            + [f"pairs of objects over 2048 only, zpack frames for the rest {stored / split_pages(shuffled):.2f}"]))
+            + [f"pairs of objects over 2048 only, zpack frames for the rest {stored / split_pages(shuffled):.2f}",
+               f"zpack frames that grow into units of up to 3 pages {stored / grown_pages(shuffled):.2f}"]))
         parts.append(f"objects across pages, no waste {stored * 4096 / sum(objs):.2f}")
         got = ", ".join(f"{a} {statistics.median(v):.2f}" for a, v in meas.items() if v)
         out.append("- " + "; ".join(parts) + (f" (measured: {got})" if got else ""))
@@ -879,6 +880,32 @@ def split_pages(seq):
         if count[u] < 4:
             bisect.insort(lst, [free, u])
     return pages
+
+
+def grown_pages(seq, most=3):
+    """Pages for objects of sizes `seq` in arrival order in units that
+    start as a zpack frame (one page, at most 4 objects) and grow by a
+    page (4 objects more, spanning allowed) up to `most` pages: an object
+    takes the tightest room; if none fits and it is over half a page, the
+    unit with the most room that a page more would make fit grows; else a
+    new frame."""
+    units = []  # [free bytes, pages, objects]
+    for sz in seq:
+        fit = [u for u in units if u[0] >= sz and u[2] < 4 * u[1]]
+        if fit:
+            u = min(fit, key=lambda x: x[0])
+        else:
+            grow = [u for u in units if sz > 2048 and u[1] < most and u[0] + 4096 >= sz]
+            if grow:
+                u = max(grow, key=lambda x: x[0])
+                u[0] += 4096
+                u[1] += 1
+            else:
+                u = [4096, 1, 0]
+                units.append(u)
+        u[0] -= sz
+        u[2] += 1
+    return sum(u[1] for u in units)
 
 
 def packed_pages(sizes, per_page):
