@@ -426,11 +426,17 @@ def main():
             for k, v in r.items():
                 if k.startswith("r_"):
                     why.setdefault((r["wl"], r["device"], r["comp"], r["arm"], k[2:]), []).append(v)
-    shown = [(k, statistics.median(v)) for k, v in sorted(why.items()) if statistics.median(v)]
+    shown = [(k, statistics.median(v)) for k, v in
+             sorted(why.items(), key=lambda kv: (kv[0][:4], kv[0][4] == "incompressible_sampled", kv[0][4]))
+             if statistics.median(v)]
     if shown:
         lines.append("Rejects by reason (the arm's own counters, median per workload):")
         for (wl, dev, comp, arm, name), v in shown:
-            lines.append(f"- {wl.upper()}{'' if dev == 'fast' else f' [{dev} model]'} {comp} {arm}: {name} {v:.0f}")
+            # zswap_rs's incompressible_sampled is a part of its
+            # reject_compress_poor (refused without compressing), not a
+            # reason of its own.
+            part = "of which " if name == "incompressible_sampled" else ""
+            lines.append(f"- {wl.upper()}{'' if dev == 'fast' else f' [{dev} model]'} {comp} {arm}: {part}{name} {v:.0f}")
         lines.append("")
     # The pre-check: no kind of page that zswap (C) stores may be sent to
     # the device by zswap_rs.
