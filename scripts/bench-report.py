@@ -11,6 +11,7 @@ Usage: bench-report.py DIR
 import csv
 import json
 import pathlib
+import random
 import re
 import statistics
 import sys
@@ -25,6 +26,7 @@ NEEDS = {"BENCH": ("arm", "comp", "wl", "pages"), "BENCHLAT": ("arm", "comp", "w
          "BENCHIO": ("arm", "comp", "wl", "stored", "rejected", "loads", "pswpout", "pswpin"),
          "BENCHKIND": ("arm", "comp", "pagekind", "pages", "stored", "rejected"),
          "CSIZES": ("arm", "alg", "pages", "same", "h"),
+         "CLIMITS": ("arm", "alg", "pages"),
          "CBTIME": ("arm", "alg", "pages", "same", "same_c", "c", "d"),
          "DEVCHECK": ("reads", "read_us_p50", "write_mbps")}
 
@@ -103,6 +105,14 @@ def metrics(recs):
                     eq = equal_density(recs, r)
                     if eq:
                         add("W1 density over the objects zswap_rs stores", comp, arm, eq)
+            elif wl == "w6":
+                add("W6 swap-out, ns/page", comp, arm, r["out_ns"] / (n * r["rounds"]))
+                add("W6 swap-in, ns/page", comp, arm, r["in_ns"] / (n * r["rounds"]))
+                if dens:
+                    add("W6 density (stored/pool pages)", comp, arm, dens)
+                    eq = equal_density(recs, r)
+                    if eq:
+                        add("W6 density over the objects zswap_rs stores", comp, arm, eq)
             elif wl == "w4":
                 thr = n * r["rounds"] / r["out_ns"] * 1e9
                 add(f"W4 swap-out, pages/s, {r['procs']} CPUs", comp, arm, thr)
@@ -132,7 +142,7 @@ def metrics(recs):
             for p in ("p50", "p90", "p99"):
                 add(f"{r['wl'].upper()} {r['op']} {p}, ns", comp, arm, r[p])
             add(f"{r['wl'].upper()} {r['op']} mean, ns", comp, arm, r["mean"])
-        elif r["kind"] == "BENCHIO" and r["cpus"] == 4 and r["wl"] in ("w1", "w2", "w3", "w5", "thp"):
+        elif r["kind"] == "BENCHIO" and r["cpus"] == 4 and r["wl"] in ("w1", "w2", "w3", "w5", "w6", "thp"):
             wl = r["wl"].upper()
             # What each arm did with the same pages: the machine-independent
             # figures (device I/O is what a real disk would be paid in).
@@ -220,8 +230,10 @@ def floor(recs, lat):
     stores per round (BENCHIO stored / rounds; a 64-byte bucket of the
     histogram counted in part at the boundary)."""
     def one(kind, **k):
+        # CSIZES and CBTIME of W1's pages (W6's carry wl=w6).
         v = [x for x in recs if x["kind"] == kind and x["boot"] == lat["boot"] and x.get("arm") == lat["arm"]
-             and all(x.get(a) == b for a, b in k.items())]
+             and all(x.get(a) == b for a, b in k.items())
+             and (kind not in ("CSIZES", "CBTIME") or x.get("wl", "w1") == "w1")]
         return v[0] if v else None
     t = one("CBTIME", alg=lat["comp"])
     h = one("CSIZES", alg=lat["comp"])
@@ -245,14 +257,16 @@ def floor(recs, lat):
 
 
 def equal_density(recs, b):
-    """W1 density of the BENCH record b over the objects zswap_rs stores
-    too: an arm that stored E more pages than zswap_rs (same rep,
-    compressor, device) stored near-4 KiB objects zswap_rs rejects, one per
-    pool page (zsmalloc's huge classes); without them: (stored - E) x 4096 /
-    (pool bytes - E x 4096).  Only in W1 (every page stored once per
-    round, no pool limit: what an arm stores is decided by its objects'
-    sizes), and only while E is at most the objects over zswap_rs's
-    limit (CSIZES); else None.  The raw density when E <= 0."""
+    """W1's (or W6's) density of the BENCH record b over the objects
+    zswap_rs stores too: an arm that stored E more pages than zswap_rs
+    (same rep, compressor, device) stored near-4 KiB objects zswap_rs
+    rejects, one per pool page (zsmalloc's huge classes, z3fold's headless
+    pages); without them: (stored - E) x 4096 / (pool bytes - E x 4096).
+    Only in W1 and W6 (every page stored once per round, no pool limit:
+    what an arm stores is decided by its objects' sizes), and only while E
+    is at most the objects over zswap_rs's limit (CLIMITS to the byte,
+    else CSIZES by 64-byte bucket, of the same workload's pages); else
+    None.  The raw density when E <= 0."""
     rs = [x for x in recs if x["kind"] == "BENCH" and x["arm"] == "zswap_rs" and x["wl"] == b["wl"]
           and x["rep"] == b["rep"] and x.get("comp") == b.get("comp") and x["device"] == b["device"]
           and x["cpus"] == b["cpus"]]
@@ -261,10 +275,24 @@ def equal_density(recs, b):
     extra = b["stored"] - rs[0]["stored"]
     if b["arm"] == "zswap_rs" or extra <= 0:
         return b["stored"] * 4096 / b["pool_bytes"]
-    h = [x for x in recs if x["kind"] == "CSIZES" and x["rep"] == b["rep"] and x["alg"] == b.get("comp")]
-    if not h or b["wl"] != "w1":
+    if b["wl"] not in ("w1", "w6"):
         return None
-    big = sum(c for k, c in enumerate(int(v) for v in str(h[0]["h"]).split(",")) if 64 * k > MAX_OBJ - 64)
+    h = [x for x in recs if x["kind"] == "CSIZES" and x["rep"] == b["rep"] and x["alg"] == b.get("comp")
+         and x.get("wl", "w1") == b["wl"]]
+    if not h:
+        return None
+    lim = [x for x in recs if x["kind"] == "CLIMITS" and x["rep"] == b["rep"] and x["alg"] == b.get("comp")
+           and x.get("wl", "w1") == b["wl"] and f"le{MAX_OBJ}" in x]
+    if lim:
+        big = h[0]["pages"] - h[0]["same"] - lim[0][f"le{MAX_OBJ}"]
+        # zswap_rs's sampled pre-check also rejects pages that look random
+        # (reject_compress_poor, incompressible_sampled), which compress
+        # to near a page: objects of 3584 bytes and more, which zsmalloc
+        # stores one per page or nearly (so counting them at a page each
+        # errs in the base arm's favour).
+        big += lim[0][f"le{MAX_OBJ}"] - sum(int(v) for v in str(h[0]["h"]).split(",")[:3584 // 64])
+    else:
+        big = sum(c for k, c in enumerate(int(v) for v in str(h[0]["h"]).split(",")) if 64 * k > MAX_OBJ - 64)
     if extra > big * h[0]["pages"] / max(b["pages"], 1) + 1:
         return None
     pool = b["pool_bytes"] - extra * 4096
@@ -398,11 +426,17 @@ def main():
             for k, v in r.items():
                 if k.startswith("r_"):
                     why.setdefault((r["wl"], r["device"], r["comp"], r["arm"], k[2:]), []).append(v)
-    shown = [(k, statistics.median(v)) for k, v in sorted(why.items()) if statistics.median(v)]
+    shown = [(k, statistics.median(v)) for k, v in
+             sorted(why.items(), key=lambda kv: (kv[0][:4], kv[0][4] == "incompressible_sampled", kv[0][4]))
+             if statistics.median(v)]
     if shown:
         lines.append("Rejects by reason (the arm's own counters, median per workload):")
         for (wl, dev, comp, arm, name), v in shown:
-            lines.append(f"- {wl.upper()}{'' if dev == 'fast' else f' [{dev} model]'} {comp} {arm}: {name} {v:.0f}")
+            # zswap_rs's incompressible_sampled is a part of its
+            # reject_compress_poor (refused without compressing), not a
+            # reason of its own.
+            part = "of which " if name == "incompressible_sampled" else ""
+            lines.append(f"- {wl.upper()}{'' if dev == 'fast' else f' [{dev} model]'} {comp} {arm}: {part}{name} {v:.0f}")
         lines.append("")
     # The pre-check: no kind of page that zswap (C) stores may be sent to
     # the device by zswap_rs.
@@ -435,6 +469,7 @@ def main():
     lines += store_laps(recs)
     lines += zpack_goals(recs, rows, comps)
     lines += layout_bounds(recs, m)
+    lines += w6_sizes(recs, m)
     (out / "bench-results.inc").write_text(results_rst(out, recs, m, rows, comps, unequal))
     report = "\n".join(lines) + "\n"
     (out / "report.md").write_text(report)
@@ -558,6 +593,7 @@ def floors(m, comps):
 RST_ROWS = ("W1 swap-out, ns/page", "W1 swap-in, ns/page", "W1 store mean, ns", "W1 load mean, ns",
             "W1 store mean / pure compress", "W1 load mean / pure decompress",
             "W1 density (stored/pool pages)", "W1 density over the objects zswap_rs stores",
+            "W6 density (stored/pool pages)", "W6 density over the objects zswap_rs stores",
             "W2 density", "W3 density after compaction",
             "W2 device reads (pswpin) [ssd model]", "W2 device read requests [ssd model]",
             "W2 read back, ns/page [ssd model]", "W5 device reads (pswpin) [ssd model]",
@@ -709,9 +745,10 @@ def layout_bounds(recs, m):
     out = []
     seen = set()
     for r in recs:
-        if r["kind"] != "CSIZES" or r["cpus"] != 4 or r["alg"] in seen:
+        wl = r.get("wl", "w1")
+        if r["kind"] != "CSIZES" or r["cpus"] != 4 or (wl, r["alg"]) in seen:
             continue
-        seen.add(r["alg"])
+        seen.add((wl, r["alg"]))
         h = [int(x) for x in str(r["h"]).split(",")]
         sizes = [min(64 * k + 63, 4096) for k, c in enumerate(h) for _ in range(c)]
         objs = [z for z in sizes if z <= MAX_OBJ]
@@ -719,20 +756,203 @@ def layout_bounds(recs, m):
         if not objs:
             continue
         if not out:
-            out += ["", "Pool layouts on the W1 pages (zrs_cbench's compressed lengths; density = stored "
+            out += ["", "Pool layouts on the W1 (and W6) pages (zrs_cbench's compressed lengths; density = stored "
                     "pages x 4096 / pool bytes, same-filled pages in the index; objects over "
                     f"{MAX_OBJ} bytes rejected; each length taken as its 64-byte bucket's upper end, so the "
                     "figures are conservative; placement best fit decreasing, offline):", ""]
-        meas = {a: m.get(("W1 density (stored/pool pages)", r["alg"], a)) for a in ARMS}
-        parts = [f"{r['alg']}: {r['pages']} pages, {r['same']} same-filled, {len(objs)} objects, "
+        meas = {a: m.get((f"{wl.upper()} density (stored/pool pages)", r["alg"], a)) for a in ARMS}
+        parts = [f"{wl.upper()} {r['alg']}: {r['pages']} pages, {r['same']} same-filled, {len(objs)} objects, "
                  f"{len(sizes) - len(objs)} too big"]
         for label, k in (("2 per page (zbud)", 2), ("3", 3), ("4", 4), ("any number, whole objects", None)):
             pages = packed_pages(objs, k)
             parts.append(f"{label} {stored * 4096 / (pages * 4096):.2f}")
+        # Objects that may span the pages of a unit (issue 35), best fit
+        # in two orders: decreasing (offline) and the arrival order of a
+        # pool (the objects shuffled, a fixed seed): zpack's frames (at
+        # most 4 whole objects); pairs of pages (an object may span the
+        # two, at most 8 objects: 4 writes per freed page); zpack frames
+        # with a pair opened for an object over half a page that fits no
+        # room (any object then takes the tightest room of either kind);
+        # runs of 4 pages, at most 16 objects.
+        shuffled = list(objs)
+        random.Random(1).shuffle(shuffled)
+        specs = (("pairs, spanning, at most 8", lambda z: (2, 8)),
+                 ("zpack frames + pairs for objects over 2048", lambda z: (2, 8) if z > 2048 else (1, 4)),
+                 ("units of 3 pages, at most 12", lambda z: (3, 12)),
+                 ("zpack frames + units of 3 for objects over 2048", lambda z: (3, 12) if z > 2048 else (1, 4)),
+                 ("runs of 4 pages, at most 16", lambda z: (4, 16)))
+        for label, spec in specs:
+            parts.append(f"{label} {stored / unit_pages(sorted(objs, reverse=True), spec):.2f}")
+        parts.append("in arrival order: " + ", ".join(
+            [f"{label} {stored / unit_pages(shuffled, spec):.2f}"
+             for label, spec in (("zpack", lambda z: (1, 4)),) + specs]
+            + [f"pairs of objects over 2048 only, zpack frames for the rest {stored / split_pages(shuffled):.2f}",
+               f"zpack frames that grow into units of up to 3 pages {stored / grown_pages(shuffled):.2f}"]))
         parts.append(f"objects across pages, no waste {stored * 4096 / sum(objs):.2f}")
         got = ", ".join(f"{a} {statistics.median(v):.2f}" for a, v in meas.items() if v)
         out.append("- " + "; ".join(parts) + (f" (measured: {got})" if got else ""))
     return out
+
+
+# Each arm's largest object, to the byte (zrs_cbench's CLIMITS): zswap 6.1
+# puts an 8-byte header before the data in zbud (limit 3968) and z3fold
+# (a page), none in zsmalloc (a page); zswap_rs's two layouts take 3968.
+ARM_LIMIT = {"zswap_rs": MAX_OBJ, ZPACK: MAX_OBJ, "zswap+zbud": MAX_OBJ - 8, "zswap+z3fold": 4096 - 8,
+             "zswap+zsmalloc": 4096}
+
+
+def w6_sizes(recs, m):
+    """W6: the object-size histogram of the pages each arm stored, and its
+    density.  The sizes are zrs_cbench's: the same pages W6 measured the
+    pool on (its last round), compressed by the kernel's crypto_comp with
+    the same compressor in the same boot; an arm stores a page whose
+    object is at most its limit (ARM_LIMIT, CLIMITS), so its histogram is
+    that of the pages under its limit.  Checked against what the arm
+    reports: stored pages (stored_pages after the last round's swap-out)
+    and, for zswap_rs's layouts, its object bytes (compressed_bytes)."""
+    out = []
+    bins = ((0, 1024), (1024, 2048), (2048, 2560), (2560, 3072), (3072, 3584), (3584, None))
+    # One line per arm and compressor, from its first rep (the pages are
+    # the same in every rep); the other reps' stored pages and density
+    # follow it.
+    allw6 = [r for r in recs if r["kind"] == "BENCH" and r["wl"] == "w6" and r["cpus"] == 4
+             and r["arm"] in ARM_LIMIT and r.get("pool_bytes", 0) > 0]
+    firsts = {}
+    for r in sorted(allw6, key=lambda x: x["rep"]):
+        firsts.setdefault((r["comp"], r["arm"], r["device"]), r)
+    for r in sorted(firsts.values(), key=lambda x: (x["comp"] != "lzo", x["comp"], ARMS.index(x["arm"]))):
+        def pick(kind):
+            v = [x for x in recs if x["kind"] == kind and x.get("wl") == "w6" and x["alg"] == r["comp"]
+                 and x["rep"] == r["rep"] and x["device"] == r["device"]]
+            own = [x for x in v if x["arm"] == r["arm"]]
+            return (own or v or [None])[0]
+        h, lim = pick("CSIZES"), pick("CLIMITS")
+        if not h or not lim:
+            continue
+        if not out:
+            out += ["", "W6 (objects of 2 to 4 KiB): object sizes of the pages each arm stored.  Sizes from zrs_cbench: "
+                    "the pages of W6's last round (those the pool was measured on), compressed with the same "
+                    "compressor by crypto_comp in the same boot right after that arm's workloads; an arm stores the "
+                    "objects up to its limit (zswap_rs both layouts 3968 bytes, zswap+zbud 3960 + its 8-byte "
+                    "header, zswap+z3fold 4088, zswap+zsmalloc 4096), so its histogram is the part under the "
+                    "limit.  Predicted stored pages against the arm's own stored_pages; for zswap_rs, its mean "
+                    "object (compressed_bytes / stored pages) against the histogram's (bucket midpoints):", ""]
+        counts = [int(x) for x in str(h["h"]).split(",")]
+        limit = ARM_LIMIT[r["arm"]]
+        le = lim.get(f"le{limit}")
+        cells, mids, nobj = [], 0.0, 0
+        for lo, hi in bins:
+            if hi is None:
+                below = sum(counts[:lo // 64])
+                c = le - below
+                label = f"{lo}-{limit}"
+            else:
+                c = sum(counts[lo // 64:hi // 64])
+                label = f"{lo}-{hi - 1}"
+            cells.append(f"{label}: {c}")
+        for k, c in enumerate(counts):
+            mid = 64 * k + 32
+            if c and mid <= limit:
+                mids += c * mid
+                nobj += c
+        over = h["pages"] - h["same"] - le
+        pred = h["same"] + le
+        mid_range = sum(counts[2048 // 64:]) - over
+        line = (f"- W6 {r['comp']} {r['arm']}: {h['pages']} pages, same-filled {h['same']}; objects "
+                + ", ".join(cells) + f"; over the limit (rejected) {over}; stored 2048 bytes or more: "
+                f"{mid_range} of {le} ({100 * mid_range / max(le, 1):.0f}%); predicted stored {pred}, "
+                f"the arm's stored_pages {r['stored']}")
+        if r.get("pool_bytes", 0) > 0:
+            line += f"; pool {r['pool_bytes'] // 4096} pages, density {r['stored'] * 4096 / r['pool_bytes']:.2f}"
+        if r.get("compressed_bytes", -1) >= 0 and r["stored"]:
+            line += (f"; mean object {r['compressed_bytes'] / r['stored']:.0f} bytes measured, "
+                     f"{mids / max(nobj, 1):.0f} from the histogram; frames with 1/2/3/4 objects {r.get('frames')}")
+        others = [x for x in allw6 if (x["comp"], x["arm"], x["device"]) == (r["comp"], r["arm"], r["device"])]
+        if len(others) > 1:
+            line += ("; every rep: stored_pages " + "/".join(str(x["stored"]) for x in others) + ", density "
+                     + "/".join(f"{x['stored'] * 4096 / x['pool_bytes']:.2f}" for x in others))
+        out.append(line)
+    return out
+
+
+def unit_pages(seq, spec):
+    """Pages for objects of sizes `seq`, placed in that order, each into
+    the unit with the least room that holds it (best fit); a new unit for
+    an object of z bytes has spec(z) = (pages, most objects) and may hold
+    objects that span its pages (never two units)."""
+    import bisect
+    open_ = []  # sorted [free bytes, unit number] of units with room
+    count, limit = {}, {}
+    units = pages = 0
+    for sz in seq:
+        i = bisect.bisect_left(open_, [sz, -1])
+        if i < len(open_):
+            free, u = open_.pop(i)
+        else:
+            u = units
+            units += 1
+            n, limit[u] = spec(sz)
+            free = n * 4096
+            pages += n
+        free -= sz
+        count[u] = count.get(u, 0) + 1
+        if count[u] < limit[u]:
+            bisect.insort(open_, [free, u])
+    return pages
+
+
+def split_pages(seq):
+    """Pages for objects of sizes `seq` in arrival order when objects over
+    half a page go only into pairs (two pages, at most 4 objects, which
+    may span the two) and the others only into zpack frames (one page, at
+    most 4 whole objects); each object takes the tightest room its kind
+    may use, or opens a unit of its kind."""
+    import bisect
+    rooms = {True: [], False: []}  # big: sorted [free, unit] of pairs; small: of frames
+    count = {}
+    units = pages = 0
+    for sz in seq:
+        big = sz > 2048
+        lst = rooms[big]
+        i = bisect.bisect_left(lst, [sz, -1])
+        if i < len(lst):
+            free, u = lst.pop(i)
+        else:
+            u = units
+            units += 1
+            free = (2 if big else 1) * 4096
+            pages += 2 if big else 1
+        free -= sz
+        count[u] = count.get(u, 0) + 1
+        if count[u] < 4:
+            bisect.insort(lst, [free, u])
+    return pages
+
+
+def grown_pages(seq, most=3):
+    """Pages for objects of sizes `seq` in arrival order in units that
+    start as a zpack frame (one page, at most 4 objects) and grow by a
+    page (4 objects more, spanning allowed) up to `most` pages: an object
+    takes the tightest room; if none fits and it is over half a page, the
+    unit with the most room that a page more would make fit grows; else a
+    new frame."""
+    units = []  # [free bytes, pages, objects]
+    for sz in seq:
+        fit = [u for u in units if u[0] >= sz and u[2] < 4 * u[1]]
+        if fit:
+            u = min(fit, key=lambda x: x[0])
+        else:
+            grow = [u for u in units if sz > 2048 and u[1] < most and u[0] + 4096 >= sz]
+            if grow:
+                u = max(grow, key=lambda x: x[0])
+                u[0] += 4096
+                u[1] += 1
+            else:
+                u = [4096, 1, 0]
+                units.append(u)
+        u[0] -= sz
+        u[2] += 1
+    return sum(u[1] for u in units)
 
 
 def packed_pages(sizes, per_page):
@@ -784,7 +1004,9 @@ def plots(out, recs, m, comps):
     fig.savefig(out / "latency.png", dpi=100)
     # Density per workload.
     fig, ax = plt.subplots(figsize=(9, 4))
-    names = [n for n in ("W1 density (stored/pool pages)", "W2 density", "W3 density after churn", "W3 density after compaction")]
+    names = [n for n in ("W1 density (stored/pool pages)", "W6 density (stored/pool pages)", "W2 density",
+                         "W3 density after churn", "W3 density after compaction")
+             if any((n, comp, a) in m for a in ARMS)]
     width = 0.8 / len(ARMS)
     for i, arm in enumerate(ARMS):
         vals = [statistics.median(m[(n, comp, arm)]) if (n, comp, arm) in m else 0 for n in names]

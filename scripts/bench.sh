@@ -19,7 +19,8 @@
 # W4, 4 is in every boot; "" for none), BENCH_MEM (256M), BENCH_ZPOOLS
 # ("zbud zsmalloc z3fold"), BENCH_RS_ZPOOLS (zswap_rs's layouts, "zbud
 # zpack", each loaded in turn in the zswap_rs boot), BENCH_WLS (the main boots' workloads, "w1 w4
-# w3 w2 w5 thp kinds"), BENCH_DEVICE (fast: no modelled-SSD boots),
+# w6 w3 w2 w5 thp kinds"; W6 is W1's size and rounds on objects of 2 to 4
+# KiB), BENCH_DEVICE (fast: no modelled-SSD boots),
 # BENCH_SSD_US (80), BENCH_SSD_WRITE_MBPS (500), BENCH_SSD_READ_MBPS
 # (2000), BENCH_NATIVE_LZO_NS (the host's lzo decompression of a W1 page:
 # build/calibrate/host.txt, else 1044), BENCH_DEVCHECK (the device check's
@@ -40,12 +41,12 @@ set -euo pipefail
 # (the default of the other jobs).  ZRS_CPU overrides it.
 export ZRS_CPU=${ZRS_CPU:-max,la57=off,erms=off,fsrm=off,model=1}
 
-main_wls=w1+w4+w3+w2+w5+thp+kinds
+main_wls=w1+w4+w6+w3+w2+w5+thp+kinds
 if [ "${QUICK:-0}" = 1 ]; then
 	: "${REPS:=1}" "${BENCH_W1_MB:=16}" "${BENCH_ROUNDS:=2}" "${BENCH_W3_MB:=8}" "${BENCH_COMPS:=lzo}"
 	: "${BENCH_MEM:=192M}" "${BENCH_W2_MB:=240}" "${BENCH_ZPOOLS:=zbud}"
 	BENCH_SCALING=${BENCH_SCALING-}
-	main_wls=w1+w3+w2+w5+thp+kinds
+	main_wls=w1+w6+w3+w2+w5+thp+kinds
 fi
 main_wls=$(echo ${BENCH_WLS:-$main_wls} | tr ' ' +)
 

@@ -11,7 +11,7 @@
 
 bench_conf() {
 	set -- $(echo "${BENCH:-32,3,320,16,lzo+lz4}" | tr , ' ')
-	W1MB=$1 ROUNDS=$2 W2MB=$3 W3MB=$4 COMPS=$(echo "$5" | tr + ' ') WLS=$(echo "${6:-w1+w4+w3+w2+w5+thp+kinds}" | tr + ' ')
+	W1MB=$1 ROUNDS=$2 W2MB=$3 W3MB=$4 COMPS=$(echo "$5" | tr + ' ') WLS=$(echo "${6:-w1+w4+w6+w3+w2+w5+thp+kinds}" | tr + ' ')
 	REP=${7:-1} ZPOOLS=$(echo "${8:-zbud+zsmalloc+z3fold}" | tr + ' ')
 	RSPOOLS=$(echo "${9:-zbud+zpack}" | tr + ' ')
 	# Console: warnings and worse only, so that info messages (knob
@@ -51,7 +51,10 @@ bench_io_snap() {
 	echo "loads $(cat $F/loads)"
 	awk '$1 == "pswpout" || $1 == "pswpin"' /proc/vmstat
 	awk '{ print "dev_reads", $1; print "dev_writes", $5 }' /sys/block/vda/stat
-	for f in /sys/kernel/debug/$BENCH_DIR/reject_* /sys/kernel/debug/$BENCH_DIR/pool_limit_hit; do
+	# (zswap_rs's incompressible_sampled: the part of reject_compress_poor
+	# its sampled pre-check refused without compressing.)
+	for f in /sys/kernel/debug/$BENCH_DIR/reject_* /sys/kernel/debug/$BENCH_DIR/pool_limit_hit \
+		/sys/kernel/debug/$BENCH_DIR/incompressible_sampled; do
 		[ -f "$f" ] && echo "r_${f##*/} $(cat "$f")"
 	done
 	# zswap_rs: pool pages writeback emptied, by the device writes each
@@ -81,9 +84,21 @@ bench_cbench() {
 	[ -d /sys/module/zrs_cbench ] && rmmod zrs_cbench
 	insmod /zrs/zrs_cbench.ko alg="$1" || return 1
 	zrs-test bench cdata "$W1MB" /sys/kernel/debug/zrs_cbench/pages || return 1
-	sed -E "s/^(CBENCH|CSIZES|CBTIME|CCOPY) /\1 arm=$ZRS_ARM /" /sys/kernel/debug/zrs_cbench/result
+	sed -E "s/^(CBENCH|CSIZES|CLIMITS|CBTIME|CCOPY) /\1 arm=$ZRS_ARM /" /sys/kernel/debug/zrs_cbench/result
 	# Its buffers (64 MiB vmalloc) would shrink the next workloads' RAM:
 	# every arm runs its workloads without it.
+	rmmod zrs_cbench
+}
+
+# The compressed lengths of W6's pages (its last round, the pages whose
+# pool W6 measures) with compressor $1: the CSIZES, CLIMITS and CBTIME
+# lines only, marked wl=w6 (the CBENCH line stays W1's: the device model
+# is scaled by it).
+bench_cbench_w6() {
+	[ -d /sys/module/zrs_cbench ] && rmmod zrs_cbench
+	insmod /zrs/zrs_cbench.ko alg="$1" || return 1
+	zrs-test bench cdata "$W1MB" /sys/kernel/debug/zrs_cbench/pages w6 "$ROUNDS" || return 1
+	sed -nE "s/^(CSIZES|CLIMITS|CBTIME) /\1 arm=$ZRS_ARM wl=w6 /p" /sys/kernel/debug/zrs_cbench/result
 	rmmod zrs_cbench
 }
 
@@ -101,6 +116,8 @@ bench_workloads() {
 		case $wl in
 		w1) ZRS_MB=$W1MB ZRS_ROUNDS=$ROUNDS bench_run w1 || rc=1 ;;
 		w4) ZRS_MB=$W1MB ZRS_ROUNDS=$ROUNDS ZRS_PROCS=$(grep -c ^processor /proc/cpuinfo) bench_run w4 || rc=1 ;;
+		# W1 on objects of 2 to 4 KiB (zrs_lib's fill_mid), W1's size.
+		w6) ZRS_MB=$W1MB ZRS_ROUNDS=$ROUNDS bench_run w6 || rc=1 ;;
 		w3) ZRS_MB=$W3MB bench_run w3 || rc=1 ;;
 		w2) ZRS_MB=$W2MB bench_run w2 || rc=1 ;;
 		# Stored vs rejected per kind of page (512 pages of each).
@@ -158,6 +175,7 @@ test_bench_rs() {
 			# guest's speed drifts within a boot: each arm's floor is
 			# timed right after its own workloads).
 			case " $WLS " in *" w1 "*) bench_cbench "$c" || rc=1 ;; esac
+			case " $WLS " in *" w6 "*) bench_cbench_w6 "$c" || rc=1 ;; esac
 		done
 		echo lzo > $P/compressor
 	done
@@ -176,6 +194,7 @@ test_bench_zswap() {
 			echo "$pool" > $Z/zpool && echo "$c" > $Z/compressor || { echo "  cannot select $pool/$c"; return 1; }
 			bench_workloads zswap || rc=1
 			case " $WLS " in *" w1 "*) bench_cbench "$c" || rc=1 ;; esac
+			case " $WLS " in *" w6 "*) bench_cbench_w6 "$c" || rc=1 ;; esac
 		done
 	done
 	return $rc

@@ -417,14 +417,18 @@ static int t_sigbushold(int argc, char **argv)
 
 /* ---- benchmark workloads (make bench; tools/testing/bench/) ---- */
 
-/* cdata MB FILE: writes the W1 data (first round, process 0) to FILE. */
-static int bench_cdata(size_t n, const char *file)
+/*
+ * cdata MB FILE [w6 ROUNDS]: writes the W1 data (first round, process 0)
+ * to FILE; with w6, W6's data of its last round (zrs_bench's bench_w1:
+ * the pages whose pool it measures).
+ */
+static int bench_cdata(size_t n, const char *file, uint64_t seed, unsigned int mix)
 {
 	struct region r;
 	int fd = open(file, O_WRONLY);
 	size_t i;
 
-	if (fd < 0 || map(&r, n, 0xbe00, 1)) {
+	if (fd < 0 || map(&r, n, seed, mix)) {
 		fail("open %s: %s", file, strerror(errno));
 		return 1;
 	}
@@ -494,11 +498,14 @@ static int t_bench(int argc, char **argv)
 {
 	const char *w = argc > 0 ? argv[0] : "";
 
+	if (!strcmp(w, "cdata") && argc >= 5 && !strcmp(argv[3], "w6"))
+		return bench_cdata(mb_pages(argv[1], 0), argv[2],
+				   0xbe00 + 0x100 * (strtoul(argv[4], NULL, 0) - 1), MIX_MID);
 	if (!strcmp(w, "cdata") && argc >= 3)
-		return bench_cdata(mb_pages(argv[1], 0), argv[2]);
+		return bench_cdata(mb_pages(argv[1], 0), argv[2], 0xbe00, 1);
 	if (!strcmp(w, "pctl") && argc >= 4)
 		return bench_pctl(argv[1], argv[2], argv[3]);
-	fprintf(stderr, "usage: zrs-test bench cdata MB FILE | pctl OP FILE WL\n");
+	fprintf(stderr, "usage: zrs-test bench cdata MB FILE [w6 ROUNDS] | pctl OP FILE WL\n");
 	return 2;
 }
 

@@ -12,6 +12,8 @@
  *   density  ZRS_MB (32)
  *   w1       ZRS_MB (64), ZRS_ROUNDS (3): one process
  *   w4       ZRS_MB, ZRS_ROUNDS, ZRS_PROCS (the online CPUs): one per CPU
+ *   w6       ZRS_MB (64), ZRS_ROUNDS (3): W1 on W6's data (MIX_MID: objects
+ *            of 2 to 4 KiB)
  *   w2       ZRS_MB (more than RAM): global memory pressure
  *   w3       ZRS_MB: churn and compaction
  *   thp      ZRS_MB: huge pages swapped out whole (the caller sets THP swap up)
@@ -83,18 +85,35 @@ TEST_F_TIMEOUT(zrs_bench, density, ZRS_TIMEOUT)
 /* What one W1 process measured, shared with the parent. */
 struct w1_res {
 	long long out_ns, in_ns, stored, pool, corrupted;
+	/* zswap_rs only (-1 for the C zswap): object bytes, frames by objects. */
+	long long cbytes, frames[4];
 	int failed;
 };
+
+/* zswap_rs's pool by objects per frame, and its object bytes; -1 elsewhere. */
+static void backend_frames(struct w1_res *res)
+{
+	static const char *const names[4] = { "frames_one_object", "frames_two_objects",
+					      "frames_three_objects", "frames_four_objects" };
+	int i;
+
+	res->cbytes = backend_stat(backend_dir(), "compressed_bytes");
+	for (i = 0; i < 4; i++)
+		res->frames[i] = backend_stat(backend_dir(), names[i]);
+}
 
 /*
  * W1 (procs 1) and W4 (one process per CPU): procs processes, each with
  * n/procs pages of the mixed data; rounds times: re-dirty (new seed, not
  * timed), MADV_PAGEOUT (timed: swap-out), read one byte per page (timed:
  * swap-in).  Verified byte for byte after the last round.  The processes
- * report through shared memory; only the test process judges.
+ * report through shared memory; only the test process judges.  W6 is W1
+ * on other data (mix MIX_MID); the pool is measured after the last
+ * round's swap-out, whose pages (process 0's, seed 0xbe00 + 0x100 x
+ * (rounds - 1)) are what `zrs-test bench cdata MB FILE w6 ROUNDS` writes.
  */
 static void bench_w1(struct __test_metadata *_metadata, const char *wl, size_t n, int rounds,
-		     int procs)
+		     int procs, unsigned int mix)
 {
 	struct w1_res *res = mmap(NULL, sizeof(*res) * procs, PROT_READ | PROT_WRITE,
 				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -111,7 +130,7 @@ static void bench_w1(struct __test_metadata *_metadata, const char *wl, size_t n
 
 			close(go[1]);
 			pin_cpu(p);
-			if (region_map(&r, n / procs, 0xbe00 + p, 1) || read(go[0], &b, 1) != 1)
+			if (region_map(&r, n / procs, 0xbe00 + p, mix) || read(go[0], &b, 1) != 1)
 				_exit(1);
 			for (k = 0; k < rounds; k++) {
 				long long t0, t1, t2;
@@ -122,8 +141,10 @@ static void bench_w1(struct __test_metadata *_metadata, const char *wl, size_t n
 				if (pageout(r.mem, r.pages * PAGE))
 					res[p].failed = 1;
 				t1 = now_ns();
-				if (k == rounds - 1 && p == 0)
+				if (k == rounds - 1 && p == 0) {
 					backend_size(&res[p].stored, &res[p].pool);
+					backend_frames(&res[p]);
+				}
 				touch_pages(r.mem, r.pages);
 				t2 = now_ns();
 				res[p].out_ns += t1 - t0;
@@ -147,9 +168,13 @@ static void bench_w1(struct __test_metadata *_metadata, const char *wl, size_t n
 		corrupted += res[p].corrupted;
 		failed += res[p].failed;
 	}
-	printf("BENCH %s wl=%s procs=%d pages=%zu rounds=%d out_ns=%lld in_ns=%lld stored=%lld pool_bytes=%lld corrupted=%lld\n",
+	printf("BENCH %s wl=%s procs=%d pages=%zu rounds=%d out_ns=%lld in_ns=%lld stored=%lld pool_bytes=%lld",
 	       bench_label(), wl, procs, n / procs * procs, rounds, out, in, res[0].stored,
-	       res[0].pool, corrupted);
+	       res[0].pool);
+	if (res[0].cbytes >= 0)
+		printf(" compressed_bytes=%lld frames=%lld/%lld/%lld/%lld", res[0].cbytes,
+		       res[0].frames[0], res[0].frames[1], res[0].frames[2], res[0].frames[3]);
+	printf(" corrupted=%lld\n", corrupted);
 	fflush(stdout);
 	EXPECT_EQ(0, died) TH_LOG("%s: %d processes failed", wl, died);
 	EXPECT_EQ(0LL, failed) TH_LOG("%s: MADV_PAGEOUT failed in %lld processes", wl, failed);
@@ -159,7 +184,7 @@ static void bench_w1(struct __test_metadata *_metadata, const char *wl, size_t n
 
 TEST_F_TIMEOUT(zrs_bench, w1, ZRS_TIMEOUT)
 {
-	bench_w1(_metadata, "w1", env_pages(64), env_num("ZRS_ROUNDS", 3), 1);
+	bench_w1(_metadata, "w1", env_pages(64), env_num("ZRS_ROUNDS", 3), 1, 1);
 }
 
 TEST_F_TIMEOUT(zrs_bench, w4, ZRS_TIMEOUT)
@@ -167,7 +192,12 @@ TEST_F_TIMEOUT(zrs_bench, w4, ZRS_TIMEOUT)
 	int procs = env_num("ZRS_PROCS", sysconf(_SC_NPROCESSORS_ONLN));
 
 	ASSERT_LT(0, procs);
-	bench_w1(_metadata, "w4", env_pages(64), env_num("ZRS_ROUNDS", 3), procs);
+	bench_w1(_metadata, "w4", env_pages(64), env_num("ZRS_ROUNDS", 3), procs, 1);
+}
+
+TEST_F_TIMEOUT(zrs_bench, w6, ZRS_TIMEOUT)
+{
+	bench_w1(_metadata, "w6", env_pages(64), env_num("ZRS_ROUNDS", 3), 1, MIX_MID);
 }
 
 /*

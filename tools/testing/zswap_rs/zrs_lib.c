@@ -278,9 +278,104 @@ static void fill_words(unsigned char *p, uint64_t *s)
 	}
 }
 
+const char *const mid_kind_names[MK_NR] = { "records", "half-filled", "log-text", "text+random",
+					     "text" };
+
+enum mid_kind mid_kind(size_t idx)
+{
+	uint64_t s = idx * 7919 + MIX_MID;
+	unsigned int r = rng(&s) % 20;
+
+	/* 6 : 5 : 4 : 3 : 2 (30, 25, 20, 15, 10%). */
+	return r < 6 ? MK_RECORDS : r < 11 ? MK_HALF_FILLED : r < 15 ? MK_LOG_TEXT :
+	       r < 18 ? MK_TEXT_RANDOM : MK_TEXT;
+}
+
+/* n random bytes at p. */
+static void fill_random(unsigned char *p, size_t n, uint64_t *s)
+{
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		uint64_t v = rng(s);
+
+		memcpy(p + i, &v, 8);
+	}
+	for (; i < n; i++)
+		p[i] = (unsigned char)rng(s);
+}
+
+/* Lines of a kernel log with random numbers in them (page-cache text). */
+static void fill_log(unsigned char *p, uint64_t *s)
+{
+	static const char *const msgs[] = { "zswap_rs: store", "zswap_rs: load", "kswapd0: reclaim",
+					    "ext4: writeback", "nvme0n1: complete", "kworker: flush" };
+	char line[160];
+	size_t at = 0, l;
+
+	while (at < PAGE) {
+		uint64_t a = rng(s), b = rng(s);
+
+		l = (size_t)snprintf(line, sizeof(line), "[%5u.%06u] %s pid %u addr %016llx len %u\n",
+				     (unsigned int)(a % 100000), (unsigned int)(a >> 40) % 1000000,
+				     msgs[(a >> 20) % 6], (unsigned int)(b % 65536),
+				     (unsigned long long)(b ^ (b << 13)), (unsigned int)(a >> 8) % 4096);
+		if (at + l > PAGE)
+			l = PAGE - at;
+		memcpy(p + at, line, l);
+		at += l;
+	}
+}
+
+void fill_mid(unsigned char *p, size_t idx, uint64_t seed)
+{
+	uint64_t s = seed ^ (idx * 0x100000001b3ULL) ^ 0x6d1d6d1dULL;
+	size_t i, n;
+
+	switch (mid_kind(idx)) {
+	case MK_RECORDS:
+		/*
+		 * 64-byte records, each with n random bytes (pointers, keys,
+		 * counters: n the same for the whole page, 30 to 59) and zero
+		 * padding: about 64 x (n + 3) bytes compressed.
+		 */
+		n = 30 + rng(&s) % 30;
+		memset(p, 0, PAGE);
+		for (i = 0; i < PAGE; i += 64)
+			fill_random(p + i, n, &s);
+		break;
+	case MK_HALF_FILLED:
+		/* A buffer filled to 2 to 3.9 KiB, zero after. */
+		n = 2048 + rng(&s) % 1900;
+		fill_random(p, n, &s);
+		memset(p + n, 0, PAGE - n);
+		break;
+	case MK_LOG_TEXT:
+		fill_log(p, &s);
+		break;
+	case MK_TEXT_RANDOM:
+		/* Text of a small vocabulary, then 1 to 2.9 KiB of random bytes. */
+		n = 1024 + rng(&s) % 1900;
+		fill_words(p, &s);
+		fill_random(p + PAGE - n, n, &s);
+		break;
+	case MK_TEXT:
+		/* Text of a small vocabulary (the objects below 2 KiB). */
+		fill_words(p, &s);
+		break;
+	default:
+		break;
+	}
+	memcpy(p, &idx, sizeof(idx));
+	memcpy(p + 8, &seed, sizeof(seed));
+}
+
 void fill_page(unsigned char *p, size_t idx, uint64_t seed, unsigned int mix)
 {
-	fill_page_kind(p, idx, seed, page_kind(idx, mix));
+	if (mix == MIX_MID)
+		fill_mid(p, idx, seed);
+	else
+		fill_page_kind(p, idx, seed, page_kind(idx, mix));
 }
 
 void fill_page_kind(unsigned char *p, size_t idx, uint64_t seed, enum kind k)
@@ -499,7 +594,8 @@ size_t region_verify(struct region *r, const char *what, bool quiet)
 			bad += p[j] != want[j];
 		if (badpages <= 3)
 			note("%s: page %zu (%s) differs", what, i,
-			     kind_names[page_kind(i, r->mix)]);
+			     r->mix == MIX_MID ? mid_kind_names[mid_kind(i)] :
+						 kind_names[page_kind(i, r->mix)]);
 	}
 	tally("verified %zu %zu\n", r->pages, bad);
 	if (bad)

@@ -110,6 +110,20 @@ void fill_page(unsigned char *p, size_t idx, uint64_t seed, unsigned int mix);
 /* The same, for a page of kind @k (whatever the mix would choose). */
 void fill_page_kind(unsigned char *p, size_t idx, uint64_t seed, enum kind k);
 /*
+ * W6's data (make bench), the mix MIX_MID of fill_page(): pages that
+ * compress to between half a page and a page (most lzo and lz4 objects
+ * 2 to 4 KiB), of five kinds: arrays of 64-byte records with 30 to 59
+ * random bytes each (30%), buffers filled to 2 to 3.9 KiB with random
+ * bytes (25%), kernel-log text with random numbers (20%), text followed
+ * by 1 to 2.9 KiB of random bytes (15%), and text alone (10%: objects of
+ * 1 to 2 KiB).  No same-filled page.
+ */
+#define MIX_MID 0x6d1du
+enum mid_kind { MK_RECORDS, MK_HALF_FILLED, MK_LOG_TEXT, MK_TEXT_RANDOM, MK_TEXT, MK_NR };
+extern const char *const mid_kind_names[MK_NR];
+enum mid_kind mid_kind(size_t idx);
+void fill_mid(unsigned char *p, size_t idx, uint64_t seed);
+/*
  * A compressible page that is different for every (idx, seed); with
  * seed bit 63 set, a tiny one (a 16-byte pattern: compresses to a few
  * dozen bytes, and is not same-filled); with bit 62 (63 clear), one that
