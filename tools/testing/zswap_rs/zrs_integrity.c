@@ -488,13 +488,14 @@ TEST_F_TIMEOUT(zrs_integrity, pageout_remote, ZRS_TIMEOUT)
 /* compressors: switch lzo -> lz4 -> zstd -> deflate -> lzo with data of each stored. */
 TEST_F_TIMEOUT(zrs_integrity, compressors, ZRS_TIMEOUT)
 {
-	static const char *const algs[] = { "lzo", "lz4", "zstd", "deflate", "lzo" };
-	struct region r[5];
+	static const char *const algs[] = { "lzo", "lz4", "zstd", "deflate", "lzo-rle", "lzo" };
+	const size_t nalgs = sizeof(algs) / sizeof(algs[0]);
+	struct region r[sizeof(algs) / sizeof(algs[0])];
 	char cur[64];
 	size_t i, n = 2048;
 
 	pin_cpu(-1);
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < nalgs; i++) {
 		int err = knob_set("compressor", algs[i]);
 		long long sp0, stored;
 
@@ -512,7 +513,7 @@ TEST_F_TIMEOUT(zrs_integrity, compressors, ZRS_TIMEOUT)
 		note("%s: stored_pages %lld, pool_pages %lld", algs[i], zrs_stat("stored_pages"),
 		     zrs_stat("pool_pages"));
 	}
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < nalgs; i++) {
 		char what[64];
 
 		snprintf(what, sizeof(what), "data compressed with %s", algs[i]);
