@@ -6,6 +6,9 @@
 //! (`Documentation/performance.rst`, "Where a store's time goes").  The
 //! other stores pay one relaxed load of `stores` and a branch.
 //!
+//! A sampled store that took more than half a millisecond is left out
+//! (see [`DISCARD_NS`]).
+//!
 //! The phases, in order: `entry` (knobs, the index area, the page's
 //! cgroup), `same_filled` (the scan for a repeated word), `sample` (the
 //! incompressibility sample), `ctx` (waiting for this CPU's compressor
@@ -21,6 +24,9 @@ use crate::sys::task::clock_ns;
 
 /// One store in this many is timed (a power of two).
 pub(crate) const EVERY: u64 = 64;
+
+/// A timed store that took longer than this (ns) is left out.
+pub(crate) const DISCARD_NS: u64 = 500_000;
 
 /// A phase of a store.
 #[derive(Clone, Copy)]
@@ -80,9 +86,12 @@ impl Laps {
         }
     }
 
-    /// The store stood: adds its laps to the counters.
+    /// The store stood: adds its laps to the counters, unless it took
+    /// longer than [`DISCARD_NS`] in all (an interrupt or a preemption
+    /// inside it: one such sample would outweigh hundreds of stores in the
+    /// means).
     pub(crate) fn commit(laps: Option<Laps>, c: &Counters) {
-        if let Some(l) = laps {
+        if let Some(l) = laps.filter(|l| l.ns.iter().sum::<u64>() <= DISCARD_NS) {
             for (i, p) in [
                 Phase::Entry,
                 Phase::SameFilled,
