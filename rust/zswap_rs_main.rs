@@ -336,6 +336,16 @@ impl entry::ReclaimWorker for ZswapRs {
 }
 
 // ---- module init / exit ----
+//
+// Why not `module!`: 6.1's `module!` (rust/macros/module.rs) has no module
+// parameters (they came with later kernels), so the knobs are declared in
+// C (`glue.c`, `module_param_cb` with our ops), and `module_init` has to be
+// there too: the parameters' ops and the debugfs files live in the same C
+// object as the entry points, and the KUnit module (a second `.ko` built
+// from the same Rust sources) replaces `glue.c` with `kunit_glue.c`.  The
+// two functions below are what `module!`'s `init_module`/`cleanup_module`
+// would be: construct the module object (`ZswapRs::new`) and drop it,
+// both under the parameter lock.
 
 /// Module init (`glue.c`).
 #[no_mangle]
