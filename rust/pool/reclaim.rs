@@ -80,6 +80,14 @@ impl Pool {
                 self.moves
                     .reclaim_second_chances
                     .fetch_add(1, Ordering::Relaxed);
+                // The hand wraps: past the head it starts at the tail
+                // again, where a frame passed over has its marks cleared
+                // (a pool whose every frame is referenced still gives one).
+                id = match l.lru_prev {
+                    NIL => inner.lru_tail,
+                    prev => prev,
+                };
+                continue;
             }
             id = l.lru_prev;
         }

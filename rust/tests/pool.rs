@@ -314,6 +314,13 @@ fn referenced_frame_gets_a_second_chance(layout: Layout) {
         kunit_assert!(p.free(h, o).is_some());
     }
     kunit_assert_eq!(p.counts().pages, 0);
+    // One frame, referenced: passed over once, then taken (the hand wraps).
+    let a = kunwrap!(alloc(&p, 1, 3000));
+    p.mark_referenced(a, 1);
+    let r = kunwrap!(p.reclaim_begin());
+    kunit_assert_eq!(r.frame, a.frame);
+    kunit_assert!(!p.reclaim_end(r));
+    kunit_assert!(p.free(a, 1).is_some());
 }
 
 /// Overflow checks are on in the test kernel (`CONFIG_RUST_OVERFLOW_CHECKS`):
