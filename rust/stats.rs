@@ -118,6 +118,7 @@ statistics! {
         Putback => putback,
         PagesCompacted => pages_compacted,
         ReclaimSecondChances => reclaim_second_chances,
+        StoreFrameBusy => store_frame_busy,
         OrphanEntries => orphan_entries,
         AccountingSlips => accounting_slips,
     ],

@@ -237,6 +237,7 @@ impl Backend {
             Stat::Putback => get(&m.putback),
             Stat::PagesCompacted => get(&m.pages_compacted),
             Stat::ReclaimSecondChances => get(&m.reclaim_second_chances),
+            Stat::StoreFrameBusy => get(&m.store_frame_busy),
             Stat::OrphanEntries => self.orphan_entries(),
             Stat::AccountingSlips => crate::sys::accounting_slips(),
             // Counters, answered above.

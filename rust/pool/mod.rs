@@ -134,6 +134,14 @@ pub(crate) struct MoveStats {
     /// Frames reclaim passed over once because an object in them was
     /// loaded (and kept) since it last looked.
     pub(crate) reclaim_second_chances: AtomicU64,
+    /// Stores whose best-fitting frame was locked (a load reading it): a
+    /// new frame instead of a wait with the pool lock held.
+    pub(crate) store_frame_busy: AtomicU64,
+    /// Test hook: the next store finds its best-fitting frame busy (a real
+    /// busy frame needs another CPU holding its lock, and a store made
+    /// under a frame lock may not allocate its new page).
+    #[cfg(zrs_kunit)]
+    pub(crate) force_frame_busy: core::sync::atomic::AtomicBool,
 }
 
 /// A pool (zbud or zpack layout).

@@ -88,7 +88,26 @@ impl Pool {
             }
             if let Some(id) = inner.take_fit(len, self.layout.split_free_space()) {
                 let cell = or_broken!(self.frames.get(id), id, Err(EINVAL));
-                let mut frame = cell.lock();
+                // Never wait for a frame lock with the pool lock held: a
+                // load decompressing from this frame would hold up every
+                // store and free meanwhile.  A busy frame goes back on its
+                // list as it was (nothing changes its objects while it is
+                // off the lists and the pool lock is held), and the object
+                // starts a new frame.
+                #[cfg(zrs_kunit)]
+                let forced = self.moves.force_frame_busy.swap(false, Ordering::Relaxed);
+                #[cfg(not(zrs_kunit))]
+                let forced = false;
+                let mut frame = match cell.try_lock().filter(|_| !forced) {
+                    Some(f) => f,
+                    None => {
+                        let free = or_broken!(inner.links.get_mut(id), id, Err(EINVAL)).free;
+                        inner.list_add(id, free as usize);
+                        self.moves.store_frame_busy.fetch_add(1, Ordering::Relaxed);
+                        drop(inner);
+                        return self.alloc_new_frame(owner, tag, data);
+                    }
+                };
                 let (n, used) = (frame.nr_objects(), frame.used());
                 // A listed frame holds fewer objects than the layout
                 // allows and has room for `len` (`take_fit`).
@@ -121,7 +140,13 @@ impl Pool {
                 self.relist(&mut inner, id);
             }
         }
-        // No frame has room: start a new one.  A whole-page object (a page
+        self.alloc_new_frame(owner, tag, data)
+    }
+
+    /// Puts the object in a new frame (the pool lock not held).
+    fn alloc_new_frame(&self, owner: u64, tag: u8, data: &[u8]) -> Result<Handle> {
+        let len = data.len();
+        // No frame has room (or the one with room is busy): start a new one.  A whole-page object (a page
         // kept uncompressed) saves no memory: its page may not come from
         // the reserves that reclaim (the store's caller) may otherwise use.
         self.reserve_id()?;

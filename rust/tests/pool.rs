@@ -323,6 +323,32 @@ fn referenced_frame_gets_a_second_chance(layout: Layout) {
     kunit_assert!(p.free(a, 1).is_some());
 }
 
+/// A store never waits for a frame lock with the pool lock held: one whose
+/// best-fitting frame is locked (forced here: the lock held by another CPU,
+/// a load reading from it) goes to a new frame, counted in
+/// `store_frame_busy`, and the busy frame stays on its list as it was.
+fn store_skips_a_busy_frame(layout: Layout) {
+    let p = kunwrap!(pool_in(layout));
+    let a = kunwrap!(alloc(&p, 1, 1000));
+    let busy = p.moves.store_frame_busy.load(Ordering::Relaxed);
+    p.moves.force_frame_busy.store(true, Ordering::Relaxed);
+    let b = kunwrap!(alloc(&p, 2, 1000));
+    kunit_assert!(b.frame != a.frame);
+    kunit_assert_eq!(p.moves.store_frame_busy.load(Ordering::Relaxed), busy + 1);
+    kunit_assert_eq!(p.counts().pages, 2);
+    // a's frame is still listed with its room: two more objects of 1000
+    // bytes fit into the two frames (zbud: one each), no third page.
+    let c = kunwrap!(alloc(&p, 3, 1000));
+    let d = kunwrap!(alloc(&p, 4, 1000));
+    kunit_assert!([a.frame, b.frame].contains(&c.frame) && [a.frame, b.frame].contains(&d.frame));
+    kunit_assert_eq!(p.counts().pages, 2);
+    for (h, o) in [(a, 1), (b, 2), (c, 3), (d, 4)] {
+        kunit_assert!(intact(&p, h, o, 1000));
+        kunit_assert!(p.free(h, o).is_some());
+    }
+    kunit_assert_eq!(p.counts().pages, 0);
+}
+
 /// Overflow checks are on in the test kernel (`CONFIG_RUST_OVERFLOW_CHECKS`):
 /// a counter that would go below 0 must saturate and be reported
 /// (issue 32, item 7), not BUG under the pool lock.
@@ -353,6 +379,7 @@ kunit_suite_layouts!(
     [
         sizes_out_of_range_rejected,
         referenced_frame_gets_a_second_chance,
+        store_skips_a_busy_frame,
         wrong_owner_is_refused,
         frame_ids_are_reused,
         table_grows_past_one_block,
