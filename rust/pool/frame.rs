@@ -9,8 +9,12 @@ use crate::sys::movable::MovablePage;
 
 /// Most objects a frame holds (in any layout).
 pub(crate) const MAX_SLOTS: usize = 4;
-// The index entry keeps a slot in two bits (`index.rs`).
-const _: () = assert!(MAX_SLOTS <= 4);
+/// Most pages in a unit of frames (`Documentation/design.rst`, "Objects
+/// over half a page: options"): one in zbud and zpack.
+pub(crate) const MAX_UNIT_PAGES: usize = 3;
+/// Most objects a unit holds: [`MAX_SLOTS`] per page.  A handle's slot is
+/// below this; the index entry keeps it in four bits (`index.rs`).
+pub(crate) const MAX_UNIT_SLOTS: usize = MAX_SLOTS * MAX_UNIT_PAGES;
 
 /// One object slot of a frame.
 #[derive(Clone, Copy, Default)]
