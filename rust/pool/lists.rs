@@ -13,7 +13,7 @@ pub(crate) const CHUNK: usize = 64;
 pub(crate) const NLISTS: usize = PAGE_SIZE / CHUNK;
 
 /// No frame (the end of a list).
-pub(super) const NIL: u32 = u32::MAX;
+pub(super) use super::frame::NIL;
 /// On no free list (`Link::list`).
 pub(super) const UNLISTED: u8 = u8::MAX;
 

@@ -20,7 +20,7 @@ impl Pool {
     /// Makes sure a free frame id exists, growing the frame table by a
     /// block if needed; called without locks (may sleep).  Table memory is
     /// slab memory: never `__GFP_MOVABLE`.
-    fn reserve_id(&self) -> Result {
+    pub(super) fn reserve_id(&self) -> Result {
         // A retry is needed only if another thread installed a block that
         // started a new directory page meanwhile, and then used up its ids.
         for _ in 0..4 {

@@ -9,6 +9,7 @@ mod index;
 mod migrate;
 mod params;
 mod pool;
+mod unit;
 mod zbud;
 mod zpack;
 
