@@ -233,6 +233,9 @@ impl Pool {
     /// Puts a used frame back on the free list matching its free space.
     /// (Not a frame that writeback holds: it relists it when done.)
     pub(super) fn relist(&self, inner: &mut Inner, id: u32) {
+        if self.layout.chains() {
+            return self.relist_unit(inner, id);
+        }
         let frame = or_broken!(self.frames.get(id), id, ()).lock();
         let (n, used) = (frame.nr_objects(), frame.used());
         drop(frame);

@@ -87,6 +87,7 @@ macro_rules! or_broken {
 
 // After the macros: the submodules use them.  In the order of the
 // files' dependencies (see above).
+mod chain;
 mod compact;
 mod frame;
 mod layout;

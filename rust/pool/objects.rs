@@ -81,6 +81,9 @@ impl Pool {
         if len == 0 || len > MAX_OBJECT {
             return Err(crate::sys::EINVAL);
         }
+        if self.layout.chains() {
+            return self.alloc_chain(owner, tag, data);
+        }
         {
             let mut inner = self.inner.lock();
             if inner.zombies != NIL {
@@ -200,6 +203,9 @@ impl Pool {
     /// tag and length; `None` (and nothing changed) if it does not.  Never
     /// sleeps.
     pub(crate) fn free(&self, h: Handle, owner: u64) -> Option<Freed> {
+        if self.layout.chains() {
+            return self.free_chain(h, owner);
+        }
         let mut inner = self.inner.lock();
         let cell = self.frames.get(h.frame)?;
         let mut frame = cell.lock();
@@ -239,6 +245,11 @@ impl Pool {
         owner: u64,
         f: impl FnOnce(&[u8], u8) -> R,
     ) -> Option<R> {
+        if self.layout.chains() {
+            // No scratch buffer: an object across two pages is not read
+            // (`read_spanning` is the zchain reader).
+            return self.read_spanning(h, owner, &mut [], f);
+        }
         let frame = self.frames.get(h.frame)?.lock();
         let s = frame.object(h.slot).filter(|s| s.owner == owner)?;
         let off = s.off as usize;
@@ -252,6 +263,9 @@ impl Pool {
     /// so reclaim passes its frame over once (second chance).  Never
     /// sleeps.
     pub(crate) fn mark_referenced(&self, h: Handle, owner: u64) {
+        if self.layout.chains() {
+            return self.mark_referenced_chain(h, owner);
+        }
         if let Some(cell) = self.frames.get(h.frame) {
             let mut frame = cell.lock();
             if let Some(s) = frame.slots.get_mut(h.slot as usize) {

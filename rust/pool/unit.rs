@@ -34,6 +34,7 @@ use super::frame::{FrameData, Slot, MAX_SLOTS, MAX_UNIT_PAGES, MAX_UNIT_SLOTS, N
 use super::lists::broken;
 use crate::sys::arena::Arena;
 use crate::sys::lock::{Guard, SpinLock, SpinLockBackend};
+use crate::sys::movable::MovablePage;
 use crate::sys::PAGE_SIZE;
 
 type FrameGuard<'a> = Guard<'a, FrameData, SpinLockBackend>;
@@ -48,6 +49,8 @@ pub(super) struct Unit<'a> {
     ids: [u32; MAX_UNIT_PAGES],
     /// Members locked (at least 1: the head).
     n: usize,
+    /// The lockdep subclass of the head's lock (`depth * MAX_UNIT_PAGES`).
+    base: u8,
 }
 
 /// A piece of a byte range that lies in one page of a unit.
@@ -124,6 +127,7 @@ impl<'a> Unit<'a> {
             members: [Some(g), None, None],
             ids: [head, NIL, NIL],
             n: 1,
+            base,
         };
         while next != NIL && u.n < MAX_UNIT_PAGES {
             let cell = match frames.get(next) {
@@ -150,6 +154,53 @@ impl<'a> Unit<'a> {
             next = after;
         }
         Some(u)
+    }
+
+    /// Adds frame `id` (a free id just taken, not in any unit) with `page`
+    /// as the unit's last member; gives the page back if the unit has
+    /// [`MAX_UNIT_PAGES`] already or `id` has no descriptor.  The caller
+    /// holds the pool lock (the member list changes under it and the
+    /// head's lock).
+    pub(super) fn grow(
+        &mut self,
+        frames: &'a Arena<SpinLock<FrameData>>,
+        id: u32,
+        page: MovablePage,
+    ) -> core::result::Result<(), MovablePage> {
+        if self.n >= MAX_UNIT_PAGES {
+            return Err(page);
+        }
+        let cell = match frames.get(id) {
+            Some(c) => c,
+            None => return Err(page),
+        };
+        let mut g = cell.lock_subclass(self.base + self.n as u8);
+        g.page = Some(page);
+        g.head = self.ids[0];
+        g.next = NIL;
+        if let Some(last) = self.frame_mut(self.n - 1) {
+            last.next = id;
+        }
+        self.members[self.n] = Some(g);
+        self.ids[self.n] = id;
+        self.n += 1;
+        Ok(())
+    }
+
+    /// Takes every member's page and unlinks the members (the unit's last
+    /// object is gone): (frame id, page) of each, to retire once the unit
+    /// is unlocked.
+    pub(super) fn dissolve(mut self) -> [(u32, Option<MovablePage>); MAX_UNIT_PAGES] {
+        let mut out = [(NIL, None), (NIL, None), (NIL, None)];
+        for (i, o) in out.iter_mut().enumerate().take(self.n) {
+            let id = self.ids[i];
+            if let Some(f) = self.frame_mut(i) {
+                f.head = NIL;
+                f.next = NIL;
+                *o = (id, f.page.take());
+            }
+        }
+        out
     }
 
     /// Pages (members) in the unit.

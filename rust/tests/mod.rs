@@ -11,6 +11,7 @@ mod params;
 mod pool;
 mod unit;
 mod zbud;
+mod zchain;
 mod zpack;
 
 /// A deterministic byte pattern for object `seed` of length `len`.
