@@ -33,6 +33,9 @@ use crate::sys::{sub_or_warn, Result, EINVAL, ENOMEM, PAGE_SIZE};
 
 type InnerGuard<'a> = Guard<'a, Inner, SpinLockBackend>;
 
+/// Listed units a store looks at for one to grow (`take_growable`).
+const GROW_SCAN: usize = 16;
+
 impl Pool {
     /// zchain's [`Pool::alloc`] (`data` is 1 to `PAGE_SIZE` bytes).
     pub(super) fn alloc_chain(&self, owner: u64, tag: u8, data: &[u8]) -> Result<Handle> {
@@ -69,11 +72,8 @@ impl Pool {
             }
         };
         if len > PAGE_SIZE / 2 && len < MAX_OBJECT {
-            if let Some(head) = inner.take_emptiest() {
-                if self.grows_to_fit(head, len) {
-                    return self.place(inner, head, Some((id, page)), owner, tag, data);
-                }
-                self.relist_unit(&mut inner, head);
+            if let Some(head) = self.take_growable(&mut inner, len) {
+                return self.place(inner, head, Some((id, page)), owner, tag, data);
             }
         }
         // A new frame: a unit of one page.
@@ -87,6 +87,32 @@ impl Pool {
         }
         self.pages.fetch_add(1, Ordering::Relaxed);
         self.place(inner, id, None, owner, tag, data)
+    }
+
+    /// Takes the listed unit with the most room that one more page would
+    /// make fit `len` bytes, off the lists (pool lock held): the lists
+    /// from the top down, at most [`GROW_SCAN`] units looked at (units of
+    /// three pages, which cannot grow, sit on the top lists too).
+    fn take_growable(&self, inner: &mut Inner, len: usize) -> Option<u32> {
+        let mut seen = 0;
+        let mut mask = inner.nonempty;
+        while mask != 0 {
+            let l = 63 - mask.leading_zeros() as usize;
+            mask &= !(1u64 << l);
+            let mut id = inner.heads[l];
+            while id != NIL {
+                if self.grows_to_fit(id, len) {
+                    inner.list_del(id);
+                    return Some(id);
+                }
+                seen += 1;
+                if seen >= GROW_SCAN {
+                    return None;
+                }
+                id = or_broken!(inner.links.get_mut(id), id, None).next;
+            }
+        }
+        None
     }
 
     /// Whether unit `head` (pool lock held) could take a page more and
@@ -271,6 +297,65 @@ impl Pool {
         if n >= 1 && n < MAX_SLOTS * pages && size.saturating_sub(used) >= CHUNK {
             inner.list_add(head, size - used);
         }
+    }
+
+    /// zchain's compaction move: the object in slot `from` of unit `src`
+    /// into unit `dst` (pool lock held, both off the lists, `dst` with
+    /// room), under both units' locks (source first, the destination as
+    /// a second unit), piece by piece across either unit's pages.
+    /// `Some(objects dst held before)` if it moved and the index follows
+    /// it; `None` if nothing changed (a slide that made room stays).
+    pub(super) fn move_object_unit(
+        &self,
+        src: u32,
+        from: u8,
+        dst: u32,
+        relocate: &impl Fn(u64, Handle, Handle) -> bool,
+    ) -> Option<usize> {
+        let mut su = Unit::lock(&self.frames, src, 0)?;
+        let mut du = Unit::lock(&self.frames, dst, 1)?;
+        let s = su.object(from)?;
+        let (soff, len) = (s.off as usize, s.len as usize);
+        let dn = du.nr_objects();
+        let c = match claim(&mut du, s.owner, s.tag, len) {
+            Some(c) => c,
+            None => {
+                crate::pr_err!("BUG: listed unit {} has no room for {} bytes", dst, len);
+                return None;
+            }
+        };
+        if c.slide {
+            slide(&mut du, Some(c.slot as usize));
+        }
+        let doff = du.object(c.slot).map_or(usize::MAX, |d| d.off as usize);
+        let mut copied = su.contains(soff, len);
+        for p in super::unit::Pieces::new(soff, len) {
+            if !copied {
+                break;
+            }
+            copied = match su.frame(p.member).and_then(|f| f.page.as_ref()) {
+                Some(page) => page.with_slice(|b| du.write(doff + p.from, &b[p.at..p.at + p.len])),
+                None => false,
+            };
+        }
+        let hfrom = Handle {
+            frame: src,
+            slot: from,
+        };
+        let hto = Handle {
+            frame: dst,
+            slot: c.slot,
+        };
+        // The index entry moves only once the bytes are in place.
+        if !copied || !relocate(s.owner, hfrom, hto) {
+            if !copied {
+                crate::pr_err!("BUG: unit {} or {} lacks a page", src, dst);
+            }
+            *du.slot_mut(c.slot)? = Slot::default();
+            return None;
+        }
+        *su.slot_mut(from)? = Slot::default();
+        Some(dn)
     }
 
     /// Test hook: where object `h` starts in its unit's bytes (zchain).

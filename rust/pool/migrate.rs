@@ -134,8 +134,11 @@ impl Pool {
         if !frame.page.as_ref().map_or(false, |p| page.is(p)) {
             return false;
         }
+        // A later member of a zchain unit: its unit leaves the lists
+        // (`relist_unit` keeps it off while a member is isolated).
+        let head = if frame.head == NIL { id } else { frame.head };
         drop(frame);
-        inner.list_del(id);
+        inner.list_del(head);
         or_broken!(inner.links.get_mut(id), id, false).isolated = true;
         true
     }

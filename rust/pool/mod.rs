@@ -56,7 +56,9 @@ use crate::sys::{sub_or_warn, Gfp, Result};
 use frame::FrameData;
 use lists::{Inner, State, NIL, NLISTS};
 
-pub(crate) use frame::{MAX_SLOTS, MAX_UNIT_SLOTS};
+#[cfg(zrs_kunit)]
+pub(crate) use frame::MAX_SLOTS;
+pub(crate) use frame::MAX_UNIT_SLOTS;
 pub(crate) use layout::{Layout, MAX_COMPRESSED};
 pub(crate) use lists::Counts;
 #[cfg(zrs_kunit)]

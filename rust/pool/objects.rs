@@ -259,6 +259,22 @@ impl Pool {
 }
 
 impl Pool {
+    /// As [`Pool::read`], with `scratch` for an object that lies across
+    /// two pages of a zchain unit (copied there first; zbud and zpack read
+    /// every object in place and never touch it).
+    pub(crate) fn read_with<R>(
+        &self,
+        h: Handle,
+        owner: u64,
+        scratch: &mut [u8],
+        f: impl FnOnce(&[u8], u8) -> R,
+    ) -> Option<R> {
+        if self.layout.chains() {
+            return self.read_spanning(h, owner, scratch, f);
+        }
+        self.read(h, owner, f)
+    }
+
     /// Marks the object at `h` (if `owner`'s) referenced: a load kept it,
     /// so reclaim passes its frame over once (second chance).  Never
     /// sleeps.

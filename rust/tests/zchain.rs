@@ -8,8 +8,11 @@
 use super::pattern;
 use super::pool::pool_in;
 use crate::index::Entry;
+use crate::pool::migrate::Migrated;
 use crate::pool::{Handle, Layout, Pool};
-use crate::sys::PAGE_SIZE;
+use crate::sys::movable::MigrateMode;
+use crate::sys::page::Page;
+use crate::sys::{Gfp, PAGE_SIZE};
 use crate::{kunit_assert, kunit_assert_eq, kunit_expect, kunit_suite, kunwrap};
 use alloc::vec::Vec;
 
@@ -195,6 +198,205 @@ fn mixed_rounds_stay_intact() {
     kunit_assert_eq!((c.pages, c.bytes), (0, 0));
 }
 
+/// Isolates frame `id`'s page and migrates it into a fresh page as the
+/// VM does; the new page's address.
+fn migrate_frame(p: &Pool, id: u32) -> Option<usize> {
+    let src = p.frame_page_ref(id)?;
+    let dst = Page::alloc(Gfp::KERNEL)?;
+    let dst_ptr = dst.as_ptr() as usize;
+    if !src.with_locked(|lp| p.isolate(lp)) {
+        return None;
+    }
+    let r = src.with_locked(|s| dst.migrate_into(|d| p.migrate(d, s, MigrateMode::Sync)));
+    if r != Ok(Migrated::Moved) {
+        return None;
+    }
+    Some(dst_ptr)
+}
+
+/// A unit of two pages with an object across the boundary: either page
+/// migrates (the member's under its own lock), the handles stay, every
+/// object reads back; a member held by a reader refuses isolation; an
+/// isolated member keeps its unit off the free lists until putback.
+fn spanning_objects_migrate_with_either_page() {
+    let p = kunwrap!(pool());
+    let a = kunwrap!(alloc(&p, 1, 2600));
+    let b = kunwrap!(alloc(&p, 2, 2600));
+    let c = kunwrap!(alloc(&p, 3, 2600));
+    let head = a.frame;
+    kunit_assert!(b.frame == head && c.frame == head);
+    let m1 = kunwrap!(p.unit_member(head, 1));
+    // Busy: a reader of the unit holds every member's lock.
+    let src = kunwrap!(p.frame_page_ref(m1));
+    let r = src.with_locked(|lp| p.with_frame_busy(m1, || p.isolate(lp)));
+    kunit_assert_eq!(r, Some(false));
+    for id in [m1, head] {
+        let to = kunwrap!(migrate_frame(&p, id));
+        kunit_assert_eq!(p.frame_page(id), Some(to));
+        for (h, o) in [(a, 1), (b, 2), (c, 3)] {
+            kunit_assert!(intact(&p, h, o, 2600));
+        }
+    }
+    kunit_assert_eq!(p.counts().pages, 2);
+    // Isolated member: the unit takes no new object until putback.
+    let src = kunwrap!(p.frame_page_ref(m1));
+    kunit_assert!(src.with_locked(|lp| p.isolate(lp)));
+    let d = kunwrap!(alloc(&p, 4, 300));
+    kunit_assert!(d.frame != head);
+    src.with_locked(|lp| p.putback(lp));
+    let e = kunwrap!(alloc(&p, 5, 200));
+    kunit_assert_eq!(e.frame, head);
+    for (h, o, l) in [
+        (a, 1, 2600),
+        (b, 2, 2600),
+        (c, 3, 2600),
+        (d, 4, 300),
+        (e, 5, 200),
+    ] {
+        kunit_assert!(intact(&p, h, o, l));
+        kunit_assert!(p.free(h, o).is_some());
+    }
+    kunit_assert_eq!(p.counts().pages, 0);
+}
+
+/// The unit empties while a member's page is isolated: that member
+/// becomes a zombie, and the VM's migration releases it.
+fn a_unit_emptied_while_a_member_is_isolated() {
+    let p = kunwrap!(pool());
+    let a = kunwrap!(alloc(&p, 1, 2600));
+    let b = kunwrap!(alloc(&p, 2, 2600));
+    let m1 = kunwrap!(p.unit_member(a.frame, 1));
+    let src = kunwrap!(p.frame_page_ref(m1));
+    kunit_assert!(src.with_locked(|lp| p.isolate(lp)));
+    kunit_assert!(p.free(a, 1).is_some() && p.free(b, 2).is_some());
+    let c = p.counts();
+    kunit_assert_eq!((c.pages, c.zombies), (1, 1));
+    let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
+    let r = src.with_locked(|s| dst.migrate_into(|d| p.migrate(d, s, MigrateMode::Sync)));
+    kunit_assert_eq!(r, Ok(Migrated::ZombieFreed));
+    let c = p.counts();
+    kunit_assert_eq!((c.pages, c.zombies), (0, 0));
+}
+
+/// A unit of two pages and five objects, one in a later member's slot.
+fn five_in_two_pages(p: &Pool) -> Option<[(Handle, u64, usize); 5]> {
+    let mut v = [(Handle { frame: 0, slot: 0 }, 0, 0); 5];
+    for (i, &len) in [2600usize, 2600, 2600, 300, 50].iter().enumerate() {
+        let o = i as u64 + 1;
+        v[i] = (alloc(p, o, len)?, o, len);
+    }
+    if !kunit_expect!(v.iter().all(|(h, _, _)| h.frame == v[0].0.frame)) {
+        return None;
+    }
+    if !kunit_expect!(v[4].0.slot == 4) {
+        return None;
+    }
+    Some(v)
+}
+
+/// Reclaim takes a unit whole: it names every object (a later member's
+/// slot too) and what emptying it frees (two pages); a unit taken gets no
+/// new object; when all are freed, `reclaim_end` reports it released.
+fn reclaim_takes_a_whole_unit() {
+    let p = kunwrap!(pool());
+    let v = kunwrap!(five_in_two_pages(&p));
+    let head = v[0].0.frame;
+    let r = kunwrap!(p.reclaim_begin());
+    kunit_assert_eq!((r.frame, r.pages), (head, 2));
+    kunit_assert_eq!(r.objects.iter().flatten().count(), 5);
+    for &(h, o, _) in v.iter() {
+        kunit_assert!(r
+            .objects
+            .iter()
+            .flatten()
+            .any(|&(ro, rh)| ro == o && rh == h));
+    }
+    let x = kunwrap!(alloc(&p, 9, 20));
+    kunit_assert!(x.frame != head);
+    for &(h, o, len) in v.iter() {
+        kunit_assert!(intact(&p, h, o, len));
+        kunit_assert!(p.free(h, o).is_some());
+    }
+    kunit_assert!(p.reclaim_end(r));
+    kunit_assert_eq!(p.counts().pages, 1);
+    kunit_assert!(p.free(x, 9).is_some());
+    kunit_assert_eq!(p.counts().pages, 0);
+}
+
+/// A load that keeps an object in a later member's slot gives the whole
+/// unit its second chance.
+fn second_chance_sees_every_member() {
+    let p = kunwrap!(pool());
+    let v = kunwrap!(five_in_two_pages(&p));
+    p.mark_referenced(v[4].0, 5);
+    kunit_assert!(p.reclaim_begin().is_none());
+    kunit_assert_eq!(
+        p.moves
+            .reclaim_second_chances
+            .load(core::sync::atomic::Ordering::Relaxed),
+        1
+    );
+    let r = kunwrap!(p.reclaim_begin());
+    kunit_assert_eq!(r.frame, v[0].0.frame);
+    kunit_assert!(!p.reclaim_end(r));
+    for &(h, o, _) in v.iter() {
+        kunit_assert!(p.free(h, o).is_some());
+    }
+    kunit_assert_eq!(p.counts().pages, 0);
+}
+
+/// Compaction empties a three-page unit whose one object lies across a
+/// page boundary into a two-page unit with room: the object reads back
+/// at its new handle, all three pages go; an undone move (the entry
+/// changed) leaves everything as it was.
+fn compaction_moves_a_spanning_object() {
+    let p = kunwrap!(pool());
+    let mut hs = [None; 6];
+    for (i, h) in hs.iter_mut().enumerate() {
+        *h = alloc(&p, i as u64 + 1, 2600);
+    }
+    let h: [Handle; 6] = [
+        kunwrap!(hs[0]),
+        kunwrap!(hs[1]),
+        kunwrap!(hs[2]),
+        kunwrap!(hs[3]),
+        kunwrap!(hs[4]),
+        kunwrap!(hs[5]),
+    ];
+    let (u1, u2) = (h[0].frame, h[4].frame);
+    kunit_assert!(h[..4].iter().all(|x| x.frame == u1));
+    kunit_assert!(h[4..].iter().all(|x| x.frame == u2));
+    kunit_assert_eq!((p.unit_pages(u1), p.unit_pages(u2)), (Some(3), Some(2)));
+    kunit_assert_eq!(p.counts().pages, 5);
+    // Keep only object 2 in unit 1: at 2,600, across its first boundary.
+    for i in [0usize, 2, 3] {
+        kunit_assert!(p.free(h[i], i as u64 + 1).is_some());
+    }
+    kunit_assert_eq!(p.unit_object_offset(h[1]), Some(2600));
+    // First refused by the index: nothing moves, nothing is freed.
+    kunit_assert_eq!(p.compact(10, |_, _, _| false), 0);
+    kunit_assert!(intact(&p, h[1], 2, 2600));
+    kunit_assert_eq!(p.counts().pages, 5);
+    let moved = core::cell::Cell::new(None);
+    let n = p.compact(10, |owner, from, to| {
+        if owner == 2 && from == h[1] {
+            moved.set(Some(to));
+        }
+        true
+    });
+    kunit_assert_eq!(n, 1);
+    let to = kunwrap!(moved.get());
+    kunit_assert_eq!(to.frame, u2);
+    kunit_assert_eq!(p.counts().pages, 2);
+    kunit_assert!(intact(&p, to, 2, 2600));
+    kunit_assert!(intact(&p, h[4], 5, 2600) && intact(&p, h[5], 6, 2600));
+    kunit_assert!(p.free(h[1], 2).is_none());
+    for (x, o) in [(to, 2), (h[4], 5), (h[5], 6)] {
+        kunit_assert!(p.free(x, o).is_some());
+    }
+    kunit_assert_eq!(p.counts().pages, 0);
+}
+
 kunit_suite!(
     ZCHAIN_SUITE,
     "zswap_rs_zchain",
@@ -204,5 +406,10 @@ kunit_suite!(
         small_objects_pack_as_zpack,
         unit_slots_beyond_four,
         mixed_rounds_stay_intact,
+        spanning_objects_migrate_with_either_page,
+        a_unit_emptied_while_a_member_is_isolated,
+        reclaim_takes_a_whole_unit,
+        second_chance_sees_every_member,
+        compaction_moves_a_spanning_object,
     ]
 );
