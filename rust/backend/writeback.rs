@@ -337,14 +337,16 @@ impl Backend {
         let r_pages = r.pages;
         emptied &= self.pool.reclaim_end(r);
         // What each freed page cost in device writes (its own objects; the
-        // neighbours written with them free room in other frames): a
-        // zchain unit of k pages counts k pages at ceil(writes / k) each.
+        // neighbours written with them free room in other frames).  A
+        // zchain unit of k pages shares its writes out: writes mod k pages
+        // at ceil(writes / k), the others at the floor (the counts add up
+        // to the writes; a page whose share is 0 is counted nowhere).
         if emptied {
             let s = &self.stats;
             let pages = r_pages.max(1);
-            let per_page = (writes + pages - 1) / pages;
-            for _ in 0..pages {
-                match per_page {
+            for i in 0..pages {
+                let share = writes / pages + usize::from(i < writes % pages);
+                match share {
                     1 => inc(&s.reclaim_pages_1_write),
                     2 => inc(&s.reclaim_pages_2_writes),
                     3 => inc(&s.reclaim_pages_3_writes),

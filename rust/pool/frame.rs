@@ -60,10 +60,8 @@ pub(crate) struct FrameData {
     pub(super) slots: [Slot; MAX_SLOTS],
     /// The frame that heads this frame's unit, or [`NIL`] if this one
     /// does.
-    #[cfg_attr(not(zrs_kunit), allow(dead_code))]
     pub(super) head: u32,
     /// The next member of this frame's unit, or [`NIL`].
-    #[cfg_attr(not(zrs_kunit), allow(dead_code))]
     pub(super) next: u32,
 }
 

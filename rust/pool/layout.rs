@@ -40,15 +40,12 @@ pub(crate) enum Layout {
     Zpack,
     /// zpack frames that grow into units of up to three pages
     /// (`MAX_UNIT_PAGES`) for objects over half a page (`chain.rs`).
-    /// Being built: not in [`Layout::ALL`], so `zpool=` does not offer it
-    /// yet, and only the KUnit suites make such pools.
-    #[cfg_attr(not(zrs_kunit), allow(dead_code))]
     Zchain,
 }
 
 impl Layout {
-    /// Every layout `zpool=` offers.
-    pub(crate) const ALL: [Layout; 2] = [Layout::Zbud, Layout::Zpack];
+    /// Every layout.
+    pub(crate) const ALL: [Layout; 3] = [Layout::Zbud, Layout::Zpack, Layout::Zchain];
 
     /// Objects a frame of this layout holds at most (a zchain unit: this
     /// many per page).

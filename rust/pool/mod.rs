@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The pool: compressed objects in page frames, in one of two layouts.
+//! The pool: compressed objects in page frames, in one of three layouts.
 //!
 //! A *frame* is one pool page plus a descriptor in the frame table
 //! ([`Arena`]).  The descriptor lives outside the page, so the whole page
 //! holds data and objects are placed with byte precision.  Each object has
 //! a *slot* in its frame's descriptor (owner, offset, length, tag).
 //!
-//! Objects are laid out in one of two layouts, [`Layout::Zbud`] (at most
-//! two objects per frame, one at each end of the page; the default) and
+//! Objects are laid out in one of three layouts, [`Layout::Zbud`] (at
+//! most two objects per frame, one at each end of the page; the default),
 //! [`Layout::Zpack`] (at most four, anywhere in the page): `layout.rs`
-//! holds every decision that differs between them.
+//! holds every decision that differs between these two; and
+//! [`Layout::Zchain`], zpack frames chained into units of up to three
+//! pages for objects over half a page (`unit.rs`, `chain.rs`; `alloc`,
+//! `free`, `read` and relisting dispatch to it).
 //!
 //! Frames that could take another object sit on free lists indexed by
 //! their free space in 64-byte chunks ([`CHUNK`]); an allocation takes the
@@ -97,9 +100,6 @@ mod lists;
 pub(crate) mod migrate;
 mod objects;
 mod reclaim;
-// The units of the zchain layout, built in the steps design.rst lists:
-// until that layout uses them, only the KUnit suites do.
-#[cfg_attr(not(zrs_kunit), allow(dead_code))]
 mod unit;
 
 /// Names an object in the pool.

@@ -230,9 +230,7 @@ impl<T> Lock<T, SpinLockBackend> {
     /// unit's member locks, `pool/unit.rs`); the caller must take nested
     /// locks of one class in ascending subclass order.  Lockdep knows
     /// subclasses 0 to 7 (`MAX_LOCKDEP_SUBCLASSES`): a higher one is
-    /// taken as 7 rather than passed on.  (Used by the pool's units, which
-    /// only the KUnit suites use until the zchain layout does.)
-    #[cfg_attr(not(zrs_kunit), allow(dead_code))]
+    /// taken as 7 rather than passed on.
     pub(crate) fn lock_subclass(&self, subclass: u8) -> Guard<'_, T, SpinLockBackend> {
         let sub = core::cmp::min(subclass, 7) as core::ffi::c_int;
         // SAFETY: Initialised (invariant); `sub` is a valid lockdep

@@ -397,6 +397,40 @@ fn compaction_moves_a_spanning_object() {
     kunit_assert_eq!(p.counts().pages, 0);
 }
 
+/// Mostly small objects with some over half a page, as a swap-out of
+/// mixed data stores them: never more than four objects per pool page
+/// (the bound reclaim's writes rest on), every object intact.
+fn at_most_four_objects_per_page() {
+    let p = kunwrap!(pool());
+    four_per_page(&p);
+}
+
+/// The same on a pool whose pages are movable.
+fn at_most_four_objects_per_movable_page() {
+    kunit_assert!(crate::with_movable_pool(Layout::Zchain, four_per_page));
+}
+
+fn four_per_page(p: &Pool) {
+    const N: usize = 600;
+    let mut hs: Vec<(Handle, u64, usize)> = Vec::new();
+    let _ = hs.try_reserve_exact(N);
+    for i in 0..N {
+        let r = (i * 2654435761) % 1000;
+        let len = if r < 150 { 2049 + r * 12 } else { 100 + r };
+        let o = i as u64 + 1;
+        let h = kunwrap!(alloc(p, o, len));
+        let _ = hs.try_push((h, o, len));
+        kunit_assert!(4 * p.counts().pages as usize >= hs.len());
+    }
+    for &(h, o, len) in hs.iter() {
+        kunit_assert!(intact(p, h, o, len));
+    }
+    for &(h, o, _) in hs.iter() {
+        kunit_assert!(p.free(h, o).is_some());
+    }
+    kunit_assert_eq!(p.counts().pages, 0);
+}
+
 kunit_suite!(
     ZCHAIN_SUITE,
     "zswap_rs_zchain",
@@ -411,5 +445,7 @@ kunit_suite!(
         reclaim_takes_a_whole_unit,
         second_chance_sees_every_member,
         compaction_moves_a_spanning_object,
+        at_most_four_objects_per_page,
+        at_most_four_objects_per_movable_page,
     ]
 );
