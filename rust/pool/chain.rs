@@ -9,15 +9,15 @@
 //! than a page of them on the top list), placed first-gap over the unit's
 //! bytes, sliding the others down across page boundaries if the room is
 //! split.  If no unit has room and the object is over half a page, the
-//! listed unit with the most room grows by a page if that makes it fit
-//! (at most [`MAX_UNIT_PAGES`] pages, [`MAX_SLOTS`] slots per page), else
-//! a new frame starts.  A unit is listed while it has a free slot and a
-//! chunk free; the LRU links heads.  When its last object goes, every
-//! member is released.
-//!
-//! Not unit-aware yet, which is why `zpool=` does not offer the layout:
-//! compaction, migration's relisting and reclaim (see design.rst, "What
-//! is built, and how it differs").
+//! listed unit with the most room that a page more makes fit grows by a
+//! page (at most [`MAX_UNIT_PAGES`] pages, [`MAX_SLOTS`] slots per page;
+//! [`GROW_SCAN`] units looked at), else a new frame starts.  A unit is listed while it has a free slot and a
+//! chunk free; the LRU links heads.  A free that leaves the objects in one
+//! page less, the last member's slots empty, slides them down and gives
+//! that page back (`shrink`); when the last object goes, every member
+//! is released.  Compaction (`Pool::move_object_unit`) and reclaim
+//! (`reclaim.rs`) work on whole units (see design.rst, "What is built,
+//! and how it differs").
 
 use core::sync::atomic::Ordering;
 
@@ -183,8 +183,18 @@ impl Pool {
         inner.lru_touch(head);
         // The slide and the copy need only the unit lock.
         drop(inner);
-        if c.slide {
-            slide(&mut u, Some(c.slot as usize));
+        if c.slide && !slide(&mut u, Some(c.slot as usize)) {
+            // Reported; the new object's range may overlap an object
+            // that did not move: give the slot back, nothing written.
+            *u.slot_mut(c.slot).ok_or(EINVAL)? = Slot::default();
+            drop(u);
+            let mut inner = self.inner.lock();
+            inner
+                .counts
+                .frame_changed((n + 1, len == MAX_OBJECT), (n, false));
+            sub_or_warn(&mut inner.counts.bytes, len as u64, "compressed_bytes");
+            self.relist_unit(&mut inner, head);
+            return Err(EINVAL);
         }
         let off = u.object(c.slot).map_or(usize::MAX, |s| s.off as usize);
         if !u.write(off, data) {
@@ -224,8 +234,16 @@ impl Pool {
             drop(inner);
             drop(release);
         } else {
+            // Fewer pages hold the rest now, perhaps: the last one goes.
+            let gone = shrink(&mut u);
             drop(u);
+            let release = match gone {
+                Some((id, page)) => self.retire(&mut inner, id, page),
+                None => None,
+            };
             self.relist_unit(&mut inner, h.frame);
+            drop(inner);
+            drop(release);
         }
         Some(Freed { tag: s.tag, len })
     }
@@ -324,8 +342,9 @@ impl Pool {
                 return None;
             }
         };
-        if c.slide {
-            slide(&mut du, Some(c.slot as usize));
+        if c.slide && !slide(&mut du, Some(c.slot as usize)) {
+            *du.slot_mut(c.slot)? = Slot::default();
+            return None;
         }
         let doff = du.object(c.slot).map_or(usize::MAX, |d| d.off as usize);
         let mut copied = su.contains(soff, len);
@@ -415,16 +434,44 @@ fn gap(u: &Unit<'_>, len: usize) -> Option<usize> {
     }
 }
 
+/// If the objects of unit `u` (two pages or more) fit in one page less
+/// and its last member's slots are empty (a claim takes the lowest free
+/// slot, which keeps the high ones free), slides them down and unlinks
+/// that member: its id and page, to retire once the unit is unlocked.
+/// The caller holds the pool lock.
+fn shrink(u: &mut Unit<'_>) -> Option<(u32, Option<MovablePage>)> {
+    let k = u.pages();
+    if k < 2 || u.frame(k - 1)?.nr_objects() != 0 || u.used() > (k - 1) * PAGE_SIZE {
+        return None;
+    }
+    if !slide(u, None) {
+        return None;
+    }
+    // Every object below the last page now (checked, not assumed: its
+    // bytes would go with the page).
+    let (objs, n) = u.by_offset(None);
+    if objs[..n]
+        .iter()
+        .any(|&(off, len, _)| off + len > (k - 1) * PAGE_SIZE)
+    {
+        crate::pr_err!("BUG: a unit slid down still reaches its last page");
+        return None;
+    }
+    u.detach_last()
+}
+
 /// Moves every object of `u` but slot `except` down to close the gaps,
-/// across page boundaries (bytes and offsets).
-fn slide(u: &mut Unit<'_>, except: Option<usize>) {
+/// across page boundaries (bytes and offsets); false if a move failed
+/// (reported; the objects moved so far stay where they went, their
+/// offsets with them).
+fn slide(u: &mut Unit<'_>, except: Option<usize>) -> bool {
     let (objs, n) = u.by_offset(except);
     let mut at = 0;
     for &(off, len, i) in &objs[..n] {
         if off != at {
             if !u.move_down(off, at, len) {
                 crate::pr_err!("BUG: a slide from {} to {} failed", off, at);
-                return;
+                return false;
             }
             if let Some(s) = u.slot_mut(i as u8) {
                 // INVARIANT: Moved to `at`, past the objects placed.
@@ -433,4 +480,5 @@ fn slide(u: &mut Unit<'_>, except: Option<usize>) {
         }
         at += len;
     }
+    true
 }

@@ -187,6 +187,29 @@ impl<'a> Unit<'a> {
         Ok(())
     }
 
+    /// Unlinks the last member of a unit of two or more pages (its slots
+    /// empty and no object's bytes in its page: the caller checked) and
+    /// takes its page: (frame id, page), to retire once the unit is
+    /// unlocked.  The caller holds the pool lock.
+    pub(super) fn detach_last(&mut self) -> Option<(u32, Option<MovablePage>)> {
+        if self.n < 2 {
+            return None;
+        }
+        let i = self.n - 1;
+        let id = self.ids[i];
+        let mut g = self.members[i].take()?;
+        g.head = NIL;
+        g.next = NIL;
+        let page = g.page.take();
+        drop(g);
+        self.ids[i] = NIL;
+        self.n = i;
+        if let Some(prev) = self.frame_mut(i - 1) {
+            prev.next = NIL;
+        }
+        Some((id, page))
+    }
+
     /// Takes every member's page and unlinks the members (the unit's last
     /// object is gone): (frame id, page) of each, to retire once the unit
     /// is unlocked.

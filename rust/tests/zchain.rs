@@ -345,56 +345,139 @@ fn second_chance_sees_every_member() {
     kunit_assert_eq!(p.counts().pages, 0);
 }
 
-/// Compaction empties a three-page unit whose one object lies across a
-/// page boundary into a two-page unit with room: the object reads back
-/// at its new handle, all three pages go; an undone move (the entry
-/// changed) leaves everything as it was.
+/// Compaction empties a two-page unit whose object lies across its
+/// page boundary (kept from shrinking by a small object in its second
+/// page's slots) into a unit with room: both objects read back at their
+/// new handles, both pages go; a first pass whose moves the index
+/// refuses leaves everything as it was.
 fn compaction_moves_a_spanning_object() {
     let p = kunwrap!(pool());
-    let mut hs = [None; 6];
-    for (i, h) in hs.iter_mut().enumerate() {
-        *h = alloc(&p, i as u64 + 1, 2600);
+    // The destination first: four objects in three pages, two of them
+    // freed later (it then shrinks to two pages with 2,992 bytes free).
+    let mut xs = [None; 4];
+    for (i, x) in xs.iter_mut().enumerate() {
+        *x = alloc(&p, 100 + i as u64, 2600);
     }
-    let h: [Handle; 6] = [
-        kunwrap!(hs[0]),
-        kunwrap!(hs[1]),
-        kunwrap!(hs[2]),
-        kunwrap!(hs[3]),
-        kunwrap!(hs[4]),
-        kunwrap!(hs[5]),
+    let x: [Handle; 4] = [
+        kunwrap!(xs[0]),
+        kunwrap!(xs[1]),
+        kunwrap!(xs[2]),
+        kunwrap!(xs[3]),
     ];
-    let (u1, u2) = (h[0].frame, h[4].frame);
-    kunit_assert!(h[..4].iter().all(|x| x.frame == u1));
-    kunit_assert!(h[4..].iter().all(|x| x.frame == u2));
-    kunit_assert_eq!((p.unit_pages(u1), p.unit_pages(u2)), (Some(3), Some(2)));
-    kunit_assert_eq!(p.counts().pages, 5);
-    // Keep only object 2 in unit 1: at 2,600, across its first boundary.
+    let u2 = x[0].frame;
+    kunit_assert_eq!(p.unit_pages(u2), Some(3));
+    // The source: five objects in two pages, the fifth in slot 4.
+    let v = kunwrap!(five_in_two_pages(&p));
+    let u1 = v[0].0.frame;
+    kunit_assert!(u1 != u2);
     for i in [0usize, 2, 3] {
-        kunit_assert!(p.free(h[i], i as u64 + 1).is_some());
+        kunit_assert!(p.free(v[i].0, v[i].1).is_some());
     }
-    kunit_assert_eq!(p.unit_object_offset(h[1]), Some(2600));
+    kunit_assert!(p.free(x[0], 100).is_some() && p.free(x[1], 101).is_some());
+    kunit_assert_eq!((p.unit_pages(u1), p.unit_pages(u2)), (Some(2), Some(2)));
+    kunit_assert_eq!(p.unit_object_offset(v[1].0), Some(2600));
+    kunit_assert_eq!(p.counts().pages, 4);
     // First refused by the index: nothing moves, nothing is freed.
     kunit_assert_eq!(p.compact(10, |_, _, _| false), 0);
-    kunit_assert!(intact(&p, h[1], 2, 2600));
-    kunit_assert_eq!(p.counts().pages, 5);
-    let moved = core::cell::Cell::new(None);
+    kunit_assert!(intact(&p, v[1].0, 2, 2600) && intact(&p, v[4].0, 5, 50));
+    kunit_assert_eq!(p.counts().pages, 4);
+    let moved = [core::cell::Cell::new(None), core::cell::Cell::new(None)];
     let n = p.compact(10, |owner, from, to| {
-        if owner == 2 && from == h[1] {
-            moved.set(Some(to));
+        for (k, &(h, o, _)) in [v[1], v[4]].iter().enumerate() {
+            if owner == o && from == h {
+                moved[k].set(Some(to));
+            }
         }
         true
     });
     kunit_assert_eq!(n, 1);
-    let to = kunwrap!(moved.get());
-    kunit_assert_eq!(to.frame, u2);
+    let (t2, t5) = (kunwrap!(moved[0].get()), kunwrap!(moved[1].get()));
+    kunit_assert!(t2.frame == u2 && t5.frame == u2);
     kunit_assert_eq!(p.counts().pages, 2);
-    kunit_assert!(intact(&p, to, 2, 2600));
-    kunit_assert!(intact(&p, h[4], 5, 2600) && intact(&p, h[5], 6, 2600));
-    kunit_assert!(p.free(h[1], 2).is_none());
-    for (x, o) in [(to, 2), (h[4], 5), (h[5], 6)] {
-        kunit_assert!(p.free(x, o).is_some());
+    kunit_assert!(intact(&p, t2, 2, 2600) && intact(&p, t5, 5, 50));
+    kunit_assert!(intact(&p, x[2], 102, 2600) && intact(&p, x[3], 103, 2600));
+    kunit_assert!(p.free(v[1].0, 2).is_none());
+    for (h, o) in [(t2, 2), (t5, 5), (x[2], 102), (x[3], 103)] {
+        kunit_assert!(p.free(h, o).is_some());
     }
     kunit_assert_eq!(p.counts().pages, 0);
+}
+
+/// A free that leaves a unit's objects in one page less, its last
+/// member's slots empty, slides them down across the boundary and gives
+/// that page back; a small object in the last member's slots keeps it.
+fn a_unit_shrinks_when_its_last_page_empties() {
+    let p = kunwrap!(pool());
+    let mut hs = [None; 4];
+    for (i, h) in hs.iter_mut().enumerate() {
+        *h = alloc(&p, i as u64 + 1, 2600);
+    }
+    let h: [Handle; 4] = [
+        kunwrap!(hs[0]),
+        kunwrap!(hs[1]),
+        kunwrap!(hs[2]),
+        kunwrap!(hs[3]),
+    ];
+    let head = h[0].frame;
+    kunit_assert_eq!(p.unit_pages(head), Some(3));
+    kunit_assert!(p.free(h[0], 1).is_some());
+    kunit_assert_eq!(p.unit_pages(head), Some(2));
+    kunit_assert_eq!(p.counts().pages, 2);
+    kunit_assert_eq!(
+        (
+            p.unit_object_offset(h[1]),
+            p.unit_object_offset(h[2]),
+            p.unit_object_offset(h[3])
+        ),
+        (Some(0), Some(2600), Some(5200))
+    );
+    for i in 1..4 {
+        kunit_assert!(intact(&p, h[i], i as u64 + 1, 2600));
+    }
+    kunit_assert!(p.free(h[2], 3).is_some());
+    kunit_assert_eq!(p.unit_pages(head), Some(2));
+    kunit_assert!(p.free(h[1], 2).is_some());
+    kunit_assert_eq!(p.unit_pages(head), Some(1));
+    kunit_assert_eq!(p.unit_object_offset(h[3]), Some(0));
+    kunit_assert!(intact(&p, h[3], 4, 2600));
+    kunit_assert!(p.free(h[3], 4).is_some());
+    kunit_assert_eq!(p.counts().pages, 0);
+    // Slot 4 (the second page's) held: no shrink however little is left.
+    let v = kunwrap!(five_in_two_pages(&p));
+    for &(h, o, _) in v[..4].iter() {
+        kunit_assert!(p.free(h, o).is_some());
+    }
+    kunit_assert_eq!(p.unit_pages(v[4].0.frame), Some(2));
+    kunit_assert!(intact(&p, v[4].0, 5, 50));
+    kunit_assert!(p.free(v[4].0, 5).is_some());
+    kunit_assert_eq!(p.counts().pages, 0);
+}
+
+/// The page a shrink gives up is isolated by the VM: it becomes a
+/// zombie, and the VM's migration releases it; the object slid out of
+/// it reads back.
+fn a_shrink_of_an_isolated_page_leaves_a_zombie() {
+    let p = kunwrap!(pool());
+    let a = kunwrap!(alloc(&p, 1, 2600));
+    let b = kunwrap!(alloc(&p, 2, 3000));
+    let c = kunwrap!(alloc(&p, 3, 2000));
+    kunit_assert!(b.frame == a.frame && c.frame == a.frame);
+    let m1 = kunwrap!(p.unit_member(a.frame, 1));
+    let src = kunwrap!(p.frame_page_ref(m1));
+    kunit_assert!(src.with_locked(|lp| p.isolate(lp)));
+    kunit_assert!(p.free(a, 1).is_some());
+    kunit_assert!(p.free(c, 3).is_some());
+    kunit_assert_eq!(p.unit_pages(a.frame), Some(1));
+    let n = p.counts();
+    kunit_assert_eq!((n.pages, n.zombies), (2, 1));
+    kunit_assert!(intact(&p, b, 2, 3000));
+    let dst = kunwrap!(Page::alloc(Gfp::KERNEL));
+    let r = src.with_locked(|s| dst.migrate_into(|d| p.migrate(d, s, MigrateMode::Sync)));
+    kunit_assert_eq!(r, Ok(Migrated::ZombieFreed));
+    kunit_assert!(intact(&p, b, 2, 3000));
+    kunit_assert!(p.free(b, 2).is_some());
+    let n = p.counts();
+    kunit_assert_eq!((n.pages, n.zombies), (0, 0));
 }
 
 /// Mostly small objects with some over half a page, as a swap-out of
@@ -445,6 +528,8 @@ kunit_suite!(
         reclaim_takes_a_whole_unit,
         second_chance_sees_every_member,
         compaction_moves_a_spanning_object,
+        a_unit_shrinks_when_its_last_page_empties,
+        a_shrink_of_an_isolated_page_leaves_a_zombie,
         at_most_four_objects_per_page,
         at_most_four_objects_per_movable_page,
     ]
