@@ -51,6 +51,21 @@ impl Ctx {
         Ok(&buf[..n])
     }
 
+    /// The context's decompressor and its output buffer (two pages), apart:
+    /// a load uses the buffer as scratch for a pool object that lies across
+    /// two pages (zchain), which it gathers there before decompressing.
+    pub(crate) fn split(&mut self) -> (Decompressor<'_>, &mut [u8]) {
+        let Ctx { tfms, buf } = self;
+        (Decompressor { tfms }, &mut buf[..])
+    }
+}
+
+/// A context's transforms, without its buffer ([`Ctx::split`]).
+pub(crate) struct Decompressor<'a> {
+    tfms: &'a mut [Option<Comp>; MAX_ALGS],
+}
+
+impl Decompressor<'_> {
     /// Decompresses `src`, written by algorithm `tag`, into `dst`; returns
     /// the decompressed length.  [`TAG_RAW`] objects are copied,
     /// [`TAG_FILL`] objects repeated.

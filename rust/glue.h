@@ -47,7 +47,7 @@ struct module;
 	X(WRITEBACK_RUN, writeback_run, 0644,				\
 	  "Writeback also writes the stored neighbours of each victim in its aligned window of this many swap slots (a power of two, 1-256; 1: the victim alone)") \
 	X(ZPOOL, zpool, 0444,						\
-	  "Pool layout, set when the module is loaded: zbud (two objects per pool page) or zpack (up to four, packed)")
+	  "Pool layout, set when the module is loaded: zbud (two objects per pool page), zpack (up to four, packed) or zchain (zpack frames that grow to units of up to three pages for objects over half a page)")
 
 enum zswap_rs_param {
 #define ZRS_PARAM_ENUM(id, name, perm, desc) ZRS_PARAM_##id,

@@ -7,7 +7,7 @@
 //!
 //! ```text
 //!  value (63 bits)  = payload << 1 | kind
-//!  kind 0, object:   payload = frame_id << 2 | slot       (pool handle)
+//!  kind 0, object:   payload = frame_id << 4 | slot       (pool handle)
 //!  kind 1, filled:   payload = fill word, sign-extended from 62 bits
 //! ```
 //!
@@ -24,6 +24,13 @@ use crate::pool::Handle;
 use crate::sys::memcg::Charges;
 use crate::sys::xarray::XArray;
 use crate::sys::{Result, ENOMEM};
+
+/// Bits of an object entry that name the slot: 4, room for the 12 slots
+/// of a three-page zchain unit (zbud and zpack use 1 and 2 of them).  A
+/// 32-bit frame id above them keeps the payload at 36 of its 62 bits.
+const SLOT_BITS: u32 = usize::BITS - (crate::pool::MAX_UNIT_SLOTS - 1).leading_zeros();
+const SLOT_MASK: u64 = (1 << SLOT_BITS) - 1;
+const _: () = assert!(SLOT_BITS == 4);
 
 /// What the index holds for a swapped page.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -48,7 +55,9 @@ impl Entry {
     /// The XArray value.
     pub(crate) fn encode(self) -> u64 {
         match self {
-            Entry::Object(h) => ((h.frame as u64) << 3) | ((h.slot as u64 & 3) << 1),
+            Entry::Object(h) => {
+                ((h.frame as u64) << (SLOT_BITS + 1)) | ((h.slot as u64 & SLOT_MASK) << 1)
+            }
             Entry::Filled(w) => ((w << 2) >> 1) | 1,
         }
     }
@@ -59,8 +68,8 @@ impl Entry {
             Entry::Filled((((v >> 1) << 2) as i64 >> 2) as u64)
         } else {
             Entry::Object(Handle {
-                frame: (v >> 3) as u32,
-                slot: ((v >> 1) & 3) as u8,
+                frame: (v >> (SLOT_BITS + 1)) as u32,
+                slot: ((v >> 1) & SLOT_MASK) as u8,
             })
         }
     }

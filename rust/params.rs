@@ -249,7 +249,7 @@ pub(crate) fn log_refused(p: Param, val: &[u8], e: Errno) {
         (Param::MaxPoolPercent | Param::AcceptThresholdPercent, _) => "not a number 0-100",
         (Param::Compact, _) => "write 1 to compact",
         (Param::Zpool, EBUSY) => "fixed while the module is loaded; reload it with zpool=",
-        (Param::Zpool, _) => "expected zbud or zpack",
+        (Param::Zpool, _) => "expected zbud, zpack or zchain",
         (Param::Writeback, ERANGE) => "at most 1000000 frames at a time",
         (Param::Writeback, _) => "expected Y, N or a number of frames",
         (Param::WritebackRun, _) => "expected a power of two from 1 to 256 (swap slots)",

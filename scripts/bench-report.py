@@ -16,9 +16,11 @@ import re
 import statistics
 import sys
 
-ARMS = ["zswap_rs", "zswap_rs+zpack", "zswap+zbud", "zswap+zsmalloc", "zswap+z3fold"]
+ARMS = ["zswap_rs", "zswap_rs+zpack", "zswap_rs+zchain", "zswap+zbud", "zswap+zsmalloc", "zswap+z3fold"]
 # zswap_rs's second layout (zpool=zpack, issue 22); "zswap_rs" is zbud.
 ZPACK = "zswap_rs+zpack"
+# The third layout (zpool=zchain, issue 35), when BENCH_RS_ZPOOLS has it.
+ZCHAIN = "zswap_rs+zchain"
 # The fields a result line must have to count (a console message can cut
 # a line short).
 NEEDS = {"BENCH": ("arm", "comp", "wl", "pages"), "BENCHLAT": ("arm", "comp", "wl", "op", "n"),
@@ -369,10 +371,11 @@ def main():
              "(with several reps, the per-rep ratios' min-max in brackets).",
              "A ratio marked * compares arms that stored page counts more than 5% apart in that workload "
              "(see its 'pages stored' row): not equal work.", "",
-             "zswap_rs is the zbud layout (the default); zswap_rs+zpack the zpack layout (zpool=zpack).", "",
-             "| metric | comp | zswap_rs | zswap_rs+zpack | zswap+zbud | zswap+zsmalloc | zswap+z3fold "
+             "zswap_rs is the zbud layout (the default); zswap_rs+zpack the zpack layout (zpool=zpack); "
+             "zswap_rs+zchain the zchain layout (zpool=zchain).", "",
+             "| metric | comp | zswap_rs | zswap_rs+zpack | zswap_rs+zchain | zswap+zbud | zswap+zsmalloc | zswap+z3fold "
              "| rs/zbud | rs/zsmalloc | zpack/rs | zpack/zsmalloc |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         cells = [fmt(r["med"][a][0]) if a in r["med"] else "-" for a in ARMS]
         mz = "*" if unequal(r["metric"], r["comp"], "zswap+zbud") else ""
@@ -468,6 +471,7 @@ def main():
     lines += floors(m, comps)
     lines += store_laps(recs)
     lines += zpack_goals(recs, rows, comps)
+    lines += zchain_goals(rows, comps)
     lines += layout_bounds(recs, m)
     lines += w6_sizes(recs, m)
     (out / "bench-results.inc").write_text(results_rst(out, recs, m, rows, comps, unequal))
@@ -646,6 +650,28 @@ def rep_value(m, recs, name, comp, arm, rep):
     return PER_REP.get((name, comp, arm), {}).get(rep)
 
 
+def zchain_goals(rows, comps):
+    """The zchain layout's density goal (issue 35), from this run's rows:
+    at least zswap+zsmalloc's on every workload, raw (the equal-work
+    version is the table's * marks)."""
+    if not any(ZCHAIN in r["med"] for r in rows):
+        return []
+    out = ["", "The zchain layout (issue 35; zswap_rs+zchain against zswap+zsmalloc and zpack, same run):", ""]
+    for comp in comps:
+        dens = [r for r in rows if r["comp"] == comp and "density" in r["metric"]
+                and ZCHAIN in r["med"] and "zswap+zsmalloc" in r["med"]]
+        if not dens:
+            out.append(f"- goal density >= zswap+zsmalloc's on every workload ({comp}): not measured in this run")
+            continue
+        each = ", ".join(f"{r['metric'].replace(' (stored/pool pages)', '')} {r['med'][ZCHAIN][0]:.2f} "
+                         f"(zsmalloc {r['med']['zswap+zsmalloc'][0]:.2f}"
+                         + (f", zpack {r['med'][ZPACK][0]:.2f}" if ZPACK in r["med"] else "") + ")" for r in dens)
+        low = [r for r in dens if r["med"][ZCHAIN][0] < r["med"]["zswap+zsmalloc"][0]]
+        out.append(f"- goal density >= zswap+zsmalloc's on every workload ({comp}): "
+                   + ("met" if not low else "NOT met") + f": {each}")
+    return out
+
+
 def zpack_goals(recs, rows, comps):
     """The zpack layout's goals (issue 22), from this run's rows."""
     if not any(ZPACK in r["med"] for r in rows):
@@ -697,7 +723,7 @@ def zpack_goals(recs, rows, comps):
                            + ("met" if r["p_rs"] <= 1.10 else "NOT met"))
     # Writeback: pool pages emptied by N device writes, summed over the
     # whole run (every workload and rep), per arm.
-    for arm in ("zswap_rs", ZPACK):
+    for arm in ("zswap_rs", ZPACK, ZCHAIN):
         dist = [0] * 5
         for r in recs:
             if r["kind"] == "BENCHIO" and r["arm"] == arm:
@@ -709,7 +735,7 @@ def zpack_goals(recs, rows, comps):
             out.append(f"- {arm}: writeback freed no pool page in this run")
             continue
         writes = sum(n * c for n, c in enumerate(dist))
-        bound = 4 if arm == ZPACK else 2
+        bound = 4 if arm in (ZPACK, ZCHAIN) else 2
         out.append(f"- {'goal ' if arm == ZPACK else ''}{arm}: every pool page writeback freed cost at most {bound} "
                    f"device writes: {freed} pages freed, by 1/2/3/4 writes: {'/'.join(str(c) for c in dist[1:])}; "
                    f"{writes / freed:.2f} writes per page freed; " + ("met" if not any(dist[bound + 1:]) else "NOT met"))
@@ -797,7 +823,7 @@ def layout_bounds(recs, m):
 # Each arm's largest object, to the byte (zrs_cbench's CLIMITS): zswap 6.1
 # puts an 8-byte header before the data in zbud (limit 3968) and z3fold
 # (a page), none in zsmalloc (a page); zswap_rs's two layouts take 3968.
-ARM_LIMIT = {"zswap_rs": MAX_OBJ, ZPACK: MAX_OBJ, "zswap+zbud": MAX_OBJ - 8, "zswap+z3fold": 4096 - 8,
+ARM_LIMIT = {"zswap_rs": MAX_OBJ, ZPACK: MAX_OBJ, ZCHAIN: MAX_OBJ, "zswap+zbud": MAX_OBJ - 8, "zswap+z3fold": 4096 - 8,
              "zswap+zsmalloc": 4096}
 
 

@@ -285,15 +285,22 @@ guest_results() {
 }
 
 [ -n "$guest_tests" ] && guest_pass check "" $guest_tests
-# The zpack boot: ZPACK_TESTS (and ZPACK_DEBUG_TESTS on the debug kernel)
-# that this run selected.
+# The layout boots: ZPACK_TESTS (and ZPACK_DEBUG_TESTS on the debug
+# kernel) that this run selected, in a boot per layout of ZRS_LAYOUTS
+# (default zpack; ZRS_LAYOUTS="zpack zchain" adds the zchain layout's).
 zpack_tests=""
 zpack_list=$ZPACK_TESTS
 [ "$ZRS_VARIANT" = debug ] && zpack_list="$zpack_list $ZPACK_DEBUG_TESTS"
 for t in $zpack_list; do
 	[[ " $guest_tests " == *" $t "* ]] && zpack_tests="$zpack_tests $t"
 done
-[ -n "$zpack_tests" ] && guest_pass check-zpack zpack $zpack_tests
+for layout in ${ZRS_LAYOUTS:-zpack}; do
+	case $layout in
+	zpack|zchain) ;;
+	*) fail "layout boot" "ZRS_LAYOUTS: unknown layout '$layout'"; continue ;;
+	esac
+	[ -n "$zpack_tests" ] && guest_pass check-$layout $layout $zpack_tests
+done
 
 # A/B boots on the same kernel: zswap_rs running in-guest test $2, then the
 # built-in C zswap + zbud running $3; sets $rs and $c to the last line each

@@ -16,7 +16,8 @@
 # or 1 if the console shows an oops, BUG, WARNING, lockdep or KASAN report,
 # or a panic, or fewer CPUs brought up than asked for; 124 on timeout.
 # CPUS=N: vCPUs (default 4 for tests, 2 for run/workload/shell).
-# ZRS_ZPOOL: zpool= of every load of zswap_rs in the guest (zbud, zpack).
+# ZRS_ZPOOL: zpool= of every load of zswap_rs in the guest (zbud, zpack,
+# zchain).
 # ZRS_QEMU: the QEMU binary (harness self-test: one that crashes once).
 # ZRS_MEM: guest RAM (default 512M); ZRS_APPEND: more kernel parameters
 # (make bench: frontswap.timing=N zrs.bench=...).
@@ -106,8 +107,8 @@ esac
 # ZRS_ZPOOL: the pool layout every load of zswap_rs in the guest uses.
 case "${ZRS_ZPOOL:-}" in
 '') ;;
-zbud|zpack) cmdline="$cmdline zrs.zpool=$ZRS_ZPOOL" ;;
-*) echo "error: ZRS_ZPOOL must be zbud or zpack, not '$ZRS_ZPOOL'" >&2; exit 2 ;;
+zbud|zpack|zchain) cmdline="$cmdline zrs.zpool=$ZRS_ZPOOL" ;;
+*) echo "error: ZRS_ZPOOL must be zbud, zpack or zchain, not '$ZRS_ZPOOL'" >&2; exit 2 ;;
 esac
 case "${SOAK:-}" in
 '') ;;

@@ -66,8 +66,10 @@ impl Backend {
             }
             let r = page.with_slice_mut(|dst| {
                 self.comps.with_ctx(|ctx, _| {
-                    self.pool
-                        .read(h, key.owner(), |src, tag| ctx.decompress(tag, src, dst))
+                    let (mut dec, scratch) = ctx.split();
+                    self.pool.read_with(h, key.owner(), scratch, |src, tag| {
+                        dec.decompress(tag, src, dst)
+                    })
                 })
             });
             match r {

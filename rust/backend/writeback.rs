@@ -17,7 +17,7 @@ use core::sync::atomic::Ordering;
 use super::Backend;
 use crate::index::{Entry, SwapKey};
 use crate::params::{get_bool, get_u32, KNOBS};
-use crate::pool::MAX_SLOTS;
+use crate::pool::MAX_UNIT_SLOTS;
 use crate::stats::inc;
 use crate::sys::debug::{inject, Fault};
 use crate::sys::swapcache::{self, Handover, Lookup, WrittenPage};
@@ -195,8 +195,10 @@ impl Backend {
                 Entry::Object(h) => {
                     let r = page.fill_with(|dst| {
                         let read = self.comps.with_ctx(|ctx, _| {
-                            self.pool
-                                .read(h, key.owner(), |src, tag| ctx.decompress(tag, src, dst))
+                            let (mut dec, scratch) = ctx.split();
+                            self.pool.read_with(h, key.owner(), scratch, |src, tag| {
+                                dec.decompress(tag, src, dst)
+                            })
                         });
                         match read {
                             Some(Ok(n)) => Ok(n),
@@ -296,7 +298,7 @@ impl Backend {
         let run = u64::from(get_u32(&KNOBS.writeback_run).max(1));
         // The victims, by swap slot: a window holding two of them is
         // written once, in order.
-        let mut victims = [None; MAX_SLOTS];
+        let mut victims = [None; MAX_UNIT_SLOTS];
         for (v, o) in victims.iter_mut().zip(r.objects.iter()) {
             *v = o.map(|(owner, h)| (SwapKey::from_owner(owner), Entry::Object(h).encode()));
         }
@@ -332,17 +334,25 @@ impl Backend {
         // Emptied means released: an object whose store was still running
         // when the frame was taken (not in the index yet) counts as gone
         // above, but keeps the frame.
+        let r_pages = r.pages;
         emptied &= self.pool.reclaim_end(r);
-        // What the freed page cost in device writes (its own objects; the
-        // neighbours written with them free room in other frames).
+        // What each freed page cost in device writes (its own objects; the
+        // neighbours written with them free room in other frames).  A
+        // zchain unit of k pages shares its writes out: writes mod k pages
+        // at ceil(writes / k), the others at the floor (the counts add up
+        // to the writes; a page whose share is 0 is counted nowhere).
         if emptied {
             let s = &self.stats;
-            match writes {
-                1 => inc(&s.reclaim_pages_1_write),
-                2 => inc(&s.reclaim_pages_2_writes),
-                3 => inc(&s.reclaim_pages_3_writes),
-                4 => inc(&s.reclaim_pages_4_writes),
-                _ => {}
+            let pages = r_pages.max(1);
+            for i in 0..pages {
+                let share = writes / pages + usize::from(i < writes % pages);
+                match share {
+                    1 => inc(&s.reclaim_pages_1_write),
+                    2 => inc(&s.reclaim_pages_2_writes),
+                    3 => inc(&s.reclaim_pages_3_writes),
+                    4 => inc(&s.reclaim_pages_4_writes),
+                    _ => {}
+                }
             }
         }
         emptied

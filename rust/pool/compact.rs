@@ -5,9 +5,10 @@
 
 use core::sync::atomic::Ordering;
 
-use super::frame::Slot;
+use super::frame::{Slot, MAX_SLOTS, MAX_UNIT_SLOTS};
 use super::layout::Layout;
 use super::lists::NIL;
+use super::unit::Unit;
 use super::{Handle, Pool};
 
 impl Pool {
@@ -62,9 +63,19 @@ impl Pool {
                 }
             };
             // Its objects, smallest first.
-            let (mut objs, n) = or_broken!(self.frames.get(src), src, freed)
-                .lock()
-                .by_offset(None);
+            let (mut objs, n) = if self.layout.chains() {
+                match Unit::lock(&self.frames, src, 0) {
+                    Some(u) => u.by_offset(None),
+                    None => ([(0, 0, 0); MAX_UNIT_SLOTS], 0),
+                }
+            } else {
+                let (o, n) = or_broken!(self.frames.get(src), src, freed)
+                    .lock()
+                    .by_offset(None);
+                let mut all = [(0, 0, 0); MAX_UNIT_SLOTS];
+                all[..MAX_SLOTS].copy_from_slice(&o);
+                (all, n)
+            };
             objs[..n].sort_unstable_by_key(|&(_, len, slot)| (len, slot));
             let (mut left, mut no_room) = (n, false);
             for &(_, len, slot) in &objs[..n] {
@@ -87,7 +98,19 @@ impl Pool {
                     None => break,
                 }
             }
-            if left == 0 {
+            if left == 0 && self.layout.chains() {
+                // Every member of the emptied unit goes.
+                if let Some(u) = Unit::lock(&self.frames, src, 0) {
+                    for (id, page) in u.dissolve() {
+                        if id != NIL {
+                            if let Some(p) = self.retire(&mut inner, id, page) {
+                                drop(p);
+                            }
+                        }
+                    }
+                }
+                freed += 1;
+            } else if left == 0 {
                 let page = or_broken!(self.frames.get(src), src, freed)
                     .lock()
                     .page
@@ -137,6 +160,9 @@ impl Pool {
         dst: u32,
         relocate: &impl Fn(u64, Handle, Handle) -> bool,
     ) -> Option<usize> {
+        if self.layout.chains() {
+            return self.move_object_unit(src, from, dst, relocate);
+        }
         let mut sfd = or_broken!(self.frames.get(src), src, None).lock();
         let mut dfd = or_broken!(self.frames.get(dst), dst, None).lock_nested();
         let slot = sfd.slots[from as usize];

@@ -9,8 +9,12 @@ use crate::sys::movable::MovablePage;
 
 /// Most objects a frame holds (in any layout).
 pub(crate) const MAX_SLOTS: usize = 4;
-// The index entry keeps a slot in two bits (`index.rs`).
-const _: () = assert!(MAX_SLOTS <= 4);
+/// Most pages in a unit of frames (`Documentation/design.rst`, "Objects
+/// over half a page: options"): one in zbud and zpack.
+pub(crate) const MAX_UNIT_PAGES: usize = 3;
+/// Most objects a unit holds: [`MAX_SLOTS`] per page.  A handle's slot is
+/// below this; the index entry keeps it in four bits (`index.rs`).
+pub(crate) const MAX_UNIT_SLOTS: usize = MAX_SLOTS * MAX_UNIT_PAGES;
 
 /// One object slot of a frame.
 #[derive(Clone, Copy, Default)]
@@ -30,21 +34,39 @@ pub(super) struct Slot {
     pub(super) referenced: bool,
 }
 
+/// No frame (the end of a list, a frame that heads its own unit).
+pub(super) const NIL: u32 = u32::MAX;
+
 /// What the frame lock protects.
+///
+/// A frame is also a *unit* of one page, its own head (`head` is
+/// [`NIL`], `next` too): the only kind in zbud and zpack.  A zchain unit
+/// chains up to [`MAX_UNIT_PAGES`] frames (`pool/unit.rs`): the first, the
+/// head, names it, and its lock is the unit's lock; each later member
+/// records its `head`, each member the `next` one.  A member's own lock
+/// is taken only with its head's held (`Unit::lock`).
 ///
 /// # Invariants
 ///
-/// `page` is `Some` iff at least one slot is non-empty; every object lies
-/// in the page (`off + len <= PAGE_SIZE`) and no two overlap; in a zbud
-/// frame only slots 0 and 1 are used, slot 0 at offset 0 and slot 1
-/// ending at `PAGE_SIZE`.
+/// Of a frame that heads its unit: `page` is `Some` iff a slot of the
+/// unit is non-empty; every object lies in the unit's bytes (`off + len
+/// <= pages * PAGE_SIZE`, its pages in member order) and no two overlap;
+/// in a zbud frame only slots 0 and 1 are used, slot 0 at offset 0 and
+/// slot 1 ending at `PAGE_SIZE`.  Of a later member: `page` is `Some`
+/// while it is in the unit.  `head` and `next` change only under the pool
+/// lock and the head's lock.
 pub(crate) struct FrameData {
     pub(super) page: Option<MovablePage>,
     pub(super) slots: [Slot; MAX_SLOTS],
+    /// The frame that heads this frame's unit, or [`NIL`] if this one
+    /// does.
+    pub(super) head: u32,
+    /// The next member of this frame's unit, or [`NIL`].
+    pub(super) next: u32,
 }
 
 // The metadata per frame that `Documentation/performance.rst` counts.
-const _: () = assert!(core::mem::size_of::<FrameData>() == 72);
+const _: () = assert!(core::mem::size_of::<FrameData>() == 80);
 
 impl FrameData {
     pub(super) const EMPTY: FrameData = FrameData {
@@ -56,6 +78,8 @@ impl FrameData {
             tag: 0,
             referenced: false,
         }; MAX_SLOTS],
+        head: NIL,
+        next: NIL,
     };
 
     pub(super) fn nr_objects(&self) -> usize {

@@ -38,18 +38,28 @@ pub(crate) enum Layout {
     Zbud,
     /// Up to [`MAX_SLOTS`] objects per frame, packed at byte granularity.
     Zpack,
+    /// zpack frames that grow into units of up to three pages
+    /// (`MAX_UNIT_PAGES`) for objects over half a page (`chain.rs`).
+    Zchain,
 }
 
 impl Layout {
     /// Every layout.
-    pub(crate) const ALL: [Layout; 2] = [Layout::Zbud, Layout::Zpack];
+    pub(crate) const ALL: [Layout; 3] = [Layout::Zbud, Layout::Zpack, Layout::Zchain];
 
-    /// Objects a frame of this layout holds at most.
+    /// Objects a frame of this layout holds at most (a zchain unit: this
+    /// many per page).
     pub(crate) fn slots(self) -> usize {
         match self {
             Layout::Zbud => 2,
-            Layout::Zpack => MAX_SLOTS,
+            Layout::Zpack | Layout::Zchain => MAX_SLOTS,
         }
+    }
+
+    /// Whether frames chain into units of several pages (`chain.rs`
+    /// places, frees and reads their objects).
+    pub(super) fn chains(self) -> bool {
+        self == Layout::Zchain
     }
 
     /// The name the `zpool` parameter uses.
@@ -57,6 +67,7 @@ impl Layout {
         match self {
             Layout::Zbud => "zbud",
             Layout::Zpack => "zpack",
+            Layout::Zchain => "zchain",
         }
     }
 
@@ -72,7 +83,7 @@ impl Layout {
     /// (zpack: the free lists then try the exact-size list first, see
     /// `Inner::take_fit`); in a zbud frame they are one gap.
     pub(super) fn split_free_space(self) -> bool {
-        self == Layout::Zpack
+        self != Layout::Zbud
     }
 
     /// Whether a store puts the frame back on the free lists before its
@@ -90,7 +101,7 @@ impl Layout {
     pub(super) fn compactable(self, counts: &Counts, listed_free: u64) -> u64 {
         match self {
             Layout::Zbud => counts.one / 2,
-            Layout::Zpack => listed_free / PAGE_SIZE as u64,
+            Layout::Zpack | Layout::Zchain => listed_free / PAGE_SIZE as u64,
         }
     }
 
@@ -123,7 +134,7 @@ impl Layout {
         let (off, slide) = match self {
             Layout::Zbud if free == 0 => (0, false),
             Layout::Zbud => (PAGE_SIZE - len, false),
-            Layout::Zpack => match Layout::gap(frame, len) {
+            Layout::Zpack | Layout::Zchain => match Layout::gap(frame, len) {
                 Some(off) => (off, false),
                 None => (frame.used(), true),
             },

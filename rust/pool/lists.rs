@@ -13,7 +13,7 @@ pub(crate) const CHUNK: usize = 64;
 pub(crate) const NLISTS: usize = PAGE_SIZE / CHUNK;
 
 /// No frame (the end of a list).
-pub(super) const NIL: u32 = u32::MAX;
+pub(super) use super::frame::NIL;
 /// On no free list (`Link::list`).
 pub(super) const UNLISTED: u8 = u8::MAX;
 
@@ -163,7 +163,10 @@ const _: () = assert!(NLISTS == 64);
 impl Inner {
     pub(super) fn list_add(&mut self, id: u32, free: usize) {
         self.gen = self.gen.wrapping_add(1);
-        let l = free / CHUNK;
+        // A zchain unit may have more than a page free: the top list
+        // holds every frame or unit with room for any object.
+        let l = core::cmp::min(free / CHUNK, NLISTS - 1);
+        let free = core::cmp::min(free, u16::MAX as usize);
         if l == 0 {
             // Less than a chunk free: no object would fit; keep it off the lists.
             return;

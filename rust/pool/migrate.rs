@@ -134,8 +134,11 @@ impl Pool {
         if !frame.page.as_ref().map_or(false, |p| page.is(p)) {
             return false;
         }
+        // A later member of a zchain unit: its unit leaves the lists
+        // (`relist_unit` keeps it off while a member is isolated).
+        let head = if frame.head == NIL { id } else { frame.head };
         drop(frame);
-        inner.list_del(id);
+        inner.list_del(head);
         or_broken!(inner.links.get_mut(id), id, false).isolated = true;
         true
     }
@@ -233,6 +236,9 @@ impl Pool {
     /// Puts a used frame back on the free list matching its free space.
     /// (Not a frame that writeback holds: it relists it when done.)
     pub(super) fn relist(&self, inner: &mut Inner, id: u32) {
+        if self.layout.chains() {
+            return self.relist_unit(inner, id);
+        }
         let frame = or_broken!(self.frames.get(id), id, ()).lock();
         let (n, used) = (frame.nr_objects(), frame.used());
         drop(frame);

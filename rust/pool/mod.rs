@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The pool: compressed objects in page frames, in one of two layouts.
+//! The pool: compressed objects in page frames, in one of three layouts.
 //!
 //! A *frame* is one pool page plus a descriptor in the frame table
 //! ([`Arena`]).  The descriptor lives outside the page, so the whole page
 //! holds data and objects are placed with byte precision.  Each object has
 //! a *slot* in its frame's descriptor (owner, offset, length, tag).
 //!
-//! Objects are laid out in one of two layouts, [`Layout::Zbud`] (at most
-//! two objects per frame, one at each end of the page; the default) and
+//! Objects are laid out in one of three layouts, [`Layout::Zbud`] (at
+//! most two objects per frame, one at each end of the page; the default),
 //! [`Layout::Zpack`] (at most four, anywhere in the page): `layout.rs`
-//! holds every decision that differs between them.
+//! holds every decision that differs between these two; and
+//! [`Layout::Zchain`], zpack frames chained into units of up to three
+//! pages for objects over half a page (`unit.rs`, `chain.rs`; `alloc`,
+//! `free`, `read` and relisting dispatch to it).
 //!
 //! Frames that could take another object sit on free lists indexed by
 //! their free space in 64-byte chunks ([`CHUNK`]); an allocation takes the
@@ -56,7 +59,9 @@ use crate::sys::{sub_or_warn, Gfp, Result};
 use frame::FrameData;
 use lists::{Inner, State, NIL, NLISTS};
 
+#[cfg(zrs_kunit)]
 pub(crate) use frame::MAX_SLOTS;
+pub(crate) use frame::MAX_UNIT_SLOTS;
 pub(crate) use layout::{Layout, MAX_COMPRESSED};
 pub(crate) use lists::Counts;
 #[cfg(zrs_kunit)]
@@ -87,6 +92,7 @@ macro_rules! or_broken {
 
 // After the macros: the submodules use them.  In the order of the
 // files' dependencies (see above).
+mod chain;
 mod compact;
 mod frame;
 mod layout;
@@ -94,6 +100,7 @@ mod lists;
 pub(crate) mod migrate;
 mod objects;
 mod reclaim;
+mod unit;
 
 /// Names an object in the pool.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -395,6 +402,131 @@ impl Pool {
     pub(crate) fn frame_page_ref(&self, id: u32) -> Option<crate::sys::page::PageHold> {
         let frame = self.frames.get(id)?.lock();
         frame.page.as_ref().map(|p| p.hold())
+    }
+
+    /// Test hook: a unit of `pages` frames (1 to `MAX_UNIT_PAGES`) built
+    /// by hand: pages allocated, members linked, no objects, on no free
+    /// list and not on the LRU (nothing else finds it); its head's id.
+    /// [`Pool::unit_release`] gives it back.
+    #[cfg(zrs_kunit)]
+    pub(crate) fn unit_build(&self, pages: usize) -> Option<u32> {
+        use crate::sys::page::Page;
+        use frame::MAX_UNIT_PAGES;
+        if pages == 0 || pages > MAX_UNIT_PAGES {
+            return None;
+        }
+        let mut ids = [NIL; MAX_UNIT_PAGES];
+        for slot in ids.iter_mut().take(pages) {
+            self.reserve_id().ok()?;
+            let mut page = match self.ops {
+                Some(ops) => ops.alloc(self.page_gfp),
+                None => Page::alloc(self.page_gfp).map(MovablePage::plain),
+            }?;
+            let mut inner = self.inner.lock();
+            let id = inner.pop_free_id()?;
+            page.set_private(id as usize);
+            self.frames.get(id)?.lock().page = Some(page);
+            self.pages.fetch_add(1, Ordering::Relaxed);
+            *slot = id;
+        }
+        // Linked under the pool lock and each frame's own lock (nobody
+        // else knows these frames yet, so not as a unit).
+        let _inner = self.inner.lock();
+        for i in 0..pages {
+            let mut f = self.frames.get(ids[i])?.lock();
+            f.head = if i == 0 { NIL } else { ids[0] };
+            f.next = if i + 1 < pages { ids[i + 1] } else { NIL };
+        }
+        Some(ids[0])
+    }
+
+    /// Test hook: gives back a unit [`Pool::unit_build`] made.
+    #[cfg(zrs_kunit)]
+    pub(crate) fn unit_release(&self, head: u32) {
+        use frame::MAX_UNIT_PAGES;
+        let mut drop_after = [None, None, None];
+        let mut inner = self.inner.lock();
+        let mut id = head;
+        for d in drop_after.iter_mut().take(MAX_UNIT_PAGES) {
+            if id == NIL {
+                break;
+            }
+            let (page, next) = {
+                let mut f = or_broken!(self.frames.get(id), id, ()).lock();
+                let next = f.next;
+                f.head = NIL;
+                f.next = NIL;
+                (f.page.take(), next)
+            };
+            *d = self.retire(&mut inner, id, page);
+            id = next;
+        }
+        drop(inner);
+        drop(drop_after);
+    }
+
+    /// Test hook: pages in the unit that frame `head` heads; `None` if it
+    /// heads none.
+    #[cfg(zrs_kunit)]
+    pub(crate) fn unit_pages(&self, head: u32) -> Option<usize> {
+        unit::Unit::lock(&self.frames, head, 0).map(|u| u.pages())
+    }
+
+    /// Test hook: member `i` of the unit that frame `head` heads.
+    #[cfg(zrs_kunit)]
+    pub(crate) fn unit_member(&self, head: u32, i: usize) -> Option<u32> {
+        unit::Unit::lock(&self.frames, head, 0)?.id(i)
+    }
+
+    /// Test hook: writes `data` at `off` in the unit `head` heads.
+    #[cfg(zrs_kunit)]
+    pub(crate) fn unit_write(&self, head: u32, off: usize, data: &[u8]) -> bool {
+        unit::Unit::lock(&self.frames, head, 0).map_or(false, |mut u| u.write(off, data))
+    }
+
+    /// Test hook: reads `out.len()` bytes at `off` of the unit `head`
+    /// heads as a load would (`scratch` for a range across pages); whether
+    /// they were read in place.
+    #[cfg(zrs_kunit)]
+    pub(crate) fn unit_read(
+        &self,
+        head: u32,
+        off: usize,
+        out: &mut [u8],
+        scratch: &mut [u8],
+    ) -> Option<bool> {
+        let u = unit::Unit::lock(&self.frames, head, 0)?;
+        let len = out.len();
+        u.read(off, len, scratch, |b| out.copy_from_slice(b))?;
+        Some(unit::Unit::in_one_page(off, len))
+    }
+
+    /// Test hook: moves `len` bytes of the unit `head` heads from `from`
+    /// down to `to`.
+    #[cfg(zrs_kunit)]
+    pub(crate) fn unit_move_down(&self, head: u32, from: usize, to: usize, len: usize) -> bool {
+        unit::Unit::lock(&self.frames, head, 0).map_or(false, |mut u| u.move_down(from, to, len))
+    }
+
+    /// Test hook: locks unit `a`, then unit `b` as a second unit (as
+    /// compaction holds its source and destination), and copies `len`
+    /// bytes from `off` in `a` to `to` in `b` through `scratch`; the
+    /// units' page counts.
+    #[cfg(zrs_kunit)]
+    pub(crate) fn unit_copy_between(
+        &self,
+        a: u32,
+        b: u32,
+        off: usize,
+        to: usize,
+        scratch: &mut [u8],
+    ) -> Option<(usize, usize)> {
+        let ua = unit::Unit::lock(&self.frames, a, 0)?;
+        let mut ub = unit::Unit::lock(&self.frames, b, 1)?;
+        if !ua.copy_out(off, scratch) || !ub.write(to, scratch) {
+            return None;
+        }
+        Some((ua.pages(), ub.pages()))
     }
 
     /// Test hook: runs `f` while frame `id`'s lock is held as if by a load

@@ -20,7 +20,7 @@ impl Pool {
     /// Makes sure a free frame id exists, growing the frame table by a
     /// block if needed; called without locks (may sleep).  Table memory is
     /// slab memory: never `__GFP_MOVABLE`.
-    fn reserve_id(&self) -> Result {
+    pub(super) fn reserve_id(&self) -> Result {
         // A retry is needed only if another thread installed a block that
         // started a new directory page meanwhile, and then used up its ids.
         for _ in 0..4 {
@@ -80,6 +80,9 @@ impl Pool {
         let len = data.len();
         if len == 0 || len > MAX_OBJECT {
             return Err(crate::sys::EINVAL);
+        }
+        if self.layout.chains() {
+            return self.alloc_chain(owner, tag, data);
         }
         {
             let mut inner = self.inner.lock();
@@ -225,6 +228,9 @@ impl Pool {
     /// tag and length; `None` (and nothing changed) if it does not.  Never
     /// sleeps.
     pub(crate) fn free(&self, h: Handle, owner: u64) -> Option<Freed> {
+        if self.layout.chains() {
+            return self.free_chain(h, owner);
+        }
         let mut inner = self.inner.lock();
         let cell = self.frames.get(h.frame)?;
         let mut frame = cell.lock();
@@ -264,6 +270,11 @@ impl Pool {
         owner: u64,
         f: impl FnOnce(&[u8], u8) -> R,
     ) -> Option<R> {
+        if self.layout.chains() {
+            // No scratch buffer: an object across two pages is not read
+            // (`read_spanning` is the zchain reader).
+            return self.read_spanning(h, owner, &mut [], f);
+        }
         let frame = self.frames.get(h.frame)?.lock();
         let s = frame.object(h.slot).filter(|s| s.owner == owner)?;
         let off = s.off as usize;
@@ -273,10 +284,29 @@ impl Pool {
 }
 
 impl Pool {
+    /// As [`Pool::read`], with `scratch` for an object that lies across
+    /// two pages of a zchain unit (copied there first; zbud and zpack read
+    /// every object in place and never touch it).
+    pub(crate) fn read_with<R>(
+        &self,
+        h: Handle,
+        owner: u64,
+        scratch: &mut [u8],
+        f: impl FnOnce(&[u8], u8) -> R,
+    ) -> Option<R> {
+        if self.layout.chains() {
+            return self.read_spanning(h, owner, scratch, f);
+        }
+        self.read(h, owner, f)
+    }
+
     /// Marks the object at `h` (if `owner`'s) referenced: a load kept it,
     /// so reclaim passes its frame over once (second chance).  Never
     /// sleeps.
     pub(crate) fn mark_referenced(&self, h: Handle, owner: u64) {
+        if self.layout.chains() {
+            return self.mark_referenced_chain(h, owner);
+        }
         if let Some(cell) = self.frames.get(h.frame) {
             let mut frame = cell.lock();
             if let Some(s) = frame.slots.get_mut(h.slot as usize) {

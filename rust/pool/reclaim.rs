@@ -32,8 +32,9 @@
 
 use core::sync::atomic::Ordering;
 
-use super::frame::MAX_SLOTS;
+use super::frame::{MAX_SLOTS, MAX_UNIT_SLOTS};
 use super::lists::{State, NIL};
+use super::unit::Unit;
 use super::{Handle, Pool};
 
 /// How many frames from the LRU tail `reclaim_begin` looks at before it
@@ -48,9 +49,13 @@ pub(crate) struct Reclaim {
     pub(crate) frame: u32,
     /// The mark this `reclaim_begin` put on the frame (never 0).
     mark: u16,
-    /// The frame's objects (at most two in a zbud pool, four in zpack:
-    /// the device writes that emptying this page costs at most).
-    pub(crate) objects: [Option<(u64, Handle)>; MAX_SLOTS],
+    /// The frame's objects (at most two in a zbud pool, four in zpack,
+    /// four per page of a zchain unit: the device writes that emptying
+    /// it costs at most).
+    pub(crate) objects: [Option<(u64, Handle)>; MAX_UNIT_SLOTS],
+    /// Pool pages the frame's unit had when it was taken (1 but in
+    /// zchain): what emptying it frees.
+    pub(crate) pages: usize,
 }
 
 impl Pool {
@@ -68,14 +73,20 @@ impl Pool {
                 // Second chance: an object loaded (and kept) since the
                 // last look sends its frame to the LRU's head, its marks
                 // cleared.  Lock order: pool lock, then frame lock.
-                let mut frame = or_broken!(self.frames.get(id), id, None).lock();
-                if !frame.slots.iter().any(|s| s.len != 0 && s.referenced) {
-                    break;
+                if self.layout.chains() {
+                    if !self.unit_second_chance(id) {
+                        break;
+                    }
+                } else {
+                    let mut frame = or_broken!(self.frames.get(id), id, None).lock();
+                    if !frame.slots.iter().any(|s| s.len != 0 && s.referenced) {
+                        break;
+                    }
+                    for s in frame.slots.iter_mut() {
+                        s.referenced = false;
+                    }
+                    drop(frame);
                 }
-                for s in frame.slots.iter_mut() {
-                    s.referenced = false;
-                }
-                drop(frame);
                 inner.lru_touch(id);
                 self.moves
                     .reclaim_second_chances
@@ -106,8 +117,32 @@ impl Pool {
         inner.mark_seq = mark;
         inner.list_del(id);
         inner.lru_del(id);
+        let mut objects = [None; MAX_UNIT_SLOTS];
+        if self.layout.chains() {
+            // The unit's objects, every member's slots.
+            let mut pages = 1;
+            if let Some(u) = Unit::lock(&self.frames, id, 0) {
+                pages = u.pages();
+                for (i, o) in objects.iter_mut().enumerate().take(MAX_SLOTS * pages) {
+                    if let Some(s) = u.object(i as u8) {
+                        *o = Some((
+                            s.owner,
+                            Handle {
+                                frame: id,
+                                slot: i as u8,
+                            },
+                        ));
+                    }
+                }
+            }
+            return Some(Reclaim {
+                frame: id,
+                mark,
+                objects,
+                pages,
+            });
+        }
         let frame = or_broken!(self.frames.get(id), id, None).lock();
-        let mut objects = [None; MAX_SLOTS];
         for (i, s) in frame.slots.iter().enumerate() {
             if s.len != 0 {
                 objects[i] = Some((
@@ -123,7 +158,26 @@ impl Pool {
             frame: id,
             mark,
             objects,
+            pages: 1,
         })
+    }
+
+    /// Whether an object of unit `id` (pool lock held) was loaded and kept
+    /// since reclaim last looked; clears the marks (zchain's second
+    /// chance).
+    fn unit_second_chance(&self, id: u32) -> bool {
+        let mut u = match Unit::lock(&self.frames, id, 0) {
+            Some(u) => u,
+            None => return false,
+        };
+        let mut any = false;
+        for i in 0..MAX_SLOTS * u.pages() {
+            if let Some(s) = u.slot_mut(i as u8) {
+                any |= s.len != 0 && s.referenced;
+                s.referenced = false;
+            }
+        }
+        any
     }
 
     /// Ends the writeback that `r` began: if its frame still holds an

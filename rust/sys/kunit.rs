@@ -359,12 +359,13 @@ macro_rules! kunit_suite {
 }
 
 /// Declares one suite per pool layout from cases that take the layout:
-/// `kunit_suite_layouts!([ZBUD_IDENT, ZPACK_IDENT], "c_name", [case_fn,
-/// ...]);` makes suites `c_name_zbud` and `c_name_zpack`, whose cases
-/// call `case_fn(Layout::Zbud)` and `case_fn(Layout::Zpack)`.
+/// `kunit_suite_layouts!([ZBUD_IDENT, ZPACK_IDENT, ZCHAIN_IDENT],
+/// "c_name", [case_fn, ...]);` makes suites `c_name_zbud`, `c_name_zpack`
+/// and `c_name_zchain`, whose cases call `case_fn(Layout::Zbud)`,
+/// `case_fn(Layout::Zpack)` and `case_fn(Layout::Zchain)`.
 #[macro_export]
 macro_rules! kunit_suite_layouts {
-    ([$zbud:ident, $zpack:ident], $name:literal, [$($case:ident),* $(,)?]) => {
+    ([$zbud:ident, $zpack:ident, $zchain:ident], $name:literal, [$($case:ident),* $(,)?]) => {
         $crate::kunit_suite!(
             $zbud,
             concat!($name, "_zbud"),
@@ -376,6 +377,12 @@ macro_rules! kunit_suite_layouts {
             concat!($name, "_zpack"),
             [$($case),*],
             ($crate::pool::Layout::Zpack)
+        );
+        $crate::kunit_suite!(
+            $zchain,
+            concat!($name, "_zchain"),
+            [$($case),*],
+            ($crate::pool::Layout::Zchain)
         );
     };
 }

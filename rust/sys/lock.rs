@@ -226,6 +226,23 @@ impl<T> Lock<T, SpinLockBackend> {
         }
     }
 
+    /// Acquires a lock of this class at lockdep subclass `subclass` (a
+    /// unit's member locks, `pool/unit.rs`); the caller must take nested
+    /// locks of one class in ascending subclass order.  Lockdep knows
+    /// subclasses 0 to 7 (`MAX_LOCKDEP_SUBCLASSES`): a higher one is
+    /// taken as 7 rather than passed on.
+    pub(crate) fn lock_subclass(&self, subclass: u8) -> Guard<'_, T, SpinLockBackend> {
+        let sub = core::cmp::min(subclass, 7) as core::ffi::c_int;
+        // SAFETY: Initialised (invariant); `sub` is a valid lockdep
+        // subclass (0 to 7).
+        unsafe { ffi::zswap_rs_spin_lock_nested(self.raw(), sub) };
+        // INVARIANT: Held until the guard is dropped.
+        Guard {
+            lock: self,
+            _not_send: PhantomData,
+        }
+    }
+
     /// Test hook: runs `f` while the lock is held as if by another CPU
     /// (below lockdep), so that `try_lock` here fails.  `f` must not take
     /// this lock.

@@ -486,7 +486,11 @@ fn exclusive_load_drops_the_entry(layout: Layout) {
 }
 
 kunit_suite_layouts!(
-    [BACKEND_ZBUD_SUITE, BACKEND_ZPACK_SUITE],
+    [
+        BACKEND_ZBUD_SUITE,
+        BACKEND_ZPACK_SUITE,
+        BACKEND_ZCHAIN_SUITE
+    ],
     "zswap_rs_backend",
     [
         store_then_load_round_trips,

@@ -172,10 +172,10 @@ fn raw_tag_copies() {
     let comps = kunwrap!(Compressors::new(&AlgName::new(b"lzo").unwrap()));
     let src = pattern(5, PAGE_SIZE);
     let mut out = [0u8; PAGE_SIZE];
-    let r = comps.with_ctx(|ctx, _| ctx.decompress(TAG_RAW, &src, &mut out));
+    let r = comps.with_ctx(|ctx, _| ctx.split().0.decompress(TAG_RAW, &src, &mut out));
     kunit_assert_eq!(r, Ok(PAGE_SIZE));
     kunit_assert!(out[..] == src[..]);
-    let r = comps.with_ctx(|ctx, _| ctx.decompress(TAG_RAW, &src[..100], &mut out));
+    let r = comps.with_ctx(|ctx, _| ctx.split().0.decompress(TAG_RAW, &src[..100], &mut out));
     kunit_assert!(r.is_err());
 }
 
@@ -217,7 +217,7 @@ fn switching_keeps_old_objects_readable() {
     kunit_assert!(tag2 != tag);
     let mut out = [0u8; PAGE_SIZE];
     kunit_assert_eq!(
-        comps.with_ctx(|ctx, _| ctx.decompress(tag, &stored[..len], &mut out)),
+        comps.with_ctx(|ctx, _| ctx.split().0.decompress(tag, &stored[..len], &mut out)),
         Ok(PAGE_SIZE)
     );
     kunit_assert!(out[..] == src[..]);

@@ -3,14 +3,14 @@
 //! Suite `zswap_rs_index`: entry encoding and the per-type XArrays.
 
 use crate::index::{Entry, Index, SwapKey};
-use crate::pool::{Handle, MAX_SLOTS};
+use crate::pool::{Handle, MAX_UNIT_SLOTS};
 use crate::sys::xarray::MAX_VALUE;
 use crate::sys::Gfp;
 use crate::{kunit_assert, kunit_assert_eq, kunit_suite, kunwrap};
 
 fn object_entries_round_trip() {
     for &frame in &[0u32, 1, 63, 64, 12345, u32::MAX - 1] {
-        for slot in 0..MAX_SLOTS as u8 {
+        for slot in 0..MAX_UNIT_SLOTS as u8 {
             let e = Entry::Object(Handle { frame, slot });
             kunit_assert!(e.encode() <= MAX_VALUE);
             kunit_assert_eq!(Entry::decode(e.encode()), e);

@@ -31,9 +31,7 @@ fn fixture(layout: Layout) -> Option<Fixture> {
 }
 
 fn intact(p: &Pool, h: Handle, owner: u64, len: usize) -> bool {
-    // Computed outside: `read` runs its closure under a spinlock.
-    let want = pattern(owner, len);
-    p.read(h, owner, |d, _| d == &want[..]) == Some(true)
+    super::pool::intact(p, h, owner, len)
 }
 
 fn isolate(f: &Fixture, page: &PageHold) -> bool {
@@ -389,7 +387,11 @@ fn pool_pages_pin_the_module_text(layout: Layout) {
 }
 
 kunit_suite_layouts!(
-    [MIGRATE_ZBUD_SUITE, MIGRATE_ZPACK_SUITE],
+    [
+        MIGRATE_ZBUD_SUITE,
+        MIGRATE_ZPACK_SUITE,
+        MIGRATE_ZCHAIN_SUITE
+    ],
     "zswap_rs_migrate",
     [
         migrate_moves_both_buddies,

@@ -9,7 +9,9 @@ mod index;
 mod migrate;
 mod params;
 mod pool;
+mod unit;
 mod zbud;
+mod zchain;
 mod zpack;
 
 /// A deterministic byte pattern for object `seed` of length `len`.

@@ -139,7 +139,18 @@ fn zpool_values() {
         parse(Param::Zpool, b"zpack"),
         Ok(Value::Zpool(Layout::Zpack))
     );
-    for bad in [&b"zsmalloc"[..], b"", b"ZPACK", b"zpack2", b"z3fold"] {
+    kunit_assert_eq!(
+        parse(Param::Zpool, b"zchain\n"),
+        Ok(Value::Zpool(Layout::Zchain))
+    );
+    for bad in [
+        &b"zsmalloc"[..],
+        b"",
+        b"ZPACK",
+        b"zpack2",
+        b"z3fold",
+        b"zchains",
+    ] {
         kunit_assert_eq!(parse(Param::Zpool, bad), Err(EINVAL));
     }
 }

@@ -263,8 +263,9 @@ fn reclaim_names_every_object() {
     ];
     let r = kunwrap!(p.reclaim_begin());
     kunit_assert_eq!(r.frame, hs[0].frame);
+    kunit_assert!(r.objects[4..].iter().all(|o| o.is_none()));
     kunit_assert_eq!(
-        r.objects,
+        r.objects[..4],
         [
             Some((1, hs[0])),
             Some((2, hs[1])),

@@ -63,7 +63,8 @@ TEST_F_TIMEOUT(zrs_knobs, knobs, ZRS_TIMEOUT)
 	EXPECT_NE(0, err) TH_LOG("write to read-only debugfs stored_pages succeeded");
 	/* The pool layout is fixed while the module is loaded (0444). */
 	ASSERT_EQ(0, knob_get("zpool", before[0], sizeof(before[0])));
-	EXPECT_TRUE(!strcmp(before[0], "zbud") || !strcmp(before[0], "zpack"))
+	EXPECT_TRUE(!strcmp(before[0], "zbud") || !strcmp(before[0], "zpack") ||
+		    !strcmp(before[0], "zchain"))
 		TH_LOG("zpool reads '%s'", before[0]);
 	err = knob_set("zpool", strcmp(before[0], "zbud") ? "zbud" : "zpack");
 	EXPECT_NE(0, err) TH_LOG("zpool changed while loaded");
