@@ -561,10 +561,13 @@ if [[ " $want " == *" selftest "* ]]; then
 		fail "harness: no channel, no totals, no kmemleak scan fail" "${why# }"
 	fi
 	# The KUnit suites come from the module: kunit_suite! makes one,
-	# kunit_suite_layouts! two (the grep of the sources missed those).
+	# kunit_suite_layouts! one per layout, each named *_SUITE in its first
+	# argument (the grep of the sources missed those).
 	if [ -f "$kunit_ko" ]; then
 		declared=$(( $(cat "$ZRS_TOP"/rust/tests/*.rs | grep -c '^kunit_suite!(') +
-			2 * $(cat "$ZRS_TOP"/rust/tests/*.rs | grep -c '^kunit_suite_layouts!(') ))
+			$(cat "$ZRS_TOP"/rust/tests/*.rs | awk '/^kunit_suite_layouts!\(/ { on = 1; next }
+				on { n += gsub(/[A-Z0-9_]+_SUITE/, ""); if ($0 ~ /\]/) on = 0 }
+				END { print n + 0 }') ))
 		found=$(ko_suites | wc -w)
 		if [ "$found" -eq "$declared" ] && [ "$found" -gt 0 ]; then
 			pass "harness: KUnit suites read from zswap_rs_kunit.ko ($found)"
