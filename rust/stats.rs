@@ -87,6 +87,11 @@ statistics! {
         StoreUndoMoved => store_undo_moved,
         ThpSubpagesUndone => thp_subpages_undone,
         OrphansDropped => orphans_dropped,
+        // The block device (/dev/zswap_rs0).
+        VdevReads => vdev_reads,
+        VdevWrites => vdev_writes,
+        VdevWriteFail => vdev_write_fail,
+        VdevFreedPages => vdev_freed_pages,
     ],
     derived: [
         StoredPages => stored_pages,
@@ -108,6 +113,8 @@ statistics! {
         PagesCompacted => pages_compacted,
         OrphanEntries => orphan_entries,
         AccountingSlips => accounting_slips,
+        VdevCapacity => vdev_capacity,
+        VdevStoredPages => vdev_stored_pages,
     ],
 }
 

@@ -349,7 +349,7 @@ impl Backend {
         }
     }
 
-    fn compress_and_alloc(
+    pub(super) fn compress_and_alloc(
         &self,
         key: SwapKey,
         page: &PageRef<'_>,

@@ -15,7 +15,7 @@
 use core::sync::atomic::Ordering;
 
 use super::Backend;
-use crate::index::{Entry, SwapKey};
+use crate::index::{Entry, SwapKey, DEV_TYPE};
 use crate::params::{get_bool, get_u32, KNOBS};
 use crate::stats::inc;
 use crate::sys::debug::{inject, Fault};
@@ -52,6 +52,10 @@ pub(crate) enum Busy {
     /// The swap device does synchronous I/O (zram): its swap-ins bypass
     /// the swap cache, so writeback could race with them.
     SyncIo,
+    /// A page of the module's block device (`vdev.rs`): it has no swap
+    /// slot and no device behind it to be written to; it stays in the
+    /// pool until overwritten, discarded or its slot is freed.
+    Device,
 }
 
 /// Entries the unload is still waiting for, by reason.
@@ -72,6 +76,8 @@ impl Waiting {
             Busy::Unreadable => &mut self.unreadable,
             Busy::Corrupt => &mut self.corrupt,
             Busy::SyncIo => &mut self.sync_io,
+            // Never met by the unload, which walks swap types only.
+            Busy::Device => &mut self.in_use,
         };
         *c += 1;
     }
@@ -112,6 +118,9 @@ impl Backend {
     /// swap cache for the entry takes the data over (marked dirty, so
     /// reclaim writes it out); without, that entry is busy (as in zswap).
     pub(crate) fn writeback(&self, key: SwapKey, expect: u64, take_existing: bool) -> Outcome {
+        if key.ty() == DEV_TYPE {
+            return Outcome::Busy(Busy::Device);
+        }
         let area = match self.index.area(key.ty()) {
             Some(a) => a,
             None => return Outcome::Gone,

@@ -9,6 +9,7 @@ mod index;
 mod migrate;
 mod params;
 mod pool;
+mod vdev;
 mod zbud;
 mod zpack;
 
