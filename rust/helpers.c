@@ -3,8 +3,12 @@
  * zswap_rs C helpers: wrappers for static inline functions and macros.
  * See helpers.h.  Every function has the same shape: call the inline.
  */
+#include <linux/bio.h>
+#include <linux/blkdev.h>
 #include <linux/crypto.h>
 #include <linux/err.h>
+#include <linux/mempool.h>
+#include <linux/sched/mm.h>
 #include <linux/highmem.h>
 #include <linux/memcontrol.h>
 #include <linux/vmstat.h>
@@ -267,18 +271,27 @@ const char *zswap_rs_param_name(unsigned int id)
  * entry is dead, its release pending in a swap slot cache) or
  * ZRS_SWAPCACHE_BUSY (no memory, or a race: try again later).
  */
+static const struct block_device_operations zrs_bd_fops;
+
 int zswap_rs_swapcache_get(unsigned int type, unsigned long offset,
 			   struct page **out)
 {
 	swp_entry_t entry = swp_entry(type, offset);
 	struct swap_info_struct *si;
 	bool new, sync;
+	bool own;
 	struct page *page;
 
 	*out = NULL;
 	si = get_swap_device(entry);
 	if (!si)
 		return ZRS_SWAPCACHE_BUSY;
+	/*
+	 * Our own disk (/dev/zswap_rs0) keeps what is written to it in the
+	 * same pool: writing an entry back there frees nothing.  si->bdev is
+	 * stable while get_swap_device() holds the area (swapoff waits).
+	 */
+	own = si->bdev && si->bdev->bd_disk->fops == &zrs_bd_fops;
 	/*
 	 * A device with synchronous I/O (zram) is swapped in without the
 	 * swap cache when the entry has one reference (do_swap_page() in
@@ -288,6 +301,8 @@ int zswap_rs_swapcache_get(unsigned int type, unsigned long offset,
 	put_swap_device(si);
 	if (sync)
 		return ZRS_SWAPCACHE_SYNC_IO;
+	if (own)
+		return ZRS_SWAPCACHE_OWN_DISK;
 	/*
 	 * skip_if_exists (patch 0004): an entry whose SWAP_HAS_CACHE is set
 	 * with no page in the swap cache yet is being swapped in by a task
@@ -412,11 +427,6 @@ void zswap_rs_param_lock(void) { kernel_param_lock(THIS_MODULE); }
 void zswap_rs_param_unlock(void) { kernel_param_unlock(THIS_MODULE); }
 
 /* ---- Block devices (sys/block.rs) ---- */
-
-#include <linux/bio.h>
-#include <linux/blkdev.h>
-#include <linux/mempool.h>
-#include <linux/sched/mm.h>
 
 static const struct zswap_rs_blk_ops *zrs_disk_ops(struct gendisk *disk)
 {

@@ -95,6 +95,7 @@ enum zswap_rs_swapcache {
 	ZRS_SWAPCACHE_GONE,
 	ZRS_SWAPCACHE_BUSY,
 	ZRS_SWAPCACHE_SYNC_IO,
+	ZRS_SWAPCACHE_OWN_DISK,
 };
 int zswap_rs_swapcache_get(unsigned int type, unsigned long offset,
 			   struct page **out);

@@ -52,9 +52,10 @@ pub(crate) enum Busy {
     /// The swap device does synchronous I/O (zram): its swap-ins bypass
     /// the swap cache, so writeback could race with them.
     SyncIo,
-    /// A page of the module's block device (`vdev.rs`): it has no swap
-    /// slot and no device behind it to be written to; it stays in the
-    /// pool until overwritten, discarded or its slot is freed.
+    /// A page of the module's block device (`vdev.rs`), or an entry of
+    /// a swap area on that device: nothing behind it to be written to
+    /// (the device keeps what is written in this pool); it stays until
+    /// overwritten, discarded or its slot is freed.
     Device,
 }
 
@@ -76,7 +77,8 @@ impl Waiting {
             Busy::Unreadable => &mut self.unreadable,
             Busy::Corrupt => &mut self.corrupt,
             Busy::SyncIo => &mut self.sync_io,
-            // Never met by the unload, which walks swap types only.
+            // Never met by the unload: it walks swap types only, and runs
+            // only when nobody has the disk open (no swap area on it).
             Busy::Device => &mut self.in_use,
         };
         *c += 1;
@@ -176,6 +178,9 @@ impl Backend {
                     },
                 };
             }
+            // A swap area on our own disk: it would store the page again
+            // in this pool (no page was taken).
+            Lookup::OwnDisk => return Outcome::Busy(Busy::Device),
         };
         // The page is locked in the swap cache: no load, store or
         // invalidate of this entry can run until we let it go, and the

@@ -30,7 +30,9 @@ vda_written() { awk '{ print $7 }' /sys/block/vda/stat; }
 # the device's swap type), then the same mixed data with frontswap
 # refusing everything (enabled=N: every page goes to the device as a
 # write, and comes back as a read), then with frontswap on and
-# store_incompressible=N (the incompressible share goes to the device).
+# store_incompressible=N (the incompressible share goes to the device);
+# then writeback of every frame, which must write nothing back (the
+# device would store the pages again in the same pool).
 # Every byte verified each time; 0 sectors written to /dev/vda; after
 # swapoff the device holds the swap header only (swap freed every slot).
 test_vdev_integrity() {
@@ -51,6 +53,24 @@ test_vdev_integrity() {
 	echo "  frontswap off: device writes +$((dw1 - dw0)), reads +$((dr1 - dr0)); on: module stores +$st, device writes +$((dw2 - dw1)), reads +$((dr2 - dr1)); write failures $wf; pool $(stat_of pool_pages) pages"
 	[ $((dw1 - dw0)) -ge 4096 ] && [ $((dr1 - dr0)) -ge 4096 ] || { echo "  the device did not take the swap-outs"; ok=no; }
 	[ $st -ge 1024 ] && [ $((dw2 - dw1)) -ge 32 ] || { echo "  frontswap and the device did not share the second run"; ok=no; }
+	# Writeback of every frame while frontswap holds pages of the
+	# device's swap area: nothing is written (the device would keep the
+	# page in the same pool), each refusal counted.
+	rm -f /tmp/zrs-go
+	wb0=$(stat_of written_back_pages); wbf0=$(stat_of writeback_fail); dw3=$(stat_of vdev_writes)
+	if start_ready h /tmp/v.out zrs-test texthold 2048 0x7d04; then
+		echo 100000 > $P/writeback
+		wb=$(( $(stat_of written_back_pages) - wb0 )); wbf=$(( $(stat_of writeback_fail) - wbf0 ))
+		dw=$(( $(stat_of vdev_writes) - dw3 ))
+		touch /tmp/zrs-go
+		wait $h || ok=no
+		cat /tmp/v.out
+		echo "  writeback of every frame: written_back_pages +$wb, writeback_fail +$wbf, device writes +$dw"
+		[ $wb -eq 0 ] && [ $wbf -ge 1 ] || ok=no
+	else
+		ok=no
+	fi
+	rm -f /tmp/zrs-go
 	vdev_off || ok=no
 	left=$(stat_of vdev_stored_pages)
 	w=$(( $(vda_written) - w0 ))
