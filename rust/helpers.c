@@ -360,6 +360,20 @@ int zswap_rs_frontswap_test(unsigned int type, unsigned long offset)
 	return r;
 }
 
+/* True if the swap area of (type, offset) is on our own disk (/dev/zswap_rs0). */
+bool zswap_rs_swap_on_own_disk(unsigned int type, unsigned long offset)
+{
+	struct swap_info_struct *si = get_swap_device(swp_entry(type, offset));
+	bool own;
+
+	if (!si)
+		return false;
+	/* si->bdev is stable while get_swap_device() holds the area. */
+	own = si->bdev && si->bdev->bd_disk->fops == &zrs_bd_fops;
+	put_swap_device(si);
+	return own;
+}
+
 /* How many references the swap entry has (0: free or no such entry). */
 int zswap_rs_swap_count(unsigned int type, unsigned long offset)
 {

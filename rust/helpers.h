@@ -105,6 +105,7 @@ void zswap_rs_wait_on_page_writeback(struct page *page);
 int zswap_rs_frontswap_register(const struct frontswap_ops *ops);
 int zswap_rs_frontswap_unregister(const struct frontswap_ops *ops);
 int zswap_rs_swap_count(unsigned int type, unsigned long offset);
+bool zswap_rs_swap_on_own_disk(unsigned int type, unsigned long offset);
 bool zswap_rs_invalidate_if_free(unsigned int type, unsigned long offset);
 int zswap_rs_frontswap_test(unsigned int type, unsigned long offset);
 int zswap_rs_swapcache_holds(struct page *page, unsigned int type,

@@ -90,6 +90,14 @@ impl Backend {
         false
     }
 
+    /// The pool limit for a page of `key`: none for a swap area on our own
+    /// disk (`/dev/zswap_rs0`), which would take a refused page into this
+    /// pool anyway (as a write, after a wasted refusal, and a reclaim
+    /// kick that can write nothing back).
+    fn pool_full_for(&self, key: SwapKey) -> bool {
+        !crate::sys::swapcache::on_own_disk(key.ty(), key.offset()) && self.pool_full()
+    }
+
     fn count_reject(&self, r: Reject) {
         let s = &self.stats;
         inc(match r {
@@ -249,7 +257,7 @@ impl Backend {
             // A fill word the index cannot hold: 8 bytes in the pool, no
             // compression (charged 0 bytes, like any same-filled page).
             (None, Some(w)) => {
-                if self.pool_full() {
+                if self.pool_full_for(key) {
                     return Err(Reject::PoolLimit);
                 }
                 if inject(Fault::Alloc) {
@@ -265,10 +273,10 @@ impl Backend {
                 if !get_bool(&KNOBS.non_same_filled_pages_enabled) {
                     return Err(Reject::Disabled);
                 }
-                if self.pool_full() {
+                if self.pool_full_for(key) {
                     return Err(Reject::PoolLimit);
                 }
-                let (h, raw, len) = self.compress_and_alloc(key, page, raw_left)?;
+                let (h, raw, len) = self.compress_and_alloc(key, page, raw_left, false)?;
                 incompressible = raw;
                 size = len;
                 Entry::Object(h)
@@ -349,11 +357,15 @@ impl Backend {
         }
     }
 
+    /// Compresses `page` and allocates its object (kept whole if it does
+    /// not compress and `raw_left` allows); `whole_from_reserves`: see
+    /// `Pool::alloc_with`.  The object, whether it is whole, its length.
     pub(super) fn compress_and_alloc(
         &self,
         key: SwapKey,
         page: &PageRef<'_>,
         raw_left: &mut usize,
+        whole_from_reserves: bool,
     ) -> core::result::Result<(Handle, bool, usize), Reject> {
         let knob = get_bool(&KNOBS.store_incompressible);
         let incompressible_ok = knob || *raw_left > 0;
@@ -390,7 +402,7 @@ impl Backend {
                 }
                 let h = self
                     .pool
-                    .alloc(key.owner(), tag, data)
+                    .alloc_with(key.owner(), tag, data, whole_from_reserves)
                     .map_err(|_| Reject::Alloc)?;
                 // Counted under the context lock (see `Compressors`).
                 self.comps.stored(tag);

@@ -253,10 +253,13 @@ impl Backend {
         let entry = match page.with_slice(same_filled).and_then(Entry::filled) {
             Some(e) => e,
             None => {
-                // Any number of pages may be kept whole.
+                // Any number of pages may be kept whole, and from the
+                // reserves if the caller is reclaim: the written page is
+                // freed as soon as the write completes (synchronously),
+                // while a refused one would stay in memory as it is.
                 let mut raw_left = usize::MAX;
                 let (h, _, _) = self
-                    .compress_and_alloc(key, page, &mut raw_left)
+                    .compress_and_alloc(key, page, &mut raw_left, true)
                     .map_err(|_| ENOMEM)?;
                 Entry::Object(h)
             }

@@ -77,6 +77,21 @@ impl Pool {
     /// Stores `data` (1 to `PAGE_SIZE` bytes) for `owner` with `tag`.
     /// May sleep (allocates a page when no frame has room).
     pub(crate) fn alloc(&self, owner: u64, tag: u8, data: &[u8]) -> Result<Handle> {
+        self.alloc_with(owner, tag, data, false)
+    }
+
+    /// [`Pool::alloc`], and with `whole_from_reserves`, a whole-page
+    /// object may take its page from the memory reserves that its caller
+    /// (reclaim) may use: for a caller whose page is freed as soon as it
+    /// is stored (the block device's write: the page would otherwise stay
+    /// in memory, as it is), as zram's whole pages do.
+    pub(crate) fn alloc_with(
+        &self,
+        owner: u64,
+        tag: u8,
+        data: &[u8],
+        whole_from_reserves: bool,
+    ) -> Result<Handle> {
         let len = data.len();
         if len == 0 || len > MAX_OBJECT {
             return Err(crate::sys::EINVAL);
@@ -123,9 +138,10 @@ impl Pool {
         }
         // No frame has room: start a new one.  A whole-page object (a page
         // kept uncompressed) saves no memory: its page may not come from
-        // the reserves that reclaim (the store's caller) may otherwise use.
+        // the reserves that reclaim (the store's caller) may otherwise use,
+        // unless the caller says the page it stores goes at once.
         self.reserve_id()?;
-        let gfp = if len == MAX_OBJECT {
+        let gfp = if len == MAX_OBJECT && !whole_from_reserves {
             self.page_gfp.no_memalloc()
         } else {
             self.page_gfp

@@ -284,22 +284,23 @@ impl<T: Operations> VTable<T> {
     /// Called by the block layer only, for a bio submitted to a disk that
     /// a [`GenDisk`] of `T` created, not completed yet.
     unsafe extern "C" fn submit_bio(bio: *mut ffi::bio) {
+        let ptr = match NonNull::new(bio) {
+            Some(p) => p,
+            None => return,
+        };
         let g = CallbackGuard::new();
         // SAFETY: The block layer passes a valid bio that is ours until
         // we complete it; its accounting starts before anything else.
-        let start = unsafe { ffi::zswap_rs_bio_start_acct(bio) };
-        let r = match NonNull::new(bio) {
-            // INVARIANT: Ours until completed below, which happens only
-            // after the borrow ends.
-            Some(ptr) => T::submit_bio(
-                &g,
-                &mut Bio {
-                    ptr,
-                    _p: PhantomData,
-                },
-            ),
-            None => return,
-        };
+        let start = unsafe { ffi::zswap_rs_bio_start_acct(ptr.as_ptr()) };
+        // INVARIANT: Ours until completed below, which happens only after
+        // the borrow ends.
+        let r = T::submit_bio(
+            &g,
+            &mut Bio {
+                ptr,
+                _p: PhantomData,
+            },
+        );
         let err = match r {
             Ok(()) => 0,
             Err(e) => e.to_c(),
@@ -307,8 +308,8 @@ impl<T: Operations> VTable<T> {
         // SAFETY: Still ours; completed exactly once, here (the `Bio`
         // borrowed by `T` is gone).
         unsafe {
-            ffi::zswap_rs_bio_end_acct(bio, start);
-            ffi::zswap_rs_bio_endio(bio, err);
+            ffi::zswap_rs_bio_end_acct(ptr.as_ptr(), start);
+            ffi::zswap_rs_bio_endio(ptr.as_ptr(), err);
         }
     }
 

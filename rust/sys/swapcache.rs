@@ -114,6 +114,15 @@ pub(crate) fn swap_count(ty: u32, offset: u64) -> u32 {
     n.max(0) as u32
 }
 
+/// True if the swap area of (`ty`, `offset`) is on this module's own disk
+/// (`/dev/zswap_rs0`), which keeps whatever is written to it in the same
+/// pool.  False for no such area.
+pub(crate) fn on_own_disk(ty: u32, offset: u64) -> bool {
+    // SAFETY: The helper validates the entry under a device reference
+    // (`get_swap_device`) and only reads.
+    unsafe { ffi::zswap_rs_swap_on_own_disk(ty, offset as _) }
+}
+
 /// If the slot of (`ty`, `offset`) is free (no reference and no
 /// swap-cache page left), frontswap invalidates its page now, under the
 /// swap device's lock that its release and every reuse of the slot take:
