@@ -154,3 +154,22 @@ test_vdev_blockio() {
 	rm -f /tmp/z.bin /tmp/r.bin /tmp/w.bin
 	[ $ok = yes ]
 }
+
+# Real memory pressure (no madvise) with /dev/zswap_rs0 the only swap
+# device: the demo's mixed data at 1.5x RAM (pressure_mb: less on the
+# debug kernel), one round, every byte verified; frontswap's stores to the device's swap area are not refused
+# at the pool limit (pool_limit_hit +0: the device would take them into
+# the same pool anyway) and writeback is not tried; 0 sectors written to
+# /dev/vda.
+test_vdev_pressure() {
+	vdev_on 1G || return 1
+	w0=$(vda_written); lim0=$(stat_of pool_limit_hit); rr0=$(stat_of reclaim_runs)
+	dw0=$(stat_of vdev_writes); wf0=$(stat_of vdev_write_fail)
+	zrs-test pressure $(pressure_mb) 1; rc=$?
+	lim=$(( $(stat_of pool_limit_hit) - lim0 )); rr=$(( $(stat_of reclaim_runs) - rr0 ))
+	dw=$(( $(stat_of vdev_writes) - dw0 )); wf=$(( $(stat_of vdev_write_fail) - wf0 ))
+	vdev_off || rc=1
+	w=$(( $(vda_written) - w0 ))
+	echo "  device writes +$dw (failed, kept dirty: +$wf); pool_limit_hit +$lim, reclaim_runs +$rr; sectors written to /dev/vda: $w"
+	[ $rc -eq 0 ] && [ $dw -ge 1024 ] && [ $lim -eq 0 ] && [ $rr -eq 0 ] && [ $w -eq 0 ]
+}
