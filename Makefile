@@ -4,6 +4,8 @@
 #   make            build the test kernel (if needed) and zswap_rs.ko
 #   make run        boot the test kernel in QEMU, load zswap_rs, swap on a
 #                   virtio disk, run the demo workload, print the pool stats
+#   make run ZRS_DISKLESS=1  same, swapped on the module's /dev/zswap_rs0
+#                   only: nothing may be written to a disk (checked)
 #   make run WORKLOAD=path   same, but run your own static binary or script
 #   make shell      interactive guest with zswap_rs loaded and swap on
 #   make check      all KUnit suites and in-guest tests; "N passed, N failed"
@@ -49,6 +51,7 @@ export SOAK ?=
 export REVERTS ?=
 export RACE_BOUND ?=
 export ZRS_CPU ?=
+export ZRS_DISKLESS ?=
 
 ifeq ($(filter $(DEBUG),0 1),)
 $(error DEBUG must be 0 or 1, not '$(DEBUG)')

@@ -23,6 +23,7 @@
 /* bindgen cannot evaluate these macros; export them as constants. */
 const gfp_t ZRS_GFP_KERNEL = GFP_KERNEL;
 const gfp_t ZRS_GFP_NOWAIT = GFP_NOWAIT;
+const gfp_t ZRS_GFP_NOIO = GFP_NOIO;
 const gfp_t ZRS_GFP_MOVABLE = __GFP_MOVABLE;
 const gfp_t ZRS_GFP_NORETRY = __GFP_NORETRY;
 const gfp_t ZRS_GFP_NOWARN = __GFP_NOWARN;
@@ -34,3 +35,4 @@ const unsigned long ZRS_PAGE_SIZE = PAGE_SIZE;
 const unsigned int ZRS_MAX_SWAPFILES = MAX_SWAPFILES;
 const xa_mark_t ZRS_XA_PRESENT = XA_PRESENT;
 const int ZRS_DEFAULT_SEEKS = DEFAULT_SEEKS;
+const unsigned int ZRS_DISK_NAME_LEN = DISK_NAME_LEN;

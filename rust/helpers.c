@@ -3,8 +3,12 @@
  * zswap_rs C helpers: wrappers for static inline functions and macros.
  * See helpers.h.  Every function has the same shape: call the inline.
  */
+#include <linux/bio.h>
+#include <linux/blkdev.h>
 #include <linux/crypto.h>
 #include <linux/err.h>
+#include <linux/mempool.h>
+#include <linux/sched/mm.h>
 #include <linux/highmem.h>
 #include <linux/memcontrol.h>
 #include <linux/vmstat.h>
@@ -269,18 +273,27 @@ const char *zswap_rs_param_name(unsigned int id)
  * entry is dead, its release pending in a swap slot cache) or
  * ZRS_SWAPCACHE_BUSY (no memory, or a race: try again later).
  */
+static const struct block_device_operations zrs_bd_fops;
+
 int zswap_rs_swapcache_get(unsigned int type, unsigned long offset,
 			   struct page **out)
 {
 	swp_entry_t entry = swp_entry(type, offset);
 	struct swap_info_struct *si;
 	bool new, sync;
+	bool own;
 	struct page *page;
 
 	*out = NULL;
 	si = get_swap_device(entry);
 	if (!si)
 		return ZRS_SWAPCACHE_BUSY;
+	/*
+	 * Our own disk (/dev/zswap_rs0) keeps what is written to it in the
+	 * same pool: writing an entry back there frees nothing.  si->bdev is
+	 * stable while get_swap_device() holds the area (swapoff waits).
+	 */
+	own = si->bdev && si->bdev->bd_disk->fops == &zrs_bd_fops;
 	/*
 	 * A device with synchronous I/O (zram) is swapped in without the
 	 * swap cache when the entry has one reference (do_swap_page() in
@@ -290,6 +303,8 @@ int zswap_rs_swapcache_get(unsigned int type, unsigned long offset,
 	put_swap_device(si);
 	if (sync)
 		return ZRS_SWAPCACHE_SYNC_IO;
+	if (own)
+		return ZRS_SWAPCACHE_OWN_DISK;
 	/*
 	 * skip_if_exists (patch 0004): an entry whose SWAP_HAS_CACHE is set
 	 * with no page in the swap cache yet is being swapped in by a task
@@ -345,6 +360,20 @@ int zswap_rs_frontswap_test(unsigned int type, unsigned long offset)
 	r = si->frontswap_map && test_bit(offset, si->frontswap_map);
 	put_swap_device(si);
 	return r;
+}
+
+/* True if the swap area of (type, offset) is on our own disk (/dev/zswap_rs0). */
+bool zswap_rs_swap_on_own_disk(unsigned int type, unsigned long offset)
+{
+	struct swap_info_struct *si = get_swap_device(swp_entry(type, offset));
+	bool own;
+
+	if (!si)
+		return false;
+	/* si->bdev is stable while get_swap_device() holds the area. */
+	own = si->bdev && si->bdev->bd_disk->fops == &zrs_bd_fops;
+	put_swap_device(si);
+	return own;
 }
 
 /* How many references the swap entry has (0: free or no such entry). */
@@ -412,3 +441,246 @@ void zswap_rs_frontswap_writeback_done(unsigned int type, unsigned long offset)
 /* THIS_MODULE: each module links its own copy of this file. */
 void zswap_rs_param_lock(void) { kernel_param_lock(THIS_MODULE); }
 void zswap_rs_param_unlock(void) { kernel_param_unlock(THIS_MODULE); }
+
+/* ---- Block devices (sys/block.rs) ---- */
+
+static const struct zswap_rs_blk_ops *zrs_disk_ops(struct gendisk *disk)
+{
+	return disk->private_data;
+}
+
+static void zrs_bd_submit_bio(struct bio *bio)
+{
+	zrs_disk_ops(bio->bi_bdev->bd_disk)->submit_bio(bio);
+}
+
+static int zrs_bd_open(struct block_device *bdev, fmode_t mode)
+{
+	return zrs_disk_ops(bdev->bd_disk)->open(bdev->bd_disk);
+}
+
+static void zrs_bd_release(struct gendisk *disk, fmode_t mode)
+{
+	zrs_disk_ops(disk)->release(disk);
+}
+
+/* Called under the swap device's lock (atomic context). */
+static void zrs_bd_slot_free(struct block_device *bdev, unsigned long index)
+{
+	zrs_disk_ops(bdev->bd_disk)->swap_slot_free_notify(bdev->bd_disk, index);
+}
+
+/*
+ * The owner pins the module while the disk is open (so rmmod is refused
+ * while it is swapped on or mounted).
+ */
+static const struct block_device_operations zrs_bd_fops = {
+	.owner = THIS_MODULE,
+	.submit_bio = zrs_bd_submit_bio,
+	.open = zrs_bd_open,
+	.release = zrs_bd_release,
+	.swap_slot_free_notify = zrs_bd_slot_free,
+};
+
+struct zrs_disk_attr {
+	struct device_attribute attr;
+	unsigned int id;
+};
+
+static ssize_t zrs_disk_attr_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct gendisk *disk = dev_to_disk(dev);
+
+	return zrs_disk_ops(disk)->attr_show(disk,
+		container_of(attr, struct zrs_disk_attr, attr)->id, buf);
+}
+
+static ssize_t zrs_disk_attr_store(struct device *dev,
+				   struct device_attribute *attr,
+				   const char *buf, size_t len)
+{
+	struct gendisk *disk = dev_to_disk(dev);
+	int r = zrs_disk_ops(disk)->attr_store(disk,
+		container_of(attr, struct zrs_disk_attr, attr)->id, buf, len);
+
+	return r < 0 ? r : len;
+}
+
+static struct zrs_disk_attr zrs_disk_attr_disksize = {
+	.attr = __ATTR(disksize, 0644, zrs_disk_attr_show, zrs_disk_attr_store),
+	.id = ZRS_DISK_ATTR_DISKSIZE,
+};
+
+static struct attribute *zrs_disk_attrs[] = {
+	&zrs_disk_attr_disksize.attr.attr,
+	NULL,
+};
+
+static const struct attribute_group zrs_disk_group = {
+	.attrs = zrs_disk_attrs,
+};
+
+static const struct attribute_group *zrs_disk_groups[] = {
+	&zrs_disk_group,
+	NULL,
+};
+
+struct gendisk *zswap_rs_disk_alloc(const struct zswap_rs_blk_ops *ops,
+				    const char *name,
+				    const struct zswap_rs_disk_limits *lim)
+{
+	struct gendisk *disk = blk_alloc_disk(NUMA_NO_NODE);
+	struct request_queue *q;
+
+	if (!disk)
+		return NULL;
+	/* major 0, minors 0: device_add_disk() allocates an extended dev_t. */
+	disk->flags |= GENHD_FL_NO_PART;
+	disk->fops = &zrs_bd_fops;
+	disk->private_data = (void *)ops;
+	strscpy(disk->disk_name, name, DISK_NAME_LEN);
+	set_capacity(disk, 0);
+	q = disk->queue;
+	blk_queue_logical_block_size(q, lim->logical_block_size);
+	blk_queue_physical_block_size(q, lim->physical_block_size);
+	blk_queue_io_min(q, lim->physical_block_size);
+	blk_queue_io_opt(q, lim->physical_block_size);
+	if (!lim->rotational)
+		blk_queue_flag_set(QUEUE_FLAG_NONROT, q);
+	blk_queue_flag_clear(QUEUE_FLAG_ADD_RANDOM, q);
+	/* Pages are not modified while we compress them (page cache users). */
+	blk_queue_flag_set(QUEUE_FLAG_STABLE_WRITES, q);
+	if (lim->discard) {
+		q->limits.discard_granularity = lim->physical_block_size;
+		blk_queue_max_discard_sectors(q, UINT_MAX);
+		blk_queue_max_write_zeroes_sectors(q, UINT_MAX);
+	}
+	return disk;
+}
+
+int zswap_rs_disk_add(struct gendisk *disk)
+{
+	return device_add_disk(NULL, disk, zrs_disk_groups);
+}
+
+void zswap_rs_disk_del(struct gendisk *disk) { del_gendisk(disk); }
+void zswap_rs_disk_put(struct gendisk *disk) { put_disk(disk); }
+
+unsigned long long zswap_rs_disk_capacity(struct gendisk *disk)
+{
+	return get_capacity(disk);
+}
+
+void zswap_rs_disk_set_capacity(struct gendisk *disk, unsigned long long sectors)
+{
+	set_capacity_and_notify(disk, sectors);
+}
+
+/* 0 with disk->open_mutex held and nobody holding the disk open; -EBUSY. */
+int zswap_rs_disk_lock_unopened(struct gendisk *disk)
+{
+	mutex_lock(&disk->open_mutex);
+	if (disk_openers(disk)) {
+		mutex_unlock(&disk->open_mutex);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+void zswap_rs_disk_unlock(struct gendisk *disk)
+{
+	mutex_unlock(&disk->open_mutex);
+}
+
+unsigned int zswap_rs_bio_op(struct bio *bio)
+{
+	switch (bio_op(bio)) {
+	case REQ_OP_READ:
+		return ZRS_BIO_READ;
+	case REQ_OP_WRITE:
+		return ZRS_BIO_WRITE;
+	case REQ_OP_DISCARD:
+		return ZRS_BIO_DISCARD;
+	case REQ_OP_WRITE_ZEROES:
+		return ZRS_BIO_WRITE_ZEROES;
+	case REQ_OP_FLUSH:
+		return ZRS_BIO_FLUSH;
+	default:
+		return ZRS_BIO_OTHER;
+	}
+}
+
+unsigned long long zswap_rs_bio_sector(struct bio *bio)
+{
+	return bio->bi_iter.bi_sector;
+}
+
+unsigned int zswap_rs_bio_size(struct bio *bio)
+{
+	return bio->bi_iter.bi_size;
+}
+
+/* bio_for_each_segment(), one step at a time; consumes bio->bi_iter. */
+bool zswap_rs_bio_next_segment(struct bio *bio, struct page **page,
+			       unsigned int *offset, unsigned int *len)
+{
+	struct bio_vec bv;
+
+	if (!bio->bi_iter.bi_size)
+		return false;
+	bv = bio_iter_iovec(bio, bio->bi_iter);
+	*page = bv.bv_page;
+	*offset = bv.bv_offset;
+	*len = bv.bv_len;
+	bio_advance_iter_single(bio, &bio->bi_iter, bv.bv_len);
+	return true;
+}
+
+void zswap_rs_bio_endio(struct bio *bio, int err)
+{
+	bio->bi_status = errno_to_blk_status(err);
+	bio_endio(bio);
+}
+
+unsigned long zswap_rs_bio_start_acct(struct bio *bio)
+{
+	return bio_start_io_acct(bio);
+}
+
+void zswap_rs_bio_end_acct(struct bio *bio, unsigned long start)
+{
+	bio_end_io_acct(bio, start);
+}
+
+void zswap_rs_memcpy_from_page(void *to, struct page *page, size_t offset,
+			       size_t len)
+{
+	memcpy_from_page(to, page, offset, len);
+}
+
+void zswap_rs_memcpy_to_page(struct page *page, size_t offset, const void *from,
+			     size_t len)
+{
+	memcpy_to_page(page, offset, from, len);
+}
+
+struct mempool_s *zswap_rs_page_mempool_create(int min_nr)
+{
+	return mempool_create_page_pool(min_nr, 0);
+}
+
+void zswap_rs_mempool_destroy(struct mempool_s *pool) { mempool_destroy(pool); }
+
+struct page *zswap_rs_mempool_alloc_page(struct mempool_s *pool, gfp_t gfp)
+{
+	return mempool_alloc(pool, gfp);
+}
+
+void zswap_rs_mempool_free_page(struct mempool_s *pool, struct page *page)
+{
+	mempool_free(page, pool);
+}
+
+unsigned int zswap_rs_memalloc_noio_save(void) { return memalloc_noio_save(); }
+void zswap_rs_memalloc_noio_restore(unsigned int flags) { memalloc_noio_restore(flags); }

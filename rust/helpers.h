@@ -95,6 +95,7 @@ enum zswap_rs_swapcache {
 	ZRS_SWAPCACHE_GONE,
 	ZRS_SWAPCACHE_BUSY,
 	ZRS_SWAPCACHE_SYNC_IO,
+	ZRS_SWAPCACHE_OWN_DISK,
 };
 int zswap_rs_swapcache_get(unsigned int type, unsigned long offset,
 			   struct page **out);
@@ -104,6 +105,7 @@ void zswap_rs_wait_on_page_writeback(struct page *page);
 int zswap_rs_frontswap_register(const struct frontswap_ops *ops);
 int zswap_rs_frontswap_unregister(const struct frontswap_ops *ops);
 int zswap_rs_swap_count(unsigned int type, unsigned long offset);
+bool zswap_rs_swap_on_own_disk(unsigned int type, unsigned long offset);
 bool zswap_rs_invalidate_if_free(unsigned int type, unsigned long offset);
 int zswap_rs_frontswap_test(unsigned int type, unsigned long offset);
 int zswap_rs_swapcache_holds(struct page *page, unsigned int type,
@@ -130,6 +132,84 @@ unsigned long zswap_rs_jiffies_ms(void);
 /* local_clock(): this CPU's nanosecond clock (for timing a sample of stores). */
 u64 zswap_rs_local_clock(void);
 void zswap_rs_warn(const void *args);
+
+/*
+ * Block devices (sys/block.rs): a bio-based disk whose callbacks are a
+ * Rust ops table, found through disk->private_data; the C
+ * block_device_operations (owner THIS_MODULE) and the disk's sysfs
+ * attributes are static tables here that forward to it.
+ */
+struct bio;
+struct block_device;
+struct gendisk;
+struct mempool_s;
+
+/* The disk's own sysfs attributes (/sys/block/<name>/<attr>), by id. */
+enum zswap_rs_disk_attr {
+	ZRS_DISK_ATTR_DISKSIZE,
+	ZRS_DISK_ATTR_NR,
+};
+
+struct zswap_rs_blk_ops {
+	void (*submit_bio)(struct bio *bio);
+	int (*open)(struct gendisk *disk);
+	void (*release)(struct gendisk *disk);
+	void (*swap_slot_free_notify)(struct gendisk *disk, unsigned long index);
+	int (*attr_show)(struct gendisk *disk, unsigned int id, char *buf);
+	int (*attr_store)(struct gendisk *disk, unsigned int id, const char *buf,
+			  size_t len);
+};
+
+struct zswap_rs_disk_limits {
+	unsigned int logical_block_size;
+	unsigned int physical_block_size;
+	bool rotational;
+	bool discard;
+};
+
+struct gendisk *zswap_rs_disk_alloc(const struct zswap_rs_blk_ops *ops,
+				    const char *name,
+				    const struct zswap_rs_disk_limits *lim);
+int zswap_rs_disk_add(struct gendisk *disk);
+void zswap_rs_disk_del(struct gendisk *disk);
+void zswap_rs_disk_put(struct gendisk *disk);
+unsigned long long zswap_rs_disk_capacity(struct gendisk *disk);
+void zswap_rs_disk_set_capacity(struct gendisk *disk, unsigned long long sectors);
+int zswap_rs_disk_lock_unopened(struct gendisk *disk);
+void zswap_rs_disk_unlock(struct gendisk *disk);
+
+/* What a bio asks (zswap_rs_bio_op). */
+enum zswap_rs_bio_op {
+	ZRS_BIO_READ,
+	ZRS_BIO_WRITE,
+	ZRS_BIO_DISCARD,
+	ZRS_BIO_WRITE_ZEROES,
+	ZRS_BIO_FLUSH,
+	ZRS_BIO_OTHER,
+};
+unsigned int zswap_rs_bio_op(struct bio *bio);
+unsigned long long zswap_rs_bio_sector(struct bio *bio);
+unsigned int zswap_rs_bio_size(struct bio *bio);
+/* One single-page segment of the bio's data; false at the end. */
+bool zswap_rs_bio_next_segment(struct bio *bio, struct page **page,
+			       unsigned int *offset, unsigned int *len);
+void zswap_rs_bio_endio(struct bio *bio, int err);
+unsigned long zswap_rs_bio_start_acct(struct bio *bio);
+void zswap_rs_bio_end_acct(struct bio *bio, unsigned long start);
+void zswap_rs_memcpy_from_page(void *to, struct page *page, size_t offset,
+			       size_t len);
+void zswap_rs_memcpy_to_page(struct page *page, size_t offset, const void *from,
+			     size_t len);
+
+/* Page mempools (bounce pages that a sleeping allocation always gets). */
+struct mempool_s *zswap_rs_page_mempool_create(int min_nr);
+void zswap_rs_mempool_destroy(struct mempool_s *pool);
+struct page *zswap_rs_mempool_alloc_page(struct mempool_s *pool, gfp_t gfp);
+void zswap_rs_mempool_free_page(struct mempool_s *pool, struct page *page);
+
+/* An implicit GFP_NOIO scope (memalloc_noio_save/restore). */
+unsigned int zswap_rs_memalloc_noio_save(void);
+void zswap_rs_memalloc_noio_restore(unsigned int flags);
 
 /* The parameter lock of the module this copy is linked into. */
 void zswap_rs_param_lock(void);

@@ -118,11 +118,21 @@ impl SwapKey {
     }
 }
 
+/// The owner type of the pages of the module's block device
+/// (`/dev/zswap_rs0`, `backend/vdev.rs`): its keys are (`DEV_TYPE`, page
+/// index on the device).  No swap type is this large (`MAX_SWAPFILES` is
+/// at most 32), so pool objects of the device are never taken for a swap
+/// entry's.
+pub(crate) const DEV_TYPE: u32 = 0xff;
+
 /// One XArray per swap type, and next to each the cgroup charges of its
-/// pages ([`Charges`]).
+/// pages ([`Charges`]); and the XArray of the block device's pages
+/// ([`DEV_TYPE`]), which is not a swap type: [`Index::walk`] and
+/// [`Index::charges`] do not see it.
 pub(crate) struct Index {
     areas: Vec<Pin<Box<XArray>>>,
     charges: Vec<Pin<Box<Charges>>>,
+    dev: Pin<Box<XArray>>,
 }
 
 impl Index {
@@ -139,12 +149,26 @@ impl Index {
                 .try_push(Charges::new_boxed()?)
                 .map_err(|_| ENOMEM)?;
         }
-        Ok(Index { areas, charges })
+        Ok(Index {
+            areas,
+            charges,
+            dev: XArray::new_boxed()?,
+        })
     }
 
-    /// The XArray of swap type `ty`.
+    /// The XArray of swap type `ty`, or of the block device for
+    /// [`DEV_TYPE`] (so that compaction finds the entry of any object it
+    /// moves by the object's owner).
     pub(crate) fn area(&self, ty: u32) -> Option<&XArray> {
+        if ty == DEV_TYPE {
+            return Some(&self.dev);
+        }
         self.areas.get(ty as usize).map(|a| &**a)
+    }
+
+    /// The XArray of the block device's pages, keyed by page index.
+    pub(crate) fn dev_area(&self) -> &XArray {
+        &self.dev
     }
 
     /// The cgroup charges of swap type `ty`'s pages.

@@ -98,6 +98,11 @@ statistics! {
         StoreNsPool => store_ns_pool,
         StoreNsIndex => store_ns_index,
         StoreNsAccount => store_ns_account,
+        // The block device (/dev/zswap_rs0).
+        VdevReads => vdev_reads,
+        VdevWrites => vdev_writes,
+        VdevWriteFail => vdev_write_fail,
+        VdevFreedPages => vdev_freed_pages,
     ],
     derived: [
         StoredPages => stored_pages,
@@ -121,6 +126,8 @@ statistics! {
         StoreFrameBusy => store_frame_busy,
         OrphanEntries => orphan_entries,
         AccountingSlips => accounting_slips,
+        VdevCapacity => vdev_capacity,
+        VdevStoredPages => vdev_stored_pages,
     ],
 }
 

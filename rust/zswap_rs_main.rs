@@ -29,6 +29,7 @@ use backend::Backend;
 use params::{Param, Value};
 use pool::migrate::{PoolOwner, PoolPages};
 use stats::Stat;
+use sys::block::{self, Bio, DiskAttr, DiskRef};
 use sys::crypto::AlgName;
 use sys::entry::{self, MeminfoTotals, SummaryFile};
 use sys::error::EEXIST;
@@ -54,6 +55,10 @@ static BACKEND: Global<Backend> = Global::new();
 /// names every field (a new field does not compile until it is placed in
 /// that order).
 struct ZswapRs {
+    /// `/dev/zswap_rs0` (`backend/vdev.rs`); removed first: an open disk
+    /// pins the module, so at exit nobody has it open, and `del_gendisk`
+    /// waits for bios in flight and for its sysfs callbacks.
+    vdev: Option<block::GenDisk<ZswapRs>>,
     /// Taken by [`ZswapRs::drain`] once nothing is stored.
     frontswap: Option<frontswap::Registration<ZswapRs>>,
     shrinker: Option<shrinker::Registration<ZswapRs>>,
@@ -110,6 +115,7 @@ impl Drop for ZswapRs {
         self.drain();
         // Every field, by name: a new one must be placed here.
         let ZswapRs {
+            vdev,
             frontswap,
             shrinker,
             reclaim,
@@ -118,6 +124,9 @@ impl Drop for ZswapRs {
             meminfo,
             backend,
         } = self;
+        // No bio and no attribute callback runs after this; its pages
+        // are freed with the backend.
+        *vdev = None;
         *frontswap = None;
         *shrinker = None;
         // After frontswap (stores) and the shrinker: nothing queues it.
@@ -183,6 +192,46 @@ impl Frontswap for ZswapRs {
     fn invalidate_area(g: &CallbackGuard, ty: u32) {
         if let Some(b) = BACKEND.get(g) {
             b.invalidate_area(ty);
+        }
+    }
+}
+
+/// `/dev/zswap_rs0`: its pages are in the backend's pool.
+impl block::Operations for ZswapRs {
+    fn submit_bio(g: &CallbackGuard, bio: &mut Bio<'_>) -> Result {
+        BACKEND.get(g).ok_or(EIO)?.vdev_submit(bio)
+    }
+
+    fn swap_slot_free_notify(g: &CallbackGuard, index: u64) {
+        if let Some(b) = BACKEND.get(g) {
+            b.vdev_free(index);
+        }
+    }
+
+    fn attr_show(g: &CallbackGuard, disk: &DiskRef<'_>, attr: DiskAttr, out: &mut PageBuf<'_>) {
+        let _ = match attr {
+            DiskAttr::Disksize => match BACKEND.get(g) {
+                Some(b) => writeln!(out, "{}", b.vdev.capacity()),
+                None => writeln!(out, "{}", disk.capacity_sectors() * block::SECTOR_SIZE),
+            },
+        };
+    }
+
+    /// `disksize`: bytes, with an optional K, M, G or T suffix; sets the
+    /// capacity and drops whatever the device held, only while nobody
+    /// has the disk open (`EBUSY`: swapped on, mounted, open).
+    fn attr_store(g: &CallbackGuard, disk: &DiskRef<'_>, attr: DiskAttr, val: &[u8]) -> Result {
+        let b = BACKEND.get(g).ok_or(ENODEV)?;
+        match attr {
+            DiskAttr::Disksize => {
+                let bytes = backend::parse_disksize(val)?;
+                disk.with_unopened(|| {
+                    b.vdev_reset(bytes);
+                    disk.set_capacity_sectors(bytes / block::SECTOR_SIZE);
+                })?;
+                pr_info!("zswap_rs0: disksize {} bytes", bytes);
+                Ok(())
+            }
         }
     }
 }
@@ -421,7 +470,16 @@ impl ZswapRs {
             layout.name(),
             params::get_u32(&params::KNOBS.max_pool_percent)
         );
+        // The block device, last: its bios reach the backend at once.
+        let vdev = block::GenDiskBuilder::new()
+            .logical_block_size(sys::PAGE_SIZE as u32)
+            .and_then(|b| b.physical_block_size(sys::PAGE_SIZE as u32))
+            .map(|b| b.rotational(false).discard(true))
+            .and_then(|b| b.build::<ZswapRs>(b"zswap_rs0\0"))
+            .map_err(|e| pr_warn!("no /dev/zswap_rs0 (error {})", e.to_c()))
+            .ok();
         Ok(ZswapRs {
+            vdev,
             frontswap: Some(frontswap),
             shrinker,
             reclaim: Some(sys::ReclaimWork::new()),

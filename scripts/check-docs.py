@@ -86,7 +86,12 @@ for path, text in docs.items():
 patch_syms = set(re.findall(r'\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b',
                             ''.join(p.read_text() for p in (top / 'scripts/patches').glob('*.patch'))))
 frontswap_files = {'succ_stores', 'failed_stores', 'loads', 'invalidates'}
-module_names = set(names) | set(knobs) | set(summary) | set(races) | debug_files | {'zswap_rs'}
+# The block device's name (rust/zswap_rs_main.rs: GenDiskBuilder::build).
+main_rs = (top / 'rust/zswap_rs_main.rs').read_text()
+disks = re.findall(r'build::<\w+>\(b"([a-z0-9_]+)\\0"\)', main_rs)
+if not disks:
+    missing.append('parsed no block device name from rust/zswap_rs_main.rs: fix this script')
+module_names = set(names) | set(knobs) | set(summary) | set(races) | debug_files | {'zswap_rs'} | set(disks)
 for lit in sorted(set(re.findall(r'``([a-z][a-z0-9]*(?:_[a-z0-9]+)+)``', guide))):
     if lit not in module_names | frontswap_files | patch_syms:
         missing.append(f'admin-guide.rst: ``{lit}``: no statistic, knob, file or patched symbol of that name')

@@ -24,6 +24,7 @@
 # ZRS_DRIVE_FILE: the swap disk's file= instead of a fresh swap.img (make
 # bench: nbd+unix:///?socket=..., scripts/nbd-delay.py's modelled device);
 # ZRS_DRIVE_OPTS: more -drive options.
+# ZRS_DISKLESS=1: swap on the module's /dev/zswap_rs0 only (make run).
 # ZRS_CPU: QEMU's -cpu model under TCG (default max,la57=off; see below
 # and Documentation/performance.rst, "Calibration").
 set -euo pipefail
@@ -114,6 +115,13 @@ case "${SOAK:-}" in
 '') ;;
 *[!0-9]*) echo "error: SOAK must be a number of seconds, not '$SOAK'" >&2; exit 2 ;;
 *) cmdline="$cmdline zrs.soak=$SOAK" ;;
+esac
+# ZRS_DISKLESS=1 (make run): swap on /dev/zswap_rs0 only; the demo ends
+# with the sectors written to every disk, which must be 0.
+case "${ZRS_DISKLESS:-0}" in
+0) ;;
+1) cmdline="$cmdline zrs.diskless=1" ;;
+*) echo "error: ZRS_DISKLESS must be 0 or 1, not '$ZRS_DISKLESS'" >&2; exit 2 ;;
 esac
 # make soak: a soak bound by work, not time (see tests.sh, test_soak).
 for v in SOAK_STORES SOAK_MIGRATIONS SOAK_LIMIT; do

@@ -19,6 +19,7 @@ mod invalidate;
 mod laps;
 mod load;
 mod store;
+mod vdev;
 // Writeback needs the production module's swap-cache patches and its
 // unload; the KUnit module tests the pool's reclaim order instead.
 #[cfg(not(zrs_kunit))]
@@ -34,6 +35,7 @@ use crate::sys::crypto::AlgName;
 use crate::sys::movable::MovableOps;
 use crate::sys::xarray::XArray;
 use crate::sys::{Gfp, Result, PAGE_SIZE};
+pub(crate) use vdev::{parse_disksize, Vdev};
 
 /// What freeing an entry gave back (the kind decides its accounting).
 enum FreedEntry {
@@ -66,6 +68,17 @@ pub(crate) struct Backend {
     /// line comes once per load.
     #[cfg_attr(zrs_kunit, allow(dead_code))]
     orphan_logged: core::sync::atomic::AtomicBool,
+    /// The block device's state (its pages are in `pool`, its entries in
+    /// `index`: `vdev.rs`).
+    pub(crate) vdev: Vdev,
+}
+
+impl Drop for Backend {
+    /// The device's pages go before the pool (which expects to be empty
+    /// of them); the disk is gone by now (the module drops it first).
+    fn drop(&mut self) {
+        self.vdev_free_range(0, u64::MAX);
+    }
 }
 
 impl Backend {
@@ -89,6 +102,7 @@ impl Backend {
             full: core::sync::atomic::AtomicBool::new(false),
             closing: core::sync::atomic::AtomicBool::new(false),
             orphan_logged: core::sync::atomic::AtomicBool::new(false),
+            vdev: Vdev::new()?,
         })
     }
 
@@ -240,6 +254,8 @@ impl Backend {
             Stat::StoreFrameBusy => get(&m.store_frame_busy),
             Stat::OrphanEntries => self.orphan_entries(),
             Stat::AccountingSlips => crate::sys::accounting_slips(),
+            Stat::VdevCapacity => self.vdev.capacity(),
+            Stat::VdevStoredPages => self.vdev.stored(),
             // Counters, answered above.
             _ => 0,
         }

@@ -91,6 +91,14 @@ impl Backend {
         false
     }
 
+    /// The pool limit for a page of `key`: none for a swap area on our own
+    /// disk (`/dev/zswap_rs0`), which would take a refused page into this
+    /// pool anyway (as a write, after a wasted refusal, and a reclaim
+    /// kick that can write nothing back).
+    fn pool_full_for(&self, key: SwapKey) -> bool {
+        !crate::sys::swapcache::on_own_disk(key.ty(), key.offset()) && self.pool_full()
+    }
+
     fn count_reject(&self, r: Reject) {
         let s = &self.stats;
         inc(match r {
@@ -257,7 +265,7 @@ impl Backend {
             // A fill word the index cannot hold: 8 bytes in the pool, no
             // compression (charged 0 bytes, like any same-filled page).
             (None, Some(w)) => {
-                if self.pool_full() {
+                if self.pool_full_for(key) {
                     return Err(Reject::PoolLimit);
                 }
                 if inject(Fault::Alloc) {
@@ -273,10 +281,10 @@ impl Backend {
                 if !get_bool(&KNOBS.non_same_filled_pages_enabled) {
                     return Err(Reject::Disabled);
                 }
-                if self.pool_full() {
+                if self.pool_full_for(key) {
                     return Err(Reject::PoolLimit);
                 }
-                let (h, raw, len) = self.compress_and_alloc(key, page, raw_left, laps)?;
+                let (h, raw, len) = self.compress_and_alloc(key, page, raw_left, false, laps)?;
                 incompressible = raw;
                 size = len;
                 Entry::Object(h)
@@ -359,11 +367,15 @@ impl Backend {
         }
     }
 
-    fn compress_and_alloc(
+    /// Compresses `page` and allocates its object (kept whole if it does
+    /// not compress and `raw_left` allows); `whole_from_reserves`: see
+    /// `Pool::alloc_with`.  The object, whether it is whole, its length.
+    pub(super) fn compress_and_alloc(
         &self,
         key: SwapKey,
         page: &PageRef<'_>,
         raw_left: &mut usize,
+        whole_from_reserves: bool,
         laps: &mut Option<Laps>,
     ) -> core::result::Result<(Handle, bool, usize), Reject> {
         let knob = get_bool(&KNOBS.store_incompressible);
@@ -404,7 +416,7 @@ impl Backend {
                 }
                 let h = self
                     .pool
-                    .alloc(key.owner(), tag, data)
+                    .alloc_with(key.owner(), tag, data, whole_from_reserves)
                     .map_err(|_| Reject::Alloc)?;
                 Laps::lap(laps, Phase::Pool);
                 // Counted under the context lock (see `Compressors`).

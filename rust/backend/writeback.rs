@@ -15,7 +15,7 @@
 use core::sync::atomic::Ordering;
 
 use super::Backend;
-use crate::index::{Entry, SwapKey};
+use crate::index::{Entry, SwapKey, DEV_TYPE};
 use crate::params::{get_bool, get_u32, KNOBS};
 use crate::pool::MAX_UNIT_SLOTS;
 use crate::stats::inc;
@@ -53,6 +53,11 @@ pub(crate) enum Busy {
     /// The swap device does synchronous I/O (zram): its swap-ins bypass
     /// the swap cache, so writeback could race with them.
     SyncIo,
+    /// A page of the module's block device (`vdev.rs`), or an entry of
+    /// a swap area on that device: nothing behind it to be written to
+    /// (the device keeps what is written in this pool); it stays until
+    /// overwritten, discarded or its slot is freed.
+    Device,
 }
 
 /// Entries the unload is still waiting for, by reason.
@@ -73,6 +78,9 @@ impl Waiting {
             Busy::Unreadable => &mut self.unreadable,
             Busy::Corrupt => &mut self.corrupt,
             Busy::SyncIo => &mut self.sync_io,
+            // Never met by the unload: it walks swap types only, and runs
+            // only when nobody has the disk open (no swap area on it).
+            Busy::Device => &mut self.in_use,
         };
         *c += 1;
     }
@@ -113,6 +121,9 @@ impl Backend {
     /// swap cache for the entry takes the data over (marked dirty, so
     /// reclaim writes it out); without, that entry is busy (as in zswap).
     pub(crate) fn writeback(&self, key: SwapKey, expect: u64, take_existing: bool) -> Outcome {
+        if key.ty() == DEV_TYPE {
+            return Outcome::Busy(Busy::Device);
+        }
         let area = match self.index.area(key.ty()) {
             Some(a) => a,
             None => return Outcome::Gone,
@@ -168,6 +179,9 @@ impl Backend {
                     },
                 };
             }
+            // A swap area on our own disk: it would store the page again
+            // in this pool (no page was taken).
+            Lookup::OwnDisk => return Outcome::Busy(Busy::Device),
         };
         // The page is locked in the swap cache: no load, store or
         // invalidate of this entry can run until we let it go, and the

@@ -77,6 +77,21 @@ impl Pool {
     /// Stores `data` (1 to `PAGE_SIZE` bytes) for `owner` with `tag`.
     /// May sleep (allocates a page when no frame has room).
     pub(crate) fn alloc(&self, owner: u64, tag: u8, data: &[u8]) -> Result<Handle> {
+        self.alloc_with(owner, tag, data, false)
+    }
+
+    /// [`Pool::alloc`], and with `whole_from_reserves`, a whole-page
+    /// object may take its page from the memory reserves that its caller
+    /// (reclaim) may use: for a caller whose page is freed as soon as it
+    /// is stored (the block device's write: the page would otherwise stay
+    /// in memory, as it is), as zram's whole pages do.
+    pub(crate) fn alloc_with(
+        &self,
+        owner: u64,
+        tag: u8,
+        data: &[u8],
+        whole_from_reserves: bool,
+    ) -> Result<Handle> {
         let len = data.len();
         if len == 0 || len > MAX_OBJECT {
             return Err(crate::sys::EINVAL);
@@ -108,7 +123,7 @@ impl Pool {
                         inner.list_add(id, free as usize);
                         self.moves.store_frame_busy.fetch_add(1, Ordering::Relaxed);
                         drop(inner);
-                        return self.alloc_new_frame(owner, tag, data);
+                        return self.alloc_new_frame(owner, tag, data, whole_from_reserves);
                     }
                 };
                 let (n, used) = (frame.nr_objects(), frame.used());
@@ -143,17 +158,25 @@ impl Pool {
                 self.relist(&mut inner, id);
             }
         }
-        self.alloc_new_frame(owner, tag, data)
+        self.alloc_new_frame(owner, tag, data, whole_from_reserves)
     }
 
     /// Puts the object in a new frame (the pool lock not held).
-    fn alloc_new_frame(&self, owner: u64, tag: u8, data: &[u8]) -> Result<Handle> {
+    fn alloc_new_frame(
+        &self,
+        owner: u64,
+        tag: u8,
+        data: &[u8],
+        whole_from_reserves: bool,
+    ) -> Result<Handle> {
         let len = data.len();
-        // No frame has room (or the one with room is busy): start a new one.  A whole-page object (a page
+        // No frame has room (or the one with room is busy): start a new
+        // one.  A whole-page object (a page
         // kept uncompressed) saves no memory: its page may not come from
-        // the reserves that reclaim (the store's caller) may otherwise use.
+        // the reserves that reclaim (the store's caller) may otherwise use,
+        // unless the caller says the page it stores goes at once.
         self.reserve_id()?;
-        let gfp = if len == MAX_OBJECT {
+        let gfp = if len == MAX_OBJECT && !whole_from_reserves {
             self.page_gfp.no_memalloc()
         } else {
             self.page_gfp

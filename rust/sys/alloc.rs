@@ -15,6 +15,8 @@ impl Gfp {
     pub(crate) const KERNEL: Gfp = Gfp(ffi::ZRS_GFP_KERNEL);
     /// `GFP_NOWAIT`: never sleeps (wakes kswapd).
     pub(crate) const NOWAIT: Gfp = Gfp(ffi::ZRS_GFP_NOWAIT);
+    /// `GFP_NOIO`: may sleep and reclaim, but starts no I/O.
+    pub(crate) const NOIO: Gfp = Gfp(ffi::ZRS_GFP_NOIO);
     /// What zswap uses on the store path: may sleep, but no retries, no
     /// warnings, wakes kswapd.
     pub(crate) const STORE: Gfp =
@@ -59,4 +61,19 @@ pub(crate) fn try_box<T>(value: T) -> Result<::alloc::boxed::Box<T>> {
     // SAFETY: `ptr` came from the global allocator with `Layout::new::<T>()`
     // and holds an initialised `T`.
     Ok(unsafe { ::alloc::boxed::Box::from_raw(ptr) })
+}
+
+/// Runs `f` in an implicit `GFP_NOIO` scope (`memalloc_noio_save`):
+/// every allocation inside, whatever flags it asks for, starts no I/O
+/// and no filesystem reclaim, so it cannot recurse into the block device
+/// that is serving a write (swap-out calls it from reclaim).  May be
+/// nested.
+pub(crate) fn noio<R>(f: impl FnOnce() -> R) -> R {
+    // SAFETY: Sets a flag of the current task; restored below, in LIFO
+    // order with any nested scope.
+    let flags = unsafe { ffi::zswap_rs_memalloc_noio_save() };
+    let r = f();
+    // SAFETY: The value the matching save returned, on the same task.
+    unsafe { ffi::zswap_rs_memalloc_noio_restore(flags) };
+    r
 }

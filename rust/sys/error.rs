@@ -28,7 +28,7 @@ macro_rules! errnos {
         )*
     };
 }
-errnos!(EAGAIN, EIO, ENOMEM, EBUSY, EEXIST, ENODEV, EINVAL, ENOSPC, ENOENT, ERANGE);
+errnos!(EAGAIN, EIO, ENOMEM, EBUSY, EEXIST, ENODEV, EINVAL, ENOSPC, ENOENT, ERANGE, EOPNOTSUPP);
 
 /// Result type of the sys layer and above.
 pub(crate) type Result<T = ()> = core::result::Result<T, Errno>;

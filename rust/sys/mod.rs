@@ -16,6 +16,7 @@
 pub(crate) mod alloc;
 pub(crate) mod arena;
 pub(crate) mod bindings;
+pub(crate) mod block;
 pub(crate) mod crypto;
 pub(crate) mod debug;
 // The C entry points of glue.c, which the KUnit module does not link.

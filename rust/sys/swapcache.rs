@@ -33,6 +33,10 @@ pub(crate) enum Lookup {
     /// The swap device does synchronous I/O (zram): its swap-ins bypass
     /// the swap cache, so no page we could lock would exclude them.
     SyncIo,
+    /// The swap device is this module's own disk (`/dev/zswap_rs0`),
+    /// which keeps what is written to it in the same pool: writing back
+    /// there would free nothing.
+    OwnDisk,
 }
 
 /// Finds or adds the swap-cache page of (`ty`, `offset`); may sleep.
@@ -59,6 +63,7 @@ pub(crate) fn lookup(ty: u32, offset: u64) -> Lookup {
         }
         (r, _) if r == ffi::zswap_rs_swapcache_ZRS_SWAPCACHE_GONE as i32 => Lookup::Gone,
         (r, _) if r == ffi::zswap_rs_swapcache_ZRS_SWAPCACHE_SYNC_IO as i32 => Lookup::SyncIo,
+        (r, _) if r == ffi::zswap_rs_swapcache_ZRS_SWAPCACHE_OWN_DISK as i32 => Lookup::OwnDisk,
         _ => Lookup::Busy,
     }
 }
@@ -107,6 +112,15 @@ pub(crate) fn swap_count(ty: u32, offset: u64) -> u32 {
     // reference; it only reads.
     let n = unsafe { ffi::zswap_rs_swap_count(ty, offset as _) };
     n.max(0) as u32
+}
+
+/// True if the swap area of (`ty`, `offset`) is on this module's own disk
+/// (`/dev/zswap_rs0`), which keeps whatever is written to it in the same
+/// pool.  False for no such area.
+pub(crate) fn on_own_disk(ty: u32, offset: u64) -> bool {
+    // SAFETY: The helper validates the entry under a device reference
+    // (`get_swap_device`) and only reads.
+    unsafe { ffi::zswap_rs_swap_on_own_disk(ty, offset as _) }
 }
 
 /// If the slot of (`ty`, `offset`) is free (no reference and no

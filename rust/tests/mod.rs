@@ -10,6 +10,7 @@ mod migrate;
 mod params;
 mod pool;
 mod unit;
+mod vdev;
 mod zbud;
 mod zchain;
 mod zpack;

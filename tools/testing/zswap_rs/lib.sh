@@ -15,7 +15,17 @@ zrs_load() {
 # overwrites the disk).  zrs.nonrot=1: the disk non-rotational before
 # swapon (an SSD: 6.1 then allocates swap slots per CPU cluster and swaps
 # THPs out whole).
+# zrs.diskless=1 (make run ZRS_DISKLESS=1): swap on /dev/zswap_rs0 only,
+# sized twice the RAM; /dev/vda stays unused (disk_sectors_written shows
+# it).
 zrs_swapon() {
+	if [ "${ZRS_DISKLESS:-0}" = 1 ]; then
+		ram_kb=$(awk '/MemTotal/ { print $2 }' /proc/meminfo)
+		echo $((ram_kb * 2))K > /sys/block/zswap_rs0/disksize &&
+			mkswap /dev/zswap_rs0 >/dev/null && swapon /dev/zswap_rs0 ||
+			{ echo "swapon /dev/zswap_rs0 failed"; return 1; }
+		return 0
+	fi
 	if [ -n "${ZRS_DEVCHECK:-}" ]; then
 		/zrs/zrs_devcheck /dev/vda $(echo "$ZRS_DEVCHECK" | tr , ' ') || { echo "zrs_devcheck failed"; return 1; }
 	fi
@@ -140,6 +150,22 @@ zrs_stats() {
 	zswapstat
 	echo "== frontswap (/sys/kernel/debug/frontswap) =="
 	for f in /sys/kernel/debug/frontswap/*; do printf '  %-24s %s\n' "${f##*/}" "$(cat "$f")"; done
+	if [ -f $D/vdev_capacity ]; then
+		echo "== /dev/zswap_rs0 (the module's block device) =="
+		for f in vdev_capacity vdev_stored_pages vdev_writes vdev_reads vdev_write_fail vdev_freed_pages; do
+			printf '  %-24s %s\n' $f "$(stat_of $f)"
+		done
+	fi
+}
+
+# disk_sectors_written: "NAME SECTORS" for every block device but the
+# module's own (RAM) and the kernel's ram-backed ones: sectors written
+# since boot (/sys/block/*/stat, field 7).
+disk_sectors_written() {
+	for b in /sys/block/*; do
+		case "${b##*/}" in zswap_rs*|zram*|loop*|ram*) continue ;; esac
+		echo "${b##*/} $(awk '{ print $7 }' $b/stat)"
+	done
 }
 
 # ---- Holding and waiting, for every test: a process that says "ready"
