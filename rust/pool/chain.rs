@@ -23,15 +23,11 @@ use core::sync::atomic::Ordering;
 
 use super::frame::{Claim, Slot, MAX_SLOTS, MAX_UNIT_PAGES, NIL};
 use super::layout::MAX_OBJECT;
-use super::lists::{Inner, State, CHUNK};
+use super::lists::{Inner, InnerGuard, State, CHUNK};
 use super::unit::Unit;
 use super::{Freed, Handle, Pool};
-use crate::sys::lock::{Guard, SpinLockBackend};
 use crate::sys::movable::MovablePage;
-use crate::sys::page::Page;
-use crate::sys::{sub_or_warn, Result, EINVAL, ENOMEM, PAGE_SIZE};
-
-type InnerGuard<'a> = Guard<'a, Inner, SpinLockBackend>;
+use crate::sys::{sub_or_warn, Result, EINVAL, PAGE_SIZE};
 
 /// Listed units a store looks at for one to grow (`take_growable`).
 const GROW_SCAN: usize = 16;
@@ -50,27 +46,7 @@ impl Pool {
             }
         }
         // No unit has room: a page, for a unit to grow by or a new frame.
-        self.reserve_id()?;
-        let gfp = if len == MAX_OBJECT {
-            self.page_gfp.no_memalloc()
-        } else {
-            self.page_gfp
-        };
-        let page = match self.ops {
-            Some(ops) => ops.alloc(gfp),
-            None => Page::alloc(gfp).map(MovablePage::plain),
-        }
-        .ok_or(ENOMEM)?;
-        let mut inner = self.inner.lock();
-        let id = match inner.pop_free_id() {
-            Some(id) => id,
-            // Raced with other stores for the reserved ids; rare: give up.
-            None => {
-                drop(inner);
-                self.drop_page(page);
-                return Err(ENOMEM);
-            }
-        };
+        let (mut inner, id, page) = self.new_page(len, false)?;
         if len > PAGE_SIZE / 2 && len < MAX_OBJECT {
             if let Some(head) = self.take_growable(&mut inner, len) {
                 return self.place(inner, head, Some((id, page)), owner, tag, data);

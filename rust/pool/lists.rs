@@ -5,6 +5,7 @@
 //! and the zombie frames; per frame a [`Link`] with its state.
 
 use crate::sys::arena::Arena;
+use crate::sys::lock::{Guard, SpinLockBackend};
 use crate::sys::{sub_or_warn, PAGE_SIZE};
 
 /// Free-space unit of the free lists, in bytes.
@@ -130,6 +131,9 @@ impl Link {
         self.mark != 0
     }
 }
+
+/// The pool lock held.
+pub(super) type InnerGuard<'a> = Guard<'a, Inner, SpinLockBackend>;
 
 pub(super) struct Inner {
     pub(super) links: Arena<Link>,

@@ -8,7 +8,7 @@ use core::sync::atomic::Ordering;
 
 use super::frame::{FrameData, Slot};
 use super::layout::{Layout, MAX_OBJECT};
-use super::lists::{Link, NIL};
+use super::lists::{InnerGuard, Link, NIL};
 use super::{Freed, Handle, Pool};
 use crate::sys::arena::{Block, DirPage};
 use crate::sys::lock::LockClass;
@@ -161,6 +161,41 @@ impl Pool {
         self.alloc_new_frame(owner, tag, data, whole_from_reserves)
     }
 
+    /// A page for an object of `len` bytes and a free frame id, returned
+    /// with the pool lock held (the lock is not held on entry; reserving
+    /// the id and allocating the page may sleep).  A whole-page object (a
+    /// page kept uncompressed) saves no memory: its page may not come from
+    /// the reserves that reclaim (the store's caller) may otherwise use,
+    /// unless the caller says the page it stores goes at once
+    /// (`whole_from_reserves`).
+    pub(super) fn new_page(
+        &self,
+        len: usize,
+        whole_from_reserves: bool,
+    ) -> Result<(InnerGuard<'_>, u32, MovablePage)> {
+        self.reserve_id()?;
+        let gfp = if len == MAX_OBJECT && !whole_from_reserves {
+            self.page_gfp.no_memalloc()
+        } else {
+            self.page_gfp
+        };
+        let page = match self.ops {
+            Some(ops) => ops.alloc(gfp),
+            None => Page::alloc(gfp).map(MovablePage::plain),
+        }
+        .ok_or(ENOMEM)?;
+        let mut inner = self.inner.lock();
+        match inner.pop_free_id() {
+            Some(id) => Ok((inner, id, page)),
+            // Raced with other stores for the reserved ids; rare: give up.
+            None => {
+                drop(inner);
+                self.drop_page(page);
+                Err(ENOMEM)
+            }
+        }
+    }
+
     /// Puts the object in a new frame (the pool lock not held).
     fn alloc_new_frame(
         &self,
@@ -170,32 +205,8 @@ impl Pool {
         whole_from_reserves: bool,
     ) -> Result<Handle> {
         let len = data.len();
-        // No frame has room (or the one with room is busy): start a new
-        // one.  A whole-page object (a page
-        // kept uncompressed) saves no memory: its page may not come from
-        // the reserves that reclaim (the store's caller) may otherwise use,
-        // unless the caller says the page it stores goes at once.
-        self.reserve_id()?;
-        let gfp = if len == MAX_OBJECT && !whole_from_reserves {
-            self.page_gfp.no_memalloc()
-        } else {
-            self.page_gfp
-        };
-        let mut page = match self.ops {
-            Some(ops) => ops.alloc(gfp),
-            None => Page::alloc(gfp).map(MovablePage::plain),
-        }
-        .ok_or(ENOMEM)?;
-        let mut inner = self.inner.lock();
-        let id = match inner.pop_free_id() {
-            Some(id) => id,
-            // Raced with other stores for the reserved ids; rare: give up.
-            None => {
-                drop(inner);
-                self.drop_page(page);
-                return Err(ENOMEM);
-            }
-        };
+        // No frame has room (or the one with room is busy): start a new one.
+        let (mut inner, id, mut page) = self.new_page(len, whole_from_reserves)?;
         page.set_private(id as usize);
         let cell = or_broken!(self.frames.get(id), id, Err(EINVAL));
         let mut frame = cell.lock();
