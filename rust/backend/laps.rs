@@ -43,6 +43,18 @@ pub(crate) enum Phase {
 
 const PHASES: usize = Phase::Account as usize + 1;
 
+/// Every phase, in order (`ALL[p as usize] == p`).
+const ALL: [Phase; PHASES] = [
+    Phase::Entry,
+    Phase::SameFilled,
+    Phase::Sample,
+    Phase::Ctx,
+    Phase::Compress,
+    Phase::Pool,
+    Phase::Index,
+    Phase::Account,
+];
+
 impl Phase {
     fn counter(self, c: &Counters) -> &AtomicU64 {
         match self {
@@ -92,20 +104,8 @@ impl Laps {
     /// means).
     pub(crate) fn commit(laps: Option<Laps>, c: &Counters) {
         if let Some(l) = laps.filter(|l| l.ns.iter().sum::<u64>() <= DISCARD_NS) {
-            for (i, p) in [
-                Phase::Entry,
-                Phase::SameFilled,
-                Phase::Sample,
-                Phase::Ctx,
-                Phase::Compress,
-                Phase::Pool,
-                Phase::Index,
-                Phase::Account,
-            ]
-            .iter()
-            .enumerate()
-            {
-                p.counter(c).fetch_add(l.ns[i], Ordering::Relaxed);
+            for (p, ns) in ALL.iter().zip(l.ns) {
+                p.counter(c).fetch_add(ns, Ordering::Relaxed);
             }
             c.store_lap_samples.fetch_add(1, Ordering::Relaxed);
         }
