@@ -46,7 +46,12 @@ race_setup() {
 	echo reset > $RACE || return 1
 	rm -f /tmp/zrs-go
 	# A fresh swap area: an empty pool, slots allocated from the start.
-	swapoff /dev/vda && swapon /dev/vda
+	swapoff /dev/vda && swapon /dev/vda || return 1
+	# The scenarios count pool pages and place objects in frames: an
+	# earlier test that left objects in the pool (the block device's,
+	# say) would change where they land.  Say so rather than fail later.
+	cb=$(stat_of compressed_bytes)
+	[ "$cb" -eq 0 ] || { echo "  the pool is not empty at the start: compressed_bytes $cb, pool_pages $(stat_of pool_pages), vdev_stored_pages $(stat_of vdev_stored_pages)"; return 1; }
 }
 
 # race_cgroup NAME: a memory cgroup (v2) $CG/NAME for a race test.
