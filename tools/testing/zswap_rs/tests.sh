@@ -16,8 +16,11 @@ ALL_TESTS="kunit integrity thp thp_swapoff thp_storm thp_memcg duplicate exclusi
 DEBUG_TESTS="failalloc failstore thp_failstore sigbus race_free_slot race_free_slot_aba race_store_undo race_writeback_swapin race_unload_busy race_unload_store race_writeback_give_up race_sync_io race_exclusive_writeback race_memcg_gone race_dup_failstore"
 # Not run on the debug kernel (make check names them): shrinker_writeback
 # (real pressure under the checkers costs minutes; shrinker_pressure runs
-# the same paths there and checks its claim, pool_limit_hit +0, as well).
-DEBUG_SKIP="shrinker_writeback"
+# the same paths there and checks its claim, pool_limit_hit +0, as well);
+# vdev_pressure (117 guest seconds there; vdev_integrity runs the
+# device's paths under the checkers, and its claims, no pool limit and
+# no writeback for the device's swap area, are the default kernel's).
+DEBUG_SKIP="shrinker_writeback vdev_pressure"
 # Run last, for SOAK seconds (zrs.soak=; make check: SOAK=).
 SOAK_TESTS="soak"
 # Run once more in a second boot whose zswap_rs is loaded with
