@@ -14,7 +14,6 @@ use crate::stats::inc;
 use crate::sys::debug::{inject, Fault};
 use crate::sys::frontswap::ExclusiveLoad;
 use crate::sys::page::PageRef;
-use crate::sys::xarray::XArray;
 use crate::sys::{Errno, RaceWindow, Result, EIO, PAGE_SIZE};
 
 impl Backend {
@@ -30,16 +29,12 @@ impl Backend {
         page: &mut PageRef<'_>,
         excl: ExclusiveLoad<'_>,
     ) -> Result {
-        let area = match self.index.area(ty) {
-            Some(a) => a,
-            None => return Err(self.missing(ty, offset)),
-        };
         let key = SwapKey::new(ty, offset);
         // An object that compaction moves between the lookup and the read
         // fails the owner check; look it up again.
         for _ in 0..16 {
-            let e = match area.load(offset) {
-                Some(v) => Entry::decode(v),
+            let e = match self.index.lookup(key) {
+                Some(e) => e,
                 None => return Err(self.missing(ty, offset)),
             };
             let h = match e {
@@ -49,7 +44,7 @@ impl Backend {
                             c.copy_from_slice(&w.to_ne_bytes());
                         }
                     });
-                    self.loaded(area, key, excl, None);
+                    self.loaded(key, excl, None);
                     return Ok(());
                 }
                 Entry::Object(h) => h,
@@ -75,7 +70,7 @@ impl Backend {
             match r {
                 None => continue,
                 Some(Ok(n)) if n == PAGE_SIZE => {
-                    self.loaded(area, key, excl, Some(h));
+                    self.loaded(key, excl, Some(h));
                     return Ok(());
                 }
                 Some(res) => {
@@ -107,13 +102,10 @@ impl Backend {
     /// writeback of the entry runs meanwhile) and accept.  An object
     /// (`h`) that stays is marked referenced: reclaim gives its frame a
     /// second chance.
-    fn loaded(&self, area: &XArray, key: SwapKey, excl: ExclusiveLoad<'_>, h: Option<Handle>) {
+    fn loaded(&self, key: SwapKey, excl: ExclusiveLoad<'_>, h: Option<Handle>) {
         inc(&self.stats.loads);
         self.count_load(key.ty(), key.offset());
-        if excl.offered()
-            && get_bool(&KNOBS.exclusive_loads)
-            && self.erase_release(area, key).is_some()
-        {
+        if excl.offered() && get_bool(&KNOBS.exclusive_loads) && self.erase_release(key).is_some() {
             inc(&self.stats.exclusive_loads);
             excl.accept();
         } else if let Some(h) = h {

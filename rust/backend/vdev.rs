@@ -189,12 +189,11 @@ impl Backend {
     /// written (or was freed).  `EIO` if its object cannot be read back.
     pub(crate) fn vdev_load(&self, idx: u64, page: &mut PageRef<'_>) -> Result {
         let key = SwapKey::new(DEV_TYPE, idx);
-        let area = self.index.dev_area();
         // An object that compaction moves (or a concurrent write replaces)
         // between the lookup and the read fails the owner check or the
         // handle check; look it up again.
         for _ in 0..16 {
-            let h = match area.load(idx).map(Entry::decode) {
+            let h = match self.index.lookup(key) {
                 None => {
                     page.with_slice_mut(|d| d.fill(0));
                     return Ok(());
@@ -251,7 +250,6 @@ impl Backend {
         page: &PageRef<'_>,
     ) -> core::result::Result<(), Errno> {
         let key = SwapKey::new(DEV_TYPE, idx);
-        let area = self.index.dev_area();
         let entry = match page.with_slice(same_filled).and_then(Entry::filled) {
             Some(e) => e,
             None => {
@@ -269,8 +267,8 @@ impl Backend {
         // Counted before it is published: a discard that erases it at
         // once must not take the count below zero.
         self.vdev.stored.fetch_add(1, Ordering::Relaxed);
-        match area.store(idx, entry.encode(), Gfp::STORE) {
-            Ok(Some(old)) => self.vdev_release(key, Entry::decode(old)),
+        match self.index.insert(key, entry, Gfp::STORE) {
+            Ok(Some(old)) => self.vdev_release(key, old),
             Ok(None) => {}
             Err(e) => {
                 self.vdev.stored.fetch_sub(1, Ordering::Relaxed);
@@ -290,8 +288,9 @@ impl Backend {
     /// Frees device page `idx`, if it is held (swap freed its slot).
     /// Never sleeps.
     pub(crate) fn vdev_free(&self, idx: u64) {
-        if let Some(v) = self.index.dev_area().erase(idx) {
-            self.vdev_release(SwapKey::new(DEV_TYPE, idx), Entry::decode(v));
+        let key = SwapKey::new(DEV_TYPE, idx);
+        if let Some(e) = self.index.erase(key) {
+            self.vdev_release(key, e);
             inc(&self.stats.vdev_freed_pages);
         }
     }
@@ -299,10 +298,10 @@ impl Backend {
     /// Frees the device pages from `first` up to (not including) `end`.
     /// May sleep.
     pub(crate) fn vdev_free_range(&self, first: u64, end: u64) {
-        let area = self.index.dev_area();
         let mut from = first;
         let mut n = 0u64;
-        while let Some((idx, _)) = area.find(from) {
+        while let Some((key, _)) = self.index.find(DEV_TYPE, from) {
+            let idx = key.offset();
             if idx >= end {
                 break;
             }
