@@ -2,9 +2,10 @@
 
 //! The frontswap backend: the index, the pool and the compressors of one
 //! loaded module, one file per operation: `store.rs`, `load.rs`,
-//! `invalidate.rs`, and `writeback.rs` (writeback, reclaim, unload).  Here:
-//! the state, freeing an entry with its accounting, compaction and the
-//! statistics.
+//! `invalidate.rs`, and `writeback.rs` (writeback, reclaim, unload);
+//! `read.rs` reads an entry into a page for a load, the block device
+//! (`vdev.rs`) and writeback.  Here: the state, freeing an entry with its
+//! accounting, compaction and the statistics.
 //!
 //! The lock order is in `Documentation/design.rst` ("Locking"), the
 //! protocols in "Storing and loading" and "Writeback and unload".  The one
@@ -18,6 +19,7 @@
 mod invalidate;
 mod laps;
 mod load;
+mod read;
 mod store;
 mod vdev;
 // Writeback needs the production module's swap-cache patches and its

@@ -13,6 +13,7 @@
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
+use super::read::{Corrupt, Read};
 use super::Backend;
 use crate::content::same_filled;
 use crate::index::{Entry, SwapKey, DEV_TYPE};
@@ -188,52 +189,26 @@ impl Backend {
     /// Fills `page` with device page `idx`: zeros if it was never
     /// written (or was freed).  `EIO` if its object cannot be read back.
     pub(crate) fn vdev_load(&self, idx: u64, page: &mut PageRef<'_>) -> Result {
-        let key = SwapKey::new(DEV_TYPE, idx);
-        // An object that compaction moves (or a concurrent write replaces)
-        // between the lookup and the read fails the owner check or the
-        // handle check; look it up again.
-        for _ in 0..16 {
-            let h = match self.index.lookup(key) {
-                None => {
-                    page.with_slice_mut(|d| d.fill(0));
-                    return Ok(());
-                }
-                Some(Entry::Filled(w)) => {
-                    page.with_slice_mut(|d| {
-                        for c in d.chunks_exact_mut(8) {
-                            c.copy_from_slice(&w.to_ne_bytes());
-                        }
-                    });
-                    return Ok(());
-                }
-                Some(Entry::Object(h)) => h,
-            };
-            let r = page.with_slice_mut(|dst| {
-                self.comps.with_ctx(|ctx, _| {
-                    let (mut dec, scratch) = ctx.split();
-                    self.pool.read_with(h, key.owner(), scratch, |src, tag| {
-                        dec.decompress(tag, src, dst)
-                    })
-                })
-            });
-            match r {
-                None => continue,
-                Some(Ok(n)) if n == PAGE_SIZE => return Ok(()),
-                Some(res) => {
-                    inc(&self.stats.decompress_fail);
-                    crate::pr_err!(
-                        "zswap_rs0: decompression failed for page {} ({:?}); failing the read",
-                        idx,
-                        res
-                    );
-                    return Err(EIO);
-                }
+        // A concurrent write may replace the object under the read, as
+        // compaction may move it: the entry is looked up again.
+        match self.read_entry(SwapKey::new(DEV_TYPE, idx), page, |_| false) {
+            Read::Filled((), _) => return Ok(()),
+            // Never written, or freed (a discard, perhaps under the read).
+            Read::Missing | Read::Vanished => {
+                page.with_slice_mut(|d| d.fill(0));
+                return Ok(());
             }
+            Read::Corrupt(Corrupt::Failed(res)) => crate::pr_err!(
+                "zswap_rs0: decompression failed for page {} ({:?}); failing the read",
+                idx,
+                res
+            ),
+            // Moving on every lookup (never refused: no `before_read`).
+            Read::Corrupt(_) => crate::pr_err!(
+                "zswap_rs0: page {}: index and pool disagree; failing the read",
+                idx
+            ),
         }
-        crate::pr_err!(
-            "zswap_rs0: page {}: index and pool disagree; failing the read",
-            idx
-        );
         inc(&self.stats.decompress_fail);
         Err(EIO)
     }

@@ -14,14 +14,15 @@
 
 use core::sync::atomic::Ordering;
 
+use super::read::{EntryPage, Read};
 use super::Backend;
 use crate::index::{Entry, SwapKey, DEV_TYPE};
 use crate::params::{get_bool, get_u32, KNOBS};
 use crate::pool::MAX_UNIT_SLOTS;
 use crate::stats::inc;
 use crate::sys::debug::{inject, Fault};
-use crate::sys::swapcache::{self, Handover, Lookup, WrittenPage};
-use crate::sys::{race_window, RaceWindow};
+use crate::sys::swapcache::{self, Filled, Handover, Lookup, NewSwapPage, WrittenPage};
+use crate::sys::{race_window, RaceWindow, Result};
 
 /// What became of an entry that writeback tried to hand to the device.
 pub(crate) enum Outcome {
@@ -181,69 +182,26 @@ impl Backend {
         };
         // The page is locked in the swap cache: no load, store or
         // invalidate of this entry can run until we let it go, and the
-        // entry at `off` changes only by compaction moving its object.
-        // An object that moves while we read it fails the owner check:
-        // read again.
-        let mut filled = None;
-        let mut found = false;
+        // entry at `off` changes only by compaction moving its object
+        // (which `read_entry` follows).
         // `fail_writeback`: found, but as if it could not be decompressed.
         let unreadable = inject(Fault::Writeback);
-        for _ in 0..16 {
-            let e = match self.index.lookup(key) {
-                Some(e) => e,
-                // Freed before we locked the page (our page then belongs
-                // to a later use of the slot, and is read like a swap-in).
-                None => break,
-            };
-            found = true;
-            if unreadable {
-                break;
-            }
-            // `None`: the object moved meanwhile, read again.
-            let done = match e {
-                Entry::Filled(w) => Some(Some(page.fill_words(w))),
-                Entry::Object(h) => {
-                    let r = page.fill_with(|dst| {
-                        let read = self.comps.with_ctx(|ctx, _| {
-                            let (mut dec, scratch) = ctx.split();
-                            self.pool.read_with(h, key.owner(), scratch, |src, tag| {
-                                dec.decompress(tag, src, dst)
-                            })
-                        });
-                        match read {
-                            Some(Ok(n)) => Ok(n),
-                            Some(Err(_)) => Err(false),
-                            None => Err(true),
-                        }
-                    });
-                    match r {
-                        Ok(f) => Some(Some(f)),
-                        Err(Some(true)) => None,
-                        Err(_) => Some(None),
-                    }
-                }
-            };
-            match done {
-                None => continue,
-                Some(f) => {
-                    filled = f;
-                    break;
-                }
-            }
-        }
-        let filled = match filled {
-            Some(f) if found => f,
-            _ => {
+        let filled = match self.read_entry(key, &mut page, |_| unreadable) {
+            Read::Filled(f, _) => f,
+            r => {
                 // Let the page go without the entry's data: it reads it
                 // as a swap-in would (see `NewSwapPage`'s drop).
                 race_window(RaceWindow::WritebackGiveUp);
                 drop(page);
-                return if !found {
-                    Outcome::Gone
-                } else {
+                return match r {
+                    // Freed before we locked the page (our page then
+                    // belongs to a later use of the slot, and is read
+                    // like a swap-in).
+                    Read::Missing => Outcome::Gone,
                     // Not reproducible (its load fails with EIO too) or
-                    // moving without end: keep it.
-                    Outcome::Busy(Busy::Corrupt)
+                    // moving without end (or gone after a move, which the
+                    // page lock rules out): keep it.
+                    _ => Outcome::Busy(Busy::Corrupt),
                 };
             }
         };
@@ -516,6 +474,40 @@ fn wait_all(batch: &mut [Option<WrittenPage>]) {
     for p in batch.iter_mut() {
         if let Some(p) = p.take() {
             p.wait();
+        }
+    }
+}
+
+/// Writeback's page: a new swap-cache page, whose proof of being filled in
+/// full its write needs.
+impl EntryPage for NewSwapPage {
+    type Filled = Filled;
+
+    fn fill_words(&mut self, w: u64) -> Filled {
+        NewSwapPage::fill_words(self, w)
+    }
+
+    fn fill_from(
+        &mut self,
+        read: impl FnOnce(&mut [u8]) -> Option<Result<usize>>,
+    ) -> Option<core::result::Result<Filled, Result<usize>>> {
+        let mut wrote = 0;
+        // `fill_with` zeroes the page first; its error is `read`'s
+        // (`None`: the object moved), or none if `read` wrote less than
+        // the page.
+        let r = self.fill_with(|dst| match read(dst) {
+            Some(Ok(n)) => {
+                wrote = n;
+                Ok(n)
+            }
+            Some(Err(e)) => Err(Some(e)),
+            None => Err(None),
+        });
+        match r {
+            Ok(f) => Some(Ok(f)),
+            Err(Some(None)) => None,
+            Err(Some(Some(e))) => Some(Err(Err(e))),
+            Err(None) => Some(Err(Ok(wrote))),
         }
     }
 }
