@@ -57,9 +57,10 @@ pub(super) trait EntryPage {
     fn fill_words(&mut self, w: u64) -> Self::Filled;
 
     /// Lends the page to `read`, which writes the entry's data from its
-    /// start: the bytes written or an error, `None` if the object moved
-    /// (nothing read).  `None` if the object moved, `Some(Ok)` if `read`
-    /// wrote the whole page, else what `read` returned.
+    /// start and returns the bytes written or an error, or `None` if the
+    /// object moved (nothing read).  Gives `None` if the object moved,
+    /// `Some(Ok)` if `read` wrote the whole page, else `Some(Err)` of
+    /// what `read` returned.
     fn fill_from(
         &mut self,
         read: impl FnOnce(&mut [u8]) -> Option<Result<usize>>,
