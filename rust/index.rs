@@ -15,6 +15,10 @@
 //! ones, any word whose top three bits are equal) costs no pool memory and
 //! no allocation but the XArray slot.  Other fill words go to the pool as
 //! an 8-byte object (`TAG_FILL`), without compression.
+//!
+//! The encoding stays in this file: the rest of the module reads and
+//! writes [`Entry`] values by [`SwapKey`] through [`Index`] (the backend
+//! never sees the XArray or a raw value).
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -23,7 +27,7 @@ use core::pin::Pin;
 use crate::pool::Handle;
 use crate::sys::memcg::Charges;
 use crate::sys::xarray::XArray;
-use crate::sys::{Result, ENOMEM};
+use crate::sys::{Gfp, Result, EINVAL, ENOMEM};
 
 /// Bits of an object entry that name the slot: 4, room for the 12 slots
 /// of a three-page zchain unit (zbud and zpack use 1 and 2 of them).  A
@@ -52,7 +56,8 @@ impl Entry {
         }
     }
 
-    /// The XArray value.
+    /// The XArray value (the index's encoding; outside this file only the
+    /// tests use it, to check the round trip).
     pub(crate) fn encode(self) -> u64 {
         match self {
             Entry::Object(h) => {
@@ -62,7 +67,7 @@ impl Entry {
         }
     }
 
-    /// Back from an XArray value.
+    /// Back from an XArray value ([`Entry::encode`]'s inverse).
     pub(crate) fn decode(v: u64) -> Entry {
         if v & 1 == 1 {
             Entry::Filled((((v >> 1) << 2) as i64 >> 2) as u64)
@@ -129,6 +134,21 @@ pub(crate) const DEV_TYPE: u32 = 0xff;
 /// pages ([`Charges`]); and the XArray of the block device's pages
 /// ([`DEV_TYPE`]), which is not a swap type: [`Index::walk`] and
 /// [`Index::charges`] do not see it.
+///
+/// The rest of the module sees entries by key: [`Index::lookup`],
+/// [`Index::insert`], [`Index::erase`], [`Index::erase_if`],
+/// [`Index::replace`], [`Index::find`] and [`Index::walk`], each one
+/// XArray call (its lock and its ordering are the XArray's, said on each).
+/// A key of a type the index does not have has no entry: a lookup, an
+/// erase or a compare finds nothing, an insertion fails.
+///
+/// # Invariants
+///
+/// Every value in the XArrays is the [`Entry::encode`] of an entry (only
+/// the methods below store, and only encoded entries), so
+/// [`Entry::decode`] gives that entry back, and two entries (made by
+/// [`Entry::filled`] or read from the index) are equal exactly when their
+/// values are: comparing entries is comparing what `xa_cmpxchg` compares.
 pub(crate) struct Index {
     areas: Vec<Pin<Box<XArray>>>,
     charges: Vec<Pin<Box<Charges>>>,
@@ -149,6 +169,7 @@ impl Index {
                 .try_push(Charges::new_boxed()?)
                 .map_err(|_| ENOMEM)?;
         }
+        // INVARIANT: Every XArray empty.
         Ok(Index {
             areas,
             charges,
@@ -159,16 +180,77 @@ impl Index {
     /// The XArray of swap type `ty`, or of the block device for
     /// [`DEV_TYPE`] (so that compaction finds the entry of any object it
     /// moves by the object's owner).
-    pub(crate) fn area(&self, ty: u32) -> Option<&XArray> {
+    fn area(&self, ty: u32) -> Option<&XArray> {
         if ty == DEV_TYPE {
             return Some(&self.dev);
         }
         self.areas.get(ty as usize).map(|a| &**a)
     }
 
-    /// The XArray of the block device's pages, keyed by page index.
-    pub(crate) fn dev_area(&self) -> &XArray {
-        &self.dev
+    /// Whether the index has an XArray for type `ty` (a swap type, or
+    /// [`DEV_TYPE`]).
+    pub(crate) fn has_type(&self, ty: u32) -> bool {
+        self.area(ty).is_some()
+    }
+
+    /// The entry at `key` (`xa_load`: no lock, under RCU, which it takes
+    /// itself).  It may change right after: only the caller's exclusion
+    /// (the swap-cache page lock) or a check against the pool (the
+    /// owner check of a read) makes it still the entry.
+    pub(crate) fn lookup(&self, key: SwapKey) -> Option<Entry> {
+        // Values are encoded entries (invariant).
+        self.area(key.ty())?.load(key.offset()).map(Entry::decode)
+    }
+
+    /// Publishes `e` at `key` (`xa_store`, under the XArray lock; may
+    /// allocate a node with `gfp`); the entry it replaced, if any, which
+    /// the caller now owns.  Fails (`ENOMEM`, nothing stored) if no node
+    /// could be had, `EINVAL` for a type the index does not have.
+    pub(crate) fn insert(&self, key: SwapKey, e: Entry, gfp: Gfp) -> Result<Option<Entry>> {
+        let area = self.area(key.ty()).ok_or(EINVAL)?;
+        // INVARIANT: An encoded entry.
+        let old = area.store(key.offset(), e.encode(), gfp)?;
+        Ok(old.map(Entry::decode))
+    }
+
+    /// Removes the entry at `key`, whatever it is now (`xa_erase`, under
+    /// the XArray lock; never sleeps or allocates); the entry removed,
+    /// which the caller now owns: of several erasers, one gets it.
+    pub(crate) fn erase(&self, key: SwapKey) -> Option<Entry> {
+        self.area(key.ty())?.erase(key.offset()).map(Entry::decode)
+    }
+
+    /// Removes the entry at `key` if it is still `e` (`xa_cmpxchg` to
+    /// empty, under the XArray lock; never sleeps or allocates); true if
+    /// it was, and the caller now owns it.
+    #[cfg_attr(zrs_kunit, allow(dead_code))]
+    pub(crate) fn erase_if(&self, key: SwapKey, e: Entry) -> bool {
+        match self.area(key.ty()) {
+            // Equal entries, equal values (invariant).
+            Some(a) => a.erase_if(key.offset(), e.encode()),
+            None => false,
+        }
+    }
+
+    /// Replaces the entry at `key` by `new` if it is still `old`
+    /// (`xa_cmpxchg`, under the XArray lock; replacing an existing entry
+    /// never allocates, so never sleeps); true if it was.
+    pub(crate) fn replace(&self, key: SwapKey, old: Entry, new: Entry) -> bool {
+        let area = match self.area(key.ty()) {
+            Some(a) => a,
+            None => return false,
+        };
+        let old = old.encode();
+        // INVARIANT: An encoded entry replaces an encoded entry.
+        area.cmpxchg(key.offset(), Some(old), new.encode(), Gfp::NOWAIT) == Ok(Some(old))
+    }
+
+    /// The first entry of type `ty` at an offset `>= from`, with its key
+    /// (`xa_find`, under RCU; an entry added or removed meanwhile may or
+    /// may not be seen).
+    pub(crate) fn find(&self, ty: u32, from: u64) -> Option<(SwapKey, Entry)> {
+        let (off, v) = self.area(ty)?.find(from)?;
+        Some((SwapKey::new(ty, off), Entry::decode(v)))
     }
 
     /// The cgroup charges of swap type `ty`'s pages.
@@ -176,15 +258,16 @@ impl Index {
         self.charges.get(ty as usize).map(|c| &**c)
     }
 
-    /// Calls `f` with the key and value of every entry, swap type by swap
+    /// Calls `f` with the key and entry of every entry, swap type by swap
     /// type in offset order (an entry added or removed meanwhile may or
-    /// may not be seen).  `f` may sleep if the caller may.
-    pub(crate) fn walk(&self, mut f: impl FnMut(SwapKey, u64)) {
+    /// may not be seen; not the block device's).  `f` may sleep if the
+    /// caller may.
+    pub(crate) fn walk(&self, mut f: impl FnMut(SwapKey, Entry)) {
         for (ty, area) in self.areas.iter().enumerate() {
             let mut from = 0;
             while let Some((off, v)) = area.find(from) {
                 from = off + 1;
-                f(SwapKey::new(ty as u32, off), v);
+                f(SwapKey::new(ty as u32, off), Entry::decode(v));
             }
         }
     }

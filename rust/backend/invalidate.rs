@@ -15,20 +15,17 @@ impl Backend {
         if inject(Fault::Invalidate) {
             return;
         }
-        if let Some(area) = self.index.area(ty) {
-            self.erase_release(area, SwapKey::new(ty, offset));
-        }
+        self.erase_release(SwapKey::new(ty, offset));
     }
 
     /// Drops every page of swap type `ty` (swapoff).  May sleep.
     pub(crate) fn invalidate_area(&self, ty: u32) {
-        let area = match self.index.area(ty) {
-            Some(a) => a,
-            None => return,
-        };
+        if !self.index.has_type(ty) {
+            return;
+        }
         let mut n = 0u32;
-        while let Some((offset, _)) = area.find(0) {
-            self.erase_release(area, SwapKey::new(ty, offset));
+        while let Some((key, _)) = self.index.find(ty, 0) {
+            self.erase_release(key);
             n += 1;
             if n % 64 == 0 {
                 crate::sys::cond_resched();

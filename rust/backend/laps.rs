@@ -9,7 +9,7 @@
 //! A sampled store that took more than half a millisecond is left out
 //! (see [`DISCARD_NS`]).
 //!
-//! The phases, in order: `entry` (knobs, the index area, the page's
+//! The phases, in order: `entry` (knobs, the swap type's charges, the page's
 //! cgroup), `same_filled` (the scan for a repeated word), `sample` (the
 //! incompressibility sample), `ctx` (waiting for this CPU's compressor
 //! context), `compress`, `pool` (the allocation and copy into a frame),

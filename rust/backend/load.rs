@@ -6,6 +6,7 @@
 //! (a swap-cache page, patch 0010) and `exclusive_loads` is on: then the
 //! entry is dropped as the load completes.
 
+use super::read::{Corrupt, Read};
 use super::Backend;
 use crate::index::{Entry, SwapKey};
 use crate::params::{get_bool, KNOBS};
@@ -14,8 +15,7 @@ use crate::stats::inc;
 use crate::sys::debug::{inject, Fault};
 use crate::sys::frontswap::ExclusiveLoad;
 use crate::sys::page::PageRef;
-use crate::sys::xarray::XArray;
-use crate::sys::{Errno, RaceWindow, Result, EIO, PAGE_SIZE};
+use crate::sys::{Errno, RaceWindow, Result, EIO};
 
 impl Backend {
     /// Loads (`ty`, `offset`) into `page`.  `EIO`: the page cannot be
@@ -30,74 +30,50 @@ impl Backend {
         page: &mut PageRef<'_>,
         excl: ExclusiveLoad<'_>,
     ) -> Result {
-        let area = match self.index.area(ty) {
-            Some(a) => a,
-            None => return Err(self.missing(ty, offset)),
-        };
         let key = SwapKey::new(ty, offset);
-        // An object that compaction moves between the lookup and the read
-        // fails the owner check; look it up again.
-        for _ in 0..16 {
-            let e = match area.load(offset) {
-                Some(v) => Entry::decode(v),
-                None => return Err(self.missing(ty, offset)),
-            };
-            let h = match e {
-                Entry::Filled(w) => {
-                    page.with_slice_mut(|dst| {
-                        for c in dst.chunks_exact_mut(8) {
-                            c.copy_from_slice(&w.to_ne_bytes());
-                        }
-                    });
-                    self.loaded(area, key, excl, None);
-                    return Ok(());
-                }
-                Entry::Object(h) => h,
-            };
-            crate::sys::race_window(RaceWindow::LoadLookup);
-            if inject(Fault::Load) {
-                inc(&self.stats.decompress_fail);
-                crate::pr_err!(
-                    "injected load failure for swap entry {}:{:#x}; failing the read",
-                    ty,
-                    offset
-                );
-                return Err(EIO);
+        // Before each read of an object: the race window, then
+        // `fail_load` (a fill word is never refused).
+        let before_read = |e| {
+            matches!(e, Entry::Object(_)) && {
+                crate::sys::race_window(RaceWindow::LoadLookup);
+                inject(Fault::Load)
             }
-            let r = page.with_slice_mut(|dst| {
-                self.comps.with_ctx(|ctx, _| {
-                    let (mut dec, scratch) = ctx.split();
-                    self.pool.read_with(h, key.owner(), scratch, |src, tag| {
-                        dec.decompress(tag, src, dst)
-                    })
-                })
-            });
-            match r {
-                None => continue,
-                Some(Ok(n)) if n == PAGE_SIZE => {
-                    self.loaded(area, key, excl, Some(h));
-                    return Ok(());
-                }
-                Some(res) => {
-                    inc(&self.stats.decompress_fail);
-                    if crate::sys::ratelimit() {
-                        crate::pr_err!(
-                            "decompression failed for swap entry {}:{:#x} ({:?}); failing the read",
-                            ty,
-                            offset,
-                            res
-                        );
-                    }
-                    return Err(EIO);
-                }
+        };
+        let why = match self.read_entry(key, page, before_read) {
+            Read::Filled((), e) => {
+                let h = match e {
+                    Entry::Object(h) => Some(h),
+                    Entry::Filled(_) => None,
+                };
+                self.loaded(key, excl, h);
+                return Ok(());
             }
-        }
-        crate::pr_err!(
-            "swap entry {}:{:#x}: index and pool disagree; failing the read",
-            ty,
-            offset
-        );
+            Read::Missing | Read::Vanished => return Err(self.missing(ty, offset)),
+            Read::Corrupt(why) => why,
+        };
         inc(&self.stats.decompress_fail);
+        match why {
+            Corrupt::Refused => crate::pr_err!(
+                "injected load failure for swap entry {}:{:#x}; failing the read",
+                ty,
+                offset
+            ),
+            Corrupt::Failed(res) => {
+                if crate::sys::ratelimit() {
+                    crate::pr_err!(
+                        "decompression failed for swap entry {}:{:#x} ({:?}); failing the read",
+                        ty,
+                        offset,
+                        res
+                    );
+                }
+            }
+            Corrupt::Moving => crate::pr_err!(
+                "swap entry {}:{:#x}: index and pool disagree; failing the read",
+                ty,
+                offset
+            ),
+        }
         Err(EIO)
     }
 
@@ -107,13 +83,10 @@ impl Backend {
     /// writeback of the entry runs meanwhile) and accept.  An object
     /// (`h`) that stays is marked referenced: reclaim gives its frame a
     /// second chance.
-    fn loaded(&self, area: &XArray, key: SwapKey, excl: ExclusiveLoad<'_>, h: Option<Handle>) {
+    fn loaded(&self, key: SwapKey, excl: ExclusiveLoad<'_>, h: Option<Handle>) {
         inc(&self.stats.loads);
         self.count_load(key.ty(), key.offset());
-        if excl.offered()
-            && get_bool(&KNOBS.exclusive_loads)
-            && self.erase_release(area, key).is_some()
-        {
+        if excl.offered() && get_bool(&KNOBS.exclusive_loads) && self.erase_release(key).is_some() {
             inc(&self.stats.exclusive_loads);
             excl.accept();
         } else if let Some(h) = h {

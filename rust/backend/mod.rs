@@ -2,9 +2,10 @@
 
 //! The frontswap backend: the index, the pool and the compressors of one
 //! loaded module, one file per operation: `store.rs`, `load.rs`,
-//! `invalidate.rs`, and `writeback.rs` (writeback, reclaim, unload).  Here:
-//! the state, freeing an entry with its accounting, compaction and the
-//! statistics.
+//! `invalidate.rs`, and `writeback.rs` (writeback, reclaim, unload);
+//! `read.rs` reads an entry into a page for a load, the block device
+//! (`vdev.rs`) and writeback.  Here: the state, freeing an entry with its
+//! accounting, compaction and the statistics.
 //!
 //! The lock order is in `Documentation/design.rst` ("Locking"), the
 //! protocols in "Storing and loading" and "Writeback and unload".  The one
@@ -18,6 +19,7 @@
 mod invalidate;
 mod laps;
 mod load;
+mod read;
 mod store;
 mod vdev;
 // Writeback needs the production module's swap-cache patches and its
@@ -33,8 +35,7 @@ use crate::pool::{Layout, Pool};
 use crate::stats::{dec, Counters, Stat};
 use crate::sys::crypto::AlgName;
 use crate::sys::movable::MovableOps;
-use crate::sys::xarray::XArray;
-use crate::sys::{Gfp, Result, PAGE_SIZE};
+use crate::sys::{Result, PAGE_SIZE};
 pub(crate) use vdev::{parse_disksize, Vdev};
 
 /// What freeing an entry gave back (the kind decides its accounting).
@@ -141,13 +142,14 @@ impl Backend {
         }
     }
 
-    /// Erases the entry at `key` from `area` (the XArray of its swap
-    /// type) and releases it ([`Backend::release`]); the value erased, if
-    /// there was an entry.  Never sleeps.
-    pub(crate) fn erase_release(&self, area: &XArray, key: SwapKey) -> Option<u64> {
-        let v = area.erase(key.offset())?;
-        self.release(key, Entry::decode(v));
-        Some(v)
+    /// Erases the entry at `key`, whatever it is now, and releases it
+    /// ([`Backend::release`]); the entry erased, if there was one.  Of
+    /// several callers racing for one entry, the one whose erase takes it
+    /// releases it.  Never sleeps.
+    pub(crate) fn erase_release(&self, key: SwapKey) -> Option<Entry> {
+        let e = self.index.erase(key)?;
+        self.release(key, e);
+        Some(e)
     }
 
     /// Frees a published entry and its accounting, including its cgroup
@@ -176,19 +178,13 @@ impl Backend {
     /// frames tried; returns frames released.  Never sleeps.
     pub(crate) fn compact(&self, budget: usize) -> usize {
         self.pool.compact(budget, |owner, from, to| {
-            let key = SwapKey::from_owner(owner);
-            let area = match self.index.area(key.ty()) {
-                Some(a) => a,
-                None => return false,
-            };
-            let old = Entry::Object(from).encode();
-            // Replacing an existing entry never allocates.
-            area.cmpxchg(
-                key.offset(),
-                Some(old),
-                Entry::Object(to).encode(),
-                Gfp::NOWAIT,
-            ) == Ok(Some(old))
+            // Only if the entry still names the old place (an invalidate
+            // may be waiting for the pool lock to free it).
+            self.index.replace(
+                SwapKey::from_owner(owner),
+                Entry::Object(from),
+                Entry::Object(to),
+            )
         })
     }
 

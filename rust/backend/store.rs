@@ -17,7 +17,6 @@ use crate::stats::inc;
 use crate::sys::debug::{inject, Fault};
 use crate::sys::memcg::{Charges, ObjCgroup};
 use crate::sys::page::{frontswap_stores_thp, PageRef};
-use crate::sys::xarray::XArray;
 use crate::sys::{Errno, Gfp, RaceWindow, EINVAL, ENODEV, ENOMEM, ENOSPC};
 
 /// Why a store did not happen (each has its own counter).
@@ -151,7 +150,7 @@ impl Backend {
         if !get_bool(&KNOBS.enabled) || self.closing.load(Ordering::Relaxed) {
             return Err(Reject::Disabled);
         }
-        let area = self.index.area(ty).ok_or(Reject::BadType)?;
+        // Only a swap type has charges (the block device's type is not one).
         let charges = self.index.charges(ty).ok_or(Reject::BadType)?;
         // The page's cgroup, as zswap does it: refused before any work
         // when at `memory.zswap.max`, charged once stored (a THP: each
@@ -171,7 +170,6 @@ impl Backend {
         for i in 0..nr {
             let key = SwapKey::new(ty, offset + i as u64);
             let mut r = self.store_one(
-                area,
                 charges,
                 key,
                 &page.subpage(i),
@@ -234,8 +232,8 @@ impl Backend {
         Ok(())
     }
 
-    /// Stores one base page at `key` (in `area`, its swap type's index,
-    /// whose cgroup records are `charges`) and publishes it, charged to `cg`;
+    /// Stores one base page at `key` (whose swap type's cgroup records are
+    /// `charges`) and publishes it in the index, charged to `cg`;
     /// the caller checks `closing` afterwards.  `raw_left`: how many more
     /// subpages of a THP may be kept uncompressed although
     /// `store_incompressible` is N (so that a little random data does not
@@ -243,7 +241,6 @@ impl Backend {
     /// if the page was kept uncompressed.
     fn store_one(
         &self,
-        area: &XArray,
         charges: &Charges,
         key: SwapKey,
         page: &PageRef<'_>,
@@ -295,7 +292,7 @@ impl Backend {
         let published = if inject(Fault::Index) {
             Err(ENOMEM)
         } else {
-            area.store(offset, entry.encode(), Gfp::STORE)
+            self.index.insert(key, entry, Gfp::STORE)
         };
         Laps::lap(laps, Phase::Index);
         match published {
@@ -304,7 +301,7 @@ impl Backend {
                     // Frontswap invalidates before storing again, so this
                     // only happens if that contract changes; keep it correct.
                     inc(&self.stats.duplicate_entry);
-                    self.release(key, Entry::decode(old));
+                    self.release(key, old);
                 }
             }
             Err(_) => {
@@ -352,13 +349,9 @@ impl Backend {
     /// was an entry.
     fn undo_store(&self, key: SwapKey, published: Option<Entry>) -> bool {
         crate::sys::race_window(RaceWindow::StoreUndo);
-        let area = match self.index.area(key.ty()) {
-            Some(a) => a,
-            None => return false,
-        };
-        match self.erase_release(area, key) {
-            Some(v) => {
-                if published.map_or(false, |p| p.encode() != v) {
+        match self.erase_release(key) {
+            Some(e) => {
+                if published.map_or(false, |p| p != e) {
                     inc(&self.stats.store_undo_moved);
                 }
                 true

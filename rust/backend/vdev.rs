@@ -13,6 +13,7 @@
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
+use super::read::{Corrupt, Read};
 use super::Backend;
 use crate::content::same_filled;
 use crate::index::{Entry, SwapKey, DEV_TYPE};
@@ -188,53 +189,26 @@ impl Backend {
     /// Fills `page` with device page `idx`: zeros if it was never
     /// written (or was freed).  `EIO` if its object cannot be read back.
     pub(crate) fn vdev_load(&self, idx: u64, page: &mut PageRef<'_>) -> Result {
-        let key = SwapKey::new(DEV_TYPE, idx);
-        let area = self.index.dev_area();
-        // An object that compaction moves (or a concurrent write replaces)
-        // between the lookup and the read fails the owner check or the
-        // handle check; look it up again.
-        for _ in 0..16 {
-            let h = match area.load(idx).map(Entry::decode) {
-                None => {
-                    page.with_slice_mut(|d| d.fill(0));
-                    return Ok(());
-                }
-                Some(Entry::Filled(w)) => {
-                    page.with_slice_mut(|d| {
-                        for c in d.chunks_exact_mut(8) {
-                            c.copy_from_slice(&w.to_ne_bytes());
-                        }
-                    });
-                    return Ok(());
-                }
-                Some(Entry::Object(h)) => h,
-            };
-            let r = page.with_slice_mut(|dst| {
-                self.comps.with_ctx(|ctx, _| {
-                    let (mut dec, scratch) = ctx.split();
-                    self.pool.read_with(h, key.owner(), scratch, |src, tag| {
-                        dec.decompress(tag, src, dst)
-                    })
-                })
-            });
-            match r {
-                None => continue,
-                Some(Ok(n)) if n == PAGE_SIZE => return Ok(()),
-                Some(res) => {
-                    inc(&self.stats.decompress_fail);
-                    crate::pr_err!(
-                        "zswap_rs0: decompression failed for page {} ({:?}); failing the read",
-                        idx,
-                        res
-                    );
-                    return Err(EIO);
-                }
+        // A concurrent write may replace the object under the read, as
+        // compaction may move it: the entry is looked up again.
+        match self.read_entry(SwapKey::new(DEV_TYPE, idx), page, |_| false) {
+            Read::Filled((), _) => return Ok(()),
+            // Never written, or freed (a discard, perhaps under the read).
+            Read::Missing | Read::Vanished => {
+                page.with_slice_mut(|d| d.fill(0));
+                return Ok(());
             }
+            Read::Corrupt(Corrupt::Failed(res)) => crate::pr_err!(
+                "zswap_rs0: decompression failed for page {} ({:?}); failing the read",
+                idx,
+                res
+            ),
+            // Moving on every lookup (never refused: no `before_read`).
+            Read::Corrupt(_) => crate::pr_err!(
+                "zswap_rs0: page {}: index and pool disagree; failing the read",
+                idx
+            ),
         }
-        crate::pr_err!(
-            "zswap_rs0: page {}: index and pool disagree; failing the read",
-            idx
-        );
         inc(&self.stats.decompress_fail);
         Err(EIO)
     }
@@ -251,7 +225,6 @@ impl Backend {
         page: &PageRef<'_>,
     ) -> core::result::Result<(), Errno> {
         let key = SwapKey::new(DEV_TYPE, idx);
-        let area = self.index.dev_area();
         let entry = match page.with_slice(same_filled).and_then(Entry::filled) {
             Some(e) => e,
             None => {
@@ -269,8 +242,8 @@ impl Backend {
         // Counted before it is published: a discard that erases it at
         // once must not take the count below zero.
         self.vdev.stored.fetch_add(1, Ordering::Relaxed);
-        match area.store(idx, entry.encode(), Gfp::STORE) {
-            Ok(Some(old)) => self.vdev_release(key, Entry::decode(old)),
+        match self.index.insert(key, entry, Gfp::STORE) {
+            Ok(Some(old)) => self.vdev_release(key, old),
             Ok(None) => {}
             Err(e) => {
                 self.vdev.stored.fetch_sub(1, Ordering::Relaxed);
@@ -290,8 +263,9 @@ impl Backend {
     /// Frees device page `idx`, if it is held (swap freed its slot).
     /// Never sleeps.
     pub(crate) fn vdev_free(&self, idx: u64) {
-        if let Some(v) = self.index.dev_area().erase(idx) {
-            self.vdev_release(SwapKey::new(DEV_TYPE, idx), Entry::decode(v));
+        let key = SwapKey::new(DEV_TYPE, idx);
+        if let Some(e) = self.index.erase(key) {
+            self.vdev_release(key, e);
             inc(&self.stats.vdev_freed_pages);
         }
     }
@@ -299,10 +273,10 @@ impl Backend {
     /// Frees the device pages from `first` up to (not including) `end`.
     /// May sleep.
     pub(crate) fn vdev_free_range(&self, first: u64, end: u64) {
-        let area = self.index.dev_area();
         let mut from = first;
         let mut n = 0u64;
-        while let Some((idx, _)) = area.find(from) {
+        while let Some((key, _)) = self.index.find(DEV_TYPE, from) {
+            let idx = key.offset();
             if idx >= end {
                 break;
             }

@@ -14,14 +14,15 @@
 
 use core::sync::atomic::Ordering;
 
+use super::read::{EntryPage, Read};
 use super::Backend;
 use crate::index::{Entry, SwapKey, DEV_TYPE};
 use crate::params::{get_bool, get_u32, KNOBS};
 use crate::pool::MAX_UNIT_SLOTS;
 use crate::stats::inc;
 use crate::sys::debug::{inject, Fault};
-use crate::sys::swapcache::{self, Handover, Lookup, WrittenPage};
-use crate::sys::{race_window, RaceWindow};
+use crate::sys::swapcache::{self, Filled, Handover, Lookup, NewSwapPage, WrittenPage};
+use crate::sys::{race_window, RaceWindow, Result};
 
 /// What became of an entry that writeback tried to hand to the device.
 pub(crate) enum Outcome {
@@ -115,21 +116,17 @@ const UNLOAD_BATCH: usize = 32;
 const UNLOAD_LOG_MS: u64 = 10_000;
 
 impl Backend {
-    /// Hands the entry at `key` to the swap device; `expect` is its value
-    /// when the caller found it (the frame reclaim chose, or the unload's
+    /// Hands the entry at `key` to the swap device; `expect` is the entry
+    /// as the caller found it (the frame reclaim chose, or the unload's
     /// scan).  May sleep.  With `take_existing`, a page already in the
     /// swap cache for the entry takes the data over (marked dirty, so
     /// reclaim writes it out); without, that entry is busy (as in zswap).
-    pub(crate) fn writeback(&self, key: SwapKey, expect: u64, take_existing: bool) -> Outcome {
+    pub(crate) fn writeback(&self, key: SwapKey, expect: Entry, take_existing: bool) -> Outcome {
         if key.ty() == DEV_TYPE {
             return Outcome::Busy(Busy::Device);
         }
-        let area = match self.index.area(key.ty()) {
-            Some(a) => a,
-            None => return Outcome::Gone,
-        };
         let off = key.offset();
-        if area.load(off) != Some(expect) {
+        if self.index.lookup(key) != Some(expect) {
             return Outcome::Gone;
         }
         race_window(RaceWindow::WritebackLookup);
@@ -164,7 +161,7 @@ impl Backend {
                 }
                 // Under the page lock (inside `take_over`) whatever the
                 // index holds at `off` is this slot's entry.
-                let r = p.take_over(|| self.erase_release(area, key).is_some());
+                let r = p.take_over(|| self.erase_release(key).is_some());
                 return match r {
                     Handover::Done => {
                         inc(&self.stats.written_back_pages);
@@ -173,7 +170,7 @@ impl Backend {
                     Handover::Unreadable => Outcome::Busy(Busy::Unreadable),
                     // Freed meanwhile, or the page left the swap cache
                     // (the next look makes a new one).
-                    Handover::NotOurs => match area.load(off) {
+                    Handover::NotOurs => match self.index.lookup(key) {
                         None => Outcome::Gone,
                         Some(_) => Outcome::Busy(Busy::InUse),
                     },
@@ -185,74 +182,31 @@ impl Backend {
         };
         // The page is locked in the swap cache: no load, store or
         // invalidate of this entry can run until we let it go, and the
-        // entry at `off` changes only by compaction moving its object.
-        // An object that moves while we read it fails the owner check:
-        // read again.
-        let mut filled = None;
-        let mut found = false;
+        // entry at `off` changes only by compaction moving its object
+        // (which `read_entry` follows).
         // `fail_writeback`: found, but as if it could not be decompressed.
         let unreadable = inject(Fault::Writeback);
-        for _ in 0..16 {
-            let v = match area.load(off) {
-                Some(v) => v,
-                // Freed before we locked the page (our page then belongs
-                // to a later use of the slot, and is read like a swap-in).
-                None => break,
-            };
-            found = true;
-            if unreadable {
-                break;
-            }
-            // `None`: the object moved meanwhile, read again.
-            let done = match Entry::decode(v) {
-                Entry::Filled(w) => Some(Some(page.fill_words(w))),
-                Entry::Object(h) => {
-                    let r = page.fill_with(|dst| {
-                        let read = self.comps.with_ctx(|ctx, _| {
-                            let (mut dec, scratch) = ctx.split();
-                            self.pool.read_with(h, key.owner(), scratch, |src, tag| {
-                                dec.decompress(tag, src, dst)
-                            })
-                        });
-                        match read {
-                            Some(Ok(n)) => Ok(n),
-                            Some(Err(_)) => Err(false),
-                            None => Err(true),
-                        }
-                    });
-                    match r {
-                        Ok(f) => Some(Some(f)),
-                        Err(Some(true)) => None,
-                        Err(_) => Some(None),
-                    }
-                }
-            };
-            match done {
-                None => continue,
-                Some(f) => {
-                    filled = f;
-                    break;
-                }
-            }
-        }
-        let filled = match filled {
-            Some(f) if found => f,
-            _ => {
+        let filled = match self.read_entry(key, &mut page, |_| unreadable) {
+            Read::Filled(f, _) => f,
+            r => {
                 // Let the page go without the entry's data: it reads it
                 // as a swap-in would (see `NewSwapPage`'s drop).
                 race_window(RaceWindow::WritebackGiveUp);
                 drop(page);
-                return if !found {
-                    Outcome::Gone
-                } else {
+                return match r {
+                    // Freed before we locked the page (our page then
+                    // belongs to a later use of the slot, and is read
+                    // like a swap-in).
+                    Read::Missing => Outcome::Gone,
                     // Not reproducible (its load fails with EIO too) or
-                    // moving without end: keep it.
-                    Outcome::Busy(Busy::Corrupt)
+                    // moving without end (or gone after a move, which the
+                    // page lock rules out): keep it.
+                    _ => Outcome::Busy(Busy::Corrupt),
                 };
             }
         };
         race_window(RaceWindow::WritebackErase);
-        if self.erase_release(area, key).is_none() {
+        if self.erase_release(key).is_none() {
             // Cannot happen under the page lock; keep the page unwritten.
             return Outcome::Gone;
         }
@@ -271,20 +225,17 @@ impl Backend {
     /// between the invalidate and this check, the store into it is being
     /// undone (`closing`), and its undo finds nothing left to take back.
     /// Never sleeps.
-    fn drop_orphan(&self, key: SwapKey, expect: u64) {
-        let area = match self.index.area(key.ty()) {
-            Some(a) => a,
-            None => return,
-        };
+    fn drop_orphan(&self, key: SwapKey, expect: Entry) {
         let off = key.offset();
-        if area.load(off) != Some(expect) || swapcache::frontswap_has(key.ty(), off) != Some(false)
+        if self.index.lookup(key) != Some(expect)
+            || swapcache::frontswap_has(key.ty(), off) != Some(false)
         {
             return;
         }
-        if !area.erase_if(off, expect) {
+        if !self.index.erase_if(key, expect) {
             return;
         }
-        self.release(key, Entry::decode(expect));
+        self.release(key, expect);
         inc(&self.stats.orphans_dropped);
         if !self.orphan_logged.swap(true, Ordering::Relaxed) {
             crate::pr_err!(
@@ -314,7 +265,7 @@ impl Backend {
         // written once, in order.
         let mut victims = [None; MAX_UNIT_SLOTS];
         for (v, o) in victims.iter_mut().zip(r.objects.iter()) {
-            *v = o.map(|(owner, h)| (SwapKey::from_owner(owner), Entry::Object(h).encode()));
+            *v = o.map(|(owner, h)| (SwapKey::from_owner(owner), Entry::Object(h)));
         }
         victims.sort_unstable_by_key(|v| v.map(|(k, _)| k.owner()));
         let (mut emptied, mut writes) = (true, 0);
@@ -337,9 +288,9 @@ impl Backend {
                             emptied = false;
                         }
                     }
-                } else if let Some(v) = self.run_neighbour(k) {
+                } else if let Some(e) = self.run_neighbour(k) {
                     // A neighbour that cannot go now stays, as it was.
-                    if let Outcome::Written(_) = self.writeback(k, v, false) {
+                    if let Outcome::Written(_) = self.writeback(k, e, false) {
                         inc(&self.stats.writeback_run_pages);
                     }
                 }
@@ -372,13 +323,12 @@ impl Backend {
         emptied
     }
 
-    /// The value at `key` if it is an object that writeback in runs should
+    /// The entry at `key` if it is an object that writeback in runs should
     /// take along with a victim: in the pool (a same-filled page kept as
     /// an index value costs no pool room, and would cost a device write).
-    fn run_neighbour(&self, key: SwapKey) -> Option<u64> {
-        let v = self.index.area(key.ty())?.load(key.offset())?;
-        match Entry::decode(v) {
-            Entry::Object(_) => Some(v),
+    fn run_neighbour(&self, key: SwapKey) -> Option<Entry> {
+        match self.index.lookup(key)? {
+            e @ Entry::Object(_) => Some(e),
             Entry::Filled(_) => None,
         }
     }
@@ -457,8 +407,8 @@ impl Backend {
         loop {
             let mut waiting = Waiting::default();
             let mut progress = false;
-            self.index.walk(|key, v| {
-                match self.writeback(key, v, true) {
+            self.index.walk(|key, e| {
+                match self.writeback(key, e, true) {
                     Outcome::Written(None) => {
                         progress = true;
                         done.handed += 1;
@@ -477,12 +427,7 @@ impl Backend {
                         progress = true;
                         // Or its object moved since the walk read it: the
                         // next pass meets it again.
-                        if self
-                            .index
-                            .area(key.ty())
-                            .and_then(|a| a.load(key.offset()))
-                            .is_none()
-                        {
+                        if self.index.lookup(key).is_none() {
                             done.gone += 1;
                         }
                     }
@@ -529,6 +474,40 @@ fn wait_all(batch: &mut [Option<WrittenPage>]) {
     for p in batch.iter_mut() {
         if let Some(p) = p.take() {
             p.wait();
+        }
+    }
+}
+
+/// Writeback's page: a new swap-cache page, whose proof of being filled in
+/// full its write needs.
+impl EntryPage for NewSwapPage {
+    type Filled = Filled;
+
+    fn fill_words(&mut self, w: u64) -> Filled {
+        NewSwapPage::fill_words(self, w)
+    }
+
+    fn fill_from(
+        &mut self,
+        read: impl FnOnce(&mut [u8]) -> Option<Result<usize>>,
+    ) -> Option<core::result::Result<Filled, Result<usize>>> {
+        let mut wrote = 0;
+        // `fill_with` zeroes the page first; its error is `read`'s
+        // (`None`: the object moved), or none if `read` wrote less than
+        // the page.
+        let r = self.fill_with(|dst| match read(dst) {
+            Some(Ok(n)) => {
+                wrote = n;
+                Ok(n)
+            }
+            Some(Err(e)) => Err(Some(e)),
+            None => Err(None),
+        });
+        match r {
+            Ok(f) => Some(Ok(f)),
+            Err(Some(None)) => None,
+            Err(Some(Some(e))) => Some(Err(Err(e))),
+            Err(None) => Some(Err(Ok(wrote))),
         }
     }
 }

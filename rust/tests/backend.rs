@@ -41,7 +41,7 @@ fn text(seed: u64) -> alloc::vec::Vec<u8> {
 
 /// The pool handle the index holds at (`ty`, `off`), if it is an object.
 fn object_at(b: &Backend, ty: u32, off: u64) -> Option<crate::pool::Handle> {
-    match b.index.area(ty)?.load(off).map(Entry::decode)? {
+    match b.index.lookup(SwapKey::new(ty, off))? {
         Entry::Object(h) => Some(h),
         _ => None,
     }
@@ -309,8 +309,8 @@ fn compound_store_is_all_or_nothing(layout: Layout) {
     // cost.
     kunit_assert_eq!(stat(&b, "stores"), 0);
     kunit_assert_eq!(stat(&b, "thp_subpages_undone"), 1);
-    kunit_assert!(b.index.area(0).and_then(|a| a.load(20)).is_none());
-    kunit_assert!(b.index.area(0).and_then(|a| a.load(21)).is_none());
+    kunit_assert!(b.index.lookup(SwapKey::new(0, 20)).is_none());
+    kunit_assert!(b.index.lookup(SwapKey::new(0, 21)).is_none());
     // The same folio stores once the knob allows it.
     kunit_assert!(b.store(0, 20, &mut thp.as_page_ref()).is_ok());
     kunit_assert_eq!(stat(&b, "stored_pages"), 2);
@@ -335,7 +335,7 @@ fn incompressible_thp_is_refused_early(layout: Layout) {
     kunit_assert_eq!(stat(&b, "pool_pages"), 0);
     kunit_assert_eq!(stat(&b, "stores"), 0);
     for i in 0..16u64 {
-        kunit_assert!(b.index.area(0).and_then(|a| a.load(40 + i)).is_none());
+        kunit_assert!(b.index.lookup(SwapKey::new(0, 40 + i)).is_none());
     }
     // store_incompressible=Y is honoured as for base pages: all 16 kept.
     KNOBS.store_incompressible.store(true, Ordering::Relaxed);
@@ -357,7 +357,7 @@ fn compound_pages_are_rejected_with_store_thp_off(layout: Layout) {
     kunit_assert_eq!(stat(&b, "reject_thp"), 1);
     kunit_assert_eq!(stat(&b, "stored_pages"), 0);
     kunit_assert_eq!(stat(&b, "pool_pages"), 0);
-    kunit_assert!(b.index.area(0).and_then(|a| a.load(9)).is_none());
+    kunit_assert!(b.index.lookup(SwapKey::new(0, 9)).is_none());
 }
 
 fn unused_compressor_transforms_are_freed(layout: Layout) {
@@ -463,8 +463,8 @@ fn exclusive_load_drops_the_entry(layout: Layout) {
     );
     kunit_assert_eq!(stat(&b, "exclusive_loads"), 2);
     kunit_assert_eq!(stat(&b, "stored_pages"), 1);
-    kunit_assert!(b.index.area(0).and_then(|a| a.load(1)).is_none());
-    kunit_assert!(b.index.area(0).and_then(|a| a.load(2)).is_none());
+    kunit_assert!(b.index.lookup(SwapKey::new(0, 1)).is_none());
+    kunit_assert!(b.index.lookup(SwapKey::new(0, 2)).is_none());
     kunit_assert!(stat(&b, "compressed_bytes") > 0);
     kunit_assert!(stat(&b, "pool_pages") <= pages);
     // Not offered (a page outside the swap cache): the entry stays.

@@ -2,9 +2,9 @@
 
 //! Suite `zswap_rs_index`: entry encoding and the per-type XArrays.
 
-use crate::index::{Entry, Index, SwapKey};
+use crate::index::{Entry, Index, SwapKey, DEV_TYPE};
 use crate::pool::{Handle, MAX_UNIT_SLOTS};
-use crate::sys::xarray::MAX_VALUE;
+use crate::sys::xarray::{XArray, MAX_VALUE};
 use crate::sys::Gfp;
 use crate::{kunit_assert, kunit_assert_eq, kunit_suite, kunwrap};
 
@@ -69,8 +69,7 @@ fn owners_distinguish_types() {
 }
 
 fn xarray_store_load_erase() {
-    let ix = kunwrap!(Index::new(2));
-    let xa = kunwrap!(ix.area(0));
+    let xa = kunwrap!(XArray::new_boxed());
     kunit_assert_eq!(xa.load(10), None);
     kunit_assert_eq!(xa.store(10, 77, Gfp::KERNEL), Ok(None));
     kunit_assert_eq!(xa.load(10), Some(77));
@@ -80,8 +79,7 @@ fn xarray_store_load_erase() {
 }
 
 fn xarray_store_replaces_and_returns_old() {
-    let ix = kunwrap!(Index::new(1));
-    let xa = kunwrap!(ix.area(0));
+    let xa = kunwrap!(XArray::new_boxed());
     kunit_assert_eq!(xa.store(1 << 40, 1, Gfp::KERNEL), Ok(None));
     kunit_assert_eq!(xa.store(1 << 40, 2, Gfp::KERNEL), Ok(Some(1)));
     kunit_assert_eq!(xa.load(1 << 40), Some(2));
@@ -90,8 +88,7 @@ fn xarray_store_replaces_and_returns_old() {
 }
 
 fn xarray_cmpxchg() {
-    let ix = kunwrap!(Index::new(1));
-    let xa = kunwrap!(ix.area(0));
+    let xa = kunwrap!(XArray::new_boxed());
     kunit_assert_eq!(xa.cmpxchg(5, None, 9, Gfp::KERNEL), Ok(None));
     kunit_assert_eq!(xa.cmpxchg(5, Some(8), 10, Gfp::KERNEL), Ok(Some(9)));
     kunit_assert_eq!(xa.load(5), Some(9));
@@ -100,8 +97,7 @@ fn xarray_cmpxchg() {
 }
 
 fn xarray_find_walks_in_order() {
-    let ix = kunwrap!(Index::new(1));
-    let xa = kunwrap!(ix.area(0));
+    let xa = kunwrap!(XArray::new_boxed());
     for &i in &[900u64, 3, 70000, 64] {
         let _ = xa.store(i, i + 1, Gfp::KERNEL);
     }
@@ -122,12 +118,39 @@ fn xarray_find_walks_in_order() {
 
 fn per_type_areas_are_independent() {
     let ix = kunwrap!(Index::new(4));
-    let _ = ix.area(1).unwrap().store(42, 1, Gfp::KERNEL);
-    let _ = ix.area(2).unwrap().store(42, 2, Gfp::KERNEL);
-    kunit_assert_eq!(ix.area(0).unwrap().load(42), None);
-    kunit_assert_eq!(ix.area(1).unwrap().load(42), Some(1));
-    kunit_assert_eq!(ix.area(2).unwrap().load(42), Some(2));
-    kunit_assert!(ix.area(4).is_none());
+    let (a, b) = (Entry::Filled(1), Entry::Filled(2));
+    kunit_assert_eq!(ix.insert(SwapKey::new(1, 42), a, Gfp::KERNEL), Ok(None));
+    kunit_assert_eq!(ix.insert(SwapKey::new(2, 42), b, Gfp::KERNEL), Ok(None));
+    kunit_assert_eq!(ix.lookup(SwapKey::new(0, 42)), None);
+    kunit_assert_eq!(ix.lookup(SwapKey::new(1, 42)), Some(a));
+    kunit_assert_eq!(ix.lookup(SwapKey::new(2, 42)), Some(b));
+    kunit_assert!(!ix.has_type(4));
+    kunit_assert!(ix.insert(SwapKey::new(4, 42), a, Gfp::KERNEL).is_err());
+    kunit_assert_eq!(ix.lookup(SwapKey::new(4, 42)), None);
+    // The block device's pages are a type of their own.
+    kunit_assert!(ix.has_type(DEV_TYPE));
+    kunit_assert_eq!(ix.lookup(SwapKey::new(DEV_TYPE, 42)), None);
+}
+
+fn entries_change_by_key() {
+    let ix = kunwrap!(Index::new(1));
+    let k = SwapKey::new(0, 7);
+    let o = Entry::Object(Handle { frame: 3, slot: 1 });
+    let moved = Entry::Object(Handle { frame: 4, slot: 0 });
+    let f = Entry::Filled(u64::MAX);
+    kunit_assert_eq!(ix.insert(k, o, Gfp::KERNEL), Ok(None));
+    // Replace and erase_if compare with the entry there now.
+    kunit_assert!(!ix.replace(k, f, moved));
+    kunit_assert!(ix.replace(k, o, moved));
+    kunit_assert_eq!(ix.lookup(k), Some(moved));
+    kunit_assert!(!ix.erase_if(k, o));
+    kunit_assert_eq!(ix.insert(k, f, Gfp::KERNEL), Ok(Some(moved)));
+    kunit_assert_eq!(ix.find(0, 0), Some((k, f)));
+    kunit_assert_eq!(ix.find(0, 8), None);
+    kunit_assert!(ix.erase_if(k, f));
+    kunit_assert_eq!(ix.erase(k), None);
+    kunit_assert!(!ix.replace(k, f, o));
+    kunit_assert_eq!(ix.lookup(k), None);
 }
 
 kunit_suite!(
@@ -144,5 +167,6 @@ kunit_suite!(
         xarray_cmpxchg,
         xarray_find_walks_in_order,
         per_type_areas_are_independent,
+        entries_change_by_key,
     ]
 );
