@@ -61,7 +61,7 @@ if [ -x /usr/bin/stress-ng ]; then
 	done
 fi
 cp "$t/init" "$root/init"
-cp "$t"/*.sh "$ZRS_TOP/tools/testing/bench/bench.sh" "$root/zrs/"
+cp "$t"/*.sh "$ZRS_TOP/tools/testing/bench/bench.sh" "$ZRS_TOP/scripts/scan-log.sh" "$root/zrs/"
 chmod +x "$root/init"
 echo 'root:x:0:0:root:/:/bin/sh' > "$root/etc/passwd"
 echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >> "$root/etc/passwd"

@@ -179,3 +179,51 @@ test_vdev_pressure() {
 	echo "  device writes +$dw (failed, kept dirty: +$wf); pool_limit_hit +$lim, reclaim_runs +$rr; sectors written to /dev/vda: $w"
 	[ $rc -eq 0 ] && [ $dw -ge 1024 ] && [ $lim -eq 0 ] && [ $rr -eq 0 ] && [ $w -eq 0 ]
 }
+
+# A workload that does not fit: RAM + 16 MiB against a 64 MiB /dev/zswap_rs0,
+# the only swap device.  The OOM killer, not a hang, ends it: the
+# workload dies of SIGKILL within a bound, the kernel log says "Out of
+# memory: Killed process <its pid>", and the log of that time holds no
+# other problem report (scan-log.sh, the host's own scanner, on the
+# guest's log with the OOM killer's report cut out: its stack dump would
+# match "Call Trace:").  The OOM report is kept off the console (console
+# loglevel 4 while the workload runs: it is pr_warn and KERN_DEFAULT, the
+# kill line pr_err), the log keeps all of it.  The premise, that swap
+# filled up: the module took at least 90 % of the device's slots (stores
+# plus device writes).  After: swapoff works, 0 sectors to /dev/vda.
+test_vdev_oom() {
+	vdev_on 64M || return 1
+	ok=yes
+	w0=$(vda_written); st0=$(stat_of stores); dw0=$(stat_of vdev_writes)
+	slots=$(( $(awk '$1 == "/dev/zswap_rs0" { print $3 }' /proc/swaps) / 4 ))
+	adj=$(cat /proc/$$/oom_score_adj); lv=$(awk '{ print $1 }' /proc/sys/kernel/printk)
+	echo -1000 > /proc/$$/oom_score_adj
+	tag="vdev_oom mark $$.$(uptime_s)"
+	rlog "$tag"
+	echo 4 > /proc/sys/kernel/printk
+	: > /tmp/oom.out
+	# RAM plus 16 MiB: more than RAM and the device hold (the pool's
+	# own pages come out of RAM), less than RAM plus swap, which the
+	# kernel's overcommit heuristic would refuse at mmap.
+	mb=$(( $(awk '/MemTotal/ { print $2 }' /proc/meminfo) / 1024 + 16 ))
+	sh -c "echo 1000 > /proc/self/oom_score_adj && exec zrs-test pressure $mb 1" > /tmp/oom.out 2>&1 &
+	p=$!
+	gone_within $p 1200 || { echo "  the workload did not end within 1200 s"; ok=no; kill -9 $p; }
+	wait $p; rc=$?
+	echo $lv > /proc/sys/kernel/printk
+	echo $adj > /proc/$$/oom_score_adj
+	st=$(( $(stat_of stores) - st0 )); dw=$(( $(stat_of vdev_writes) - dw0 ))
+	dmesg | sed -n "/$tag/,\$p" > /tmp/oom.log
+	[ -s /tmp/oom.log ] || { echo "  the kernel log lost the test's mark"; ok=no; }
+	killed=$(grep -c "Out of memory: Killed process $p " /tmp/oom.log)
+	sed '/invoked oom-killer/,/Out of memory: Killed process/d' /tmp/oom.log > /tmp/oom.rest
+	problems=$(sh /zrs/scan-log.sh /tmp/oom.rest) || { echo "  problem reports beside the OOM kill:"; echo "$problems" | sed 's/^/    /'; ok=no; }
+	vdev_off || ok=no
+	w=$(( $(vda_written) - w0 ))
+	echo "  workload exit $rc (137: SIGKILL); OOM kills of it in the log: $killed; module stores +$st, device writes +$dw of $slots slots; device held $vdev_left pages after swapoff; sectors written to /dev/vda: $w"
+	[ $rc -eq 137 ] && [ "$killed" -ge 1 ] || { tail -3 /tmp/oom.out; ok=no; }
+	[ $((st + dw)) -ge $((slots * 9 / 10)) ] || { echo "  swap did not fill: the test proved nothing"; ok=no; }
+	[ "$w" -eq 0 ] || ok=no
+	rm -f /tmp/oom.out /tmp/oom.log /tmp/oom.rest
+	[ $ok = yes ]
+}

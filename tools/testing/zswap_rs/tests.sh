@@ -12,7 +12,7 @@
 # lib.sh reports "ok N name # SKIP").  The workloads the shell
 # orchestrates stay subcommands of zrs-test.
 
-ALL_TESTS="kunit integrity thp thp_swapoff thp_storm thp_memcg duplicate exclusive exit incompressible pageout_remote compressors knobs limit writeback writeback_runs memcg exclusive_memcg summary zswapstat swapoff swapoff_cycles duplicate_parallel storm storm_writeback shrinker_writeback stressng churn rmmod_writeback rmmod_cycles rmmod_orphan late_load cpu_hotplug writeback_swapoff shrinker_pressure zram_swap vdev_integrity vdev_disksize vdev_blockio vdev_pressure race_harness"
+ALL_TESTS="kunit integrity thp thp_swapoff thp_storm thp_memcg duplicate exclusive exit incompressible pageout_remote compressors knobs limit writeback writeback_runs memcg exclusive_memcg summary zswapstat swapoff swapoff_cycles duplicate_parallel storm storm_writeback shrinker_writeback stressng churn rmmod_writeback rmmod_cycles rmmod_orphan late_load cpu_hotplug writeback_swapoff shrinker_pressure zram_swap vdev_integrity vdev_disksize vdev_blockio vdev_pressure vdev_oom race_harness"
 DEBUG_TESTS="failalloc failstore thp_failstore sigbus race_free_slot race_free_slot_aba race_store_undo race_writeback_swapin race_unload_busy race_unload_store race_writeback_give_up race_sync_io race_exclusive_writeback race_memcg_gone race_dup_failstore"
 # Not run on the debug kernel (make check names them): shrinker_writeback
 # (real pressure under the checkers costs minutes; shrinker_pressure runs
