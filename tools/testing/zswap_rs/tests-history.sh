@@ -179,7 +179,7 @@ test_shrinker_pressure() {
 	# A third of RAM each.  The debug kernel: a third each of what is
 	# available plus 48 MiB (its checkers make every page of thrashing
 	# dear: a third of RAM each cost 581 guest seconds there, ten times
-	# any other test); the pool's own growth adds to the pressure, the
+	# any other test, with a second guest beside it); the pool's own growth adds to the pressure, the
 	# forced shrink below still finds pages to write back, and the
 	# default kernel keeps the heavy form.
 	if debug_kernel; then
