@@ -263,11 +263,13 @@ impl Index {
     /// may not be seen; not the block device's).  `f` may sleep if the
     /// caller may.
     pub(crate) fn walk(&self, mut f: impl FnMut(SwapKey, Entry)) {
-        for (ty, area) in self.areas.iter().enumerate() {
+        for ty in 0..self.areas.len() as u32 {
             let mut from = 0;
-            while let Some((off, v)) = area.find(from) {
-                from = off + 1;
-                f(SwapKey::new(ty as u32, off), Entry::decode(v));
+            // Every index is a `SwapKey` offset (the methods above store
+            // only at those), so the key's offset is the index found.
+            while let Some((key, e)) = self.find(ty, from) {
+                from = key.offset() + 1;
+                f(key, e);
             }
         }
     }
