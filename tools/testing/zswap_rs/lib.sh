@@ -42,6 +42,9 @@ stat_of() { cat "$D/$1"; }
 # swapped out and in several times dearer.
 debug_kernel() { grep -qw debug_pagealloc=on /proc/cmdline; }
 
+# meminfo_mb FIELD: /proc/meminfo's FIELD (MemTotal, MemAvailable, ...) in MiB.
+meminfo_mb() { awk -v f="$1:" '$1 == f { print int($2 / 1024) }' /proc/meminfo; }
+
 # pressure_mb: a size for `zrs-test pressure` that swaps.  The default
 # kernel: "auto" (1.5 x RAM, a good part of it goes to swap).  The debug
 # kernel: what is available now plus 96 MiB, so that some 100 MiB go out
@@ -52,7 +55,7 @@ debug_kernel() { grep -qw debug_pagealloc=on /proc/cmdline; }
 # form.
 pressure_mb() {
 	if debug_kernel; then
-		echo $(( $(awk '/MemAvailable/ { print $2 }' /proc/meminfo) / 1024 + 96 ))
+		echo $(( $(meminfo_mb MemAvailable) + 96 ))
 	else
 		echo auto
 	fi

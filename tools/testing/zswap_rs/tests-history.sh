@@ -179,13 +179,13 @@ test_shrinker_pressure() {
 	# A third of RAM each.  The debug kernel: a third each of what is
 	# available plus 48 MiB (its checkers make every page of thrashing
 	# dear: a third of RAM each cost 581 guest seconds there, ten times
-	# any other test, with a second guest beside it); the pool's own growth adds to the pressure, the
-	# forced shrink below still finds pages to write back, and the
-	# default kernel keeps the heavy form.
+	# any other test, with a second guest beside it); the pool's own
+	# growth adds to the pressure, the forced shrink below still finds
+	# pages to write back, and the default kernel keeps the heavy form.
 	if debug_kernel; then
-		mb=$(( ($(awk '/MemAvailable/ { print $2 }' /proc/meminfo) / 1024 + 48) / 3 ))
+		mb=$(( ($(meminfo_mb MemAvailable) + 48) / 3 ))
 	else
-		mb=$(( $(awk '/MemTotal/ { print $2 }' /proc/meminfo) / 1024 / 3 ))
+		mb=$(( $(meminfo_mb MemTotal) / 3 ))
 	fi
 	pids=
 	rm -f /tmp/zrs-go

@@ -205,7 +205,7 @@ test_vdev_oom() {
 	# RAM plus 16 MiB: more than RAM and the device hold (the pool's
 	# own pages come out of RAM), less than RAM plus swap, which the
 	# kernel's overcommit heuristic would refuse at mmap.
-	mb=$(( $(awk '/MemTotal/ { print $2 }' /proc/meminfo) / 1024 + 16 ))
+	mb=$(( $(meminfo_mb MemTotal) + 16 ))
 	sh -c "echo 1000 > /proc/self/oom_score_adj && exec zrs-test pressure $mb 1" > /tmp/oom.out 2>&1 &
 	p=$!
 	gone_within $p 1200 || { echo "  the workload did not end within 1200 s"; ok=no; kill -9 $p; }
